@@ -1,0 +1,38 @@
+// Bundles the standalone CLI, the extension and the webviews.
+const esbuild = require('esbuild');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const shared = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const builds = [
+  { ...shared, entryPoints: ['proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  { ...shared, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] },
+];
+
+const fs = require('node:fs');
+for (const webview of ['chat', 'usage']) {
+  const entry = `media/${webview}/main.ts`;
+  if (fs.existsSync(entry)) builds.push({ ...shared, entryPoints: [entry], outfile: `dist/media/${webview}.js`, platform: 'browser', target: 'es2022', format: 'iife', loader: { '.css': 'css' } });
+}
+
+const main = async () => {
+  if (watch) {
+    const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+    await Promise.all(contexts.map((context) => context.watch()));
+    return;
+  }
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+};
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import type { ProviderConfig } from '../../providers/types.js';
+import { readServerSentEvents } from '../../sse/read-events.js';
+import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, EmbeddingRequest, EmbeddingResponse, ImageGenerationRequest, ImageGenerationResponse, ProviderAdapter } from '../types.js';
+import { decodeCompletion, OpenAIChunkDecoder, type OpenAIChunk } from './decode-chunk.js';
+import { forwardToOpenAI } from './forward.js';
+import { GatewayError } from '../../errors.js';
+
+/** The request an OpenAI-dialect upstream receives: the client's body with the upstream's model id,
+ * and usage always asked for on streams (the ledger needs it). */
+export const prepareOpenAIChatBody = (request: ChatRequest, context: Pick<AdapterContext, 'provider' | 'upstreamModel'>): ChatRequest => {
+  const body: ChatRequest = { ...request, model: context.upstreamModel };
+  if (body.stream && context.provider.streamUsageOption) body.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
+  return body;
+};
+
+const jsonBody = async <T>(response: { body: { json(): Promise<unknown> } }, providerId: string): Promise<T> => {
+  try {
+    return (await response.body.json()) as T;
+  } catch {
+    throw new GatewayError(502, `The upstream provider "${providerId}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+  }
+};
+
+async function* streamChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
+  const response = await forwardToOpenAI(context.provider, {
+    path: '/chat/completions',
+    body: JSON.stringify(prepareOpenAIChatBody({ ...request, stream: true }, context)),
+    contentType: 'application/json',
+    accept: 'text/event-stream',
+    signal: context.signal,
+  });
+  const decoder = new OpenAIChunkDecoder();
+  for await (const event of readServerSentEvents(response.body)) {
+    if (event.data === '[DONE]') return;
+    let chunk: OpenAIChunk & { error?: { message?: string } };
+    try {
+      chunk = JSON.parse(event.data);
+    } catch {
+      continue; // keep-alive noise some hosts send; nothing to decode
+    }
+    if (chunk.error) {
+      yield { type: 'error', error: new GatewayError(502, chunk.error.message ?? 'The upstream reported an error mid-stream.', { type: 'upstream_error' }) };
+      return;
+    }
+    yield* decoder.decode(chunk);
+  }
+}
+
+async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
+  const response = await forwardToOpenAI(context.provider, {
+    path: '/chat/completions',
+    body: JSON.stringify(prepareOpenAIChatBody({ ...request, stream: false }, context)),
+    contentType: 'application/json',
+    signal: context.signal,
+  });
+  yield* decodeCompletion(await jsonBody(response, context.provider.id));
+}
+
+export const openAICompatibleAdapter: ProviderAdapter = {
+  dialect: 'openai',
+
+  async listModels(provider: ProviderConfig, signal: AbortSignal): Promise<CatalogModel[]> {
+    const response = await forwardToOpenAI(provider, { method: 'GET', path: '/models', signal });
+    const body = await jsonBody<{ data?: { id: string; owned_by?: string; name?: string; context_length?: number }[] }>(response, provider.id);
+    return (body.data ?? []).map((model) => ({
+      id: model.id,
+      provider: provider.id,
+      upstreamId: model.id,
+      ownedBy: model.owned_by,
+      name: model.name,
+      contextWindow: model.context_length,
+    }));
+  },
+
+  chat(request: ChatRequest, context: AdapterContext): AsyncIterable<ChatPart> {
+    return request.stream === false ? wholeChat(request, context) : streamChat(request, context);
+  },
+
+  async embed(request: EmbeddingRequest, context: AdapterContext): Promise<EmbeddingResponse> {
+    const response = await forwardToOpenAI(context.provider, {
+      path: '/embeddings',
+      body: JSON.stringify({ ...request, model: context.upstreamModel }),
+      contentType: 'application/json',
+      signal: context.signal,
+    });
+    return jsonBody(response, context.provider.id);
+  },
+
+  async generateImage(request: ImageGenerationRequest, context: AdapterContext): Promise<ImageGenerationResponse> {
+    const response = await forwardToOpenAI(context.provider, {
+      path: '/images/generations',
+      body: JSON.stringify({ ...request, model: context.upstreamModel }),
+      contentType: 'application/json',
+      signal: context.signal,
+    });
+    return jsonBody(response, context.provider.id);
+  },
+};

@@ -1,0 +1,41 @@
+import type { Dispatcher } from 'undici';
+import type { ProviderConfig } from '../../providers/types.js';
+import { sendUpstream, type UpstreamResponse } from '../../upstream/http-client.js';
+import { errorFromUpstream } from '../../upstream/upstream-error.js';
+
+export interface ForwardOptions {
+  method?: 'GET' | 'POST' | 'DELETE';
+  /** Path under the provider's base URL, starting with `/` (`/chat/completions`). */
+  path: string;
+  body?: Dispatcher.DispatchOptions['body'];
+  contentType?: string;
+  accept?: string;
+  signal: AbortSignal;
+}
+
+/** The gateway's own headers for an OpenAI-dialect upstream. The client's Authorization is never
+ * among them: the key is injected here and only here. */
+export const openAIHeaders = (provider: ProviderConfig, contentType?: string, accept?: string): Record<string, string> => {
+  const headers: Record<string, string> = { ...provider.headers };
+  if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
+  if (contentType) headers['content-type'] = contentType;
+  if (accept) headers.accept = accept;
+  return headers;
+};
+
+/** Sends a request to an OpenAI-dialect upstream. A 4xx/5xx becomes a GatewayError carrying the
+ * upstream's status, message and Retry-After; the success body is left to the caller to stream. */
+export const forwardToOpenAI = async (provider: ProviderConfig, options: ForwardOptions): Promise<UpstreamResponse> => {
+  const response = await sendUpstream({
+    url: provider.baseUrl + options.path,
+    method: options.method,
+    headers: openAIHeaders(provider, options.contentType, options.accept),
+    body: options.body,
+    signal: options.signal,
+  });
+  if (response.statusCode >= 400) {
+    const text = await response.body.text().catch(() => '');
+    throw errorFromUpstream(response.statusCode, response.headers, text, provider.id);
+  }
+  return response;
+};

@@ -1,0 +1,23 @@
+import { parseCliArguments, USAGE_TEXT } from './cli/arguments.js';
+import { serve } from './cli/serve.js';
+
+/** The standalone gateway (`npm start`, `node dist/cli.js`). */
+const main = async (): Promise<void> => {
+  const cli = parseCliArguments(process.argv.slice(2));
+  if (cli.help) {
+    console.log(USAGE_TEXT);
+    return;
+  }
+  if (cli.command === 'usage') {
+    console.error('the usage report needs the ledger (--ledger DIR)');
+    process.exitCode = 2;
+    return;
+  }
+  await serve(cli, process.env);
+};
+
+main().catch((error: unknown) => {
+  const code = (error as { code?: string }).code;
+  console.error(code === 'EADDRINUSE' ? `the port is already in use: ${(error as Error).message}; choose another with --port (0 = any free port)` : `modapi: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { providersFromEnvironment } from '../config/environment.js';
+import { readConfigFile, type ConfigFile } from '../config/config-file.js';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../server/gateway-server.js';
+import type { CliArguments } from './arguments.js';
+
+export const generateLocalToken = (): string => `mk-local-${randomBytes(24).toString('base64url')}`;
+
+/** Options for the standalone gateway: config file first, then the environment, then flags. */
+export const gatewayOptionsFromCli = (cli: CliArguments, environment: NodeJS.ProcessEnv, config: ConfigFile = {}): { options: GatewayOptions; generatedToken?: string } => {
+  const providers = { ...config.providers };
+  for (const [id, override] of Object.entries(providersFromEnvironment(environment))) providers[id] = { ...providers[id], ...override };
+  const explicitToken = cli.token ?? environment.MODAPI_LOCAL_TOKEN?.trim();
+  const configured = (config.tokens ?? []).filter((token) => !token.revoked).map(({ name, token }) => ({ name, token }));
+  const generatedToken = explicitToken || configured.length > 0 ? undefined : generateLocalToken();
+  const tokens = [...configured];
+  const mainToken = explicitToken || generatedToken;
+  if (mainToken) tokens.unshift({ name: 'default', token: mainToken });
+  return {
+    generatedToken,
+    options: {
+      host: cli.host,
+      port: cli.port,
+      providers,
+      defaultProvider: config.defaultProvider,
+      tokens,
+      allowedOrigins: config.allowedOrigins,
+      limits: config.limits,
+      timeouts: config.timeouts,
+      priceOverrides: config.priceOverrides,
+    },
+  };
+};
+
+/** Runs the gateway until SIGINT or SIGTERM, then shuts down within 5 seconds. */
+export const serve = async (cli: CliArguments, environment: NodeJS.ProcessEnv): Promise<RunningGateway> => {
+  const config = cli.config ? readConfigFile(cli.config) : {};
+  const { options, generatedToken } = gatewayOptionsFromCli(cli, environment, config);
+  const gateway = await startGateway(options);
+  const keyed = gateway.context.registry.configured().filter((provider) => provider.apiKey).map((provider) => provider.id);
+  console.log(`ModAPI gateway listening on ${gateway.url}`);
+  console.log(keyed.length > 0 ? `providers with a key: ${keyed.join(', ')}` : 'no provider key set: model calls will answer 401 until MODAPI_API_KEY (or another provider key) is set');
+  if (generatedToken) console.log(`local token (generated, shown once): ${generatedToken}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    const forced = setTimeout(() => process.exit(1), 5_000);
+    forced.unref();
+    void gateway.close(4_000).then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return gateway;
+};

@@ -1,0 +1,78 @@
+/** The gateway's one error type. Routes and adapters throw it; `server/error-handler.ts` turns it into
+ * an OpenAI-shaped response in one place. Messages never contain keys or tokens. */
+export type GatewayErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'upstream_error'
+  | 'timeout_error';
+
+export interface GatewayErrorOptions {
+  type?: GatewayErrorType;
+  code?: string | null;
+  param?: string | null;
+  /** Seconds, as the upstream's Retry-After said (kept verbatim). */
+  retryAfter?: string;
+  cause?: unknown;
+}
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+const defaultTypeForStatus = (status: number): GatewayErrorType => {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 504) return 'timeout_error';
+  if (status >= 500) return 'api_error';
+  return 'invalid_request_error';
+};
+
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: GatewayErrorType;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly retryAfter: string | undefined;
+
+  constructor(status: number, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.status = status;
+    this.type = options.type ?? defaultTypeForStatus(status);
+    this.code = options.code ?? null;
+    this.param = options.param ?? null;
+    this.retryAfter = options.retryAfter;
+  }
+
+  toBody(): OpenAIErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+
+  static invalidRequest(message: string, param: string | null = null, code: string | null = null): GatewayError {
+    return new GatewayError(400, message, { type: 'invalid_request_error', param, code });
+  }
+
+  static modelNotFound(model: string): GatewayError {
+    return new GatewayError(404, `The model '${model}' does not exist or is not served by any configured provider.`, {
+      type: 'invalid_request_error',
+      param: 'model',
+      code: 'model_not_found',
+    });
+  }
+
+  static notFound(message: string): GatewayError {
+    return new GatewayError(404, message, { type: 'not_found_error', code: 'not_found' });
+  }
+}
+
+/** Any thrown value as a GatewayError; unknown failures become a 500 without leaking internals. */
+export const toGatewayError = (error: unknown): GatewayError => {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError(500, 'The gateway failed while handling the request.', { type: 'api_error', cause: error });
+};

@@ -1,0 +1,34 @@
+/** Logging with redaction: known secrets are masked wherever they appear, and so is anything
+ * shaped like a bearer token or an API key, so no key reaches a log by accident. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+const KEY_SHAPES = [/\b(sk|pk|rk|sess|mk|modapi)[-_][A-Za-z0-9_-]{8,}/g, /\bAIza[0-9A-Za-z_-]{20,}/g, /(Bearer\s+)[^\s"']+/gi, /(x-api-key["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, /(x-goog-api-key["']?\s*[:=]\s*["']?)[^\s"',}]+/gi];
+
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  addSecret(secret: string | undefined): void {
+    if (secret && secret.length >= 4) this.secrets.add(secret);
+  }
+
+  redact(text: string): string {
+    let result = text;
+    for (const secret of this.secrets) result = result.split(secret).join('[redacted]');
+    for (const shape of KEY_SHAPES) result = result.replace(shape, (_match, prefix?: string) => (typeof prefix === 'string' && /bearer|api-key/i.test(prefix) ? `${prefix}[redacted]` : '[redacted]'));
+    return result;
+  }
+}
+
+export const createConsoleLogger = (redactor: Redactor, quiet = false): Logger => ({
+  info: (message) => {
+    if (!quiet) console.log(redactor.redact(message));
+  },
+  warn: (message) => console.warn(redactor.redact(message)),
+  error: (message) => console.error(redactor.redact(message)),
+});
+
+export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,0 +1,90 @@
+import { GatewayError } from '../errors.js';
+import { DEFAULT_PROVIDER_ID, PROVIDER_PRESETS, type ProviderPreset } from './presets.js';
+import type { ProviderConfig } from './types.js';
+
+export interface ProviderOverride {
+  baseUrl?: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  /** Providers not among the presets: an OpenAI-compatible host under a name of the user's. */
+  dialect?: ProviderConfig['dialect'];
+}
+
+export interface ResolvedModel {
+  provider: ProviderConfig;
+  upstreamModel: string;
+  /** The id as the client named it. */
+  requestedModel: string;
+}
+
+const fromPreset = (preset: ProviderPreset, override: ProviderOverride | undefined): ProviderConfig => ({
+  id: preset.id,
+  dialect: override?.dialect ?? preset.dialect,
+  baseUrl: stripTrailingSlash(override?.baseUrl ?? preset.defaultBaseUrl),
+  apiKey: override?.apiKey || undefined,
+  keyOptional: preset.keyOptional ?? false,
+  keyHint: preset.keyVariable
+    ? `set ${preset.keyVariable} (or run "ModAPI: ${preset.id === DEFAULT_PROVIDER_ID ? 'Set API Key' : 'Add Provider Key'}" in VS Code)`
+    : `configure the ${preset.id} provider`,
+  headers: override?.headers ?? preset.headers,
+  streamUsageOption: preset.streamUsageOption ?? true,
+});
+
+const stripTrailingSlash = (url: string): string => url.replace(/\/+$/, '');
+
+/** Every provider the gateway knows, and the routing of a model id to one of them. */
+export class ProviderRegistry {
+  private readonly providers = new Map<string, ProviderConfig>();
+  readonly defaultProviderId: string;
+
+  constructor(overrides: Record<string, ProviderOverride> = {}, defaultProviderId = DEFAULT_PROVIDER_ID) {
+    for (const preset of PROVIDER_PRESETS) this.providers.set(preset.id, fromPreset(preset, overrides[preset.id]));
+    for (const [id, override] of Object.entries(overrides)) {
+      if (this.providers.has(id) || !override.baseUrl) continue;
+      const custom: ProviderPreset = { id, dialect: override.dialect ?? 'openai', defaultBaseUrl: override.baseUrl, baseUrlVariable: '' };
+      this.providers.set(id, { ...fromPreset(custom, override), keyOptional: !override.apiKey, keyHint: `set apiKey for provider "${id}" in the config file` });
+    }
+    this.defaultProviderId = defaultProviderId;
+  }
+
+  get(id: string): ProviderConfig | undefined {
+    return this.providers.get(id);
+  }
+
+  all(): ProviderConfig[] {
+    return [...this.providers.values()];
+  }
+
+  /** Providers worth asking for a model list: those with a key, plus the default one. */
+  configured(): ProviderConfig[] {
+    return this.all().filter((provider) => provider.apiKey !== undefined || provider.id === this.defaultProviderId);
+  }
+
+  /** A bare id goes to the default provider unchanged; `provider/model` picks a provider. An id whose
+   * prefix is not a provider goes whole to the default provider only if its catalog lists it
+   * (`meta-llama/llama-3` on an OpenRouter-like default); otherwise it is an unknown model. */
+  resolve(model: string, knownToDefaultProvider: (id: string) => boolean = () => false): ResolvedModel {
+    if (typeof model !== 'string' || model.length === 0) throw GatewayError.invalidRequest('you must provide a model parameter', 'model');
+    const slash = model.indexOf('/');
+    if (slash > 0) {
+      const provider = this.providers.get(model.slice(0, slash));
+      if (provider) {
+        const upstreamModel = model.slice(slash + 1);
+        if (!upstreamModel) throw GatewayError.modelNotFound(model);
+        return { provider, upstreamModel, requestedModel: model };
+      }
+    }
+    const fallback = this.providers.get(this.defaultProviderId);
+    if (!fallback || (slash > 0 && !knownToDefaultProvider(model))) throw GatewayError.modelNotFound(model);
+    return { provider: fallback, upstreamModel: model, requestedModel: model };
+  }
+
+  /** The key check every model call makes before it reaches an upstream. */
+  requireKey(provider: ProviderConfig): void {
+    if (provider.apiKey || provider.keyOptional) return;
+    throw new GatewayError(401, `No API key is configured for provider "${provider.id}": ${provider.keyHint}.`, {
+      type: 'authentication_error',
+      code: 'missing_api_key',
+    });
+  }
+}

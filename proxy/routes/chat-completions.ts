@@ -1,0 +1,38 @@
+import type { Request, Response } from 'express';
+import { adapterFor } from '../adapters/index.js';
+import type { ChatRequest } from '../adapters/types.js';
+import { resolveModel, type GatewayContext } from '../server/gateway-context.js';
+import { readJsonBody } from '../server/read-body.js';
+import { clientGoneSignal, trackRequest } from '../usage/request-tracker.js';
+import { passthroughChat } from './chat-passthrough.js';
+import { respondTranslated } from './chat-translated.js';
+import { chatRequestSchema, validate } from './validation.js';
+import { servedHeaders } from './served-headers.js';
+
+/** POST /v1/chat/completions */
+export const chatCompletions = (gateway: GatewayContext) => async (request: Request, response: Response) => {
+  const tracker = trackRequest(gateway, request, response, '/v1/chat/completions');
+  const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as ChatRequest;
+  validate(chatRequestSchema, body);
+  const resolved = resolveModel(gateway, body.model);
+  const stream = body.stream === true;
+  tracker.route(resolved, stream);
+  gateway.registry.requireKey(resolved.provider);
+  const signal = clientGoneSignal(response);
+  const headers = servedHeaders(resolved);
+  const adapter = adapterFor(resolved.provider.dialect);
+  if (adapter.dialect === 'openai') {
+    await passthroughChat({ body, resolved, response, tracker, signal, servedHeaders: headers });
+    return;
+  }
+  await respondTranslated({
+    parts: adapter.chat({ ...body, stream }, { provider: resolved.provider, upstreamModel: resolved.upstreamModel, signal }),
+    stream,
+    includeUsage: body.stream_options?.include_usage === true,
+    clientModel: resolved.requestedModel,
+    response,
+    tracker,
+    signal,
+    servedHeaders: headers,
+  });
+};

@@ -1,0 +1,69 @@
+import type { Response } from 'express';
+import { prepareOpenAIChatBody } from '../adapters/openai-compatible/adapter.js';
+import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
+import type { ChatRequest } from '../adapters/types.js';
+import { GatewayError } from '../errors.js';
+import type { ResolvedModel } from '../providers/registry.js';
+import { OpenAIPassthrough } from '../sse/openai-passthrough.js';
+import { sseErrorEvent, startEventStream } from '../sse/sse-response.js';
+import { usageFromOpenAI } from '../sse/usage-from-chunk.js';
+import type { RequestTracker } from '../usage/request-tracker.js';
+import { isAbort } from '../upstream/http-client.js';
+
+export interface PassthroughArguments {
+  body: ChatRequest;
+  resolved: ResolvedModel;
+  response: Response;
+  tracker: RequestTracker;
+  signal: AbortSignal;
+  servedHeaders: Record<string, string>;
+}
+
+/** The fast lane: OpenAI client, OpenAI-dialect upstream. The upstream's bytes go to the client as
+ * they arrive; only usage-bearing events are parsed. */
+export const passthroughChat = async ({ body, resolved, response, tracker, signal, servedHeaders }: PassthroughArguments): Promise<void> => {
+  const stream = body.stream === true;
+  const upstreamBody = prepareOpenAIChatBody(body, resolved);
+  const upstream = await forwardToOpenAI(resolved.provider, {
+    path: '/chat/completions',
+    body: JSON.stringify(upstreamBody),
+    contentType: 'application/json',
+    accept: stream ? 'text/event-stream' : 'application/json',
+    signal,
+  });
+  if (!stream) {
+    const bytes = Buffer.from(await upstream.body.arrayBuffer());
+    tracker.firstToken();
+    try {
+      const usage = usageFromOpenAI((JSON.parse(bytes.toString('utf8')) as { usage?: Parameters<typeof usageFromOpenAI>[0] }).usage);
+      if (usage) tracker.usage(usage);
+    } catch {
+      throw new GatewayError(502, `The upstream provider "${resolved.provider.id}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+    }
+    response.writeHead(200, { 'content-type': 'application/json', ...servedHeaders });
+    response.end(bytes);
+    return;
+  }
+  const passthrough = new OpenAIPassthrough(body.stream_options?.include_usage === true);
+  startEventStream(response, servedHeaders);
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      const text = passthrough.push(decoder.decode(chunk, { stream: true }));
+      if (text) {
+        tracker.firstToken();
+        response.write(text);
+      }
+    }
+    const rest = passthrough.push(decoder.decode() + '\n\n');
+    if (rest) response.write(rest);
+  } catch (error) {
+    if (signal.aborted || isAbort(error)) return;
+    const broken = new GatewayError(502, `The upstream provider "${resolved.provider.id}" broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken' });
+    tracker.failed(broken);
+    response.write(sseErrorEvent(broken));
+  } finally {
+    if (passthrough.observation.usage) tracker.usage(passthrough.observation.usage);
+    if (!response.writableEnded) response.end();
+  }
+};

@@ -1,0 +1,29 @@
+import type { Request, Response } from 'express';
+import type { EmbeddingRequest } from '../adapters/types.js';
+import { GatewayError } from '../errors.js';
+import type { GatewayContext } from '../server/gateway-context.js';
+import { readJsonBody } from '../server/read-body.js';
+import { trackRequest } from '../usage/request-tracker.js';
+import { beginModelCall } from './model-call.js';
+import { relayToOpenAI } from './relay.js';
+import { embeddingsSchema, validate } from './validation.js';
+import { servedHeaders } from './served-headers.js';
+
+type EmbeddingUsage = { usage?: { prompt_tokens?: number } };
+
+/** POST /v1/embeddings (float and base64). */
+export const embeddings = (gateway: GatewayContext) => async (request: Request, response: Response) => {
+  const tracker = trackRequest(gateway, request, response, '/v1/embeddings');
+  const body = await readJsonBody(request, gateway.limits.jsonBytes);
+  validate(embeddingsSchema, body);
+  const call = beginModelCall(gateway, response, tracker, body.model);
+  const observe = (answer: unknown) => tracker.usage({ promptTokens: (answer as EmbeddingUsage).usage?.prompt_tokens ?? 0, completionTokens: 0 });
+  if (call.adapter.dialect === 'openai') {
+    await relayToOpenAI({ ...call, response, tracker, path: '/embeddings', body: JSON.stringify({ ...body, model: call.resolved.upstreamModel }), contentType: 'application/json', observeJson: observe });
+    return;
+  }
+  if (!call.adapter.embed) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no embeddings.`, 'model', 'unsupported_endpoint');
+  const answer = await call.adapter.embed(body as unknown as EmbeddingRequest, call.context);
+  observe(answer);
+  response.set(servedHeaders(call.resolved)).json({ ...answer, model: call.resolved.requestedModel });
+};

@@ -1,0 +1,80 @@
+import type { Response } from 'express';
+import type { Dispatcher } from 'undici';
+import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
+import { GatewayError } from '../errors.js';
+import type { ResolvedModel } from '../providers/registry.js';
+import { OpenAIPassthrough } from '../sse/openai-passthrough.js';
+import { sseErrorEvent } from '../sse/sse-response.js';
+import type { RequestTracker } from '../usage/request-tracker.js';
+import { isAbort } from '../upstream/http-client.js';
+import { servedHeaders } from './served-headers.js';
+
+export interface RelayOptions {
+  resolved: ResolvedModel;
+  response: Response;
+  tracker: RequestTracker;
+  signal: AbortSignal;
+  method?: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: Dispatcher.DispatchOptions['body'];
+  contentType?: string;
+  /** For SSE answers: whether the client asked for the usage chunk. */
+  clientWantsUsage?: boolean;
+  /** Reads usage out of a JSON answer (it is parsed only when this is given). */
+  observeJson?: (body: unknown) => void;
+}
+
+const RELAYED_HEADERS = ['content-type', 'content-disposition', 'retry-after', 'openai-processing-ms', 'x-request-id'];
+
+/** Forwards a request to an OpenAI-dialect upstream and relays the answer: JSON read whole (to
+ * observe usage), SSE re-framed event by event, anything else (audio, video) streamed as it comes. */
+export const relayToOpenAI = async (options: RelayOptions): Promise<void> => {
+  const { resolved, response, tracker, signal } = options;
+  const upstream = await forwardToOpenAI(resolved.provider, { method: options.method, path: options.path, body: options.body, contentType: options.contentType, signal });
+  const contentType = String(upstream.headers['content-type'] ?? 'application/octet-stream');
+  const headers: Record<string, string> = { ...servedHeaders(resolved) };
+  for (const name of RELAYED_HEADERS) {
+    const value = upstream.headers[name];
+    if (typeof value === 'string' && name !== 'x-request-id') headers[name] = value;
+  }
+  if (/application\/json/i.test(contentType) && options.observeJson) {
+    const bytes = Buffer.from(await upstream.body.arrayBuffer());
+    tracker.firstToken();
+    try {
+      options.observeJson(JSON.parse(bytes.toString('utf8')));
+    } catch {
+      // An answer the gateway cannot read is still the client's to judge; only usage is lost.
+    }
+    response.writeHead(upstream.statusCode, headers);
+    response.end(bytes);
+    return;
+  }
+  response.writeHead(upstream.statusCode, headers);
+  response.flushHeaders();
+  const passthrough = /text\/event-stream/i.test(contentType) ? new OpenAIPassthrough(options.clientWantsUsage ?? true) : undefined;
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      tracker.firstToken();
+      if (!passthrough) {
+        response.write(chunk);
+        continue;
+      }
+      const text = passthrough.push(decoder.decode(chunk, { stream: true }));
+      if (text) response.write(text);
+    }
+    if (passthrough) {
+      const rest = passthrough.push(decoder.decode() + '\n\n');
+      if (rest) response.write(rest);
+    }
+  } catch (error) {
+    if (signal.aborted || isAbort(error)) return;
+    const broken = new GatewayError(502, `The upstream provider "${resolved.provider.id}" broke off the response.`, { type: 'upstream_error', code: 'upstream_stream_broken' });
+    tracker.failed(broken);
+    if (passthrough) response.write(sseErrorEvent(broken));
+    else response.destroy(broken);
+  } finally {
+    if (passthrough?.observation.usage) tracker.usage(passthrough.observation.usage);
+    if (!response.writableEnded && !response.destroyed) response.end();
+  }
+};

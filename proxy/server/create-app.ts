@@ -1,0 +1,68 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { chatCompletions } from '../routes/chat-completions.js';
+import { completions } from '../routes/completions.js';
+import { embeddings } from '../routes/embeddings.js';
+import { imageEdits, imageGenerations } from '../routes/images.js';
+import { speech, transcription } from '../routes/audio.js';
+import { createVideo, videoJob } from '../routes/videos.js';
+import { getModel, listModels } from '../routes/models.js';
+import { GatewayError } from '../errors.js';
+import { errorHandler } from './error-handler.js';
+import type { GatewayContext } from './gateway-context.js';
+import { hostGuard, originGuard, tokenGuard, type SecurityOptions } from './security.js';
+
+export const GATEWAY_VERSION = '0.1.0';
+
+/** Extra routes mounted behind the same guards: under /v1 (Anthropic Messages inbound) or under
+ * /modapi (the usage API). */
+export type RouteMount = (router: express.Router, gateway: GatewayContext) => void;
+
+export interface RouteMounts {
+  v1?: RouteMount[];
+  modapi?: RouteMount[];
+}
+
+export const createApp = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}): Express => {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  app.use(hostGuard(security));
+  app.use(originGuard(security));
+  app.get('/health', (_request, response) => {
+    response.json({ status: 'ok', version: GATEWAY_VERSION });
+  });
+  // Claude Code probes the root with HEAD before its first call.
+  app.head('/', (_request, response) => {
+    response.status(200).end();
+  });
+
+  const v1 = express.Router();
+  v1.use(tokenGuard(security));
+  v1.get('/models', listModels(gateway));
+  v1.get('/models/*id', getModel(gateway));
+  v1.post('/chat/completions', chatCompletions(gateway));
+  v1.post('/completions', completions(gateway));
+  v1.post('/embeddings', embeddings(gateway));
+  v1.post('/images/generations', imageGenerations(gateway));
+  v1.post('/images/edits', imageEdits(gateway));
+  v1.post('/audio/speech', speech(gateway));
+  v1.post('/audio/transcriptions', transcription(gateway, 'transcriptions'));
+  v1.post('/audio/translations', transcription(gateway, 'translations'));
+  v1.post('/videos', createVideo(gateway));
+  v1.get('/videos/:id', videoJob(gateway, 'status'));
+  v1.get('/videos/:id/content', videoJob(gateway, 'content'));
+  for (const mount of mounts.v1 ?? []) mount(v1, gateway);
+  app.use('/v1', v1);
+
+  const modapi = express.Router();
+  modapi.use(tokenGuard(security));
+  for (const mount of mounts.modapi ?? []) mount(modapi, gateway);
+  app.use('/modapi', modapi);
+
+  app.use((request: Request, _response: Response, next: NextFunction) => {
+    next(GatewayError.notFound(`Unknown endpoint ${request.method} ${request.path.slice(0, 200)}.`));
+  });
+  app.use(errorHandler(gateway.log));
+  return app;
+};

@@ -1,0 +1,31 @@
+import type { Catalog } from '../catalog/catalog.js';
+import type { Logger, Redactor } from '../logger.js';
+import type { ProviderRegistry, ResolvedModel } from '../providers/registry.js';
+import type { UsageSink } from '../usage/usage-record.js';
+import type { LocalTokens } from './local-tokens.js';
+
+export interface BodyLimits {
+  /** JSON bodies (chat, embeddings, ...). */
+  jsonBytes: number;
+  /** Multipart uploads (audio, image edits). */
+  uploadBytes: number;
+}
+
+export const DEFAULT_LIMITS: BodyLimits = { jsonBytes: 32 * 1024 * 1024, uploadBytes: 100 * 1024 * 1024 };
+
+/** What every route needs, built once per gateway. */
+export interface GatewayContext {
+  registry: ProviderRegistry;
+  catalog: Catalog;
+  tokens: LocalTokens;
+  usage: UsageSink;
+  limits: BodyLimits;
+  log: Logger;
+  redactor: Redactor;
+  /** Which provider created a video job, so later polls reach the same one. */
+  videoOwners: Map<string, string>;
+}
+
+/** Model routing with the catalog's knowledge of the default provider's namespaced ids. */
+export const resolveModel = (gateway: GatewayContext, model: unknown): ResolvedModel =>
+  gateway.registry.resolve(model as string, (id) => gateway.catalog.knows(id));

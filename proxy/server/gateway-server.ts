@@ -1,0 +1,115 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Catalog } from '../catalog/catalog.js';
+import type { ModelPrice } from '../catalog/bundled-table.js';
+import { createConsoleLogger, Redactor, type Logger } from '../logger.js';
+import { ProviderRegistry, type ProviderOverride } from '../providers/registry.js';
+import { closeUpstreamPools, configureUpstream, DEFAULT_TIMEOUTS, type UpstreamTimeouts } from '../upstream/http-client.js';
+import { discardUsage, type UsageSink } from '../usage/usage-record.js';
+import { createApp, type RouteMounts } from './create-app.js';
+import { DEFAULT_LIMITS, type BodyLimits, type GatewayContext } from './gateway-context.js';
+import { LocalTokens } from './local-tokens.js';
+
+export interface GatewayOptions {
+  /** 127.0.0.1 unless the user asks for another address on purpose. */
+  host?: string;
+  /** 0 picks any free port. */
+  port?: number;
+  providers: Record<string, ProviderOverride>;
+  defaultProvider?: string;
+  tokens: { name: string; token: string }[];
+  allowedOrigins?: string[];
+  limits?: Partial<BodyLimits>;
+  timeouts?: Partial<UpstreamTimeouts>;
+  catalogTtlMs?: number;
+  priceOverrides?: Record<string, ModelPrice>;
+  usage?: UsageSink;
+  log?: Logger;
+  redactor?: Redactor;
+  mounts?: RouteMounts;
+}
+
+export interface RunningGateway {
+  context: GatewayContext;
+  server: Server;
+  host: string;
+  port: number;
+  /** `http://127.0.0.1:PORT/v1` */
+  url: string;
+  close(timeoutMs?: number): Promise<void>;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+export const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+/** Builds the gateway and listens. Rejects (EADDRINUSE and the like) if the port cannot be bound. */
+export const startGateway = async (options: GatewayOptions): Promise<RunningGateway> => {
+  const redactor = options.redactor ?? new Redactor();
+  for (const provider of Object.values(options.providers)) redactor.addSecret(provider.apiKey);
+  for (const token of options.tokens) redactor.addSecret(token.token);
+  const log = options.log ?? createConsoleLogger(redactor);
+  configureUpstream({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
+  const registry = new ProviderRegistry(options.providers, options.defaultProvider);
+  const context: GatewayContext = {
+    registry,
+    catalog: new Catalog(registry, {
+      ttlMs: options.catalogTtlMs ?? 10 * 60_000,
+      priceOverrides: options.priceOverrides,
+      onListError: (providerId, error) => log.warn(`model list of ${providerId} unavailable: ${(error as Error).message}`),
+    }),
+    tokens: new LocalTokens(options.tokens),
+    usage: options.usage ?? discardUsage,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    log,
+    redactor,
+    videoOwners: new Map(),
+  };
+  const host = options.host ?? LOOPBACK;
+  let boundPort = 0;
+  const allowedOrigins = options.allowedOrigins ?? [];
+  const app = createApp(
+    context,
+    { port: () => boundPort, extraHostNames: host === LOOPBACK || host === 'localhost' || host === '::1' ? [] : [host.toLowerCase(), urlHost(host).toLowerCase()], allowedOrigins: () => allowedOrigins, tokens: context.tokens },
+    options.mounts,
+  );
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, app);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4141, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  boundPort = (server.address() as AddressInfo).port;
+  return {
+    context,
+    server,
+    host,
+    port: boundPort,
+    url: `http://${urlHost(host)}:${boundPort}/v1`,
+    close: (timeoutMs = 5_000) => closeServer(server, sockets, timeoutMs),
+  };
+};
+
+/** Stops accepting, lets requests in flight finish for a while, then cuts what is left. */
+const closeServer = async (server: Server, sockets: Set<Socket>, timeoutMs: number): Promise<void> => {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => {
+    for (const socket of sockets) socket.destroy();
+  }, timeoutMs);
+  timer.unref();
+  await closed;
+  clearTimeout(timer);
+  await closeUpstreamPools();
+};

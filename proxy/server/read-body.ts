@@ -1,0 +1,34 @@
+import type { Request } from 'express';
+import { GatewayError } from '../errors.js';
+
+export const tooLarge = (limitBytes: number): GatewayError =>
+  new GatewayError(413, `The request body is larger than the gateway's limit of ${limitBytes} bytes.`, { type: 'invalid_request_error', code: 'request_too_large' });
+
+/** The raw body, refused with 413 as soon as it passes the limit (the rest is not read). */
+export const readRawBody = async (request: Request, limitBytes: number): Promise<Buffer> => {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) throw tooLarge(limitBytes);
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+};
+
+/** A JSON object body; anything else is a 400 the client can act on. */
+export const readJsonBody = async <T extends object = Record<string, unknown>>(request: Request, limitBytes: number): Promise<T> => {
+  const raw = await readRawBody(request, limitBytes);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw GatewayError.invalidRequest(`The request body is not valid JSON: ${(error as Error).message.slice(0, 200)}`, null, 'invalid_json');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw GatewayError.invalidRequest('The request body must be a JSON object.', null, 'invalid_json');
+  }
+  return parsed as T;
+};

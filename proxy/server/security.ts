@@ -1,0 +1,82 @@
+import type { NextFunction, Request, Response } from 'express';
+import { GatewayError } from '../errors.js';
+import type { LocalClient, LocalTokens } from './local-tokens.js';
+
+export interface SecurityOptions {
+  /** The port actually bound; the Host header must name it. */
+  port: () => number;
+  /** Host names accepted besides loopback ones (only when bound elsewhere on purpose). */
+  extraHostNames: string[];
+  /** Browser origins allowed to call the gateway (exact match; never a wildcard). */
+  allowedOrigins: () => readonly string[];
+  tokens: LocalTokens;
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+const hostNameAndPort = (host: string): { name: string; port: string | undefined } => {
+  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host.trim().toLowerCase());
+  return match ? { name: match[1] as string, port: match[2] } : { name: '', port: undefined };
+};
+
+/** DNS rebinding: a page on evil.example resolved to 127.0.0.1 still sends `Host: evil.example`. */
+export const hostGuard = (options: SecurityOptions) => (request: Request, _response: Response, next: NextFunction) => {
+  const { name, port } = hostNameAndPort(request.headers.host ?? '');
+  const nameAllowed = LOOPBACK_NAMES.has(name) || options.extraHostNames.includes(name);
+  if (!nameAllowed || port !== String(options.port())) {
+    next(new GatewayError(403, 'The Host header must name this gateway on a loopback address.', { type: 'permission_error', code: 'host_not_allowed' }));
+    return;
+  }
+  next();
+};
+
+/** Browsers always send Origin on cross-origin requests: refuse every origin not listed; answer
+ * CORS (never with a wildcard) only for listed ones. Non-browser clients send no Origin. */
+export const originGuard = (options: SecurityOptions) => (request: Request, response: Response, next: NextFunction) => {
+  const origin = request.headers.origin;
+  if (origin === undefined) {
+    next();
+    return;
+  }
+  if (!options.allowedOrigins().includes(origin)) {
+    next(new GatewayError(403, `Requests from the browser origin ${JSON.stringify(origin.slice(0, 100))} are not allowed; add it to modapi.gateway.allowedOrigins to allow it.`, {
+      type: 'permission_error',
+      code: 'origin_not_allowed',
+    }));
+    return;
+  }
+  response.setHeader('access-control-allow-origin', origin);
+  response.setHeader('vary', 'Origin');
+  if (request.method === 'OPTIONS') {
+    response.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
+    response.setHeader('access-control-allow-headers', 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta');
+    response.setHeader('access-control-max-age', '600');
+    response.status(204).end();
+    return;
+  }
+  next();
+};
+
+export const presentedToken = (request: Request): string | undefined => {
+  const authorization = request.headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization);
+    return match ? (match[1] as string).trim() : undefined;
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey.trim() : undefined;
+};
+
+/** Every /v1 and /modapi request needs a local token. The client is remembered for usage. */
+export const tokenGuard = (options: SecurityOptions) => (request: Request, response: Response, next: NextFunction) => {
+  const client = options.tokens.authenticate(presentedToken(request));
+  if (!client) {
+    next(new GatewayError(401, 'A valid local token is required: send it as "Authorization: Bearer <token>" or "x-api-key". Copy it with "ModAPI: Copy Local Token", or see the token the gateway printed at start.', {
+      type: 'authentication_error',
+      code: 'invalid_local_token',
+    }));
+    return;
+  }
+  (response.locals as { client?: LocalClient }).client = client;
+  next();
+};

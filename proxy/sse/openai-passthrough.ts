@@ -1,0 +1,68 @@
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+import type { TokenUsage } from '../adapters/types.js';
+import { usageFromOpenAI } from './usage-from-chunk.js';
+
+/** Cheap check before any JSON.parse: only chunks holding a usage object are parsed. */
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
+
+export interface PassthroughObservation {
+  usage?: TokenUsage;
+  sawDone: boolean;
+  firstEventAt?: number;
+  events: number;
+}
+
+/** Watches an OpenAI-dialect SSE stream on its way to the client. Each event is re-framed as it
+ * completes (no event waits for the next); a usage-only chunk the client did not ask for is
+ * dropped; every other event, comments included, goes through unchanged. */
+export class OpenAIPassthrough {
+  readonly observation: PassthroughObservation = { sawDone: false, events: 0 };
+  private readonly parser: EventSourceParser;
+  private output = '';
+
+  constructor(private readonly clientWantsUsage: boolean) {
+    this.parser = createParser({
+      onEvent: (event) => this.onEvent(event.event, event.data),
+      onComment: (comment) => {
+        this.output += `:${comment}\n\n`;
+      },
+    });
+  }
+
+  /** Feeds one upstream chunk; returns what to write to the client now (may be empty). */
+  push(chunk: string): string {
+    this.parser.feed(chunk);
+    const ready = this.output;
+    this.output = '';
+    return ready;
+  }
+
+  private onEvent(eventName: string | undefined, data: string): void {
+    this.observation.events += 1;
+    this.observation.firstEventAt ??= performance.now();
+    if (data === '[DONE]') {
+      this.observation.sawDone = true;
+      this.output += 'data: [DONE]\n\n';
+      return;
+    }
+    if (USAGE_OBJECT.test(data)) {
+      const dropped = this.readUsage(data);
+      if (dropped) return;
+    }
+    this.output += eventName ? `event: ${eventName}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
+  }
+
+  /** Records the usage; says whether the chunk exists only to carry usage the client did not ask for. */
+  private readUsage(data: string): boolean {
+    let chunk: { usage?: unknown; choices?: unknown[] };
+    try {
+      chunk = JSON.parse(data);
+    } catch {
+      return false;
+    }
+    const usage = usageFromOpenAI(chunk.usage as Parameters<typeof usageFromOpenAI>[0]);
+    if (usage) this.observation.usage = usage;
+    return !this.clientWantsUsage && Array.isArray(chunk.choices) && chunk.choices.length === 0 && EMPTY_CHOICES.test(data);
+  }
+}

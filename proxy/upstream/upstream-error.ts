@@ -1,0 +1,87 @@
+import { GatewayError, type GatewayErrorType } from '../errors.js';
+
+type HeaderValue = string | string[] | undefined;
+
+const firstHeader = (value: HeaderValue): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+/** Anthropic's and Gemini's error types, in OpenAI's words. */
+const TYPE_BY_UPSTREAM_TYPE: Record<string, GatewayErrorType> = {
+  invalid_request_error: 'invalid_request_error',
+  authentication_error: 'authentication_error',
+  permission_error: 'permission_error',
+  not_found_error: 'not_found_error',
+  request_too_large: 'invalid_request_error',
+  rate_limit_error: 'rate_limit_error',
+  api_error: 'api_error',
+  overloaded_error: 'api_error',
+  INVALID_ARGUMENT: 'invalid_request_error',
+  FAILED_PRECONDITION: 'invalid_request_error',
+  PERMISSION_DENIED: 'permission_error',
+  UNAUTHENTICATED: 'authentication_error',
+  NOT_FOUND: 'not_found_error',
+  RESOURCE_EXHAUSTED: 'rate_limit_error',
+  INTERNAL: 'api_error',
+  UNAVAILABLE: 'api_error',
+  DEADLINE_EXCEEDED: 'timeout_error',
+};
+
+interface ParsedUpstreamError {
+  message?: string;
+  type?: string;
+  code?: string | number | null;
+  param?: string | null;
+}
+
+/** Reads the error out of OpenAI (`{error:{message,type,code,param}}`), Anthropic
+ * (`{type:"error",error:{type,message}}`) and Gemini (`{error:{code,message,status}}`, sometimes
+ * wrapped in an array) bodies. */
+export const parseUpstreamErrorBody = (text: string): ParsedUpstreamError | undefined => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(parsed)) parsed = parsed[0];
+  if (!parsed || typeof parsed !== 'object') return undefined;
+  const inner = (parsed as { error?: unknown }).error;
+  if (typeof inner === 'string') return { message: inner };
+  if (!inner || typeof inner !== 'object') {
+    const message = (parsed as { message?: unknown }).message;
+    return typeof message === 'string' ? { message } : undefined;
+  }
+  const error = inner as Record<string, unknown>;
+  return {
+    message: typeof error.message === 'string' ? error.message : undefined,
+    type: typeof error.type === 'string' ? error.type : typeof error.status === 'string' ? error.status : undefined,
+    code: typeof error.code === 'string' || typeof error.code === 'number' ? error.code : null,
+    param: typeof error.param === 'string' ? error.param : null,
+  };
+};
+
+/** An upstream's 4xx/5xx as a GatewayError: the same status (529 becomes 503, which OpenAI clients
+ * know), the upstream's message and Retry-After kept. An HTML error page yields a short summary. */
+export const errorFromUpstream = (status: number, headers: Record<string, HeaderValue>, bodyText: string, providerId: string): GatewayError => {
+  const parsed = parseUpstreamErrorBody(bodyText);
+  const gatewayStatus = status === 529 ? 503 : status >= 400 && status <= 599 ? status : 502;
+  const message = parsed?.message ?? summariseNonJson(bodyText, status, providerId);
+  const upstreamType = parsed?.type;
+  const type = (upstreamType && TYPE_BY_UPSTREAM_TYPE[upstreamType]) ?? (upstreamType as GatewayErrorType | undefined);
+  const code = parsed?.code !== undefined && parsed.code !== null ? String(parsed.code) : upstreamType ?? null;
+  return new GatewayError(gatewayStatus, message, {
+    type: type || undefined,
+    code,
+    param: parsed?.param ?? null,
+    retryAfter: firstHeader(headers['retry-after']),
+  });
+};
+
+const summariseNonJson = (bodyText: string, status: number, providerId: string): string => {
+  const text = bodyText
+    .replace(/<style[\s\S]*?<\/style>|<script[\s\S]*?<\/script>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
+  return `The upstream provider "${providerId}" answered HTTP ${status}${text ? `: ${text}` : ''}.`;
+};
