@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Recorded provider traffic copied from ../shared/fixtures (see test/fixtures/SOURCES.md). */
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+
+export const fixtureText = (path: string): string => readFileSync(join(FIXTURES, path), 'utf8');
+
+export const fixtureJson = (path: string): any => JSON.parse(fixtureText(path));
+
+/** A recording as the SSE events the upstream sent: `.sse` files split on blank lines (framing kept),
+ * `.jsonl` files (one data payload a line) re-wrapped; Anthropic payloads get their `event:` line. */
+export const fixtureEvents = (path: string): string[] => {
+  const text = fixtureText(path);
+  if (path.endsWith('.sse')) {
+    return text
+      .replace(/\r\n/g, '\n')
+      .split(/\n\n+/)
+      .filter((block) => block.trim().length > 0)
+      .map((block) => `${block}\n\n`);
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => {
+      const type = (JSON.parse(line) as { type?: unknown }).type;
+      return path.includes('anthropic') && typeof type === 'string' ? `event: ${type}\ndata: ${line}\n\n` : `data: ${line}\n\n`;
+    });
+};
