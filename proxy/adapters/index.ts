@@ -1,4 +1,6 @@
 import type { Dialect } from '../providers/types.js';
+import { anthropicAdapter } from './anthropic/adapter.js';
+import { geminiAdapter } from './gemini/adapter.js';
 import { openAICompatibleAdapter } from './openai-compatible/adapter.js';
 import type { ProviderAdapter } from './types.js';
 
@@ -8,6 +10,9 @@ const adapters = new Map<Dialect, ProviderAdapter>([['openai', openAICompatibleA
 export const registerAdapter = (adapter: ProviderAdapter): void => {
   adapters.set(adapter.dialect, adapter);
 };
+
+registerAdapter(anthropicAdapter);
+registerAdapter(geminiAdapter);
 
 export const adapterFor = (dialect: Dialect): ProviderAdapter => {
   const adapter = adapters.get(dialect);

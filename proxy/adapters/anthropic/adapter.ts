@@ -1,0 +1,55 @@
+import { GatewayError } from '../../errors.js';
+import { readServerSentEvents } from '../../sse/read-events.js';
+import { isAbort } from '../../upstream/http-client.js';
+import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, ProviderAdapter } from '../types.js';
+import { convertRequest } from './convert-request.js';
+import { decodeMessage } from './decode-message.js';
+import { AnthropicStreamDecoder } from './decode-stream.js';
+import { listAnthropicModels } from './list-models.js';
+import { sendToAnthropic } from './send.js';
+import type { AnthropicResponseMessage } from './wire-types.js';
+
+const warningParts = (warnings: string[]): ChatPart[] => warnings.map((message) => ({ type: 'warning', message }));
+
+async function* streamChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
+  const converted = convertRequest(request, context.upstreamModel, true);
+  // The request goes out before any part is yielded, so a refusal keeps its HTTP status.
+  const response = await sendToAnthropic(context.provider, { path: '/v1/messages', body: JSON.stringify(converted.body), accept: 'text/event-stream', signal: context.signal });
+  yield* warningParts(converted.warnings);
+  const decoder = new AnthropicStreamDecoder(context.provider.id);
+  try {
+    for await (const event of readServerSentEvents(response.body)) {
+      yield* decoder.decodeEvent(event.data, event.event);
+      if (decoder.done) break;
+    }
+  } catch (error) {
+    if (context.signal.aborted || isAbort(error)) throw error;
+    yield* decoder.broken(error);
+  }
+  yield* decoder.end();
+  // Stop reading a body whose message is over (or failed): frees the connection at once.
+  if (!response.body.destroyed) response.body.destroy();
+}
+
+async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
+  const converted = convertRequest(request, context.upstreamModel, false);
+  const response = await sendToAnthropic(context.provider, { path: '/v1/messages', body: JSON.stringify(converted.body), signal: context.signal });
+  let message: AnthropicResponseMessage;
+  try {
+    message = (await response.body.json()) as AnthropicResponseMessage;
+  } catch {
+    throw new GatewayError(502, `The upstream provider "${context.provider.id}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+  }
+  if (!message || !Array.isArray(message.content)) {
+    throw new GatewayError(502, `The upstream provider "${context.provider.id}" sent an answer without content.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+  }
+  yield* warningParts(converted.warnings);
+  yield* decodeMessage(message);
+}
+
+/** Anthropic's Messages API (`anthropic/*` models), streamed and not. */
+export const anthropicAdapter: ProviderAdapter = {
+  dialect: 'anthropic',
+  listModels: (provider, signal): Promise<CatalogModel[]> => listAnthropicModels(provider, signal),
+  chat: (request, context) => (request.stream === false ? wholeChat(request, context) : streamChat(request, context)),
+};

@@ -1,0 +1,128 @@
+import { GatewayError } from '../../errors.js';
+import type { ChatPart } from '../types.js';
+import { errorFromAnthropicStreamEvent } from './map-error.js';
+import { finishReasonFromAnthropic, mergeAnthropicUsage, usageFromAnthropic } from './map-usage.js';
+import type { AnthropicStreamEvent, AnthropicUsage } from './wire-types.js';
+
+interface OpenToolCall {
+  index: number;
+  /** The input content_block_start carried (always `{}` from Anthropic, whose input arrives as deltas). */
+  startInput: unknown;
+  sentArguments: boolean;
+}
+
+/** Turns Anthropic stream events, one at a time, into neutral parts. Client tool_use blocks become
+ * tool calls numbered in order; server tools (web search, code execution) run at Anthropic and are
+ * not the client's to call, so their blocks are skipped, as are unknown events and deltas. */
+export class AnthropicStreamDecoder {
+  private usage: AnthropicUsage | undefined;
+  private stopReason: string | null | undefined;
+  private toolCallCount = 0;
+  private readonly toolCalls = new Map<number, OpenToolCall>();
+  private state: 'streaming' | 'stopped' | 'failed' = 'streaming';
+
+  constructor(private readonly providerId: string) {}
+
+  /** True once message_stop or an error event came: nothing after it is read. */
+  get done(): boolean {
+    return this.state !== 'streaming';
+  }
+
+  /** One SSE event (its `data`, and the `event:` name as a fallback for the type). */
+  decodeEvent(data: string, eventName: string | undefined): ChatPart[] {
+    let event: AnthropicStreamEvent;
+    try {
+      event = JSON.parse(data) as AnthropicStreamEvent;
+    } catch {
+      if (eventName === 'error') return this.fail(errorFromAnthropicStreamEvent(data, this.providerId));
+      return this.fail(new GatewayError(502, `The upstream provider "${this.providerId}" sent a stream event that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' }));
+    }
+    if (!event || typeof event !== 'object') return [];
+    if (typeof event.type !== 'string' && eventName) (event as { type: string }).type = eventName;
+    return this.decode(event);
+  }
+
+  decode(event: AnthropicStreamEvent): ChatPart[] {
+    switch (event.type) {
+      case 'message_start':
+        this.usage = event.message.usage;
+        return [{ type: 'response-metadata', id: event.message.id, model: event.message.model }];
+      case 'content_block_start':
+        return this.startBlock(event.index, event.content_block);
+      case 'content_block_delta':
+        return this.blockDelta(event.index, event.delta);
+      case 'content_block_stop':
+        return this.stopBlock(event.index);
+      case 'message_delta':
+        this.stopReason = event.delta?.stop_reason ?? this.stopReason;
+        this.usage = mergeAnthropicUsage(this.usage, event.usage);
+        return [];
+      case 'message_stop':
+        this.state = 'stopped';
+        return [{ type: 'finish', choice: 0, reason: finishReasonFromAnthropic(this.stopReason) }, ...this.usageParts()];
+      case 'error':
+        return this.fail(errorFromAnthropicStreamEvent(JSON.stringify(event), this.providerId));
+      default:
+        return [];
+    }
+  }
+
+  /** The body ended. Before message_stop that is an upstream failure, reported as one (with the
+   * usage known so far, so the ledger still records it), never a hang or a silent success. */
+  end(): ChatPart[] {
+    if (this.state !== 'streaming') return [];
+    return this.fail(new GatewayError(502, `The upstream provider "${this.providerId}" stream ended early, before message_stop.`, { type: 'upstream_error', code: 'upstream_stream_incomplete' }));
+  }
+
+  /** The read of the body itself failed (connection reset): the same as ending early. */
+  broken(cause: unknown): ChatPart[] {
+    if (this.state !== 'streaming') return [];
+    return this.fail(new GatewayError(502, `The upstream provider "${this.providerId}" broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken', cause }));
+  }
+
+  private fail(error: GatewayError): ChatPart[] {
+    const usage = this.usageParts();
+    this.state = 'failed';
+    return [...usage, { type: 'error', error }];
+  }
+
+  private usageParts(): ChatPart[] {
+    return this.usage ? [{ type: 'usage', usage: usageFromAnthropic(this.usage) }] : [];
+  }
+
+  private startBlock(blockIndex: number, block: { type: string; [field: string]: unknown }): ChatPart[] {
+    if (block.type === 'text' && typeof block.text === 'string' && block.text) return [{ type: 'text-delta', choice: 0, text: block.text }];
+    if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking) return [{ type: 'reasoning-delta', choice: 0, text: block.thinking }];
+    if (block.type !== 'tool_use') return [];
+    const call: OpenToolCall = { index: this.toolCallCount++, startInput: block.input, sentArguments: false };
+    this.toolCalls.set(blockIndex, call);
+    return [{ type: 'tool-call-delta', choice: 0, index: call.index, id: String(block.id ?? ''), name: String(block.name ?? ''), argumentsDelta: '' }];
+  }
+
+  private blockDelta(blockIndex: number, delta: { type: string; [field: string]: unknown }): ChatPart[] {
+    switch (delta.type) {
+      case 'text_delta':
+        return typeof delta.text === 'string' && delta.text ? [{ type: 'text-delta', choice: 0, text: delta.text }] : [];
+      case 'thinking_delta':
+        return typeof delta.thinking === 'string' && delta.thinking ? [{ type: 'reasoning-delta', choice: 0, text: delta.thinking }] : [];
+      case 'signature_delta':
+        return typeof delta.signature === 'string' ? [{ type: 'reasoning-delta', choice: 0, text: '', signature: delta.signature }] : [];
+      case 'input_json_delta': {
+        const call = this.toolCalls.get(blockIndex);
+        if (!call || typeof delta.partial_json !== 'string' || delta.partial_json === '') return [];
+        call.sentArguments = true;
+        return [{ type: 'tool-call-delta', choice: 0, index: call.index, argumentsDelta: delta.partial_json }];
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** A tool call whose input came as no delta at all still gets its arguments (`{}`), as OpenAI's do. */
+  private stopBlock(blockIndex: number): ChatPart[] {
+    const call = this.toolCalls.get(blockIndex);
+    if (!call || call.sentArguments) return [];
+    call.sentArguments = true;
+    return [{ type: 'tool-call-delta', choice: 0, index: call.index, argumentsDelta: JSON.stringify(call.startInput ?? {}) }];
+  }
+}

@@ -1,0 +1,24 @@
+import type { ProviderConfig } from '../../providers/types.js';
+import { sendUpstream, type UpstreamResponse } from '../../upstream/http-client.js';
+import { errorFromAnthropicResponse } from './map-error.js';
+import { ANTHROPIC_VERSION } from './wire-types.js';
+
+/** The gateway's headers for Anthropic: the key goes in x-api-key, injected here and only here
+ * (a client's Authorization is never forwarded). */
+export const anthropicHeaders = (provider: ProviderConfig, accept = 'application/json'): Record<string, string> => {
+  const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION, ...provider.headers, accept };
+  if (provider.apiKey) headers['x-api-key'] = provider.apiKey;
+  return headers;
+};
+
+/** Sends one request to Anthropic; a 4xx/5xx becomes an OpenAI-shaped GatewayError. */
+export const sendToAnthropic = async (provider: ProviderConfig, options: { method?: 'GET' | 'POST'; path: string; body?: string; accept?: string; signal: AbortSignal }): Promise<UpstreamResponse> => {
+  const headers = anthropicHeaders(provider, options.accept);
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await sendUpstream({ url: provider.baseUrl + options.path, method: options.method, headers, body: options.body, signal: options.signal });
+  if (response.statusCode >= 400) {
+    const text = await response.body.text().catch(() => '');
+    throw errorFromAnthropicResponse(response.statusCode, response.headers, text, provider.id);
+  }
+  return response;
+};
