@@ -1,0 +1,59 @@
+import { GatewayError } from '../../errors.js';
+import type { ProviderConfig } from '../../providers/types.js';
+import { isAbort, sendUpstream, type UpstreamResponse } from '../../upstream/http-client.js';
+import { geminiError } from './errors.js';
+
+export interface GeminiCall {
+  method?: 'GET' | 'POST';
+  /** Path under the host root, with the query if any (`/v1beta/models/x:generateContent`). */
+  path: string;
+  body?: unknown;
+  accept?: string;
+  signal: AbortSignal;
+}
+
+/** The gateway's headers for Gemini: the key goes in `x-goog-api-key` (never in the URL, where
+ * logs would keep it); the client's own headers never get here. */
+const geminiHeaders = (provider: ProviderConfig, hasBody: boolean, accept: string | undefined): Record<string, string> => {
+  const headers: Record<string, string> = { ...provider.headers };
+  if (provider.apiKey) headers['x-goog-api-key'] = provider.apiKey;
+  if (hasBody) headers['content-type'] = 'application/json';
+  if (accept) headers.accept = accept;
+  return headers;
+};
+
+/** `/v1beta/models/{model}:{method}` with the model id made safe for a path. */
+export const modelPath = (model: string, method: string): string => `/v1beta/models/${encodeURIComponent(model.replace(/^models\//, ''))}:${method}`;
+
+/** Sends one request to Gemini. A 4xx/5xx becomes a GatewayError (whatever the content type says:
+ * a failed stream answers JSON under text/event-stream); a success body is left to the caller. */
+export const callGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<UpstreamResponse> => {
+  const response = await sendUpstream({
+    url: provider.baseUrl + call.path,
+    method: call.method ?? 'POST',
+    headers: geminiHeaders(provider, call.body !== undefined, call.accept),
+    body: call.body === undefined ? undefined : JSON.stringify(call.body),
+    signal: call.signal,
+  });
+  if (response.statusCode >= 400) {
+    const text = await response.body.text().catch(() => '');
+    throw geminiError(response.statusCode, response.headers, text, provider.id);
+  }
+  return response;
+};
+
+/** A success body as JSON; anything else is the upstream's fault (502), not the gateway's. */
+export const readGeminiJson = async <T>(response: UpstreamResponse, providerId: string): Promise<T> => {
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    throw new GatewayError(502, `The upstream provider "${providerId}" broke off its answer.`, { type: 'upstream_error', code: 'upstream_stream_broken', cause: error });
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new GatewayError(502, `The upstream provider "${providerId}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+  }
+};
