@@ -6,6 +6,7 @@ import { imageEdits, imageGenerations } from '../routes/images.js';
 import { speech, transcription } from '../routes/audio.js';
 import { createVideo, videoJob } from '../routes/videos.js';
 import { getModel, listModels } from '../routes/models.js';
+import { messagesMount } from '../routes/messages/mount.js';
 import { GatewayError } from '../errors.js';
 import { errorHandler } from './error-handler.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -52,7 +53,8 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   v1.post('/videos', createVideo(gateway));
   v1.get('/videos/:id', videoJob(gateway, 'status'));
   v1.get('/videos/:id/content', videoJob(gateway, 'content'));
-  for (const mount of mounts.v1 ?? []) mount(v1, gateway);
+  // Anthropic Messages inbound (Claude Code, the Anthropic SDK) is always on.
+  for (const mount of [messagesMount, ...(mounts.v1 ?? [])]) mount(v1, gateway);
   app.use('/v1', v1);
 
   const modapi = express.Router();

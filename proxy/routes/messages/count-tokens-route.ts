@@ -1,0 +1,35 @@
+import type { Request, Response } from 'express';
+import { resolveModel, type GatewayContext } from '../../server/gateway-context.js';
+import { readJsonBody } from '../../server/read-body.js';
+import { sendUpstream } from '../../upstream/http-client.js';
+import { errorFromUpstream } from '../../upstream/upstream-error.js';
+import { clientGoneSignal } from '../../usage/request-tracker.js';
+import { validate } from '../validation.js';
+import type { AnthropicRequest } from './anthropic-types.js';
+import { estimateInputTokens } from './count-tokens.js';
+import { anthropicUpstreamHeaders } from './native-passthrough.js';
+import { countTokensSchema } from './request-schema.js';
+
+/** POST /v1/messages/count_tokens. An Anthropic upstream counts exactly (its endpoint is free and
+ * writes no ledger record); for every other model the answer is an estimate from the characters of
+ * the request (see estimateInputTokens). */
+export const countTokens = (gateway: GatewayContext) => async (request: Request, response: Response) => {
+  const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as AnthropicRequest;
+  validate(countTokensSchema, body);
+  const resolved = resolveModel(gateway, body.model);
+  if (resolved.provider.dialect !== 'anthropic') {
+    response.json({ input_tokens: estimateInputTokens(body) });
+    return;
+  }
+  gateway.registry.requireKey(resolved.provider);
+  const upstream = await sendUpstream({
+    url: `${resolved.provider.baseUrl}/v1/messages/count_tokens`,
+    headers: anthropicUpstreamHeaders(resolved.provider, request.headers, false),
+    body: JSON.stringify({ ...body, model: resolved.upstreamModel }),
+    signal: clientGoneSignal(response),
+  });
+  const text = await upstream.body.text();
+  if (upstream.statusCode >= 400) throw errorFromUpstream(upstream.statusCode, upstream.headers, text, resolved.provider.id);
+  response.writeHead(upstream.statusCode, { 'content-type': 'application/json' });
+  response.end(text);
+};

@@ -1,0 +1,60 @@
+import type { Request, Response } from 'express';
+import type { ResolvedModel } from '../../providers/registry.js';
+import type { GatewayContext } from '../../server/gateway-context.js';
+import { readJsonBody } from '../../server/read-body.js';
+import { trackRequest } from '../../usage/request-tracker.js';
+import { beginModelCall } from '../model-call.js';
+import { servedHeaders } from '../served-headers.js';
+import { validate } from '../validation.js';
+import type { AnthropicRequest } from './anthropic-types.js';
+import { passthroughAnthropic } from './native-passthrough.js';
+import { messagesRequestSchema } from './request-schema.js';
+import { toChatRequest } from './to-chat-request.js';
+import { respondAnthropic } from './translated-response.js';
+
+export const MESSAGES_ENDPOINT = '/v1/messages';
+
+/** Anthropic clients ask for as much output as Claude allows (Claude Code: 32000); another model
+ * refuses more than its own limit with a 400, so the request is held to the catalog's limit. */
+const clampMaxTokens = (gateway: GatewayContext, resolved: ResolvedModel, maxTokens: number | undefined): number | undefined => {
+  if (maxTokens === undefined) return undefined;
+  const limit = gateway.catalog.find(resolved.requestedModel)?.maxOutputTokens;
+  return limit ? Math.min(maxTokens, limit) : maxTokens;
+};
+
+/** POST /v1/messages: Anthropic's Messages API in front of every model. `anthropic/*` models pass
+ * through natively; any other is translated to the neutral chat request and back. Errors are turned
+ * into Anthropic's shape by the mount's error handler. */
+export const messages = (gateway: GatewayContext) => async (request: Request, response: Response) => {
+  const tracker = trackRequest(gateway, request, response, MESSAGES_ENDPOINT);
+  const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as AnthropicRequest;
+  validate(messagesRequestSchema, body);
+  const stream = body.stream === true;
+  const call = beginModelCall(gateway, response, tracker, body.model, stream);
+  const headers = servedHeaders(call.resolved);
+  if (call.adapter.dialect === 'anthropic') {
+    await passthroughAnthropic({
+      body,
+      clientHeaders: request.headers,
+      beta: request.query.beta === 'true',
+      resolved: call.resolved,
+      response,
+      tracker,
+      signal: call.signal,
+      servedHeaders: headers,
+    });
+    return;
+  }
+  const chatRequest = toChatRequest(body, stream);
+  const maxTokens = clampMaxTokens(gateway, call.resolved, chatRequest.max_tokens);
+  if (maxTokens !== undefined) chatRequest.max_tokens = maxTokens;
+  await respondAnthropic({
+    parts: call.adapter.chat(chatRequest, call.context),
+    stream,
+    clientModel: call.resolved.requestedModel,
+    response,
+    tracker,
+    signal: call.signal,
+    servedHeaders: headers,
+  });
+};

@@ -1,0 +1,119 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Response } from 'express';
+import { GatewayError } from '../../errors.js';
+import type { ResolvedModel } from '../../providers/registry.js';
+import type { ProviderConfig } from '../../providers/types.js';
+import { startEventStream } from '../../sse/sse-response.js';
+import { isAbort, sendUpstream, type UpstreamResponse } from '../../upstream/http-client.js';
+import { errorFromUpstream } from '../../upstream/upstream-error.js';
+import type { RequestTracker } from '../../usage/request-tracker.js';
+import { anthropicErrorEvent } from './anthropic-errors.js';
+import { AnthropicUsageObserver, usageFromAnthropic } from './anthropic-usage-observer.js';
+
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+
+export interface NativePassthroughArguments {
+  body: Record<string, unknown>;
+  /** The client's request headers: only anthropic-version and anthropic-beta are taken from them. */
+  clientHeaders: IncomingHttpHeaders;
+  beta: boolean;
+  resolved: ResolvedModel;
+  response: Response;
+  tracker: RequestTracker;
+  signal: AbortSignal;
+  servedHeaders: Record<string, string>;
+}
+
+const headerText = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(',') : value);
+
+/** The gateway's headers for an Anthropic upstream: the provider key injected here, the client's
+ * own Authorization and x-api-key never forwarded. */
+export const anthropicUpstreamHeaders = (provider: ProviderConfig, clientHeaders: IncomingHttpHeaders, stream: boolean): Record<string, string> => {
+  const headers: Record<string, string> = {
+    ...provider.headers,
+    'content-type': 'application/json',
+    accept: stream ? 'text/event-stream' : 'application/json',
+    'anthropic-version': headerText(clientHeaders['anthropic-version']) ?? DEFAULT_ANTHROPIC_VERSION,
+  };
+  const beta = headerText(clientHeaders['anthropic-beta']);
+  if (beta) headers['anthropic-beta'] = beta;
+  if (provider.apiKey) headers['x-api-key'] = provider.apiKey;
+  return headers;
+};
+
+const isAnthropicErrorBody = (text: string): boolean => {
+  try {
+    const parsed = JSON.parse(text) as { type?: unknown; error?: { type?: unknown } };
+    return parsed.type === 'error' && typeof parsed.error?.type === 'string';
+  } catch {
+    return false;
+  }
+};
+
+/** An upstream refusal: its Anthropic-shaped body goes to the client as it is, with its status;
+ * anything else (an HTML page) is thrown to become an Anthropic-shaped error. */
+const relayRefusal = async (upstream: UpstreamResponse, options: NativePassthroughArguments): Promise<void> => {
+  const text = await upstream.body.text().catch(() => '');
+  const error = errorFromUpstream(upstream.statusCode, upstream.headers, text, options.resolved.provider.id);
+  if (!isAnthropicErrorBody(text)) throw error;
+  options.tracker.failed(error);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.servedHeaders };
+  if (error.retryAfter) headers['retry-after'] = error.retryAfter;
+  options.response.writeHead(upstream.statusCode, headers);
+  options.response.end(text);
+};
+
+const relayWhole = async (upstream: UpstreamResponse, options: NativePassthroughArguments): Promise<void> => {
+  const bytes = Buffer.from(await upstream.body.arrayBuffer());
+  options.tracker.firstToken();
+  try {
+    const usage = usageFromAnthropic((JSON.parse(bytes.toString('utf8')) as { usage?: Parameters<typeof usageFromAnthropic>[0] }).usage);
+    if (usage) options.tracker.usage(usage);
+  } catch {
+    throw new GatewayError(502, `The upstream provider "${options.resolved.provider.id}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+  }
+  options.response.writeHead(200, { 'content-type': 'application/json', ...options.servedHeaders });
+  options.response.end(bytes);
+};
+
+/** The upstream's SSE bytes go to the client as they arrive; only usage-bearing events are parsed. */
+const relayStream = async (upstream: UpstreamResponse, options: NativePassthroughArguments): Promise<void> => {
+  const { response, tracker, signal } = options;
+  const observer = new AnthropicUsageObserver();
+  const decoder = new TextDecoder();
+  startEventStream(response, options.servedHeaders);
+  try {
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      tracker.firstToken();
+      response.write(chunk);
+      observer.push(decoder.decode(chunk, { stream: true }));
+    }
+    observer.push(decoder.decode() + '\n\n');
+  } catch (error) {
+    if (signal.aborted || isAbort(error)) return;
+    const broken = new GatewayError(502, `The upstream provider "${options.resolved.provider.id}" broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken' });
+    tracker.failed(broken);
+    response.write(anthropicErrorEvent(broken, tracker.requestId));
+  } finally {
+    if (observer.usage) tracker.usage(observer.usage);
+    if (observer.error) tracker.failed(observer.error);
+    if (!response.writableEnded) response.end();
+  }
+};
+
+/** The native lane: Anthropic client, Anthropic upstream. The client's body goes upstream with only
+ * the model id changed, and the answer comes back byte for byte. */
+export const passthroughAnthropic = async (options: NativePassthroughArguments): Promise<void> => {
+  const { provider, upstreamModel } = options.resolved;
+  const stream = options.body.stream === true;
+  const upstream = await sendUpstream({
+    url: `${provider.baseUrl}/v1/messages${options.beta ? '?beta=true' : ''}`,
+    headers: anthropicUpstreamHeaders(provider, options.clientHeaders, stream),
+    body: JSON.stringify({ ...options.body, model: upstreamModel }),
+    signal: options.signal,
+  });
+  if (upstream.statusCode >= 400) return relayRefusal(upstream, options);
+  const contentType = String(upstream.headers['content-type'] ?? '');
+  if (/text\/event-stream/i.test(contentType)) return relayStream(upstream, options);
+  return relayWhole(upstream, options);
+};
