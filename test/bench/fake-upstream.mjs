@@ -1,0 +1,71 @@
+// The bench's upstream: a fast OpenAI-like server on 127.0.0.1 (node:http, canned answers), run as
+// its own process so that its CPU does not share an event loop with the load generator.
+// Model ids steer it: `bench-pace-N` streams 50 chunks N ms apart (0 = as fast as possible).
+import { createServer } from 'node:http';
+
+const COMPLETION = JSON.stringify({
+  id: 'chatcmpl-bench',
+  object: 'chat.completion',
+  created: 1_700_000_000,
+  model: 'bench-model',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 },
+});
+const STREAM_CHUNKS = 50;
+const chunk = (index) =>
+  `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[{"index":0,"delta":{"content":"token${index} "},"finish_reason":null}]}\n\n`;
+const USAGE_CHUNK =
+  'data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":50,"total_tokens":62}}\n\n';
+const TRANSCRIPTION = JSON.stringify({ text: 'hello from the bench', usage: { type: 'duration', seconds: 3 } });
+const PACE = /"model"\s*:\s*"bench-pace-(\d+)"/;
+
+const streamAnswer = (response, paceMs) => {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  let index = 0;
+  const next = () => {
+    if (response.destroyed) return;
+    if (index < STREAM_CHUNKS) {
+      response.write(chunk(index));
+      index += 1;
+      if (paceMs > 0) setTimeout(next, paceMs);
+      else setImmediate(next);
+      return;
+    }
+    response.write(USAGE_CHUNK);
+    response.end('data: [DONE]\n\n');
+  };
+  next();
+};
+
+const server = createServer({ keepAliveTimeout: 120_000, requestTimeout: 0 }, (request, response) => {
+  const chunks = [];
+  request.on('data', (data) => {
+    // Uploads are drained, not kept: only chat bodies are looked at.
+    if (request.url.endsWith('/chat/completions')) chunks.push(data);
+  });
+  request.on('end', () => {
+    if (request.url.endsWith('/audio/transcriptions')) {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(TRANSCRIPTION) });
+      response.end(TRANSCRIPTION);
+      return;
+    }
+    if (!request.url.endsWith('/chat/completions')) {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end('{"error":{"message":"no such route","type":"invalid_request_error","param":null,"code":null}}');
+      return;
+    }
+    // Only the start of the body is searched: enough for `model` and `stream` in the bench's bodies.
+    const head = Buffer.concat(chunks).subarray(0, 512).toString('latin1');
+    const pace = PACE.exec(head);
+    if (pace && /"stream"\s*:\s*true/.test(head)) {
+      streamAnswer(response, Number(pace[1]));
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(COMPLETION) });
+    response.end(COMPLETION);
+  });
+});
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`fake upstream listening on ${server.address().port}\n`);
+});
+process.on('SIGTERM', () => process.exit(0));

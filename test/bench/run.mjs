@@ -1,0 +1,106 @@
+// `npm run bench`: the gateway against the direct path, on this machine. See the README section
+// "Benchmark" for how to read the table. `--profile` writes a CPU profile of the gateway process.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPool } from './load.mjs';
+import * as phases from './phases.mjs';
+import { startFakeUpstream, startGatewayProcess, stopProcess } from './processes.mjs';
+
+const TOKEN = 'mk-local-bench-token-7f3a9c1e5b2d4f60';
+const KEY = 'sk-bench-upstream-key-0d9e8f7a6b5c4d3e';
+const profile = process.argv.includes('--profile');
+/** `--bare` puts test/bench/bare-proxy.mjs in the gateway's place: the floor for a Node proxy. */
+const bare = process.argv.includes('--bare');
+/** `--only=latency,streams` runs some phases (while profiling or fixing one thing). */
+const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');
+
+const PHASES = [
+  ['latency', 'latency at concurrency 1', (context) => phases.latencyAtConcurrencyOne(context)],
+  // Before the large bodies, which leave the heap (and RSS) larger for a while.
+  ['many-streams', '500 concurrent streams', (context) => phases.manyStreams(context)],
+  ['rps32', 'throughput at 32 connections', (context) => phases.requestsPerSecond(context, 32)],
+  ['rps128', 'throughput at 128 connections', (context) => phases.requestsPerSecond(context, 128)],
+  ['streams', '50-chunk streams', (context) => phases.streaming(context)],
+  ['large-prompt', '1 MB prompt', (context) => phases.largePrompt(context)],
+  ['upload', '10 MB upload', (context) => phases.largeUpload(context, TOKEN)],
+  ['memory', 'memory over 50,000 requests', (context) => phases.memoryGrowth(context)],
+  ['token-timing', 'token comparison timing', (context) => phases.tokenTiming(context, TOKEN)],
+];
+
+const ledgerRecords = (directory) => {
+  let records = 0;
+  const files = readdirSync(directory, { recursive: true }).map(String);
+  for (const file of files) {
+    try {
+      records += readFileSync(join(directory, file), 'utf8').split('\n').filter((line) => line.trim()).length;
+    } catch {
+      // a folder
+    }
+  }
+  return { records, files };
+};
+
+const secretsIn = (text) => [TOKEN, KEY].filter((secret) => text.includes(secret)).length;
+
+const printTable = (rows) => {
+  const header = { name: 'measure', direct: 'direct', gateway: 'gateway', figure: 'figure', target: 'target', pass: 'result' };
+  const cells = [header, ...rows.map((row) => ({ ...row, pass: row.pass === undefined ? '' : row.pass ? 'PASS' : 'FAIL' }))];
+  const widths = Object.keys(header).map((key) => Math.max(...cells.map((cell) => String(cell[key]).length)));
+  for (const [index, cell] of cells.entries()) {
+    console.log(Object.keys(header).map((key, column) => String(cell[key]).padEnd(widths[column])).join('  '));
+    if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  }
+};
+
+const main = async () => {
+  const started = performance.now();
+  const workDirectory = mkdtempSync(join(tmpdir(), 'modapi-bench-'));
+  const ledgerDir = join(workDirectory, 'ledger');
+  const upstream = await startFakeUpstream();
+  const gateway = await startGatewayProcess({ upstreamUrl: upstream.url, token: TOKEN, key: KEY, ledgerDir, cpuProfileDir: profile ? join(workDirectory, 'profile') : undefined, bare });
+  const pools = { direct: createPool(upstream.url, 512), gateway: createPool(gateway.url, 512) };
+  const specs = phases.chatSpecs(TOKEN);
+  const context = { pools, gateway, specs: { direct: specs.direct, gateway: specs.gateway } };
+  const rows = [];
+  const step = async (label, run) => {
+    process.stderr.write(`bench: ${label}...\n`);
+    rows.push(...(await run()));
+  };
+  try {
+    process.stderr.write('bench: warming up...\n');
+    await phases.warmUp(context);
+    for (const [name, label, run] of PHASES) if (!only || only.includes(name)) await step(label, () => run(context));
+    if (!bare) await phases.failingRequests(context, TOKEN);
+  } finally {
+    await Promise.all([pools.direct.close(), pools.gateway.close()]);
+    await stopProcess(gateway.child);
+    await stopProcess(upstream.child);
+  }
+  const ledger = ledgerRecords(workDirectory);
+  const ledgerText = ledger.files.map((file) => {
+    try {
+      return readFileSync(join(workDirectory, file), 'utf8');
+    } catch {
+      return '';
+    }
+  });
+  const leaks = secretsIn(gateway.output.stdout) + secretsIn(gateway.output.stderr) + ledgerText.reduce((sum, text) => sum + secretsIn(text), 0);
+  console.log('');
+  console.log(`ModAPI gateway bench: Node ${process.version}, ${(performance.now() - started) / 1000 | 0} s; medians over interleaved rounds; "added" = gateway minus direct.`);
+  console.log(ledger.records > 0 ? `ledger: on (${ledger.records} records under --ledger)` : 'ledger: off (this build of the CLI wrote no ledger records under --ledger)');
+  console.log('');
+  printTable(rows);
+  console.log('');
+  console.log(`key or token in the gateway's output or ledger: ${leaks === 0 ? 'none (PASS)' : `${leaks} (FAIL)`}`);
+  if (profile) console.log(`CPU profile of the gateway: ${join(workDirectory, 'profile')} (open in Chrome DevTools or speedscope)`);
+  else rmSync(workDirectory, { recursive: true, force: true });
+  const failed = rows.filter((row) => row.pass === false).length + (leaks > 0 ? 1 : 0);
+  console.log(failed === 0 ? 'all targets met' : `${failed} target(s) missed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+};
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
