@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import OpenAI from 'openai';
+import { APIError } from 'openai';
 import { fixtureEvents, fixtureJson, fixtureText } from '../support/fixtures.js';
 import { anthropicRecordings, comparable, expectedFromStream } from './anthropic-expected.js';
 import { collectStream, recordingFromFile, startConformanceHarness, type ConformanceHarness, type Recording } from './support.js';
@@ -37,11 +37,11 @@ const clientStatus = (status: number): number => (status === 529 ? 503 : status)
 
 const statusOf = (path: string): number => Number(/error-(\d{3})-/.exec(path)?.[1]);
 
-const apiError = async (call: () => Promise<unknown>): Promise<OpenAI.APIError> => {
+const apiError = async (call: () => Promise<unknown>): Promise<APIError> => {
   try {
     await call();
   } catch (error) {
-    assert.ok(error instanceof OpenAI.APIError, `expected an APIError, got ${String(error)}`);
+    assert.ok(error instanceof APIError, `expected an APIError, got ${String(error)}`);
     return error;
   }
   assert.fail('the call succeeded');
