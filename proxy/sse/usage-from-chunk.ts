@@ -14,14 +14,17 @@ interface OpenAIUsage {
 /** OpenAI-dialect usage (including the variants of compatible hosts) as neutral token usage. */
 export const usageFromOpenAI = (usage: OpenAIUsage | null | undefined): TokenUsage | undefined => {
   if (!usage || typeof usage !== 'object') return undefined;
-  const result: TokenUsage = { promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 };
-  const cached = usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens;
+  const result: TokenUsage = { promptTokens: count(usage.prompt_tokens), completionTokens: count(usage.completion_tokens) };
+  const cached = count(usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens);
   if (cached) result.cachedTokens = cached;
-  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  const reasoning = count(usage.completion_tokens_details?.reasoning_tokens);
   if (reasoning) result.reasoningTokens = reasoning;
-  if (typeof usage.cost === 'number') result.upstreamCostUsd = usage.cost;
+  if (typeof usage.cost === 'number' && Number.isFinite(usage.cost) && usage.cost >= 0) result.upstreamCostUsd = usage.cost;
   return result;
 };
+
+/** A token count as the ledger can sum it: a broken upstream's string, NaN or negative is 0. */
+const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
 
 /** Neutral usage back in OpenAI's shape, for translated answers. */
 export const usageToOpenAI = (usage: TokenUsage) => ({
