@@ -23,7 +23,7 @@ export interface MessagesGateway {
   close(): Promise<void>;
 }
 
-const play = (recordings: Record<string, Recording>, dialect: string): FakeHandler => async (request, response) => {
+export const playRecordings = (recordings: Record<string, Recording>, dialect: string): FakeHandler => async (request, response) => {
   const body = request.json();
   const recording = recordings[body.model];
   const path = body.stream ? recording?.stream : recording?.whole;
@@ -38,7 +38,7 @@ const play = (recordings: Record<string, Recording>, dialect: string): FakeHandl
 /** A gateway whose default provider (OpenAI dialect) and `anthropic` provider are one fake
  * upstream on 127.0.0.1 playing recordings, and the official Anthropic SDK pointed at it. */
 export const startMessagesGateway = async (openai: Record<string, Recording>, anthropic: Record<string, Recording>, extraRoutes: Record<string, FakeHandler> = {}): Promise<MessagesGateway> => {
-  const upstream = new FakeUpstream().on('POST /v1/chat/completions', play(openai, 'OpenAI')).on('POST /v1/messages', play(anthropic, 'Anthropic'));
+  const upstream = new FakeUpstream().on('POST /v1/chat/completions', playRecordings(openai, 'OpenAI')).on('POST /v1/messages', playRecordings(anthropic, 'Anthropic'));
   for (const [route, handler] of Object.entries(extraRoutes)) upstream.on(route, handler);
   await upstream.start();
   const records: UsageRecord[] = [];
