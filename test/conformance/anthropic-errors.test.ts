@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { APIError } from 'openai';
 import { fixtureEvents, fixtureJson, fixtureText } from '../support/fixtures.js';
-import { anthropicRecordings, comparable, expectedFromStream } from './anthropic-expected.js';
+import { anthropicRecordings, comparable, expectedFromMessage, expectedFromStream } from './anthropic-expected.js';
 import { collectStream, recordingFromFile, startConformanceHarness, type ConformanceHarness, type Recording } from './support.js';
 
 /** Anthropic's errors, recorded and otherwise, reach an OpenAI client as OpenAI-shaped errors with a
@@ -112,7 +112,8 @@ describe('an error event inside a stream (recorded payload)', () => {
 
   test('as the first event: the client gets the error status, as if Anthropic had answered 529', async () => {
     harness.serve('POST /v1/messages', sse([errorEvent]));
-    const error = await apiError(streamAndCollect);
+    // seed makes a warning part; it must not go out before the error and turn it into a 200.
+    const error = await apiError(async () => collectStream(await harness.client.chat.completions.create({ ...ask, seed: 1, stream: true })));
     assert.equal(error.status, 503);
     assert.equal((error.error as { message?: string }).message, 'Overloaded');
     assert.equal(error.code, 'overloaded_error');
@@ -174,6 +175,13 @@ describe('bad upstream data', () => {
     harness.serve('POST /v1/messages', { status: 200, headers: { 'content-type': 'application/json' }, chunks: ['<html>oops</html>'] });
     const error = await apiError(() => harness.client.chat.completions.create(ask));
     assert.equal(error.status, 502);
+  });
+
+  test('a JSON message in answer to a stream request (some compatible hosts) is still the answer', async () => {
+    const path = 'anthropic/message-tool-use-json-haiku-4-5.vercel.json';
+    harness.serve('POST /v1/messages', recordingFromFile(path));
+    const answer = await streamAndCollect();
+    assert.deepEqual(comparable(answer), comparable({ ...expectedFromMessage(path), usage: undefined }));
   });
 
   test('the gateway still answers afterwards', async () => {

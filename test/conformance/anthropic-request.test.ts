@@ -171,6 +171,14 @@ describe('max_tokens, thinking and other parameters', () => {
     assert.ok(warnings.some((warning) => warning.includes('temperature')));
   });
 
+  test('a forced tool choice wins over reasoning_effort (Anthropic refuses both), with a warning', () => {
+    const tools: ChatRequest['tools'] = [{ type: 'function', function: { name: 'f' } }];
+    const { body, warnings } = convert({ reasoning_effort: 'high', tools, tool_choice: 'required' });
+    assert.equal(body.thinking, undefined);
+    assert.deepEqual(body.tool_choice, { type: 'any' });
+    assert.ok(warnings.some((warning) => warning.includes('tool_choice')));
+  });
+
   test('stop, user and temperature are carried over (temperature within Anthropic\'s 0..1)', () => {
     const { body } = convert({ stop: 'END', user: 'user-42', temperature: 0.3, top_p: 0.9 });
     assert.deepEqual(body.stop_sequences, ['END']);

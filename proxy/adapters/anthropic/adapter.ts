@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors.js';
 import { readServerSentEvents } from '../../sse/read-events.js';
-import { isAbort } from '../../upstream/http-client.js';
+import { isAbort, type UpstreamResponse } from '../../upstream/http-client.js';
 import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, ProviderAdapter } from '../types.js';
 import { convertRequest } from './convert-request.js';
 import { decodeMessage } from './decode-message.js';
@@ -11,12 +11,31 @@ import type { AnthropicResponseMessage } from './wire-types.js';
 
 const warningParts = (warnings: string[]): ChatPart[] => warnings.map((message) => ({ type: 'warning', message }));
 
+const readMessage = async (response: UpstreamResponse, providerId: string): Promise<AnthropicResponseMessage> => {
+  let message: AnthropicResponseMessage;
+  try {
+    message = (await response.body.json()) as AnthropicResponseMessage;
+  } catch {
+    throw new GatewayError(502, `The upstream provider "${providerId}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+  }
+  if (!message || !Array.isArray(message.content)) {
+    throw new GatewayError(502, `The upstream provider "${providerId}" sent an answer without content.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+  }
+  return message;
+};
+
+/** Some Anthropic-compatible hosts answer a stream request with one JSON message. */
+const isJsonResponse = (response: UpstreamResponse): boolean => String(response.headers['content-type'] ?? '').includes('application/json');
+
 async function* streamChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertRequest(request, context.upstreamModel, true);
   // The request goes out before any part is yielded, so a refusal keeps its HTTP status.
   const response = await sendToAnthropic(context.provider, { path: '/v1/messages', body: JSON.stringify(converted.body), accept: 'text/event-stream', signal: context.signal });
-  yield* warningParts(converted.warnings);
-  const decoder = new AnthropicStreamDecoder(context.provider.id);
+  if (isJsonResponse(response)) {
+    yield* decodeMessage(await readMessage(response, context.provider.id), warningParts(converted.warnings));
+    return;
+  }
+  const decoder = new AnthropicStreamDecoder(context.provider.id, warningParts(converted.warnings));
   try {
     for await (const event of readServerSentEvents(response.body)) {
       yield* decoder.decodeEvent(event.data, event.event);
@@ -34,17 +53,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
 async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertRequest(request, context.upstreamModel, false);
   const response = await sendToAnthropic(context.provider, { path: '/v1/messages', body: JSON.stringify(converted.body), signal: context.signal });
-  let message: AnthropicResponseMessage;
-  try {
-    message = (await response.body.json()) as AnthropicResponseMessage;
-  } catch {
-    throw new GatewayError(502, `The upstream provider "${context.provider.id}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
-  }
-  if (!message || !Array.isArray(message.content)) {
-    throw new GatewayError(502, `The upstream provider "${context.provider.id}" sent an answer without content.`, { type: 'upstream_error', code: 'bad_upstream_response' });
-  }
-  yield* warningParts(converted.warnings);
-  yield* decodeMessage(message);
+  yield* decodeMessage(await readMessage(response, context.provider.id), warningParts(converted.warnings));
 }
 
 /** Anthropic's Messages API (`anthropic/*` models), streamed and not. */

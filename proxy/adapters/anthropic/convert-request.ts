@@ -2,7 +2,7 @@ import { findBundledModel } from '../../catalog/bundled-table.js';
 import type { ChatRequest } from '../types.js';
 import { convertMessages } from './convert-messages.js';
 import { convertToolChoice, convertTools } from './convert-tools.js';
-import type { AnthropicRequest } from './wire-types.js';
+import type { AnthropicRequest, AnthropicToolChoice } from './wire-types.js';
 
 /** Anthropic requires max_tokens; without one from the client or the catalog, this. */
 export const FALLBACK_MAX_TOKENS = 4096;
@@ -33,11 +33,21 @@ const unsupportedWarnings = (request: ChatRequest): string[] => {
 };
 
 /** `thinking` from the client as is (an Anthropic-aware client), else from `reasoning_effort`. */
-const thinkingFor = (request: ChatRequest): AnthropicRequest['thinking'] => {
+const requestedThinking = (request: ChatRequest): AnthropicRequest['thinking'] => {
   const explicit = request.thinking as AnthropicRequest['thinking'];
   if (explicit && typeof explicit === 'object' && typeof explicit.type === 'string') return explicit.type === 'disabled' ? undefined : explicit;
   const budget = request.reasoning_effort ? THINKING_BUDGET[request.reasoning_effort] : undefined;
   return budget ? { type: 'enabled', budget_tokens: budget } : undefined;
+};
+
+/** Anthropic refuses thinking when the tool choice forces a tool; the client's forcing wins. */
+const thinkingFor = (request: ChatRequest, toolChoice: AnthropicToolChoice | undefined, warnings: string[]): AnthropicRequest['thinking'] => {
+  const thinking = requestedThinking(request);
+  if (thinking && (toolChoice?.type === 'any' || toolChoice?.type === 'tool')) {
+    warnings.push('Thinking cannot be combined with a forced tool_choice on Anthropic; reasoning was not requested.');
+    return undefined;
+  }
+  return thinking;
 };
 
 /** The client's max_tokens, else the model's maximum output from the catalog, else 4096. With
@@ -73,7 +83,8 @@ const samplingFor = (request: ChatRequest, thinking: boolean, warnings: string[]
 export const convertRequest = (request: ChatRequest, upstreamModel: string, stream: boolean): ConvertedRequest => {
   const converted = convertMessages(request.messages);
   const warnings = [...converted.warnings, ...unsupportedWarnings(request)];
-  const thinking = thinkingFor(request);
+  const toolChoice = convertToolChoice(request);
+  const thinking = thinkingFor(request, toolChoice, warnings);
   const body: AnthropicRequest = {
     model: upstreamModel,
     messages: converted.messages,
@@ -84,7 +95,6 @@ export const convertRequest = (request: ChatRequest, upstreamModel: string, stre
   };
   const tools = convertTools(request.tools);
   if (tools) body.tools = tools;
-  const toolChoice = convertToolChoice(request);
   if (toolChoice) body.tool_choice = toolChoice;
   if (thinking) body.thinking = thinking;
   if (request.stop !== undefined && request.stop !== null) body.stop_sequences = typeof request.stop === 'string' ? [request.stop] : request.stop;

@@ -3,9 +3,9 @@ import { finishReasonFromAnthropic, usageFromAnthropic } from './map-usage.js';
 import type { AnthropicResponseMessage } from './wire-types.js';
 
 /** A whole Anthropic message as the same parts its stream would give, in the same order, so a
- * non-streamed answer equals the streamed one collected. */
-export const decodeMessage = (message: AnthropicResponseMessage): ChatPart[] => {
-  const parts: ChatPart[] = [{ type: 'response-metadata', id: message.id, model: message.model }];
+ * non-streamed answer equals the streamed one collected. `warnings` follow the metadata, as in a stream. */
+export const decodeMessage = (message: AnthropicResponseMessage, warnings: ChatPart[] = []): ChatPart[] => {
+  const parts: ChatPart[] = [{ type: 'response-metadata', id: message.id, model: message.model }, ...warnings];
   let toolCallCount = 0;
   for (const block of message.content ?? []) {
     const fields = block as Record<string, unknown>;

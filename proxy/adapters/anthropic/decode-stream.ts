@@ -21,7 +21,12 @@ export class AnthropicStreamDecoder {
   private readonly toolCalls = new Map<number, OpenToolCall>();
   private state: 'streaming' | 'stopped' | 'failed' = 'streaming';
 
-  constructor(private readonly providerId: string) {}
+  /** `warnings` (about the request) go out with message_start, not before: an error event that
+   * comes first must be the first part, so that the client gets its HTTP status. */
+  constructor(
+    private readonly providerId: string,
+    private readonly warnings: ChatPart[] = [],
+  ) {}
 
   /** True once message_stop or an error event came: nothing after it is read. */
   get done(): boolean {
@@ -45,12 +50,12 @@ export class AnthropicStreamDecoder {
   decode(event: AnthropicStreamEvent): ChatPart[] {
     switch (event.type) {
       case 'message_start':
-        this.usage = event.message.usage;
-        return [{ type: 'response-metadata', id: event.message.id, model: event.message.model }];
+        this.usage = event.message?.usage;
+        return [{ type: 'response-metadata', id: event.message?.id, model: event.message?.model }, ...this.warnings.splice(0)];
       case 'content_block_start':
-        return this.startBlock(event.index, event.content_block);
+        return event.content_block ? this.startBlock(event.index, event.content_block) : [];
       case 'content_block_delta':
-        return this.blockDelta(event.index, event.delta);
+        return event.delta ? this.blockDelta(event.index, event.delta) : [];
       case 'content_block_stop':
         return this.stopBlock(event.index);
       case 'message_delta':
