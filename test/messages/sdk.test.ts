@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type Anthropic from '@anthropic-ai/sdk';
+import { sendJson } from '../support/fake-upstream.js';
 import { fixtureEvents, fixtureJson, fixtureText } from '../support/fixtures.js';
 import { TEST_KEY } from '../support/gateway.js';
 import { assertValidAnthropicStream, parseSse } from './anthropic-event-validator.js';
@@ -31,6 +32,8 @@ before(async () => {
       'claude-sonnet-4-6': { stream: ANTHROPIC_CACHE_STREAM },
       'claude-opus-4-5': { stream: ANTHROPIC_DELTA_INPUT_STREAM },
     },
+    // Anthropic counts tokens itself; this answer is written here, not recorded.
+    { 'POST /v1/messages/count_tokens': (request, response) => sendJson(response, 200, { input_tokens: 1000 + request.json().messages.length }) },
   );
 });
 
@@ -207,4 +210,13 @@ test('count_tokens gives an estimate for any model', async () => {
   const large = await harness.client.messages.countTokens({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi '.repeat(1000) }], tools: WEATHER_TOOLS });
   assert.ok(small.input_tokens > 0);
   assert.ok(large.input_tokens > small.input_tokens + 500);
+});
+
+test('count_tokens for anthropic/* models asks Anthropic', async () => {
+  const counted = await harness.client.messages.countTokens({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(counted.input_tokens, 1001);
+  const seen = harness.upstream.last();
+  assert.equal(seen.url, '/v1/messages/count_tokens');
+  assert.equal(seen.headers['x-api-key'], TEST_KEY);
+  assert.equal(seen.json().model, 'claude-sonnet-4-5');
 });

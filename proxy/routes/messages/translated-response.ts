@@ -18,7 +18,13 @@ export interface TranslatedMessageArguments {
   tracker: RequestTracker;
   signal: AbortSignal;
   servedHeaders: Record<string, string>;
+  /** How often a ping goes out while the upstream is silent (a reasoning model thinking). */
+  pingIntervalMs?: number;
 }
+
+/** Anthropic's API pings during long silences; clients and proxies take a silent stream for a dead one. */
+const PING_INTERVAL_MS = 15_000;
+const PING = 'event: ping\ndata: {"type":"ping"}\n\n';
 
 /** Anthropic's SSE framing: an `event:` line naming the type, then the JSON. */
 export const formatEvents = (events: AnthropicStreamEvent[]): string => events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
@@ -51,6 +57,9 @@ export const respondAnthropic = async (options: TranslatedMessageArguments): Pro
   const encoder = new AnthropicEventEncoder({ model: options.clientModel });
   startEventStream(options.response, options.servedHeaders);
   options.response.write(formatEvents(encoder.start()));
+  // Each write is whole events, so a ping from the timer always falls between two events.
+  const keepAlive = setInterval(() => options.response.write(PING), options.pingIntervalMs ?? PING_INTERVAL_MS);
+  keepAlive.unref();
   try {
     while (!next.done) {
       if (next.value.type === 'error') {
@@ -69,6 +78,7 @@ export const respondAnthropic = async (options: TranslatedMessageArguments): Pro
     options.tracker.failed(failure);
     options.response.write(anthropicErrorEvent(failure, options.tracker.requestId));
   } finally {
+    clearInterval(keepAlive);
     if (!options.response.writableEnded) options.response.end();
   }
 };
