@@ -157,3 +157,11 @@ test('an error event inside a stream: before any text it keeps its status, after
   );
   assert.match(later.message, /overloaded/);
 });
+
+test('a stream answered as a JSON array of chunks (alt=sse ignored on the way) still decodes', async () => {
+  const model = serveRaw('streamGenerateContent', 200, 'application/json; charset=UTF-8', [JSON.stringify(recordedChunks)]);
+  const answer = await collectStream(await streamOf(model));
+  const expectedText = recordedChunks.map((chunk) => chunk.candidates[0].content.parts.map((part: any) => part.text ?? '').join('')).join('');
+  assert.equal(answer.text, expectedText);
+  assert.equal(answer.usage?.prompt_tokens, recordedChunks.at(-1).usageMetadata.promptTokenCount);
+});

@@ -14,8 +14,56 @@ const brokenStream = (cause: unknown): GatewayError =>
 const malformedEvent = (): GatewayError =>
   new GatewayError(502, 'The upstream sent a stream event that is not JSON.', { type: 'upstream_error', code: 'bad_upstream_response' });
 
-/** streamGenerateContent?alt=sse, decoded chunk by chunk. A broken or malformed stream ends in an
- * error part (never a throw once parts have gone out), and a stream that simply ends still
+type Answer = GeminiResponse | GeminiResponse[];
+
+/** An SSE body, event by event. Returns false when it ended in an error part: a malformed event,
+ * an `error` object in the stream, or a broken connection (never a throw once parts are out). */
+async function* decodeEvents(body: AsyncIterable<Buffer | string>, decoder: GeminiResponseDecoder, context: AdapterContext): AsyncGenerator<ChatPart, boolean> {
+  try {
+    for await (const event of readServerSentEvents(body)) {
+      if (!event.data.trim()) continue;
+      let chunk: GeminiResponse;
+      try {
+        chunk = JSON.parse(event.data) as GeminiResponse;
+      } catch {
+        yield { type: 'error', error: malformedEvent() };
+        return false;
+      }
+      if (chunk.error) {
+        yield { type: 'error', error: geminiError(chunk.error.code ?? 502, {}, event.data, context.provider.id) };
+        return false;
+      }
+      yield* decoder.decode(chunk);
+    }
+    return true;
+  } catch (error) {
+    if (isAbort(error) || context.signal.aborted) throw error;
+    yield { type: 'error', error: error instanceof GatewayError ? error : brokenStream(error) };
+    return false;
+  }
+}
+
+/** A JSON answer: one body, or the array of chunks the streaming method sends without alt=sse
+ * (some proxies answer that way). Returns false when a chunk is an error. */
+function* decodeJson(body: Answer, decoder: GeminiResponseDecoder, providerId: string): Generator<ChatPart, boolean> {
+  for (const chunk of Array.isArray(body) ? body : [body]) {
+    if (chunk?.error) {
+      yield { type: 'error', error: geminiError(chunk.error.code ?? 502, {}, JSON.stringify(chunk), providerId) };
+      return false;
+    }
+    yield* decoder.decode(chunk ?? {});
+  }
+  return true;
+}
+
+/** The held parts last. Warnings go there too: the route holds its headers for the first part,
+ * which should be the answer. */
+function* finishAnswer(decoder: GeminiResponseDecoder, warnings: string[]): Generator<ChatPart> {
+  for (const message of warnings) yield { type: 'warning', message };
+  yield* decoder.end();
+}
+
+/** streamGenerateContent?alt=sse, decoded chunk by chunk; a stream that simply ends still
  * finishes cleanly. */
 async function* streamChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertChatRequest(request, context.upstreamModel);
@@ -26,30 +74,11 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
     signal: context.signal,
   });
   const decoder = new GeminiResponseDecoder();
-  try {
-    for await (const event of readServerSentEvents(response.body)) {
-      if (!event.data.trim()) continue;
-      let chunk: GeminiResponse;
-      try {
-        chunk = JSON.parse(event.data) as GeminiResponse;
-      } catch {
-        yield { type: 'error', error: malformedEvent() };
-        return;
-      }
-      if (chunk.error) {
-        yield { type: 'error', error: geminiError(chunk.error.code ?? 502, {}, event.data, context.provider.id) };
-        return;
-      }
-      yield* decoder.decode(chunk);
-    }
-  } catch (error) {
-    if (isAbort(error) || context.signal.aborted) throw error;
-    yield { type: 'error', error: error instanceof GatewayError ? error : brokenStream(error) };
-    return;
-  }
-  // Warnings go last: the route holds its headers for the first part, which should be the answer.
-  for (const message of converted.warnings) yield { type: 'warning', message };
-  yield* decoder.end();
+  const json = /\bjson\b/i.test(String(response.headers['content-type'] ?? ''));
+  const completed = json
+    ? yield* decodeJson(await readGeminiJson<Answer>(response, context.provider.id), decoder, context.provider.id)
+    : yield* decodeEvents(response.body, decoder, context);
+  if (completed) yield* finishAnswer(decoder, converted.warnings);
 }
 
 /** generateContent, decoded by the same decoder as one chunk, so a collected stream and a whole
@@ -61,12 +90,8 @@ async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncG
     body: converted.body,
     signal: context.signal,
   });
-  const body = await readGeminiJson<GeminiResponse | GeminiResponse[]>(response, context.provider.id);
   const decoder = new GeminiResponseDecoder();
-  // Some proxies answer generateContent with the streaming method's array of chunks.
-  for (const chunk of Array.isArray(body) ? body : [body]) yield* decoder.decode(chunk);
-  for (const message of converted.warnings) yield { type: 'warning', message };
-  yield* decoder.end();
+  if (yield* decodeJson(await readGeminiJson<Answer>(response, context.provider.id), decoder, context.provider.id)) yield* finishAnswer(decoder, converted.warnings);
 }
 
 export const geminiChat = (request: ChatRequest, context: AdapterContext): AsyncIterable<ChatPart> =>
