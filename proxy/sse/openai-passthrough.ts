@@ -25,7 +25,7 @@ export class OpenAIPassthrough {
     this.parser = createParser({
       onEvent: (event) => this.onEvent(event.event, event.data),
       onComment: (comment) => {
-        this.output += `:${comment}\n\n`;
+        this.output += `: ${comment}\n\n`;
       },
     });
   }

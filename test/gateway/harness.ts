@@ -1,4 +1,5 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import busboy from 'busboy';
 import OpenAI from 'openai';
 import type { GatewayOptions, RunningGateway } from '../../proxy/server/gateway-server.js';
@@ -11,6 +12,7 @@ export interface Harness {
   upstream: FakeUpstream;
   gateway: RunningGateway;
   client: OpenAI;
+  sockets: SocketWatch;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export const startHarness = async (upstream: FakeUpstream, options: Partial<Gate
     upstream,
     gateway,
     client,
+    sockets: watchSockets(gateway.server),
     close: async () => {
       await gateway.close();
       await upstream.close();
@@ -34,6 +37,8 @@ export interface RawAnswer {
   headers: IncomingHttpHeaders;
   body: Buffer;
   text: string;
+  /** The client side's port, to find this request's socket on the gateway. */
+  localPort: number;
   json(): any;
 }
 
@@ -56,7 +61,7 @@ export const rawRequest = (port: number, options: RawRequest): Promise<RawAnswer
         incoming.on('end', () => {
           const body = Buffer.concat(chunks);
           const text = body.toString('utf8');
-          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body, text, json: () => JSON.parse(text) });
+          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body, text, localPort: incoming.socket.localPort ?? 0, json: () => JSON.parse(text) });
         });
       },
     );
@@ -111,3 +116,34 @@ export const parseSeenMultipart = (request: SeenRequest): Promise<SeenMultipart>
     parser.on('close', () => resolve(seen));
     parser.end(request.body);
   });
+
+export interface SocketWatch {
+  /** Sockets still connected. */
+  open(): number;
+  /** Sockets with a request whose response has not ended: a request left hanging. An idle
+   * keep-alive socket of a client's pool is not busy. */
+  busy(): number;
+  /** Whether the socket from this client port is still open. */
+  isOpen(clientPort: number): boolean;
+}
+
+/** Follows the gateway's client sockets, to prove no request leaves one held open. */
+export const watchSockets = (server: Server): SocketWatch => {
+  const sockets = new Map<Socket, number>();
+  server.on('connection', (socket: Socket) => {
+    sockets.set(socket, 0);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('request', (request, response) => {
+    const socket = request.socket;
+    sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      if (sockets.has(socket)) sockets.set(socket, (sockets.get(socket) ?? 1) - 1);
+    });
+  });
+  return {
+    open: () => sockets.size,
+    busy: () => [...sockets.values()].filter((pending) => pending > 0).length,
+    isOpen: (clientPort) => [...sockets.keys()].some((socket) => socket.remotePort === clientPort),
+  };
+};
