@@ -43,6 +43,24 @@ const generateWithImagen = async (request: ImageGenerationRequest, context: Adap
   };
 };
 
+/** The images of generateContent answers, with the model's words as revised_prompt and the
+ * usage added up (each answer is a separate call). */
+const imagesFromAnswers = (answers: GeminiResponse[], asUrl: boolean): { data: ImageItem[]; inputTokens: number; outputTokens: number } => {
+  const data: ImageItem[] = [];
+  let inputTokens = 0;
+  let outputTokens = 0;
+  for (const answer of answers) {
+    const parts = answer.candidates?.flatMap((candidate) => candidate.content?.parts ?? []) ?? [];
+    const text = parts.filter((part) => part.text && !part.thought).map((part) => part.text).join('');
+    for (const part of parts) {
+      if (part.inlineData?.data) data.push({ ...imageItem(part.inlineData.mimeType, part.inlineData.data, asUrl), ...(text ? { revised_prompt: text } : {}) });
+    }
+    inputTokens += answer.usageMetadata?.promptTokenCount ?? 0;
+    outputTokens += (answer.usageMetadata?.candidatesTokenCount ?? 0) + (answer.usageMetadata?.thoughtsTokenCount ?? 0);
+  }
+  return { data, inputTokens, outputTokens };
+};
+
 /** Gemini image models (gemini-*-image): generateContent asking for an image; n images take n
  * calls, since these models answer one candidate. */
 const generateWithGemini = async (request: ImageGenerationRequest, context: AdapterContext): Promise<ImageGenerationResponse> => {
@@ -58,18 +76,7 @@ const generateWithGemini = async (request: ImageGenerationRequest, context: Adap
     return readGeminiJson<GeminiResponse>(response, context.provider.id);
   });
   const answers = await Promise.all(calls);
-  const data: ImageItem[] = [];
-  let inputTokens = 0;
-  let outputTokens = 0;
-  for (const answer of answers) {
-    const parts = answer.candidates?.flatMap((candidate) => candidate.content?.parts ?? []) ?? [];
-    const text = parts.filter((part) => part.text && !part.thought).map((part) => part.text).join('');
-    for (const part of parts) {
-      if (part.inlineData?.data) data.push({ ...imageItem(part.inlineData.mimeType, part.inlineData.data, request.response_format === 'url'), ...(text ? { revised_prompt: text } : {}) });
-    }
-    inputTokens += answer.usageMetadata?.promptTokenCount ?? 0;
-    outputTokens += (answer.usageMetadata?.candidatesTokenCount ?? 0) + (answer.usageMetadata?.thoughtsTokenCount ?? 0);
-  }
+  const { data, inputTokens, outputTokens } = imagesFromAnswers(answers, request.response_format === 'url');
   if (data.length === 0) {
     const reason = answers[0]?.promptFeedback?.blockReason ?? answers[0]?.candidates?.[0]?.finishReason ?? 'no image part in the answer';
     throw noImage(context.provider.id, reason);

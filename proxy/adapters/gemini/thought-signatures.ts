@@ -2,7 +2,7 @@
  * thoughtSignature they were sent with, and OpenAI's format has no field to carry it. The gateway
  * keeps each signature by the tool-call id it made up, so the next request can restore it.
  * Bounded: the oldest entries go first. */
-const MAX_ENTRIES = 5_000;
+const MAX_ENTRIES = 1_000;
 const signatures = new Map<string, string>();
 
 export const rememberSignature = (toolCallId: string, signature: string): void => {
