@@ -1,5 +1,6 @@
 import { parseCliArguments, USAGE_TEXT } from './cli/arguments.js';
 import { serve } from './cli/serve.js';
+import { usageReport } from './cli/usage-report.js';
 
 /** The standalone gateway (`npm start`, `node dist/cli.js`). */
 const main = async (): Promise<void> => {
@@ -9,8 +10,7 @@ const main = async (): Promise<void> => {
     return;
   }
   if (cli.command === 'usage') {
-    console.error('the usage report needs the ledger (--ledger DIR)');
-    process.exitCode = 2;
+    usageReport(cli);
     return;
   }
   await serve(cli, process.env);

@@ -11,7 +11,8 @@ export const gatewayOptionsFromCli = (cli: CliArguments, environment: NodeJS.Pro
   const providers = { ...config.providers };
   for (const [id, override] of Object.entries(providersFromEnvironment(environment))) providers[id] = { ...providers[id], ...override };
   const explicitToken = cli.token ?? environment.MODAPI_LOCAL_TOKEN?.trim();
-  const configured = (config.tokens ?? []).filter((token) => !token.revoked).map(({ name, token }) => ({ name, token }));
+  // Each configured token keeps its policy (allowed models, budgets, rate); revoked ones are dropped.
+  const configured = (config.tokens ?? []).filter((token) => !token.revoked);
   const generatedToken = explicitToken || configured.length > 0 ? undefined : generateLocalToken();
   const tokens = [...configured];
   const mainToken = explicitToken || generatedToken;
@@ -28,6 +29,10 @@ export const gatewayOptionsFromCli = (cli: CliArguments, environment: NodeJS.Pro
       limits: config.limits,
       timeouts: config.timeouts,
       priceOverrides: config.priceOverrides,
+      ledgerDir: cli.ledger,
+      budget: config.budget,
+      retries: config.retries,
+      fallbacks: config.fallbacks,
     },
   };
 };

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { adapterFor } from '../adapters/index.js';
 import type { ChatRequest } from '../adapters/types.js';
+import { serveWithFallbacks } from '../governance/fallbacks.js';
 import { resolveModel, type GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
 import { clientGoneSignal, trackRequest } from '../usage/request-tracker.js';
@@ -19,20 +20,24 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
   tracker.route(resolved, stream);
   gateway.registry.requireKey(resolved.provider);
   const signal = clientGoneSignal(response);
-  const headers = servedHeaders(resolved);
-  const adapter = adapterFor(resolved.provider.dialect);
-  if (adapter.dialect === 'openai') {
-    await passthroughChat({ body, resolved, response, tracker, signal, servedHeaders: headers });
-    return;
-  }
-  await respondTranslated({
-    parts: adapter.chat({ ...body, stream }, { provider: resolved.provider, upstreamModel: resolved.upstreamModel, signal }),
-    stream,
-    includeUsage: body.stream_options?.include_usage === true,
-    clientModel: resolved.requestedModel,
-    response,
-    tracker,
-    signal,
-    servedHeaders: headers,
+  // The configured fallbacks take over while nothing has reached the client (governance/fallbacks.ts).
+  await serveWithFallbacks(gateway, tracker, response, resolved, async (served) => {
+    gateway.registry.requireKey(served.provider);
+    const headers = servedHeaders(served);
+    const adapter = adapterFor(served.provider.dialect);
+    if (adapter.dialect === 'openai') {
+      await passthroughChat({ body, resolved: served, response, tracker, signal, servedHeaders: headers });
+      return;
+    }
+    await respondTranslated({
+      parts: adapter.chat({ ...body, stream }, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
+      stream,
+      includeUsage: body.stream_options?.include_usage === true,
+      clientModel: served.requestedModel,
+      response,
+      tracker,
+      signal,
+      servedHeaders: headers,
+    });
   });
 };

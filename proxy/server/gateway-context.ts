@@ -1,6 +1,8 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { Logger, Redactor } from '../logger.js';
 import type { ProviderRegistry, ResolvedModel } from '../providers/registry.js';
+import type { Governance } from '../governance/governance.js';
+import type { UsageLedger } from '../usage/usage-ledger.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import type { LocalTokens } from './local-tokens.js';
 
@@ -24,6 +26,12 @@ export interface GatewayContext {
   redactor: Redactor;
   /** Which provider created a video job, so later polls reach the same one. */
   videoOwners: Map<string, string>;
+  /** The usage ledger and its rollups (the usage API, budgets). */
+  ledger?: UsageLedger;
+  /** Allowed models, rate limits and budgets, checked when a request names its model. */
+  governance?: Governance;
+  /** Per-model fallback chains: client-facing id -> ids to try in order when it fails. */
+  fallbacks?: Record<string, string[]>;
 }
 
 /** Model routing with the catalog's knowledge of the default provider's namespaced ids. */

@@ -5,25 +5,32 @@ import type { ModelPrice } from '../catalog/bundled-table.js';
 import { createConsoleLogger, Redactor, type Logger } from '../logger.js';
 import { ProviderRegistry, type ProviderOverride } from '../providers/registry.js';
 import { closeUpstreamPools, configureUpstream, DEFAULT_TIMEOUTS, type UpstreamTimeouts } from '../upstream/http-client.js';
-import { discardUsage, type UsageSink } from '../usage/usage-record.js';
+import type { RetryPolicy } from '../upstream/retry.js';
+import { configureRetries } from '../upstream/retry.js';
+import { setUpUsage, type UsageOptions } from '../usage/usage-setup.js';
+import { mountUsageApi } from '../routes/usage/usage-api.js';
 import { createApp, type RouteMounts } from './create-app.js';
 import { DEFAULT_LIMITS, type BodyLimits, type GatewayContext } from './gateway-context.js';
-import { LocalTokens } from './local-tokens.js';
+import { LocalTokens, type LocalTokenEntry } from './local-tokens.js';
 
-export interface GatewayOptions {
+export interface GatewayOptions extends UsageOptions {
   /** 127.0.0.1 unless the user asks for another address on purpose. */
   host?: string;
   /** 0 picks any free port. */
   port?: number;
   providers: Record<string, ProviderOverride>;
   defaultProvider?: string;
-  tokens: { name: string; token: string }[];
+  /** Named local tokens, each with its optional policy (allowed models, budgets, rate). */
+  tokens: LocalTokenEntry[];
   allowedOrigins?: string[];
   limits?: Partial<BodyLimits>;
   timeouts?: Partial<UpstreamTimeouts>;
   catalogTtlMs?: number;
   priceOverrides?: Record<string, ModelPrice>;
-  usage?: UsageSink;
+  /** Retries of upstream requests (none unless given). */
+  retries?: Partial<RetryPolicy>;
+  /** Per-model fallback chains for chat completions: client-facing id -> ids to try in turn. */
+  fallbacks?: Record<string, string[]>;
   log?: Logger;
   redactor?: Redactor;
   mounts?: RouteMounts;
@@ -50,6 +57,8 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   for (const token of options.tokens) redactor.addSecret(token.token);
   const log = options.log ?? createConsoleLogger(redactor);
   configureUpstream({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
+  configureRetries(options.retries);
+  const usage = setUpUsage(options, log);
   const registry = new ProviderRegistry(options.providers, options.defaultProvider);
   const context: GatewayContext = {
     registry,
@@ -59,11 +68,14 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
       onListError: (providerId, error) => log.warn(`model list of ${providerId} unavailable: ${(error as Error).message}`),
     }),
     tokens: new LocalTokens(options.tokens),
-    usage: options.usage ?? discardUsage,
+    usage: usage.usage,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     log,
     redactor,
     videoOwners: new Map(),
+    ledger: usage.ledger,
+    governance: usage.governance,
+    fallbacks: options.fallbacks,
   };
   const host = options.host ?? LOOPBACK;
   let boundPort = 0;
@@ -71,7 +83,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   const app = createApp(
     context,
     { port: () => boundPort, extraHostNames: host === LOOPBACK || host === 'localhost' || host === '::1' ? [] : [host.toLowerCase(), urlHost(host).toLowerCase()], allowedOrigins: () => allowedOrigins, tokens: context.tokens },
-    options.mounts,
+    { ...options.mounts, modapi: [mountUsageApi, ...(options.mounts?.modapi ?? [])] },
   );
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, app);
   const sockets = new Set<Socket>();
@@ -97,7 +109,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     host,
     port: boundPort,
     url: `http://${urlHost(host)}:${boundPort}/v1`,
-    close: (timeoutMs = 5_000) => closeServer(server, sockets, timeoutMs),
+    close: (timeoutMs = 5_000) => closeServer(server, sockets, timeoutMs).finally(usage.close),
   };
 };
 

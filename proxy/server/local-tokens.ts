@@ -1,8 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { TokenPolicy } from '../governance/token-policy.js';
 
 export interface LocalClient {
   /** The token's name, one per tool (`default`, `aider`, `claude-code`). Never the token itself. */
   name: string;
+  /** Allowed models, budgets and request rate of this token (none: no limits). */
+  policy?: TokenPolicy;
+}
+
+/** A token as configured: its name, the secret, its policy; a revoked token is refused. */
+export interface LocalTokenEntry extends TokenPolicy {
+  name: string;
+  token: string;
+  revoked?: boolean;
 }
 
 interface StoredToken {
@@ -17,12 +27,15 @@ const digestOf = (token: string): Buffer => createHash('sha256').update(token, '
 export class LocalTokens {
   private tokens: StoredToken[] = [];
 
-  constructor(entries: { name: string; token: string }[] = []) {
+  constructor(entries: LocalTokenEntry[] = []) {
     this.replace(entries);
   }
 
-  replace(entries: { name: string; token: string }[]): void {
-    this.tokens = entries.filter((entry) => entry.token.length > 0).map((entry) => ({ digest: digestOf(entry.token), client: { name: entry.name } }));
+  /** Replaces the whole set at run time (the extension keeps tokens in SecretStorage). */
+  replace(entries: LocalTokenEntry[]): void {
+    this.tokens = entries
+      .filter((entry) => entry.token.length > 0 && !entry.revoked)
+      .map((entry) => ({ digest: digestOf(entry.token), client: { name: entry.name, policy: policyOf(entry) } }));
   }
 
   authenticate(presented: string | undefined): LocalClient | undefined {
@@ -39,3 +52,9 @@ export class LocalTokens {
     return this.tokens.length;
   }
 }
+
+const policyOf = (entry: LocalTokenEntry): TokenPolicy | undefined => {
+  const { allowedModels, dailyBudgetUsd, monthlyBudgetUsd, requestsPerMinute } = entry;
+  if (allowedModels === undefined && dailyBudgetUsd === undefined && monthlyBudgetUsd === undefined && requestsPerMinute === undefined) return undefined;
+  return { allowedModels, dailyBudgetUsd, monthlyBudgetUsd, requestsPerMinute };
+};

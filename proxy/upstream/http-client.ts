@@ -1,5 +1,6 @@
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
+import { isReplayable, withRetries } from './retry.js';
 
 /** One keep-alive pool per upstream origin, shared by every route: the hot path never opens a
  * connection per request and never uses fetch() (measured several times the CPU of request()). */
@@ -53,14 +54,17 @@ export type UpstreamResponse = Dispatcher.ResponseData;
 /** Sends one request upstream; connection failures become 502, timeouts 504, a client's abort
  * becomes an AbortError the routes ignore. Never includes the key in an error. */
 export const sendUpstream = async (upstream: UpstreamRequest): Promise<UpstreamResponse> => {
-  try {
-    return await request(upstream.url, {
+  const send = () =>
+    request(upstream.url, {
       dispatcher: agent(),
       method: upstream.method ?? 'POST',
       headers: upstream.headers,
       body: upstream.body,
       signal: upstream.signal,
     });
+  try {
+    // Retries (upstream/retry.ts) happen here, before a route sees the answer.
+    return await withRetries(send, upstream.signal, isReplayable(upstream.body));
   } catch (error) {
     throw upstreamFailure(error, upstream.url);
   }

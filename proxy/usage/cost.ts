@@ -3,44 +3,78 @@ import type { CostSource, UsageObservation } from './usage-record.js';
 
 const PER_MILLION = 1_000_000;
 
+/** A price and where it came from (the bundled table with its date, or the user's override). */
+export interface PricedModel {
+  price: ModelPrice;
+  source: string;
+}
+
+export interface Cost {
+  costUsd: number | null;
+  costSource: CostSource;
+  costSourceDetail: string | null;
+}
+
+export interface CostContext {
+  /** The token counts are the gateway's estimate (the stream ended before usage was reported). */
+  estimated?: boolean;
+  /** Nothing reached a model (refused by the gateway, or an upstream error before any output). */
+  nothingBillable?: boolean;
+}
+
 /** The cost of one request: the upstream's own figure first, else the catalog price, else unknown
- * (null, never a silent zero). Token prices follow OpenAI's meaning of the counts: cached and
- * cache-write tokens are parts of the prompt, reasoning tokens part of the completion. */
-export const costOf = (observation: UsageObservation, price: ModelPrice | undefined): { costUsd: number | null; costSource: CostSource } => {
-  const usage = observation.usage;
-  if (usage?.upstreamCostUsd !== undefined) return { costUsd: usage.upstreamCostUsd, costSource: 'upstream' };
-  if (!price) return { costUsd: null, costSource: 'unknown' };
+ * (null, never a silent zero). */
+export const costOf = (observation: UsageObservation, priced: PricedModel | undefined, context: CostContext = {}): Cost => {
+  const upstreamCost = observation.usage?.upstreamCostUsd;
+  if (upstreamCost !== undefined) return { costUsd: upstreamCost, costSource: 'upstream', costSourceDetail: 'reported by the upstream (usage.cost)' };
+  if (context.nothingBillable && !hasUsage(observation)) return { costUsd: 0, costSource: 'none', costSourceDetail: 'no model output: refused or failed before generation' };
+  if (!hasUsage(observation)) return { costUsd: null, costSource: 'unknown', costSourceDetail: 'the upstream reported no usage' };
+  if (!priced) return { costUsd: null, costSource: 'unknown', costSourceDetail: 'no price known for this model' };
+  const cost = priceObservation(observation, priced.price);
+  if (cost === undefined) return { costUsd: null, costSource: 'unknown', costSourceDetail: `the price (${priced.source}) does not cover what this request used` };
+  return context.estimated
+    ? { costUsd: cost, costSource: 'estimate', costSourceDetail: `estimated counts (the stream ended before usage was reported), priced from ${priced.source}` }
+    : { costUsd: cost, costSource: 'catalog', costSourceDetail: priced.source };
+};
+
+const hasUsage = (observation: UsageObservation): boolean =>
+  (observation.usage !== undefined && observation.usage.promptTokens + observation.usage.completionTokens > 0) ||
+  Boolean(observation.images || observation.audioSeconds || observation.videoSeconds || observation.characters);
+
+/** Applies a price to what was used. Token prices follow OpenAI's meaning of the counts: cached and
+ * cache-write tokens are parts of the prompt, reasoning tokens part of the completion. Undefined
+ * when something was used that the price does not cover (rather than counting it as free). */
+export const priceObservation = (observation: UsageObservation, price: ModelPrice): number | undefined => {
   let cost = 0;
-  let priced = false;
-  if (usage) {
+  const usage = observation.usage;
+  if (usage && usage.promptTokens > 0) {
+    if (price.input === undefined) return undefined;
     const cached = usage.cachedTokens ?? 0;
     const cacheWrite = usage.cacheCreationTokens ?? 0;
     const plainInput = Math.max(0, usage.promptTokens - cached - cacheWrite);
+    cost += (plainInput * price.input + cached * (price.cachedInput ?? price.input) + cacheWrite * (price.cacheWrite ?? price.input)) / PER_MILLION;
+  }
+  if (usage && usage.completionTokens > 0) {
+    if (price.output === undefined) return undefined;
     const reasoning = usage.reasoningTokens ?? 0;
     const plainOutput = Math.max(0, usage.completionTokens - reasoning);
-    if (price.input !== undefined) {
-      cost += (plainInput * price.input + cached * (price.cachedInput ?? price.input) + cacheWrite * (price.cacheWrite ?? price.input)) / PER_MILLION;
-      priced = true;
-    }
-    if (price.output !== undefined) {
-      cost += (plainOutput * price.output + reasoning * (price.reasoning ?? price.output)) / PER_MILLION;
-      priced = true;
-    }
+    cost += (plainOutput * price.output + reasoning * (price.reasoning ?? price.output)) / PER_MILLION;
   }
-  if (observation.images && price.perImage !== undefined) {
+  // An image model that reports output tokens (gpt-image-1) bills the image through them.
+  if (observation.images && !(usage && usage.completionTokens > 0 && price.output !== undefined)) {
+    if (price.perImage === undefined) return undefined;
     cost += observation.images * price.perImage;
-    priced = true;
   }
   const seconds = (observation.audioSeconds ?? 0) + (observation.videoSeconds ?? 0);
-  if (seconds > 0 && price.perSecond !== undefined) {
+  if (seconds > 0) {
+    if (price.perSecond === undefined) return undefined;
     cost += seconds * price.perSecond;
-    priced = true;
   }
-  if (observation.characters && price.perMillionCharacters !== undefined) {
+  if (observation.characters) {
+    if (price.perMillionCharacters === undefined) return undefined;
     cost += (observation.characters * price.perMillionCharacters) / PER_MILLION;
-    priced = true;
   }
-  return priced ? { costUsd: roundUsd(cost), costSource: 'catalog' } : { costUsd: null, costSource: 'unknown' };
+  return roundUsd(cost);
 };
 
-const roundUsd = (value: number): number => Math.round(value * 1e10) / 1e10;
+export const roundUsd = (value: number): number => Math.round(value * 1e10) / 1e10;

@@ -2,36 +2,73 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { TokenUsage } from '../adapters/types.js';
 import type { GatewayError } from '../errors.js';
+import { estimateCostUsd } from '../governance/estimate.js';
+import type { Admission } from '../governance/governance.js';
+import type { TokenPolicy } from '../governance/token-policy.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { LocalClient } from '../server/local-tokens.js';
 import { costOf } from './cost.js';
 import type { UsageObservation, UsageRecord } from './usage-record.js';
 
-/** Follows one request from arrival to the response's close and writes its ledger record then,
- * whether it finished, failed or was cut by the client. */
+export interface TrackerDetails {
+  /** The calling token's policy (allowed models, budgets, rate). */
+  policy?: TokenPolicy;
+  /** The request body's size, for estimates (budget reservations, cut streams). */
+  requestBytes?: number;
+}
+
+const BYTES_PER_TOKEN = 4;
+
+/** Follows one request from arrival to its end and writes its ledger record then, whether it
+ * finished, failed or was cut by the client. Admission (allowed models, rate, budgets) happens
+ * when the route names the model. */
 export class RequestTracker {
   readonly requestId = `req_${randomUUID().replace(/-/g, '')}`;
   private readonly startedAt = performance.now();
   private firstTokenAt: number | undefined;
-  private resolved: ResolvedModel | undefined;
+  /** Output events seen (chunks or parts): the estimate of output tokens when a stream ends without usage. */
+  private outputEvents = 0;
+  private requested: ResolvedModel | undefined;
+  private served: ResolvedModel | undefined;
+  private admission: Admission | undefined;
   private stream = false;
   private error: GatewayError | undefined;
+  private finished = false;
+  /** The client went away before the response ended. */
+  private cut = false;
   readonly observation: UsageObservation = {};
 
   constructor(
     private readonly gateway: GatewayContext,
     private readonly endpoint: string,
     private readonly client: string,
+    private readonly details: TrackerDetails = {},
   ) {}
 
+  /** The model the request asked for, resolved. Admits the request or throws (403/429). */
   route(resolved: ResolvedModel, stream: boolean): void {
-    this.resolved = resolved;
+    this.requested ??= resolved;
+    this.served = resolved;
     this.stream = stream;
+    if (this.admission || !this.gateway.governance) return;
+    this.admission = this.gateway.governance.admit({ name: this.client, policy: this.details.policy }, resolved, this.estimate(resolved));
   }
 
+  /** The model actually serving, when a fallback took over. */
+  servedBy(resolved: ResolvedModel): void {
+    this.served = resolved;
+  }
+
+  /** Whether this request's token may use a model (fallback candidates are checked with it). */
+  mayUse(resolved: ResolvedModel): boolean {
+    return this.gateway.governance?.allows({ name: this.client, policy: this.details.policy }, resolved) ?? true;
+  }
+
+  /** Marks output going to the client: the first one sets the time to first token. */
   firstToken(): void {
     this.firstTokenAt ??= performance.now();
+    this.outputEvents += 1;
   }
 
   usage(usage: TokenUsage): void {
@@ -42,20 +79,38 @@ export class RequestTracker {
     this.error = error;
   }
 
-  /** Called once, when the response is closed. Requests that never reached a model leave no record. */
+  clientClosed(): void {
+    this.cut = true;
+  }
+
+  /** Called when the response ends (before its last bytes leave) or closes. Writes the record once;
+   * requests that never reached a model leave no record. */
   finish(status: number): void {
-    if (!this.resolved) return;
-    const { provider, upstreamModel, requestedModel } = this.resolved;
+    if (this.finished) return;
+    this.finished = true;
+    try {
+      if (this.served) this.write(this.buildRecord(this.served, status));
+    } finally {
+      this.admission?.release();
+    }
+  }
+
+  private buildRecord(served: ResolvedModel, status: number): UsageRecord {
+    const estimated = this.observation.usage === undefined && this.stream && this.outputEvents > 0;
+    if (estimated) this.observation.usage = { promptTokens: Math.ceil((this.details.requestBytes ?? 0) / BYTES_PER_TOKEN), completionTokens: this.outputEvents };
     const usage = this.observation.usage;
-    const price = this.gateway.catalog.priceFor(requestedModel, upstreamModel);
-    const cost = costOf(this.observation, price?.price);
-    const record: UsageRecord = {
+    const cost = costOf(this.observation, this.gateway.catalog.priceFor(served.requestedModel, served.upstreamModel), {
+      estimated,
+      nothingBillable: this.error !== undefined && this.firstTokenAt === undefined,
+    });
+    return {
       time: new Date().toISOString(),
       requestId: this.requestId,
       client: this.client,
       endpoint: this.endpoint,
-      provider: provider.id,
-      model: upstreamModel,
+      provider: served.provider.id,
+      model: served.upstreamModel,
+      requestedModel: this.requested?.requestedModel ?? served.requestedModel,
       stream: this.stream,
       status: this.error?.status ?? status,
       promptTokens: usage?.promptTokens ?? 0,
@@ -67,29 +122,57 @@ export class RequestTracker {
       audioSeconds: this.observation.audioSeconds ?? 0,
       videoSeconds: this.observation.videoSeconds ?? 0,
       characters: this.observation.characters ?? 0,
-      costUsd: cost.costUsd,
-      costSource: cost.costSource,
+      ...cost,
       latencyMs: round(performance.now() - this.startedAt),
       timeToFirstTokenMs: this.firstTokenAt === undefined ? null : round(this.firstTokenAt - this.startedAt),
-      errorCode: this.error ? (this.error.code ?? this.error.type) : null,
+      errorCode: this.error ? (this.error.code ?? this.error.type) : this.cut ? 'client_closed' : null,
     };
+  }
+
+  private write(record: UsageRecord): void {
     try {
       this.gateway.usage.record(record);
     } catch (error) {
       this.gateway.log.error(`usage record failed: ${(error as Error).message}`);
     }
+    this.gateway.governance?.recorded(record, this.details.policy);
+  }
+
+  private estimate(resolved: ResolvedModel): number {
+    const priced = this.gateway.catalog.priceFor(resolved.requestedModel, resolved.upstreamModel);
+    const average = this.gateway.ledger?.rollups.averageCostUsd(resolved.upstreamModel, new Date().toISOString().slice(0, 7));
+    return estimateCostUsd(this.details.requestBytes ?? 0, priced, average);
   }
 }
 
 const round = (value: number): number => Math.round(value * 100) / 100;
 
-/** Starts tracking a request; the record is written when the response closes. */
-export const trackRequest = (gateway: GatewayContext, _request: Request, response: Response, endpoint: string): RequestTracker => {
-  const client = (response.locals as { client?: LocalClient }).client?.name ?? 'unknown';
-  const tracker = new RequestTracker(gateway, endpoint, client);
+/** A response closed without end() (the client went away) is recorded once the route has had a
+ * moment to note what it saw; routes end the response in a `finally`, which records at once. */
+const CUT_RESPONSE_GRACE_MS = 2_000;
+
+/** Starts tracking a request. The record is written synchronously when the route ends the
+ * response, before the last bytes go out: a client that received a whole answer has its record
+ * on disk even if the process is killed right after. */
+export const trackRequest = (gateway: GatewayContext, request: Request, response: Response, endpoint: string): RequestTracker => {
+  const client = (response.locals as { client?: LocalClient }).client;
+  const declaredBytes = Number(request.headers['content-length']);
+  const tracker = new RequestTracker(gateway, endpoint, client?.name ?? 'unknown', {
+    policy: client?.policy,
+    requestBytes: Number.isFinite(declaredBytes) ? declaredBytes : 0,
+  });
   response.locals.tracker = tracker;
   response.setHeader('x-request-id', tracker.requestId);
-  response.once('close', () => tracker.finish(response.statusCode));
+  const end = response.end.bind(response) as (...args: unknown[]) => Response;
+  response.end = ((...args: unknown[]) => {
+    tracker.finish(response.statusCode);
+    return end(...args);
+  }) as Response['end'];
+  response.once('close', () => {
+    if (response.writableEnded) return;
+    tracker.clientClosed();
+    setTimeout(() => tracker.finish(response.statusCode), CUT_RESPONSE_GRACE_MS).unref();
+  });
   return tracker;
 };
 

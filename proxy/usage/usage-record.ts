@@ -1,16 +1,23 @@
 import type { TokenUsage } from '../adapters/types.js';
 
-export type CostSource = 'upstream' | 'catalog' | 'unknown';
+/** Where a record's cost came from: the upstream's own figure, the catalog's price applied to
+ * reported counts, the catalog's price applied to an estimate (a stream cut before the upstream
+ * reported usage), nothing billable (refused before or by the upstream), or unknown. */
+export type CostSource = 'upstream' | 'catalog' | 'estimate' | 'none' | 'unknown';
 
-/** One ledger record: metadata only, never a prompt, an answer or a key. */
+/** One ledger record: metadata only, never a prompt, an answer, a key or a token. */
 export interface UsageRecord {
   time: string;
   requestId: string;
   /** The local token's name (which tool), or `chat-view` for the editor's own chat. */
   client: string;
   endpoint: string;
+  /** The provider that served (after any fallback). */
   provider: string;
+  /** The upstream model id that served (after any fallback). */
   model: string;
+  /** The model id the client asked for; differs from provider/model after a fallback. */
+  requestedModel: string;
   stream: boolean;
   status: number;
   promptTokens: number;
@@ -24,6 +31,8 @@ export interface UsageRecord {
   characters: number;
   costUsd: number | null;
   costSource: CostSource;
+  /** Which figure or price table (with its date) the cost comes from. */
+  costSourceDetail: string | null;
   latencyMs: number;
   timeToFirstTokenMs: number | null;
   errorCode: string | null;
@@ -44,3 +53,18 @@ export interface UsageSink {
 }
 
 export const discardUsage: UsageSink = { record: () => undefined };
+
+/** Every sink gets every record; one failing does not keep the others from theirs. */
+export const teeUsage = (...sinks: UsageSink[]): UsageSink => ({
+  record: (record) => {
+    let failure: unknown;
+    for (const sink of sinks) {
+      try {
+        sink.record(record);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure) throw failure;
+  },
+});

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { parseUsageQuery } from '../routes/usage/usage-query.js';
+import { UsageLedger } from '../usage/usage-ledger.js';
+import type { UsageSummary } from '../usage/usage-rollups.js';
+import { presentTotals, type UsageTotals } from '../usage/usage-totals.js';
+import type { CliArguments } from './arguments.js';
+
+interface Column {
+  title: string;
+  value: (totals: UsageTotals) => string;
+}
+
+const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+const COLUMNS: Column[] = [
+  { title: 'requests', value: (totals) => integer(totals.requests) },
+  { title: 'errors', value: (totals) => integer(totals.errors) },
+  { title: 'prompt tok', value: (totals) => integer(totals.promptTokens) },
+  { title: 'cached tok', value: (totals) => integer(totals.cachedTokens) },
+  { title: 'completion tok', value: (totals) => integer(totals.completionTokens) },
+  { title: 'reasoning tok', value: (totals) => integer(totals.reasoningTokens) },
+  { title: 'images', value: (totals) => integer(totals.images) },
+  { title: 'audio+video s', value: (totals) => (totals.audioSeconds + totals.videoSeconds).toFixed(1) },
+  { title: 'cost USD', value: (totals) => presentTotals(totals).costUsd.toFixed(4) },
+  { title: 'unknown cost', value: (totals) => integer(totals.unknownCostRequests) },
+];
+
+/** A summary as an aligned text table, one row per group and a total row. */
+export const formatUsageTable = (summary: UsageSummary): string => {
+  const label = summary.groupBy ?? 'period';
+  const rows = [...summary.groups.map((group) => [group.key, ...COLUMNS.map((column) => column.value(group.totals))]), ['total', ...COLUMNS.map((column) => column.value(summary.totals))]];
+  const header = [label, ...COLUMNS.map((column) => column.title)];
+  const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => (row[index] as string).length)));
+  const format = (row: string[]) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[0] as number) : cell.padStart(widths[index] as number))).join('  ');
+  const rule = widths.map((width) => '-'.repeat(width)).join('  ');
+  const period = `usage from ${summary.fromDay ?? 'the first record'} to ${summary.toDay ?? 'now'} (UTC days)`;
+  return [period, '', format(header), rule, ...rows.slice(0, -1).map(format), rule, format(rows.at(-1) as string[])].join('\n');
+};
+
+/** `node dist/cli.js usage --ledger DIR [--from --to --group-by]`: prints a table for a period. */
+export const usageReport = (cli: CliArguments, print: (text: string) => void = console.log): void => {
+  if (!cli.ledger) throw new Error('the usage report needs the ledger folder: --ledger DIR');
+  if (!existsSync(cli.ledger)) throw new Error(`no usage ledger at ${cli.ledger}`);
+  const query = parseUsageQuery({ from: cli.from, to: cli.to, group_by: cli.groupBy ?? 'model' });
+  const ledger = new UsageLedger({ dir: cli.ledger, recentLimit: 1 });
+  try {
+    print(formatUsageTable(ledger.summary(query)));
+    if (ledger.loadStats.skippedLines > 0) print(`\n${ledger.loadStats.skippedLines} damaged ledger line(s) skipped`);
+  } finally {
+    ledger.close();
+  }
+};

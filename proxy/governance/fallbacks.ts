@@ -1,0 +1,50 @@
+import type { Response } from 'express';
+import { GatewayError } from '../errors.js';
+import type { ResolvedModel } from '../providers/registry.js';
+import { resolveModel, type GatewayContext } from '../server/gateway-context.js';
+import type { RequestTracker } from '../usage/request-tracker.js';
+
+/** Failures another model may not share: rate limits, timeouts, server and connection errors.
+ * A request the upstream found invalid (other 4xx) would fail everywhere, so it does not fall back. */
+export const fallbackWorthy = (error: unknown): boolean => error instanceof GatewayError && (error.status === 408 || error.status === 429 || error.status >= 500);
+
+/** The fallback models of a request, resolved; ids that do not resolve, have no key, or that the
+ * token may not use are left out. */
+const fallbackCandidates = (gateway: GatewayContext, tracker: RequestTracker, first: ResolvedModel): ResolvedModel[] => {
+  const candidates: ResolvedModel[] = [];
+  for (const id of gateway.fallbacks?.[first.requestedModel] ?? []) {
+    try {
+      const candidate = resolveModel(gateway, id);
+      gateway.registry.requireKey(candidate.provider);
+      if (tracker.mayUse(candidate)) candidates.push(candidate);
+      else gateway.log.warn(`fallback ${id} skipped: not allowed for this token`);
+    } catch {
+      gateway.log.warn(`fallback ${id} skipped: no such model or no key for its provider`);
+    }
+  }
+  return candidates;
+};
+
+/** Serves a request with its model, and with the configured fallbacks in turn while the failure is
+ * fallback-worthy and nothing has been sent to the client yet. The tracker learns which model
+ * served, so the ledger and the x-modapi-* headers name it. */
+export const serveWithFallbacks = async (
+  gateway: GatewayContext,
+  tracker: RequestTracker,
+  response: Response,
+  first: ResolvedModel,
+  serve: (resolved: ResolvedModel) => Promise<void>,
+): Promise<void> => {
+  const chain = gateway.fallbacks?.[first.requestedModel] ? [first, ...fallbackCandidates(gateway, tracker, first)] : [first];
+  for (const [index, candidate] of chain.entries()) {
+    tracker.servedBy(candidate);
+    try {
+      await serve(candidate);
+      return;
+    } catch (error) {
+      const next = chain[index + 1];
+      if (!next || response.headersSent || response.destroyed || !fallbackWorthy(error)) throw error;
+      gateway.log.warn(`fallback: ${candidate.requestedModel} failed with HTTP ${(error as GatewayError).status}; trying ${next.requestedModel}`);
+    }
+  }
+};

@@ -1,0 +1,119 @@
+import { EventEmitter } from 'node:events';
+import { GatewayError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ResolvedModel } from '../providers/registry.js';
+import type { UsageRecord } from '../usage/usage-record.js';
+import type { UsageRollups } from '../usage/usage-rollups.js';
+import { BudgetBook, capsFor, DEFAULT_WARN_AT, describeBudgetEvent, type BudgetCap, type BudgetEvent, type OverallBudget } from './budgets.js';
+import { RateLimiter } from './rate-limiter.js';
+import { modelAllowed, type TokenPolicy } from './token-policy.js';
+
+/** Who is asking: the local token's name and its policy. */
+export interface Requester {
+  name: string;
+  policy?: TokenPolicy;
+}
+
+/** A request let in: holds its budget reservation until its record settles it. */
+export interface Admission {
+  release(): void;
+}
+
+export interface GovernanceEvents {
+  'budget-warning': [BudgetEvent];
+  'budget-exceeded': [BudgetEvent];
+}
+
+/** Which client may call which model, how often and for how much. Admission runs where every
+ * model route passes (RequestTracker.route); warnings are events (`budget-warning`,
+ * `budget-exceeded`) for the extension, and log lines. */
+export class Governance extends EventEmitter<GovernanceEvents> {
+  private readonly book: BudgetBook;
+  private readonly limiter: RateLimiter;
+  /** `scope|client|period|periodKey|kind` of the warnings already given, so each fires once. */
+  private readonly warned = new Set<string>();
+
+  constructor(
+    rollups: UsageRollups,
+    private overall: OverallBudget,
+    private readonly log: Logger,
+    clock: { now: () => Date } = { now: () => new Date() },
+  ) {
+    super();
+    this.book = new BudgetBook(rollups, clock.now);
+    this.limiter = new RateLimiter(() => clock.now().getTime());
+  }
+
+  /** Replaces the overall budget (the extension's settings changed). */
+  setOverallBudget(overall: OverallBudget): void {
+    this.overall = overall;
+  }
+
+  get overallBudget(): OverallBudget {
+    return this.overall;
+  }
+
+  /** Lets a request in or throws: 403 model_not_allowed, 429 rate_limited (with Retry-After),
+   * 429 budget_exceeded. */
+  admit(requester: Requester, resolved: ResolvedModel, estimateUsd: number): Admission {
+    if (!modelAllowed(requester.policy, resolved)) throw modelNotAllowed(requester.name, resolved.requestedModel);
+    const caps = capsFor(this.overall, requester.name, requester.policy);
+    try {
+      this.book.check(caps, estimateUsd);
+    } catch (error) {
+      this.notifyExceeded(caps);
+      throw error;
+    }
+    const perMinute = requester.policy?.requestsPerMinute;
+    if (perMinute !== undefined) {
+      const taken = this.limiter.take(requester.name, perMinute);
+      if (!taken.admitted) throw rateLimited(requester.name, perMinute, taken.retryAfterSeconds);
+    }
+    return { release: this.book.reserve(requester.name, estimateUsd) };
+  }
+
+  /** Whether a fallback model is open to this requester. */
+  allows(requester: Requester, resolved: ResolvedModel): boolean {
+    return modelAllowed(requester.policy, resolved);
+  }
+
+  /** After a record is counted: warns once per cap and period as spending passes the threshold. */
+  recorded(record: UsageRecord, policy: TokenPolicy | undefined): void {
+    if (!record.costUsd) return;
+    const warnAt = this.overall.warnAt ?? DEFAULT_WARN_AT;
+    for (const cap of capsFor(this.overall, record.client, policy)) {
+      const event = this.book.eventFor(cap);
+      if (event.fraction >= 1) this.notifyOnce('budget-exceeded', event);
+      else if (event.fraction >= warnAt) this.notifyOnce('budget-warning', event);
+    }
+  }
+
+  private notifyExceeded(caps: BudgetCap[]): void {
+    for (const cap of caps) {
+      const event = this.book.eventFor(cap);
+      if (event.fraction >= 1) this.notifyOnce('budget-exceeded', event);
+    }
+  }
+
+  private notifyOnce(kind: keyof GovernanceEvents, event: BudgetEvent): void {
+    const key = `${event.scope}|${event.client ?? ''}|${event.period}|${event.periodKey}|${kind}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.log.warn(`budget: ${describeBudgetEvent(event)}${kind === 'budget-exceeded' ? '; further requests are refused' : ''}`);
+    this.emit(kind, event);
+  }
+}
+
+const modelNotAllowed = (client: string, model: string): GatewayError =>
+  new GatewayError(403, `The local token "${client}" may not use the model '${model}'; its allowed models are set in the gateway's token configuration.`, {
+    type: 'permission_error',
+    param: 'model',
+    code: 'model_not_allowed',
+  });
+
+const rateLimited = (client: string, perMinute: number, retryAfterSeconds: number): GatewayError =>
+  new GatewayError(429, `The local token "${client}" is limited to ${perMinute} requests a minute; retry in ${retryAfterSeconds} s.`, {
+    type: 'rate_limit_error',
+    code: 'rate_limited',
+    retryAfter: String(retryAfterSeconds),
+  });

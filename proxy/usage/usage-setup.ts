@@ -1,0 +1,43 @@
+import { Governance } from '../governance/governance.js';
+import type { OverallBudget } from '../governance/budgets.js';
+import type { Logger } from '../logger.js';
+import { UsageLedger } from './usage-ledger.js';
+import { teeUsage, type UsageSink } from './usage-record.js';
+
+export interface UsageOptions {
+  /** A ledger the caller keeps across gateway restarts (the extension); else one is opened here. */
+  ledger?: UsageLedger;
+  /** Folder for the monthly ledger files; without it (and without `ledger`), usage is kept in memory. */
+  ledgerDir?: string;
+  /** Wait for the disk on every record (power-loss safety, at a cost per request). */
+  ledgerFsync?: boolean;
+  /** Overall budget (per-token budgets come with the tokens). */
+  budget?: OverallBudget;
+  /** An extra sink that sees every record. */
+  usage?: UsageSink;
+}
+
+export interface UsageParts {
+  ledger: UsageLedger;
+  governance: Governance;
+  usage: UsageSink;
+  /** Closes what was opened here (a ledger passed in stays open). */
+  close(): void;
+}
+
+/** The ledger, the sink the requests write to, and governance over the ledger's rollups. */
+export const setUpUsage = (options: UsageOptions, log: Logger): UsageParts => {
+  const ledger = options.ledger ?? new UsageLedger({ dir: options.ledgerDir, fsync: options.ledgerFsync });
+  if (!options.ledger && options.ledgerDir) {
+    const stats = ledger.loadStats;
+    log.info(`usage ledger: ${options.ledgerDir} (${stats.recordsParsed} records read, ${stats.monthsFromSnapshots} months from rollups, ${stats.milliseconds} ms${stats.skippedLines ? `, ${stats.skippedLines} damaged lines skipped` : ''})`);
+  }
+  return {
+    ledger,
+    governance: new Governance(ledger.rollups, options.budget ?? {}, log),
+    usage: options.usage ? teeUsage(ledger, options.usage) : ledger,
+    close: () => {
+      if (!options.ledger) ledger.close();
+    },
+  };
+};
