@@ -26,6 +26,7 @@ before(async () => {
       'gpt-4o': { stream: TEXT_STREAM, whole: TEXT_WHOLE },
       'tools-model': { stream: TOOLS_STREAM, whole: TOOLS_WHOLE },
       'grok-3-mini': { stream: REASONING_STREAM },
+      'gpt-5': { stream: TEXT_STREAM },
     },
     {
       'claude-sonnet-4-20250514': { stream: ANTHROPIC_TOOL_STREAM, whole: ANTHROPIC_TOOL_WHOLE },
@@ -219,4 +220,11 @@ test('count_tokens for anthropic/* models asks Anthropic', async () => {
   assert.equal(seen.url, '/v1/messages/count_tokens');
   assert.equal(seen.headers['x-api-key'], TEST_KEY);
   assert.equal(seen.json().model, 'claude-sonnet-4-5');
+});
+
+test("OpenAI reasoning models get Claude Code's output budget as max_completion_tokens", async () => {
+  await harness.client.messages.stream({ model: 'gpt-5', max_tokens: 32000, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+  const sent = harness.upstream.last().json();
+  assert.equal(sent.max_completion_tokens, 32000);
+  assert.equal('max_tokens' in sent, false);
 });

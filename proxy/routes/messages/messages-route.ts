@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { ChatRequest } from '../../adapters/types.js';
 import type { ResolvedModel } from '../../providers/registry.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { readJsonBody } from '../../server/read-body.js';
@@ -14,12 +15,20 @@ import { respondAnthropic } from './translated-response.js';
 
 export const MESSAGES_ENDPOINT = '/v1/messages';
 
+/** OpenAI's reasoning models refuse `max_tokens` and want `max_completion_tokens`. */
+const REASONING_MODEL = /^(o\d|gpt-5)/i;
+
 /** Anthropic clients ask for as much output as Claude allows (Claude Code: 32000); another model
  * refuses more than its own limit with a 400, so the request is held to the catalog's limit. */
-const clampMaxTokens = (gateway: GatewayContext, resolved: ResolvedModel, maxTokens: number | undefined): number | undefined => {
-  if (maxTokens === undefined) return undefined;
+const limitOutput = (gateway: GatewayContext, resolved: ResolvedModel, chatRequest: ChatRequest): void => {
+  const requested = chatRequest.max_tokens;
+  if (requested === undefined) return;
   const limit = gateway.catalog.find(resolved.requestedModel)?.maxOutputTokens;
-  return limit ? Math.min(maxTokens, limit) : maxTokens;
+  const maxTokens = limit ? Math.min(requested, limit) : requested;
+  if (REASONING_MODEL.test(resolved.upstreamModel.split('/').pop() ?? '')) {
+    delete chatRequest.max_tokens;
+    chatRequest.max_completion_tokens = maxTokens;
+  } else chatRequest.max_tokens = maxTokens;
 };
 
 /** POST /v1/messages: Anthropic's Messages API in front of every model. `anthropic/*` models pass
@@ -46,8 +55,7 @@ export const messages = (gateway: GatewayContext) => async (request: Request, re
     return;
   }
   const chatRequest = toChatRequest(body, stream);
-  const maxTokens = clampMaxTokens(gateway, call.resolved, chatRequest.max_tokens);
-  if (maxTokens !== undefined) chatRequest.max_tokens = maxTokens;
+  limitOutput(gateway, call.resolved, chatRequest);
   await respondAnthropic({
     parts: call.adapter.chat(chatRequest, call.context),
     stream,
