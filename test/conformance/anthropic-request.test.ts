@@ -179,6 +179,19 @@ describe('max_tokens, thinking and other parameters', () => {
     assert.ok(warnings.some((warning) => warning.includes('tool_choice')));
   });
 
+  test('a tool loop whose thinking block was not sent back continues without thinking (Anthropic would refuse it)', () => {
+    const toolTurn: ChatMessage[] = [
+      { role: 'user', content: 'weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'weather', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'toolu_1', content: 'sunny' },
+    ];
+    const without = convert({ reasoning_effort: 'low', messages: toolTurn });
+    assert.equal(without.body.thinking, undefined);
+    assert.ok(without.warnings.some((warning) => warning.includes('thinking block')));
+    const withSignature = convert({ reasoning_effort: 'low', messages: toolTurn.map((message) => (message.role === 'assistant' ? { ...message, reasoning_content: 'look it up', reasoning_signature: 'sig' } : message)) });
+    assert.equal(withSignature.body.thinking?.type, 'enabled');
+  });
+
   test('stop, user and temperature are carried over (temperature within Anthropic\'s 0..1)', () => {
     const { body } = convert({ stop: 'END', user: 'user-42', temperature: 0.3, top_p: 0.9 });
     assert.deepEqual(body.stop_sequences, ['END']);

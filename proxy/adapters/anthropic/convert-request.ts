@@ -2,7 +2,7 @@ import { findBundledModel } from '../../catalog/bundled-table.js';
 import type { ChatRequest } from '../types.js';
 import { convertMessages } from './convert-messages.js';
 import { convertToolChoice, convertTools } from './convert-tools.js';
-import type { AnthropicRequest, AnthropicToolChoice } from './wire-types.js';
+import type { AnthropicMessage, AnthropicRequest, AnthropicToolChoice } from './wire-types.js';
 
 /** Anthropic requires max_tokens; without one from the client or the catalog, this. */
 export const FALLBACK_MAX_TOKENS = 4096;
@@ -40,11 +40,26 @@ const requestedThinking = (request: ChatRequest): AnthropicRequest['thinking'] =
   return budget ? { type: 'enabled', budget_tokens: budget } : undefined;
 };
 
-/** Anthropic refuses thinking when the tool choice forces a tool; the client's forcing wins. */
-const thinkingFor = (request: ChatRequest, toolChoice: AnthropicToolChoice | undefined, warnings: string[]): AnthropicRequest['thinking'] => {
+/** Whether the last assistant turn called tools without its thinking block (a client that did
+ * not keep the signature): Anthropic refuses thinking for the turn that continues it. */
+const continuesToolUseWithoutThinking = (messages: AnthropicMessage[]): boolean => {
+  const lastAssistant = [...messages].reverse().find((message) => message.role === 'assistant');
+  if (!lastAssistant || !Array.isArray(lastAssistant.content)) return false;
+  const types = lastAssistant.content.map((block) => block.type);
+  return types.includes('tool_use') && !types.includes('thinking') && !types.includes('redacted_thinking');
+};
+
+/** Thinking, unless Anthropic would refuse it for this request: a forced tool choice (the client's
+ * forcing wins), or a tool loop whose thinking block was not sent back. */
+const thinkingFor = (request: ChatRequest, messages: AnthropicMessage[], toolChoice: AnthropicToolChoice | undefined, warnings: string[]): AnthropicRequest['thinking'] => {
   const thinking = requestedThinking(request);
-  if (thinking && (toolChoice?.type === 'any' || toolChoice?.type === 'tool')) {
+  if (!thinking) return undefined;
+  if (toolChoice?.type === 'any' || toolChoice?.type === 'tool') {
     warnings.push('Thinking cannot be combined with a forced tool_choice on Anthropic; reasoning was not requested.');
+    return undefined;
+  }
+  if (continuesToolUseWithoutThinking(messages)) {
+    warnings.push('The last assistant tool call came back without its thinking block and signature; reasoning was not requested for this turn.');
     return undefined;
   }
   return thinking;
@@ -84,7 +99,7 @@ export const convertRequest = (request: ChatRequest, upstreamModel: string, stre
   const converted = convertMessages(request.messages);
   const warnings = [...converted.warnings, ...unsupportedWarnings(request)];
   const toolChoice = convertToolChoice(request);
-  const thinking = thinkingFor(request, toolChoice, warnings);
+  const thinking = thinkingFor(request, converted.messages, toolChoice, warnings);
   const body: AnthropicRequest = {
     model: upstreamModel,
     messages: converted.messages,
