@@ -102,3 +102,14 @@ test('a thinking signature closes inside its thinking block', async () => {
     { type: 'text', text: 'answer' },
   ]);
 });
+
+test('a late fragment for a closed tool block never opens a nameless block', () => {
+  const parts: ChatPart[] = [
+    { type: 'tool-call-delta', choice: 0, index: 0, id: 'a', name: 'first', argumentsDelta: '{}' },
+    { type: 'tool-call-delta', choice: 0, index: 1, id: 'b', name: 'second', argumentsDelta: '{}' },
+    { type: 'tool-call-delta', choice: 0, index: 0, argumentsDelta: ' ' },
+    { type: 'finish', choice: 0, reason: 'tool_calls' },
+  ];
+  const events = parseSse(encodeAll(parts));
+  assert.deepEqual(assertValidAnthropicStream(events), ['tool_use', 'tool_use']);
+});

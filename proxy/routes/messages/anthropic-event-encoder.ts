@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatPart, FinishReason, TokenUsage } from '../../adapters/types.js';
-import type { AnthropicResponseBlock, AnthropicStopReason, AnthropicStreamEvent, AnthropicUsage } from './anthropic-types.js';
+import type { AnthropicResponseBlock, AnthropicResponseMessage, AnthropicStopReason, AnthropicStreamEvent, AnthropicUsage } from './anthropic-types.js';
 
 const STOP_REASONS: Record<FinishReason, AnthropicStopReason> = {
   stop: 'end_turn',
@@ -42,7 +42,8 @@ export interface AnthropicEncoderOptions {
 /** Turns neutral parts into Anthropic Messages stream events: the one place the Anthropic inbound
  * format is produced (the non-streamed message is these events folded). Only the first choice is
  * encoded; blocks are opened one at a time, each closed before the next opens, as the real API does.
- * Tool-call fragments are assumed contiguous per call, which every OpenAI-like host honours. */
+ * Tool-call fragments are expected contiguous per call, as every OpenAI-like host sends them; a
+ * fragment for a call whose block is already closed cannot be placed and is left out. */
 export class AnthropicEventEncoder {
   readonly messageId: string;
   private open: OpenBlock | undefined;
@@ -51,6 +52,7 @@ export class AnthropicEventEncoder {
   private usage: TokenUsage | undefined;
   private sawToolUse = false;
   private pending: PendingTool | undefined;
+  private readonly openedTools = new Set<number>();
   private started = false;
 
   constructor(private readonly options: AnthropicEncoderOptions) {
@@ -61,8 +63,8 @@ export class AnthropicEventEncoder {
   start(): AnthropicStreamEvent[] {
     if (this.started) return [];
     this.started = true;
-    const message = { id: this.messageId, type: 'message', role: 'assistant', model: this.options.model, content: [], stop_reason: null, stop_sequence: null, usage: usageToAnthropic(undefined) } as const;
-    return [{ type: 'message_start', message: { ...message, content: [] } }, { type: 'ping' }];
+    const message: AnthropicResponseMessage = { id: this.messageId, type: 'message', role: 'assistant', model: this.options.model, content: [], stop_reason: null, stop_sequence: null, usage: usageToAnthropic(undefined) };
+    return [{ type: 'message_start', message }, { type: 'ping' }];
   }
 
   encode(part: ChatPart): AnthropicStreamEvent[] {
@@ -124,6 +126,7 @@ export class AnthropicEventEncoder {
     if (this.open?.kind === 'tool' && this.open.toolIndex === part.index) {
       return part.argumentsDelta ? [this.delta({ type: 'input_json_delta', partial_json: part.argumentsDelta })] : [];
     }
+    if (this.openedTools.has(part.index)) return [];
     const events = this.pending && this.pending.toolIndex !== part.index ? this.flushPendingTool() : [];
     const pending = (this.pending ??= { toolIndex: part.index, arguments: '' });
     pending.id ??= part.id;
@@ -138,6 +141,7 @@ export class AnthropicEventEncoder {
     if (!pending) return [];
     this.pending = undefined;
     this.sawToolUse = true;
+    this.openedTools.add(pending.toolIndex);
     const events = this.openBlock({ kind: 'tool', index: this.nextIndex, toolIndex: pending.toolIndex }, { type: 'tool_use', id: pending.id ?? anthropicId('toolu'), name: pending.name ?? '', input: {} });
     if (pending.arguments) events.push(this.delta({ type: 'input_json_delta', partial_json: pending.arguments }));
     return events;
