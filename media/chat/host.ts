@@ -1,0 +1,21 @@
+import type { ViewMessage } from '../../extension/chat/protocol.js';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const api = acquireVsCodeApi();
+
+/** Every message to the extension goes through here, typed by the shared protocol. */
+export const postToHost = (message: ViewMessage): void => api.postMessage(message);
+
+export const savedDraft = (): string => {
+  const state = api.getState() as { draft?: unknown } | undefined;
+  return typeof state?.draft === 'string' ? state.draft : '';
+};
+
+export const saveDraft = (draft: string): void => api.setState({ draft });
