@@ -225,6 +225,27 @@ describe('decoders', () => {
     assert.ok(decodeMessage(message).some((part) => part.type === 'reasoning-delta' && part.signature === message.content[0].signature));
   });
 
+  test('every stop reason has its finish reason (refusal: content_filter), whole and streamed', () => {
+    const expected: Record<string, string> = { end_turn: 'stop', stop_sequence: 'stop', pause_turn: 'stop', max_tokens: 'length', tool_use: 'tool_calls', refusal: 'content_filter' };
+    for (const [stopReason, finishReason] of Object.entries(expected)) {
+      const whole = decodeMessage({ content: [], stop_reason: stopReason }).find((part) => part.type === 'finish');
+      assert.equal(whole?.type === 'finish' ? whole.reason : undefined, finishReason, stopReason);
+      const decoder = new AnthropicStreamDecoder('anthropic');
+      const streamed = [
+        { type: 'message_start', message: { content: [], usage: { input_tokens: 5, output_tokens: 1 } } },
+        { type: 'message_delta', delta: { stop_reason: stopReason }, usage: { output_tokens: 9 } },
+        { type: 'message_stop' },
+      ].flatMap((event) => decoder.decode(event as never));
+      assert.deepEqual(
+        streamed.filter((part) => part.type === 'finish' || part.type === 'usage'),
+        [
+          { type: 'finish', choice: 0, reason: finishReason },
+          { type: 'usage', usage: { promptTokens: 5, completionTokens: 9 } },
+        ],
+      );
+    }
+  });
+
   test('message_delta input_tokens win over message_start\'s', () => {
     const path = 'anthropic/stream-message-delta-input-tokens-anthropic-compatible-host.vercel.jsonl';
     const finalInput = recordedEvents(path).find((event) => event.type === 'message_delta').usage.input_tokens;
