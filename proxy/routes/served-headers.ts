@@ -3,5 +3,8 @@ import type { ResolvedModel } from '../providers/registry.js';
 /** Response headers saying which provider and model served the request. */
 export const servedHeaders = (resolved: ResolvedModel): Record<string, string> => ({
   'x-modapi-provider': resolved.provider.id,
-  'x-modapi-model': resolved.upstreamModel,
+  'x-modapi-model': headerSafe(resolved.upstreamModel),
 });
+
+/** A model id is the client's text: anything but printable ASCII would make Node refuse the header. */
+const headerSafe = (value: string): string => (/^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value));

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Request } from 'express';
 import { GatewayError } from '../errors.js';
 
@@ -21,6 +22,8 @@ export const readRawBody = async (request: Request, limitBytes: number): Promise
 /** A JSON object body; anything else is a 400 the client can act on. */
 export const readJsonBody = async <T extends object = Record<string, unknown>>(request: Request, limitBytes: number): Promise<T> => {
   const raw = await readRawBody(request, limitBytes);
+  // JSON text is UTF-8 (RFC 8259); decoding anything else would silently turn it into U+FFFD.
+  if (!isUtf8(raw)) throw GatewayError.invalidRequest('The request body is not valid UTF-8.', null, 'invalid_json');
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));
@@ -30,5 +33,22 @@ export const readJsonBody = async <T extends object = Record<string, unknown>>(r
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw GatewayError.invalidRequest('The request body must be a JSON object.', null, 'invalid_json');
   }
+  if (nestedDeeperThan(parsed, MAX_JSON_DEPTH)) throw GatewayError.invalidRequest(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`, null, 'invalid_json');
   return parsed as T;
+};
+
+/** Far past any real request (tool schemas included); deeper bodies would overflow the stack when
+ * serialised for the upstream. */
+const MAX_JSON_DEPTH = 128;
+
+/** Stops at the limit, so it never recurses deeper than `levels` itself. */
+const nestedDeeperThan = (value: unknown, levels: number): boolean => {
+  if (value === null || typeof value !== 'object') return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (nestedDeeperThan(item, levels - 1)) return true;
+    return false;
+  }
+  for (const key in value) if (nestedDeeperThan((value as Record<string, unknown>)[key], levels - 1)) return true;
+  return false;
 };

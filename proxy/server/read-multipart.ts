@@ -61,6 +61,8 @@ export const readMultipart = (request: Request, limitBytes: number): Promise<Mul
         else chunks.push(chunk);
       });
       stream.on('limit', () => fail(tooLarge(limitBytes)));
+      // A form cut inside a file errors the file's stream too; unhandled, that would end the process.
+      stream.on('error', (error: Error) => fail(broken(error.message)));
       stream.on('close', () => {
         if (!failed) body.files.push({ field, filename: info.filename ?? 'file', mimeType: info.mimeType, data: Buffer.concat(chunks) });
       });

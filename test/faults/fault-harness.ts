@@ -4,6 +4,7 @@ import type { Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { closeUpstreamPools } from '../../proxy/upstream/http-client.js';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
+import type { BodyLimits } from '../../proxy/server/gateway-context.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import { FakeUpstream, sendJson, type FakeHandler } from '../support/fake-upstream.js';
 import { fixtureJson } from '../support/fixtures.js';
@@ -22,7 +23,7 @@ export class FaultBench {
   /** What the fake upstream does with the next model calls (chat and transcription). */
   fault: FakeHandler = (_request, response) => sendJson(response, 500, 'no fault set');
 
-  async start(timeouts = { headersMs: 300, bodyMs: 300 }): Promise<void> {
+  async start(timeouts = { headersMs: 300, bodyMs: 300 }, limits?: Partial<BodyLimits>): Promise<void> {
     const dispatch: FakeHandler = (request, response) => {
       if (request.body.includes('still-serving')) return sendJson(response, 200, fixtureJson('openai/chat-completion-text-gpt-4-1-nano.vercel.json'));
       return this.fault(request, response);
@@ -32,6 +33,7 @@ export class FaultBench {
     this.gateway = await startTestGateway({
       providers: { modapi: { baseUrl: this.upstream.url(), apiKey: TEST_KEY } },
       timeouts,
+      limits,
       usage: { record: (record) => this.records.push(record) },
     });
     await this.settle();
@@ -80,7 +82,7 @@ export class FaultBench {
 
   /** Closes the gateway's upstream pool (it hangs if a request is still in flight) and waits for
    * every connection and handle to be gone. */
-  private async settle(): Promise<void> {
+  async settle(): Promise<void> {
     await withDeadline(closeUpstreamPools(), 3_000, 'the upstream pool did not close: a request is still in flight');
     await eventually(async () => (await connections(this.gateway.server)) === 0 && (await connections(this.upstreamServer())) === 0, async () => `sockets still open: gateway ${await connections(this.gateway.server)}, fake upstream ${await connections(this.upstreamServer())}`);
     if (this.baseline.length > 0) await eventually(() => sameResources(this.baseline, activeResources()), () => `active resources ${JSON.stringify(activeResources())} differ from the baseline ${JSON.stringify(this.baseline)}`);

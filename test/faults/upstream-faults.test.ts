@@ -56,7 +56,9 @@ test('an upstream whose socket is destroyed mid-stream: the client gets the erro
 });
 
 test('an upstream whose socket is destroyed before it answers: 502', async () => {
-  bench.mark((_request, response) => response.socket?.destroy());
+  bench.mark((_request, response) => {
+    response.socket?.destroy();
+  });
   assertOpenAIError(await chat(false), 502);
   assertOpenAIError(await chat(true), 502);
   await bench.assertRecovered();
