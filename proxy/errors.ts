@@ -50,8 +50,9 @@ export class GatewayError extends Error {
     this.retryAfter = options.retryAfter;
   }
 
-  toBody(): OpenAIErrorBody {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  /** `redact` masks secrets an upstream may have echoed into its message. */
+  toBody(redact: (text: string) => string = (text) => text): OpenAIErrorBody {
+    return { error: { message: redact(this.message), type: this.type, param: this.param, code: this.code } };
   }
 
   static invalidRequest(message: string, param: string | null = null, code: string | null = null): GatewayError {

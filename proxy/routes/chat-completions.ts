@@ -38,6 +38,7 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
       tracker,
       signal,
       servedHeaders: headers,
+      redactor: gateway.redactor,
     });
   });
 };

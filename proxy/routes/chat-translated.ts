@@ -3,6 +3,7 @@ import type { ChatPart } from '../adapters/types.js';
 import { collectParts, toChatCompletion } from '../chat/collect-completion.js';
 import { OpenAIChunkEncoder } from '../chat/openai-chunk-encoder.js';
 import { GatewayError } from '../errors.js';
+import type { Redactor } from '../logger.js';
 import { sseErrorEvent, startEventStream } from '../sse/sse-response.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort } from '../upstream/http-client.js';
@@ -16,6 +17,8 @@ export interface TranslatedArguments {
   tracker: RequestTracker;
   signal: AbortSignal;
   servedHeaders: Record<string, string>;
+  /** Masks secrets a native upstream may echo into a mid-stream error. */
+  redactor?: Redactor;
 }
 
 /** Observes parts on their way to a reader: usage and the first token for the ledger. */
@@ -52,7 +55,7 @@ export const respondTranslated = async (options: TranslatedArguments): Promise<v
       const part = next.value;
       if (part.type === 'error') {
         options.tracker.failed(part.error);
-        options.response.write(sseErrorEvent(part.error));
+        options.response.write(sseErrorEvent(part.error, options.redactor));
         return;
       }
       let text = '';
@@ -65,7 +68,7 @@ export const respondTranslated = async (options: TranslatedArguments): Promise<v
     if (options.signal.aborted || isAbort(error)) return;
     const failure = error instanceof GatewayError ? error : new GatewayError(502, 'The upstream broke off the stream.', { type: 'upstream_error', code: 'upstream_stream_broken', cause: error });
     options.tracker.failed(failure);
-    options.response.write(sseErrorEvent(failure));
+    options.response.write(sseErrorEvent(failure, options.redactor));
   } finally {
     if (!options.response.writableEnded) options.response.end();
   }

@@ -65,6 +65,6 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   app.use((request: Request, _response: Response, next: NextFunction) => {
     next(GatewayError.notFound(`Unknown endpoint ${request.method} ${request.path.slice(0, 200)}.`));
   });
-  app.use(errorHandler(gateway.log));
+  app.use(errorHandler(gateway.log, gateway.redactor));
   return app;
 };

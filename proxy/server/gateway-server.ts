@@ -55,7 +55,8 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   const redactor = options.redactor ?? new Redactor();
   for (const provider of Object.values(options.providers)) redactor.addSecret(provider.apiKey);
   for (const token of options.tokens) redactor.addSecret(token.token);
-  const log = options.log ?? createConsoleLogger(redactor);
+  // A logger handed in (the extension's output channel) gets the same masking as the console one.
+  const log = options.log ? redacting(options.log, redactor) : createConsoleLogger(redactor);
   configureUpstream({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
   configureRetries(options.retries);
   const usage = setUpUsage(options, log);
@@ -112,6 +113,12 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     close: (timeoutMs = 5_000) => closeServer(server, sockets, timeoutMs).finally(usage.close),
   };
 };
+
+const redacting = (log: Logger, redactor: Redactor): Logger => ({
+  info: (message) => log.info(redactor.redact(message)),
+  warn: (message) => log.warn(redactor.redact(message)),
+  error: (message) => log.error(redactor.redact(message)),
+});
 
 /** Stops accepting, lets requests in flight finish for a while, then cuts what is left. */
 const closeServer = async (server: Server, sockets: Set<Socket>, timeoutMs: number): Promise<void> => {

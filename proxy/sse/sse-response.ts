@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { GatewayError } from '../errors.js';
+import type { Redactor } from '../logger.js';
 
 /** Starts an SSE response at once, so the first event is not held back. */
 export const startEventStream = (response: Response, extraHeaders: Record<string, string> = {}): void => {
@@ -14,4 +15,5 @@ export const startEventStream = (response: Response, extraHeaders: Record<string
 };
 
 /** OpenAI's in-stream error, which the official SDKs raise as an APIError. */
-export const sseErrorEvent = (error: GatewayError): string => `data: ${JSON.stringify(error.toBody())}\n\n`;
+export const sseErrorEvent = (error: GatewayError, redactor?: Redactor): string =>
+  `data: ${JSON.stringify(error.toBody(redactor && ((text) => redactor.redact(text))))}\n\n`;

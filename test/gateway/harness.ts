@@ -110,7 +110,7 @@ export const parseSeenMultipart = (request: SeenRequest): Promise<SeenMultipart>
     parser.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => seen.files.push({ field, filename: info.filename, mimeType: info.mimeType, data: Buffer.concat(chunks) }));
+      stream.on('end', () => seen.files.push({ field, filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(chunks) }));
     });
     parser.on('error', reject);
     parser.on('close', () => resolve(seen));
