@@ -11,7 +11,7 @@ export const RECORD_COLUMNS: readonly (keyof UsageRecord)[] = [
 
 const TOTAL_COLUMNS: readonly (keyof UsageTotals)[] = [
   'requests', 'errors', 'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'reasoningTokens',
-  'images', 'audioSeconds', 'videoSeconds', 'characters', 'costUsd', 'unknownCostRequests', 'estimatedCostRequests', 'latencyMsTotal',
+  'images', 'audioSeconds', 'videoSeconds', 'characters', 'costUsd', 'unknownCostRequests', 'estimatedCostRequests', 'unbilledRequests', 'latencyMsTotal',
 ];
 
 /** One CSV cell (RFC 4180 quoting). Text that a spreadsheet would run as a formula is prefixed

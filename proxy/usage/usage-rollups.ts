@@ -76,10 +76,10 @@ export class UsageRollups {
     return client === undefined ? rollup.total.costUsd : (rollup.client[client]?.costUsd ?? 0);
   }
 
-  /** Average known cost of one request to a model, over the recorded days (undefined without history). */
+  /** Average known cost of one billed request to a model this month (undefined without history). */
   averageCostUsd(model: string, month: string): number | undefined {
     const totals = this.months.get(month)?.model[model];
-    const priced = totals ? totals.requests - totals.unknownCostRequests : 0;
+    const priced = totals ? totals.requests - totals.unknownCostRequests - totals.unbilledRequests : 0;
     return totals && priced > 0 ? totals.costUsd / priced : undefined;
   }
 

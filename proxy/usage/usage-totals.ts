@@ -19,6 +19,8 @@ export interface UsageTotals {
   unknownCostRequests: number;
   /** Requests whose cost rests on estimated counts. */
   estimatedCostRequests: number;
+  /** Requests with nothing billable (refused by the gateway, or failed before any output). */
+  unbilledRequests: number;
   latencyMsTotal: number;
 }
 
@@ -37,6 +39,7 @@ export const emptyTotals = (): UsageTotals => ({
   costUsd: 0,
   unknownCostRequests: 0,
   estimatedCostRequests: 0,
+  unbilledRequests: 0,
   latencyMsTotal: 0,
 });
 
@@ -55,6 +58,7 @@ export const addRecord = (totals: UsageTotals, record: UsageRecord): void => {
   if (record.costUsd === null) totals.unknownCostRequests += 1;
   else totals.costUsd += record.costUsd;
   if (record.costSource === 'estimate') totals.estimatedCostRequests += 1;
+  if (record.costSource === 'none') totals.unbilledRequests += 1;
   totals.latencyMsTotal += record.latencyMs;
 };
 

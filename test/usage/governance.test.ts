@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { gatewayOptionsFromCli } from '../../proxy/cli/serve.js';
+import type { BudgetEvent } from '../../proxy/governance/budgets.js';
+import type { Logger } from '../../proxy/logger.js';
+import type { RunningGateway } from '../../proxy/server/gateway-server.js';
+import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
+import { startTestGateway, TEST_KEY } from '../support/gateway.js';
+
+const token = (name: string) => `mk-local-${name}-0123456789abcdef0123`;
+
+/** A chat answer whose usage says what it cost (as OpenRouter and ModAPI report it). */
+const costingUpstream = (costUsd: number, delayMs = 0) =>
+  new FakeUpstream().on('POST /v1/chat/completions', async (request, response) => {
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    sendJson(response, 200, {
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      created: 1,
+      model: request.json().model,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, cost: costUsd },
+    });
+  });
+
+const chat = (gateway: RunningGateway, secret: string, model = 'test-model') =>
+  fetch(`${gateway.url}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+
+const errorCode = async (response: Response): Promise<string | null> => ((await response.json()) as { error: { code: string | null } }).error.code;
+
+const capturing = (): Logger & { lines: string[] } => {
+  const lines: string[] = [];
+  return { lines, info: () => undefined, warn: (line) => lines.push(line), error: (line) => lines.push(line) };
+};
+
+describe('token policies: allowed models, request rate, revocation', () => {
+  let upstream: FakeUpstream;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    upstream = await costingUpstream(0.001).start();
+    gateway = await startTestGateway({
+      providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY }, anthropic: { baseUrl: upstream.url(''), apiKey: TEST_KEY } },
+      tokens: [
+        { name: 'aider', token: token('aider'), allowedModels: ['gpt-4o*', 'anthropic/*'] },
+        { name: 'script', token: token('script'), requestsPerMinute: 3 },
+        { name: 'old-tool', token: token('old-tool'), revoked: true },
+      ],
+    });
+  });
+
+  after(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  test('a model outside the patterns is refused with 403 model_not_allowed before reaching the upstream', async () => {
+    assert.equal((await chat(gateway, token('aider'), 'gpt-4o-mini')).status, 200);
+    const seen = upstream.requests.length;
+    const refused = await chat(gateway, token('aider'), 'gpt-4.1');
+    assert.equal(refused.status, 403);
+    const body = (await refused.json()) as { error: { code: string; type: string; param: string } };
+    assert.deepEqual([body.error.code, body.error.type, body.error.param], ['model_not_allowed', 'permission_error', 'model']);
+    assert.equal(upstream.requests.length, seen);
+    const record = gateway.context.ledger!.recent(1)[0]!;
+    assert.deepEqual([record.client, record.status, record.errorCode, record.costUsd, record.costSource], ['aider', 403, 'model_not_allowed', 0, 'none']);
+  });
+
+  test('the rate limit answers 429 rate_limited with Retry-After', async () => {
+    for (let index = 0; index < 3; index += 1) assert.equal((await chat(gateway, token('script'))).status, 200);
+    const limited = await chat(gateway, token('script'));
+    assert.equal(limited.status, 429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `retry-after ${retryAfter}`);
+    assert.equal(await errorCode(limited), 'rate_limited');
+    // Another token is not limited by this one's rate.
+    assert.equal((await chat(gateway, token('aider'), 'gpt-4o')).status, 200);
+  });
+
+  test('a revoked token is refused; the set can be replaced at run time', async () => {
+    assert.equal((await chat(gateway, token('old-tool'))).status, 401);
+    gateway.context.tokens.replace([{ name: 'new-tool', token: token('new-tool') }, { name: 'aider', token: token('aider'), revoked: true }]);
+    assert.equal((await chat(gateway, token('new-tool'))).status, 200);
+    assert.equal((await chat(gateway, token('aider'), 'gpt-4o')).status, 401);
+    assert.equal(gateway.context.ledger!.recent(1)[0]!.client, 'new-tool');
+  });
+});
+
+describe('budgets', () => {
+  test('concurrent requests cannot overspend a token cap by more than the estimates in flight', async () => {
+    const upstream = await costingUpstream(0.3, 50).start();
+    const gateway = await startTestGateway({
+      providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY } },
+      tokens: [{ name: 'ci', token: token('ci'), dailyBudgetUsd: 1 }],
+    });
+    try {
+      // The first request teaches the gateway what this model costs ($0.30 each, reported upstream).
+      assert.equal((await chat(gateway, token('ci'))).status, 200);
+      const answers = await Promise.all(Array.from({ length: 10 }, () => chat(gateway, token('ci'))));
+      const statuses = answers.map((answer) => answer.status);
+      // $0.70 left and $0.30 reserved per request in flight: two more fit, eight are refused.
+      assert.equal(statuses.filter((status) => status === 200).length, 2, statuses.join(','));
+      assert.equal(statuses.filter((status) => status === 429).length, 8);
+      const refusal = answers.find((answer) => answer.status === 429)!;
+      const body = (await refusal.json()) as { error: { code: string; type: string; message: string } };
+      assert.equal(body.error.code, 'budget_exceeded');
+      assert.equal(body.error.type, 'rate_limit_error');
+      assert.match(body.error.message, /daily budget of \$1\.00 for the local token "ci"/);
+      const spent = gateway.context.ledger!.rollups.spentUsd(new Date().toISOString().slice(0, 10), 'ci');
+      assert.ok(Math.abs(spent - 0.9) < 1e-9, `spent ${spent}`);
+      assert.ok(spent <= 1);
+      assert.equal((await chat(gateway, token('ci'))).status, 429, 'past the cap, the next request is refused too');
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+
+  test('an unestimated burst overspends by at most what was in flight when the cap was reached', async () => {
+    const upstream = await costingUpstream(0.3, 50).start();
+    const gateway = await startTestGateway({
+      providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY } },
+      tokens: [{ name: 'burst', token: token('burst'), dailyBudgetUsd: 0.5 }],
+    });
+    try {
+      // No history and no price: nothing to reserve, so all five are in flight together.
+      const first = await Promise.all(Array.from({ length: 5 }, () => chat(gateway, token('burst'))));
+      assert.deepEqual(first.map((answer) => answer.status), [200, 200, 200, 200, 200]);
+      // Once recorded, the spending stops the next ones.
+      const later = await Promise.all(Array.from({ length: 3 }, () => chat(gateway, token('burst'))));
+      assert.deepEqual(later.map((answer) => answer.status), [429, 429, 429]);
+      const spent = gateway.context.ledger!.rollups.spentUsd(new Date().toISOString().slice(0, 7), 'burst');
+      assert.ok(Math.abs(spent - 1.5) < 1e-9, 'the five in flight, nothing after');
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+
+  test('the overall budget warns once at the threshold (event and log line), then refuses past the cap', async () => {
+    const upstream = await costingUpstream(0.3).start();
+    const log = capturing();
+    const gateway = await startTestGateway({
+      providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY } },
+      tokens: [{ name: 'a', token: token('a') }, { name: 'b', token: token('b') }],
+      budget: { monthlyUsd: 1, warnAt: 0.5 },
+      log,
+    });
+    try {
+      const warnings: BudgetEvent[] = [];
+      const exceeded: BudgetEvent[] = [];
+      gateway.context.governance!.on('budget-warning', (event) => warnings.push(event));
+      gateway.context.governance!.on('budget-exceeded', (event) => exceeded.push(event));
+      assert.equal((await chat(gateway, token('a'))).status, 200); // $0.30
+      assert.equal(warnings.length, 0);
+      assert.equal((await chat(gateway, token('b'))).status, 200); // $0.60: past 50%
+      assert.equal((await chat(gateway, token('a'))).status, 200); // $0.90
+      assert.equal(warnings.length, 1, 'one warning per cap and period');
+      assert.deepEqual({ scope: warnings[0]!.scope, period: warnings[0]!.period, capUsd: warnings[0]!.capUsd }, { scope: 'overall', period: 'month', capUsd: 1 });
+      assert.ok(Math.abs(warnings[0]!.spentUsd - 0.6) < 1e-9);
+      assert.ok(log.lines.some((line) => /budget: 60% of the monthly budget of \$1\.00 of this gateway spent/.test(line)), log.lines.join('\n'));
+      // $0.90 spent and $0.30 expected: over the cap for either token.
+      const refused = await chat(gateway, token('b'));
+      assert.equal(refused.status, 429);
+      assert.equal(await errorCode(refused), 'budget_exceeded');
+      assert.equal(exceeded.length, 0, 'not exceeded yet: the request that would exceed it was refused');
+      gateway.context.governance!.setOverallBudget({ monthlyUsd: 0.5 });
+      assert.equal((await chat(gateway, token('b'))).status, 429);
+      assert.equal(exceeded.length, 1);
+      assert.ok(!log.lines.some((line) => line.includes(token('a'))), 'no token in a log line');
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+});
+
+test('the CLI takes tokens with their policies from the config file and leaves revoked ones out', () => {
+  const { options } = gatewayOptionsFromCli(
+    { command: 'serve', host: '127.0.0.1', port: 0, help: false, ledger: '/tmp/ledger' },
+    {},
+    {
+      tokens: [
+        { name: 'aider', token: token('aider'), allowedModels: ['gpt-4o*'], dailyBudgetUsd: 2, monthlyBudgetUsd: 20, requestsPerMinute: 30 },
+        { name: 'gone', token: token('gone'), revoked: true },
+      ],
+      budget: { dailyUsd: 5 },
+      retries: { maxRetries: 3 },
+      fallbacks: { 'gpt-4o': ['anthropic/claude-sonnet-4-5'] },
+    },
+  );
+  assert.deepEqual(options.tokens.map((entry) => entry.name), ['aider']);
+  assert.deepEqual(options.tokens[0]!.allowedModels, ['gpt-4o*']);
+  assert.equal(options.tokens[0]!.requestsPerMinute, 30);
+  assert.equal(options.ledgerDir, '/tmp/ledger');
+  assert.deepEqual(options.budget, { dailyUsd: 5 });
+  assert.deepEqual(options.retries, { maxRetries: 3 });
+  assert.deepEqual(options.fallbacks, { 'gpt-4o': ['anthropic/claude-sonnet-4-5'] });
+});
