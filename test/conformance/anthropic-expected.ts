@@ -36,6 +36,7 @@ interface AnthropicUsage {
   output_tokens?: number | null;
   cache_read_input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
 }
 
 const openAIUsage = (usage: AnthropicUsage): CollectedAnswer['usage'] => {
@@ -44,7 +45,7 @@ const openAIUsage = (usage: AnthropicUsage): CollectedAnswer['usage'] => {
     prompt_tokens: (usage.input_tokens ?? 0) + cacheRead + (usage.cache_creation_input_tokens ?? 0),
     completion_tokens: usage.output_tokens ?? 0,
     cached_tokens: cacheRead,
-    reasoning_tokens: 0,
+    reasoning_tokens: usage.output_tokens_details?.thinking_tokens ?? 0,
   };
 };
 
@@ -78,7 +79,7 @@ export const expectedFromStream = (path: string): CollectedAnswer => {
     }
     if (event.type === 'message_delta') {
       answer.finishReason = FINISH_BY_STOP_REASON[event.delta.stop_reason] ?? null;
-      for (const [key, value] of Object.entries(event.usage ?? {})) if (typeof value === 'number') (usage as Record<string, number>)[key] = value;
+      for (const [key, value] of Object.entries(event.usage ?? {})) if (typeof value === 'number' || key === 'output_tokens_details') (usage as Record<string, unknown>)[key] = value;
     }
   }
   answer.toolCalls = [...toolInputs.values()].map((tool) => ({ name: tool.name, arguments: tool.json || JSON.stringify(tool.startInput) }));

@@ -2,7 +2,8 @@ import type { FinishReason, TokenUsage } from '../types.js';
 import type { AnthropicUsage } from './wire-types.js';
 
 /** Anthropic's usage in OpenAI's meaning: every input token counts as a prompt token, the ones read
- * from or written to the cache included (Anthropic reports those three apart). */
+ * from or written to the cache included (Anthropic reports those three apart); output_tokens
+ * already include thinking, which is also the reasoning part when Anthropic says how much. */
 export const usageFromAnthropic = (usage: AnthropicUsage): TokenUsage => {
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const cacheCreation = usage.cache_creation_input_tokens ?? 0;
@@ -12,6 +13,8 @@ export const usageFromAnthropic = (usage: AnthropicUsage): TokenUsage => {
   };
   if (cacheRead > 0) result.cachedTokens = cacheRead;
   if (cacheCreation > 0) result.cacheCreationTokens = cacheCreation;
+  const thinking = usage.output_tokens_details?.thinking_tokens;
+  if (typeof thinking === 'number' && thinking > 0) result.reasoningTokens = thinking;
   return result;
 };
 
@@ -24,6 +27,7 @@ export const mergeAnthropicUsage = (earlier: AnthropicUsage | undefined, later: 
     const value = later?.[key];
     if (typeof value === 'number') merged[key] = value;
   }
+  if (later?.output_tokens_details) merged.output_tokens_details = later.output_tokens_details;
   return merged;
 };
 

@@ -51,6 +51,8 @@ export interface AnthropicUsage {
   output_tokens?: number | null;
   cache_read_input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
+  /** Newer models say how many of output_tokens were thinking. */
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
 }
 
 /** A whole (non-streamed) answer, and the `message` of a stream's `message_start`. */
