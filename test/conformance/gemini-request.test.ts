@@ -263,3 +263,16 @@ describe('converter', () => {
     assert.deepEqual(gemini25?.map((part) => part.thoughtSignature), [undefined, undefined]);
   });
 });
+
+test('a GEMINI_BASE_URL given with its /v1beta path still reaches /v1beta/models/...', async () => {
+  const versioned = await startConformanceHarness('gemini', { basePath: '/v1beta' });
+  try {
+    const [interaction] = interactions('recording-generate-structured-output-response-json-schema-gemini-2-5-flash.js-genai.json');
+    versioned.serve(`POST ${interaction.request.url}`, { status: 200, headers: { 'content-type': 'application/json' }, chunks: [JSON.stringify(interaction.response.bodySegments[0])] });
+    const answer = await versioned.client.chat.completions.create({ model: `gemini/${recordedModel(interaction)}`, messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(answer.choices[0]?.message.content, interaction.response.bodySegments[0].candidates[0].content.parts[0].text);
+    assert.equal(versioned.upstream.last().url, interaction.request.url);
+  } finally {
+    await versioned.close();
+  }
+});

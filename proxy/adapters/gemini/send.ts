@@ -25,11 +25,14 @@ const geminiHeaders = (provider: ProviderConfig, hasBody: boolean, accept: strin
 /** `/v1beta/models/{model}:{method}` with the model id made safe for a path. */
 export const modelPath = (model: string, method: string): string => `/v1beta/models/${encodeURIComponent(model.replace(/^models\//, ''))}:${method}`;
 
+/** GEMINI_BASE_URL is the host root; one pasted with its version path still works. */
+const hostRoot = (baseUrl: string): string => baseUrl.replace(/\/v1(?:beta|alpha)?\/?$/, '');
+
 /** Sends one request to Gemini. A 4xx/5xx becomes a GatewayError (whatever the content type says:
  * a failed stream answers JSON under text/event-stream); a success body is left to the caller. */
 export const callGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<UpstreamResponse> => {
   const response = await sendUpstream({
-    url: provider.baseUrl + call.path,
+    url: hostRoot(provider.baseUrl) + call.path,
     method: call.method ?? 'POST',
     headers: geminiHeaders(provider, call.body !== undefined, call.accept),
     body: call.body === undefined ? undefined : JSON.stringify(call.body),
