@@ -288,6 +288,18 @@ describe('through the gateway', () => {
     assert.equal(body.seed, undefined);
   });
 
+  test('a base URL given with a trailing /v1 still reaches /v1/messages', async () => {
+    const withV1 = await startConformanceHarness('anthropic', { basePath: '/v1' });
+    try {
+      withV1.serve('POST /v1/messages', recordingFromFile('anthropic/message-text-sonnet-4-5.vercel.json'));
+      const completion = await withV1.client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
+      assert.ok(completion.choices[0]?.message.content);
+      assert.equal(withV1.upstream.last().url, '/v1/messages');
+    } finally {
+      await withV1.close();
+    }
+  });
+
   test('Anthropic\'s model list (paginated) reaches /v1/models as anthropic/<id>', async () => {
     harness.upstream.on('GET /v1/models', (request, response) => {
       const second = request.url.includes('after_id=claude-sonnet-4-5-20250929');

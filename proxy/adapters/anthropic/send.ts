@@ -11,11 +11,15 @@ export const anthropicHeaders = (provider: ProviderConfig, accept = 'application
   return headers;
 };
 
+/** ANTHROPIC_BASE_URL is the host root (the SDK's convention); one given with OpenAI's habit of a
+ * trailing /v1 still works rather than reaching /v1/v1/messages. */
+export const anthropicRoot = (baseUrl: string): string => baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+
 /** Sends one request to Anthropic; a 4xx/5xx becomes an OpenAI-shaped GatewayError. */
 export const sendToAnthropic = async (provider: ProviderConfig, options: { method?: 'GET' | 'POST'; path: string; body?: string; accept?: string; signal: AbortSignal }): Promise<UpstreamResponse> => {
   const headers = anthropicHeaders(provider, options.accept);
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await sendUpstream({ url: provider.baseUrl + options.path, method: options.method, headers, body: options.body, signal: options.signal });
+  const response = await sendUpstream({ url: anthropicRoot(provider.baseUrl) + options.path, method: options.method, headers, body: options.body, signal: options.signal });
   if (response.statusCode >= 400) {
     const text = await response.body.text().catch(() => '');
     throw errorFromAnthropicResponse(response.statusCode, response.headers, text, provider.id);
