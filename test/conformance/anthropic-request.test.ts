@@ -34,6 +34,21 @@ describe('messages', () => {
     assert.deepEqual(body.messages, [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]);
   });
 
+  test('cache_control markers on text parts reach Anthropic (prompt caching from an OpenAI client)', () => {
+    const marker = { type: 'ephemeral' };
+    const { body } = convert({
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'A long, stable preamble.', cache_control: marker }] },
+        { role: 'user', content: [{ type: 'text', text: 'a long document', cache_control: marker }, { type: 'text', text: 'question' }] },
+      ],
+    });
+    assert.deepEqual(body.system, [{ type: 'text', text: 'A long, stable preamble.', cache_control: marker }]);
+    assert.deepEqual(body.messages[0]?.content, [
+      { type: 'text', text: 'a long document', cache_control: marker },
+      { type: 'text', text: 'question' },
+    ]);
+  });
+
   test('image parts: data: URLs become base64 sources, http(s) URLs url sources', () => {
     const { body } = convert({
       messages: [

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors.js';
 import type { ChatContentPart } from '../types.js';
-import type { AnthropicContentBlock, AnthropicImageSource } from './wire-types.js';
+import type { AnthropicContentBlock, AnthropicImageSource, AnthropicTextBlock } from './wire-types.js';
 
 const DATA_URL = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s;
 
@@ -36,10 +36,8 @@ export const convertUserContent = (content: string | ChatContentPart[] | null | 
 /** One content part as a block, `undefined` for an empty text, or a warning (string) when dropped. */
 const convertPart = (part: ChatContentPart, param: string): AnthropicContentBlock | string | undefined => {
   switch (part.type) {
-    case 'text': {
-      const text = (part as { text?: unknown }).text;
-      return typeof text === 'string' && text.length > 0 ? { type: 'text', text } : undefined;
-    }
+    case 'text':
+      return textBlock(part);
     case 'image_url': {
       const image = (part as { image_url?: { url?: unknown } | string }).image_url;
       const url = typeof image === 'string' ? image : image?.url;
@@ -62,6 +60,20 @@ export const convertToolResultContent = (content: string | ChatContentPart[] | n
   if (typeof content === 'string' || content === null || content === undefined) return { content: content ?? '', warnings: [] };
   const converted = convertUserContent(content, param);
   return { content: converted.blocks, warnings: converted.warnings };
+};
+
+/** A text part as a text block; a `cache_control` marker (the way OpenRouter and LiteLLM let OpenAI
+ * clients use Anthropic's prompt cache) is kept. */
+const textBlock = (part: ChatContentPart): AnthropicTextBlock | undefined => {
+  const { text, cache_control: cacheControl } = part as { text?: unknown; cache_control?: unknown };
+  if (typeof text !== 'string' || text.length === 0) return undefined;
+  return cacheControl && typeof cacheControl === 'object' ? { type: 'text', text, cache_control: cacheControl } : { type: 'text', text };
+};
+
+/** System or developer content as system text blocks, one per text part (cache markers kept). */
+export const systemBlocks = (content: string | ChatContentPart[] | null | undefined): AnthropicTextBlock[] => {
+  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
+  return (content ?? []).map(textBlock).filter((block): block is AnthropicTextBlock => block !== undefined);
 };
 
 /** The text of assistant content (Anthropic takes assistant text, not images, back). */

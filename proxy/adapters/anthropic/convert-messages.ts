@@ -1,10 +1,10 @@
 import { GatewayError } from '../../errors.js';
 import type { ChatMessage } from '../types.js';
-import { convertToolResultContent, convertUserContent, textOfContent } from './convert-content.js';
-import type { AnthropicContentBlock, AnthropicMessage } from './wire-types.js';
+import { convertToolResultContent, convertUserContent, systemBlocks, textOfContent } from './convert-content.js';
+import type { AnthropicContentBlock, AnthropicMessage, AnthropicTextBlock } from './wire-types.js';
 
 export interface ConvertedMessages {
-  system: { type: 'text'; text: string }[];
+  system: AnthropicTextBlock[];
   messages: AnthropicMessage[];
   warnings: string[];
 }
@@ -61,8 +61,7 @@ export const convertMessages = (messages: ChatMessage[]): ConvertedMessages => {
     switch (message.role) {
       case 'system':
       case 'developer': {
-        const text = textOfContent(message.content);
-        if (text) converted.system.push({ type: 'text', text });
+        converted.system.push(...systemBlocks(message.content));
         break;
       }
       case 'user': {

@@ -3,8 +3,14 @@
 
 export type AnthropicImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
 
+export interface AnthropicTextBlock {
+  type: 'text';
+  text: string;
+  cache_control?: unknown;
+}
+
 export type AnthropicContentBlock =
-  | { type: 'text'; text: string; [extra: string]: unknown }
+  | AnthropicTextBlock
   | { type: 'image'; source: AnthropicImageSource }
   | { type: 'document'; source: AnthropicImageSource }
   | { type: 'thinking'; thinking: string; signature: string }
@@ -33,7 +39,7 @@ export interface AnthropicRequest {
   model: string;
   messages: AnthropicMessage[];
   max_tokens: number;
-  system?: { type: 'text'; text: string }[];
+  system?: AnthropicTextBlock[];
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   /** `enabled` with a budget; newer models also take `adaptive` (no budget). */
