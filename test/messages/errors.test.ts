@@ -18,7 +18,7 @@ before(async () => {
   harness = await startMessagesGateway({}, {}, {
     'POST /v1/chat/completions': async (request, response) => {
       const model = request.json().model;
-      if (model === 'limited') sendJson(response, 429, fixtureText(OPENAI_429), { 'retry-after': '7' });
+      if (model === 'limited' || model === 'limited-with-fallback') sendJson(response, 429, fixtureText(OPENAI_429), { 'retry-after': '7' });
       else if (model === 'broken-mid-stream') {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         response.write('data: {"id":"c1","object":"chat.completion.chunk","model":"x","choices":[{"index":0,"delta":{"content":"par"},"finish_reason":null}]}\n\n');
@@ -30,7 +30,7 @@ before(async () => {
       if (model === 'claude-limited') sendJson(response, 429, fixtureText(ANTHROPIC_429), { 'retry-after': '12' });
       else sendJson(response, 529, fixtureText(ANTHROPIC_529));
     },
-  });
+  }, { fallbacks: { 'limited-with-fallback': ['gpt-4o'] } });
 });
 
 after(async () => {
@@ -84,14 +84,21 @@ test('upstream 429: an Anthropic-shaped 429 (rate_limit_error) with retry-after,
   await assert.rejects(harness.client.messages.create({ model: 'limited', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.RateLimitError);
 });
 
-test('an Anthropic upstream refusal reaches the client as Anthropic sent it', async () => {
+test('an Anthropic upstream refusal reaches the client with its status, type, message and retry-after', async () => {
   const limited = await postRaw(`${harness.root}/v1/messages`, { model: 'anthropic/claude-limited', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
   assert.equal(limited.status, 429);
   assert.equal(limited.headers.get('retry-after'), '12');
-  assert.equal(limited.text, fixtureText(ANTHROPIC_429));
+  const recorded = JSON.parse(fixtureText(ANTHROPIC_429));
+  assert.equal(assertAnthropicError(limited.text, recorded.error.type).error.message, recorded.error.message);
   const overloaded = await postRaw(`${harness.root}/v1/messages`, { model: 'anthropic/claude-busy', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
-  assert.equal(overloaded.status, 529);
-  assertAnthropicError(overloaded.text, 'overloaded_error');
+  assert.equal(overloaded.status, 529, "Anthropic's own overload status, which its clients retry");
+  assert.equal(assertAnthropicError(overloaded.text, 'overloaded_error').error.message, JSON.parse(fixtureText(ANTHROPIC_529)).error.message);
+});
+
+test('a rate-limited model falls back to the configured next one', async () => {
+  const message = await harness.client.messages.create({ model: 'limited-with-fallback', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(message.content[0]?.type === 'text' && message.content[0].text, fixtureJson('openai/chat-completion-text-gpt-4-1-nano.vercel.json').choices[0].message.content);
+  assert.deepEqual(harness.upstream.requests.slice(-2).map((request) => request.json().model), ['limited-with-fallback', 'gpt-4o']);
 });
 
 test('an upstream error mid-stream becomes a final `event: error` the SDK raises', async () => {

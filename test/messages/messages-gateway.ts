@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { RunningGateway } from '../../proxy/server/gateway-server.js';
+import type { GatewayOptions, RunningGateway } from '../../proxy/server/gateway-server.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import { FakeUpstream, sendEvents, sendJson, type FakeHandler } from '../support/fake-upstream.js';
 import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
@@ -37,7 +37,12 @@ export const playRecordings = (recordings: Record<string, Recording>, dialect: s
 
 /** A gateway whose default provider (OpenAI dialect) and `anthropic` provider are one fake
  * upstream on 127.0.0.1 playing recordings, and the official Anthropic SDK pointed at it. */
-export const startMessagesGateway = async (openai: Record<string, Recording>, anthropic: Record<string, Recording>, extraRoutes: Record<string, FakeHandler> = {}): Promise<MessagesGateway> => {
+export const startMessagesGateway = async (
+  openai: Record<string, Recording>,
+  anthropic: Record<string, Recording>,
+  extraRoutes: Record<string, FakeHandler> = {},
+  options: Partial<GatewayOptions> = {},
+): Promise<MessagesGateway> => {
   const upstream = new FakeUpstream().on('POST /v1/chat/completions', playRecordings(openai, 'OpenAI')).on('POST /v1/messages', playRecordings(anthropic, 'Anthropic'));
   for (const [route, handler] of Object.entries(extraRoutes)) upstream.on(route, handler);
   await upstream.start();
@@ -45,6 +50,7 @@ export const startMessagesGateway = async (openai: Record<string, Recording>, an
   const gateway = await startTestGateway({
     providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY }, anthropic: { baseUrl: upstream.url(''), apiKey: TEST_KEY } },
     usage: { record: (record) => records.push(record) },
+    ...options,
   });
   const root = `http://127.0.0.1:${gateway.port}`;
   return {

@@ -3,7 +3,9 @@ import type { ChatRequest } from '../../adapters/types.js';
 import type { ResolvedModel } from '../../providers/registry.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { readJsonBody } from '../../server/read-body.js';
-import { trackRequest } from '../../usage/request-tracker.js';
+import { adapterFor } from '../../adapters/index.js';
+import { serveWithFallbacks } from '../../governance/fallbacks.js';
+import { trackRequest, type RequestTracker } from '../../usage/request-tracker.js';
 import { beginModelCall } from '../model-call.js';
 import { servedHeaders } from '../served-headers.js';
 import { validate } from '../validation.js';
@@ -31,38 +33,47 @@ const limitOutput = (gateway: GatewayContext, resolved: ResolvedModel, chatReque
   } else chatRequest.max_tokens = maxTokens;
 };
 
-/** POST /v1/messages: Anthropic's Messages API in front of every model. `anthropic/*` models pass
- * through natively; any other is translated to the neutral chat request and back. Errors are turned
- * into Anthropic's shape by the mount's error handler. */
+interface ServeArguments {
+  gateway: GatewayContext;
+  request: Request;
+  response: Response;
+  tracker: RequestTracker;
+  signal: AbortSignal;
+  body: AnthropicRequest;
+  stream: boolean;
+}
+
+/** One model's attempt at the request: natively for Anthropic upstreams, translated otherwise. */
+const serveWith = async (served: ResolvedModel, { gateway, request, response, tracker, signal, body, stream }: ServeArguments): Promise<void> => {
+  gateway.registry.requireKey(served.provider);
+  const headers = servedHeaders(served);
+  const adapter = adapterFor(served.provider.dialect);
+  if (adapter.dialect === 'anthropic') {
+    await passthroughAnthropic({ body, clientHeaders: request.headers, beta: request.query.beta === 'true', resolved: served, response, tracker, signal, servedHeaders: headers });
+    return;
+  }
+  const chatRequest = toChatRequest(body, stream);
+  limitOutput(gateway, served, chatRequest);
+  await respondAnthropic({
+    parts: adapter.chat(chatRequest, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
+    stream,
+    clientModel: served.requestedModel,
+    response,
+    tracker,
+    signal,
+    servedHeaders: headers,
+  });
+};
+
+/** POST /v1/messages: Anthropic's Messages API in front of every model, with the configured
+ * fallbacks (governance/fallbacks.ts). Errors are turned into Anthropic's shape by the mount's
+ * error handler. */
 export const messages = (gateway: GatewayContext) => async (request: Request, response: Response) => {
   const tracker = trackRequest(gateway, request, response, MESSAGES_ENDPOINT);
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as AnthropicRequest;
   validate(messagesRequestSchema, body);
   const stream = body.stream === true;
   const call = beginModelCall(gateway, response, tracker, body.model, stream);
-  const headers = servedHeaders(call.resolved);
-  if (call.adapter.dialect === 'anthropic') {
-    await passthroughAnthropic({
-      body,
-      clientHeaders: request.headers,
-      beta: request.query.beta === 'true',
-      resolved: call.resolved,
-      response,
-      tracker,
-      signal: call.signal,
-      servedHeaders: headers,
-    });
-    return;
-  }
-  const chatRequest = toChatRequest(body, stream);
-  limitOutput(gateway, call.resolved, chatRequest);
-  await respondAnthropic({
-    parts: call.adapter.chat(chatRequest, call.context),
-    stream,
-    clientModel: call.resolved.requestedModel,
-    response,
-    tracker,
-    signal: call.signal,
-    servedHeaders: headers,
-  });
+  const serve: ServeArguments = { gateway, request, response, tracker, signal: call.signal, body, stream };
+  await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));
 };

@@ -41,27 +41,10 @@ export const anthropicUpstreamHeaders = (provider: ProviderConfig, clientHeaders
   return headers;
 };
 
-const isAnthropicErrorBody = (text: string): boolean => {
-  try {
-    const parsed = JSON.parse(text) as { type?: unknown; error?: { type?: unknown } };
-    return parsed.type === 'error' && typeof parsed.error?.type === 'string';
-  } catch {
-    return false;
-  }
-};
-
-/** An upstream refusal: its Anthropic-shaped body goes to the client as it is, with its status;
- * anything else (an HTML page) is thrown to become an Anthropic-shaped error. */
-const relayRefusal = async (upstream: UpstreamResponse, options: NativePassthroughArguments): Promise<void> => {
-  const text = await upstream.body.text().catch(() => '');
-  const error = errorFromUpstream(upstream.statusCode, upstream.headers, text, options.resolved.provider.id);
-  if (!isAnthropicErrorBody(text)) throw error;
-  options.tracker.failed(error);
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.servedHeaders };
-  if (error.retryAfter) headers['retry-after'] = error.retryAfter;
-  options.response.writeHead(upstream.statusCode, headers);
-  options.response.end(text);
-};
+/** An upstream refusal becomes a GatewayError (status, message and Retry-After kept), so fallbacks
+ * can take over; the route's error handler gives it back to the client in Anthropic's shape. */
+const refusal = async (upstream: UpstreamResponse, providerId: string): Promise<GatewayError> =>
+  errorFromUpstream(upstream.statusCode, upstream.headers, await upstream.body.text().catch(() => ''), providerId);
 
 const relayWhole = async (upstream: UpstreamResponse, options: NativePassthroughArguments): Promise<void> => {
   const bytes = Buffer.from(await upstream.body.arrayBuffer());
@@ -112,7 +95,7 @@ export const passthroughAnthropic = async (options: NativePassthroughArguments):
     body: JSON.stringify({ ...options.body, model: upstreamModel }),
     signal: options.signal,
   });
-  if (upstream.statusCode >= 400) return relayRefusal(upstream, options);
+  if (upstream.statusCode >= 400) throw await refusal(upstream, provider.id);
   const contentType = String(upstream.headers['content-type'] ?? '');
   if (/text\/event-stream/i.test(contentType)) return relayStream(upstream, options);
   return relayWhole(upstream, options);
