@@ -124,7 +124,7 @@ const viewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('choose-answer'), turnId: id, answerId: id }).strict(),
   z.object({ type: z.literal('stop') }).strict(),
   z.object({ type: z.literal('regenerate'), answerId: id }).strict(),
-  z.object({ type: z.literal('edit'), turnId: id, text }).strict(),
+  z.object({ type: z.literal('edit'), turnId: id, text, model }).strict(),
   z.object({ type: z.literal('select-model'), model }).strict(),
   z.object({ type: z.literal('request-attachment'), source: z.enum(['selection', 'file', 'image', 'audio']) }).strict(),
   z.object({ type: z.literal('copy'), text }).strict(),

@@ -69,7 +69,7 @@ export const composerView = (state: ViewState, busy: boolean, rerender: () => vo
   textarea.addEventListener('input', () => saveDraft(textarea.value));
   const send = (): void => {
     const text = textarea.value;
-    if (!text.trim() && state.attachments.length === 0) return;
+    if (busy || (!text.trim() && state.attachments.length === 0)) return;
     const attachments: Attachment[] = state.attachments.splice(0);
     if (state.compareMode) {
       const models = [...new Set(state.compareModels)].slice(0, MAX_COMPARE_MODELS);

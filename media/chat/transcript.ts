@@ -12,11 +12,11 @@ export const attachmentLabel = (attachment: Attachment): string => {
   return `Audio: ${attachment.name}`;
 };
 
-const editor = (turn: UserTurn, restore: () => void): HTMLElement => {
+const editor = (turn: UserTurn, model: string, restore: () => void): HTMLElement => {
   const textarea = h('textarea', { className: 'edit-input', attributes: { 'aria-label': 'Edit your message', rows: '3' } });
   textarea.value = turn.text;
   const submit = (): void => {
-    if (textarea.value.trim()) postToHost({ type: 'edit', turnId: turn.id, text: textarea.value });
+    if (textarea.value.trim()) postToHost({ type: 'edit', turnId: turn.id, text: textarea.value, model });
   };
   textarea.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -31,13 +31,13 @@ const editor = (turn: UserTurn, restore: () => void): HTMLElement => {
   return h('div', { className: 'edit' }, textarea, h('div', { className: 'row' }, button('Send', 'Send the edited message', submit), button('Cancel', 'Cancel editing', restore, 'button secondary')));
 };
 
-const userView = (turn: UserTurn): HTMLElement => {
+const userView = (turn: UserTurn, state: ViewState): HTMLElement => {
   const element = h('article', { className: 'turn user', attributes: { 'data-turn-id': turn.id, 'aria-label': 'Your message' } });
   const show = (): void => {
     element.replaceChildren(
       h('div', { className: 'user-text', text: turn.text }),
       turn.attachments.length > 0 ? h('ul', { className: 'chips', attributes: { 'aria-label': 'Attachments' } }, ...turn.attachments.map((attachment) => h('li', { className: 'chip', text: attachmentLabel(attachment) }))) : '',
-      h('div', { className: 'turn-actions' }, button('Edit', 'Edit and resend this message', () => element.replaceChildren(editor(turn, show)), 'button secondary')),
+      h('div', { className: 'turn-actions' }, button('Edit', 'Edit and resend this message', () => element.replaceChildren(editor(turn, state.selectedModel, show)), 'button secondary')),
     );
   };
   show();
@@ -58,14 +58,14 @@ const compareView = (turn: CompareTurn, state: ViewState): HTMLElement => {
     if (best.fastestFirstToken === index) badges.push('fastest first token');
     if (best.fastestOutput === index) badges.push('fastest output');
     if (best.cheapest === index) badges.push('cheapest');
-    if (badges.length > 0 && turn.answers.length > 1) column.querySelector('header')?.append(h('span', { className: 'badges', text: ` (${badges.join(', ')})` }));
+    if (badges.length > 0 && turn.answers.filter((entry) => entry.metrics).length > 1) column.querySelector('header')?.append(h('span', { className: 'badges', text: ` (${badges.join(', ')})` }));
     return column;
   });
   return h('section', { className: `turn compare columns-${turn.answers.length}`, attributes: { 'data-turn-id': turn.id, 'aria-label': `Comparison of ${turn.answers.length} models` } }, ...columns);
 };
 
 export const turnView = (turn: Turn, state: ViewState): HTMLElement => {
-  if (turn.role === 'user') return userView(turn);
+  if (turn.role === 'user') return userView(turn, state);
   if (turn.role === 'compare') return compareView(turn, state);
   const element = answerView(turn);
   element.classList.add('turn');

@@ -13,7 +13,7 @@ test('every message the webview may send is accepted in its exact shape', () => 
     { type: 'choose-answer', turnId: 'turn_1', answerId: 'answer_1' },
     { type: 'stop' },
     { type: 'regenerate', answerId: 'answer_1' },
-    { type: 'edit', turnId: 'turn_1', text: 'again' },
+    { type: 'edit', turnId: 'turn_1', text: 'again', model: 'gpt-4o' },
     { type: 'select-model', model: 'anthropic/claude-sonnet-4-5' },
     { type: 'request-attachment', source: 'selection' },
     { type: 'copy', text: 'x' },
