@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import OpenAI from 'openai';
 import type { ProviderOverride } from '../../proxy/providers/registry.js';
-import type { RunningGateway } from '../../proxy/server/gateway-server.js';
+import type { GatewayOptions, RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
 import { FIXTURES, fixtureEvents } from '../support/fixtures.js';
 import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
@@ -71,12 +71,16 @@ export interface ConformanceHarness {
   close(): Promise<void>;
 }
 
-/** A fake upstream on 127.0.0.1, a gateway whose provider `providerId` points at it, and an
- * official openai client for the gateway. `basePath` is what the provider's base URL carries
+/** A fake upstream on 127.0.0.1, a gateway whose provider `providerId` points at it (with any other
+ * `gateway` options, such as a usage sink), and an official openai client for the gateway. `basePath` is what the provider's base URL carries
  * after the host ('' for host roots such as Anthropic's and Gemini's, '/v1' for OpenAI-like). */
-export const startConformanceHarness = async (providerId: string, options: { basePath?: string; override?: ProviderOverride } = {}): Promise<ConformanceHarness> => {
+export const startConformanceHarness = async (
+  providerId: string,
+  options: { basePath?: string; override?: ProviderOverride; gateway?: Partial<GatewayOptions> } = {},
+): Promise<ConformanceHarness> => {
   const upstream = await new FakeUpstream().start();
   const gateway = await startTestGateway({
+    ...options.gateway,
     providers: { [providerId]: { baseUrl: upstream.url(options.basePath ?? ''), apiKey: TEST_KEY, ...options.override } },
   });
   const client = new OpenAI({ baseURL: gateway.url, apiKey: TEST_TOKEN, maxRetries: 0 });
