@@ -26,7 +26,7 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
     const headers = servedHeaders(served);
     const adapter = adapterFor(served.provider.dialect);
     if (adapter.dialect === 'openai') {
-      await passthroughChat({ body, resolved: served, response, tracker, signal, servedHeaders: headers });
+      await passthroughChat({ body, resolved: served, response, tracker, signal, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
       return;
     }
     await respondTranslated({

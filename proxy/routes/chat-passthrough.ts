@@ -17,11 +17,13 @@ export interface PassthroughArguments {
   tracker: RequestTracker;
   signal: AbortSignal;
   servedHeaders: Record<string, string>;
+  /** Masks known secrets in an upstream's in-stream error event. */
+  redact?: (text: string) => string;
 }
 
 /** The fast lane: OpenAI client, OpenAI-dialect upstream. The upstream's bytes go to the client as
  * they arrive; only usage-bearing events are parsed. */
-export const passthroughChat = async ({ body, resolved, response, tracker, signal, servedHeaders }: PassthroughArguments): Promise<void> => {
+export const passthroughChat = async ({ body, resolved, response, tracker, signal, servedHeaders, redact }: PassthroughArguments): Promise<void> => {
   const stream = body.stream === true;
   const upstreamBody = prepareOpenAIChatBody(body, resolved);
   const upstream = await forwardToOpenAI(resolved.provider, {
@@ -44,7 +46,7 @@ export const passthroughChat = async ({ body, resolved, response, tracker, signa
     response.end(bytes);
     return;
   }
-  const passthrough = new OpenAIPassthrough(body.stream_options?.include_usage === true);
+  const passthrough = new OpenAIPassthrough(body.stream_options?.include_usage === true, redact);
   startEventStream(response, servedHeaders);
   const decoder = new TextDecoder();
   try {

@@ -5,6 +5,8 @@ import { usageFromOpenAI } from './usage-from-chunk.js';
 /** Cheap check before any JSON.parse: only chunks holding a usage object are parsed. */
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
+/** An upstream's in-stream error may quote what it was sent (the key); such events are redacted. */
+const ERROR_OBJECT = /"error"\s*:/;
 
 export interface PassthroughObservation {
   usage?: TokenUsage;
@@ -21,7 +23,10 @@ export class OpenAIPassthrough {
   private readonly parser: EventSourceParser;
   private output = '';
 
-  constructor(private readonly clientWantsUsage: boolean) {
+  constructor(
+    private readonly clientWantsUsage: boolean,
+    private readonly redact: (text: string) => string = (text) => text,
+  ) {
     this.parser = createParser({
       onEvent: (event) => this.onEvent(event.event, event.data),
       onComment: (comment) => {
@@ -50,7 +55,8 @@ export class OpenAIPassthrough {
       const dropped = this.readUsage(data);
       if (dropped) return;
     }
-    this.output += eventName ? `event: ${eventName}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
+    const forwarded = ERROR_OBJECT.test(data) ? this.redact(data) : data;
+    this.output += eventName ? `event: ${eventName}\ndata: ${forwarded}\n\n` : `data: ${forwarded}\n\n`;
   }
 
   /** Records the usage; says whether the chunk exists only to carry usage the client did not ask for. */
