@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { sendJson } from '../support/fake-upstream.js';
 import { fixtureJson, fixtureText } from '../support/fixtures.js';
-import { TEST_TOKEN } from '../support/gateway.js';
+import { TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 import { parseSse } from './anthropic-event-validator.js';
 import { postRaw, startMessagesGateway, type MessagesGateway } from './messages-gateway.js';
 
@@ -23,6 +23,11 @@ before(async () => {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         response.write('data: {"id":"c1","object":"chat.completion.chunk","model":"x","choices":[{"index":0,"delta":{"content":"par"},"finish_reason":null}]}\n\n');
         response.end('data: {"error":{"message":"The server had an error while processing your request.","type":"server_error"}}\n\n');
+      } else if (model === 'leaky') sendJson(response, 401, { error: { message: `Incorrect API key provided: ${TEST_KEY}.`, type: 'invalid_request_error', code: 'invalid_api_key' } });
+      else if (model === 'leaky-mid-stream') {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write('data: {"id":"c2","object":"chat.completion.chunk","model":"x","choices":[{"index":0,"delta":{"content":"par"},"finish_reason":null}]}\n\n');
+        response.end(`data: {"error":{"message":"key ${TEST_KEY} was revoked","type":"server_error"}}\n\n`);
       } else sendJson(response, 200, fixtureJson('openai/chat-completion-text-gpt-4-1-nano.vercel.json'));
     },
     'POST /v1/messages': async (request, response) => {
@@ -135,4 +140,13 @@ test('a malformed body is an Anthropic-shaped 400; unknown fields are never one'
   });
   assert.equal(extra.status, 200);
   assert.equal(JSON.parse(extra.text).type, 'message');
+});
+
+test('an upstream echoing the key never passes it on to the client', async () => {
+  const whole = await postRaw(`${harness.root}/v1/messages`, { model: 'leaky', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(whole.status, 401);
+  assert.match(assertAnthropicError(whole.text, 'authentication_error').error.message, /\[redacted\]/);
+  const streamed = await postRaw(`${harness.root}/v1/messages`, { model: 'leaky-mid-stream', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+  assert.match(streamed.text, /event: error/);
+  for (const text of [whole.text, streamed.text]) assert.equal(text.includes(TEST_KEY), false);
 });

@@ -62,6 +62,7 @@ const serveWith = async (served: ResolvedModel, { gateway, request, response, tr
     tracker,
     signal,
     servedHeaders: headers,
+    redact: (text) => gateway.redactor.redact(text),
   });
 };
 

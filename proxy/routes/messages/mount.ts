@@ -14,7 +14,7 @@ const anthropicErrorHandler = (gateway: GatewayContext) => (thrown: unknown, _re
   const tracker = response.locals.tracker as RequestTracker | undefined;
   tracker?.failed(error);
   if (error.status >= 500 && error.cause) gateway.log.warn(`request failed: ${error.message} (${(error.cause as Error).message ?? String(error.cause)})`);
-  sendAnthropicError(response, error, tracker?.requestId);
+  sendAnthropicError(response, error, { requestId: tracker?.requestId, redact: (text) => gateway.redactor.redact(text) });
 };
 
 /** Anthropic Messages inbound, under /v1 behind the same guards. */

@@ -76,7 +76,7 @@ const relayStream = async (upstream: UpstreamResponse, options: NativePassthroug
     if (signal.aborted || isAbort(error)) return;
     const broken = new GatewayError(502, `The upstream provider "${options.resolved.provider.id}" broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken' });
     tracker.failed(broken);
-    response.write(anthropicErrorEvent(broken, tracker.requestId));
+    response.write(anthropicErrorEvent(broken, { requestId: tracker.requestId }));
   } finally {
     if (observer.usage) tracker.usage(observer.usage);
     if (observer.error) tracker.failed(observer.error);

@@ -18,6 +18,8 @@ export interface TranslatedMessageArguments {
   tracker: RequestTracker;
   signal: AbortSignal;
   servedHeaders: Record<string, string>;
+  /** Masks secrets an upstream may echo into a mid-stream error. */
+  redact?: (text: string) => string;
   /** How often a ping goes out while the upstream is silent (a reasoning model thinking). */
   pingIntervalMs?: number;
 }
@@ -64,7 +66,7 @@ export const respondAnthropic = async (options: TranslatedMessageArguments): Pro
     while (!next.done) {
       if (next.value.type === 'error') {
         options.tracker.failed(next.value.error);
-        options.response.write(anthropicErrorEvent(next.value.error, options.tracker.requestId));
+        options.response.write(anthropicErrorEvent(next.value.error, { requestId: options.tracker.requestId, redact: options.redact }));
         return;
       }
       const text = formatEvents(encoder.encode(next.value));
@@ -76,7 +78,7 @@ export const respondAnthropic = async (options: TranslatedMessageArguments): Pro
     if (options.signal.aborted || isAbort(error)) return;
     const failure = error instanceof GatewayError ? error : new GatewayError(502, 'The upstream broke off the stream.', { type: 'upstream_error', code: 'upstream_stream_broken', cause: error });
     options.tracker.failed(failure);
-    options.response.write(anthropicErrorEvent(failure, options.tracker.requestId));
+    options.response.write(anthropicErrorEvent(failure, { requestId: options.tracker.requestId, redact: options.redact }));
   } finally {
     clearInterval(keepAlive);
     if (!options.response.writableEnded) options.response.end();
