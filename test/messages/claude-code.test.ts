@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sendEvents, type FakeHandler } from '../support/fake-upstream.js';
-import { TEST_TOKEN } from '../support/gateway.js';
+import { fixtureText } from '../support/fixtures.js';
+import { TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 import { claudeCodeBinary, runClaudeCode, type ClaudeCodeRun } from './claude-code-process.js';
 import { playRecordings, startMessagesGateway, type MessagesGateway } from './messages-gateway.js';
 import { recordedAnswer } from './recorded-answers.js';
 
 const TEXT_STREAM = 'openai/chat-stream-text-include-usage-gpt-4o.openai-python.sse';
 const TEXT_WHOLE = 'openai/chat-completion-text-gpt-4-1-nano.vercel.json';
+const ANTHROPIC_STREAM = 'anthropic/stream-text-sonnet-4-5.vercel.jsonl';
 const RUN_TIMEOUT_MS = 90_000;
 const NOTE = 'the secret word is pelican';
 
@@ -55,7 +57,7 @@ const upstreamHandler = (): FakeHandler => {
 };
 
 before(async () => {
-  harness = await startMessagesGateway({}, {}, { 'POST /v1/chat/completions': upstreamHandler() });
+  harness = await startMessagesGateway({}, { 'claude-sonnet-4-5': { stream: ANTHROPIC_STREAM } }, { 'POST /v1/chat/completions': upstreamHandler() });
   harness.gateway.server.on('request', (request, response) => {
     // Express strips its mount path from request.url while routing; originalUrl keeps the path sent.
     response.once('finish', () => calls.push({ method: request.method ?? '', url: (request as { originalUrl?: string }).originalUrl ?? request.url ?? '', status: response.statusCode }));
@@ -121,4 +123,25 @@ test('Claude Code runs a tool the model asked for and sends its result back', { 
   const toolMessage = second.messages.find((message: { role: string }) => message.role === 'tool');
   assert.equal(toolMessage.tool_call_id, 'call_read_1');
   assert.match(toolMessage.content, /pelican/);
+});
+
+test('Claude Code on an anthropic/* model goes through natively, its headers and body kept', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
+  const before = harness.upstream.requests.length;
+  const { run, report } = await runClaude('anthropic/claude-sonnet-4-5', 'How are you?');
+  const recordedText = fixtureText(ANTHROPIC_STREAM)
+    .split('\n')
+    .filter((line) => line.includes('text_delta'))
+    .map((line) => JSON.parse(line).delta.text)
+    .join('');
+  assert.equal(run.stdout.trim(), recordedText, report);
+  const seen = harness.upstream.requests.slice(before).find((request) => request.url.startsWith('/v1/messages'));
+  assert.ok(seen, report);
+  assert.equal(seen.url, '/v1/messages?beta=true');
+  assert.equal(seen.headers['x-api-key'], TEST_KEY);
+  assert.equal(seen.headers.authorization, undefined, "the client's token is never forwarded");
+  assert.match(String(seen.headers['anthropic-beta']), /claude-code/);
+  const body = seen.json();
+  assert.equal(body.model, 'claude-sonnet-4-5');
+  for (const field of ['thinking', 'metadata', 'system', 'max_tokens']) assert.ok(field in body, `Claude Code's ${field} reaches Anthropic`);
+  assert.ok(body.tools.length > 10);
 });
