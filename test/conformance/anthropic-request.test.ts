@@ -7,10 +7,10 @@ import type { ChatMessage, ChatPart, ChatRequest } from '../../proxy/adapters/ty
 import { findBundledModel } from '../../proxy/catalog/bundled-table.js';
 import { GatewayError } from '../../proxy/errors.js';
 import { sendJson } from '../support/fake-upstream.js';
-import { fixtureJson } from '../support/fixtures.js';
+import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
 import { TEST_KEY } from '../support/gateway.js';
 import { recordedEvents } from './anthropic-expected.js';
-import { recordingFromFile, startConformanceHarness, type ConformanceHarness } from './support.js';
+import { collectStream, recordingFromFile, startConformanceHarness, type ConformanceHarness } from './support.js';
 
 /** What Anthropic receives for an OpenAI request (the converter), and the decoders' details that
  * the replays do not show (signatures). */
@@ -313,6 +313,32 @@ describe('through the gateway', () => {
     } finally {
       await withV1.close();
     }
+  });
+
+  test('a tool loop with thinking: the thinking block and signature the client could not keep go back to Anthropic', async () => {
+    // One answer made of recorded events: the thinking block of one recording, the tool call
+    // (block 1, stop_reason tool_use) of another. No single recording has both.
+    const thinkingPath = 'anthropic/stream-thinking-signature-delta-then-text.vercel.jsonl';
+    const toolPath = 'anthropic/stream-text-then-tool-use-no-args.vercel.jsonl';
+    const thinkingEvents = fixtureEvents(thinkingPath).filter((event) => /"index":0|message_start/.test(event));
+    const toolEvents = fixtureEvents(toolPath).filter((event) => /"index":1|message_delta|message_stop/.test(event));
+    harness.serve('POST /v1/messages', { status: 200, headers: { 'content-type': 'text/event-stream' }, chunks: [...thinkingEvents, ...toolEvents] });
+    const messages: ChatMessage[] = [{ role: 'user', content: 'update the issue list' }];
+    const first = await collectStream(await harness.client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', stream: true, reasoning_effort: 'low', messages: messages as never }));
+    assert.equal(first.finishReason, 'tool_calls');
+    const toolUse = recordedEvents(toolPath).find((event) => event.content_block?.type === 'tool_use').content_block;
+
+    // What an OpenAI client sends next: its tool call and the result, no signature anywhere.
+    messages.push({ role: 'assistant', content: null, reasoning_content: first.reasoning, tool_calls: [{ id: toolUse.id, type: 'function', function: { name: first.toolCalls[0]!.name, arguments: first.toolCalls[0]!.arguments } }] });
+    messages.push({ role: 'tool', tool_call_id: toolUse.id, content: 'done' });
+    harness.serve('POST /v1/messages', recordingFromFile('anthropic/message-text-sonnet-4-5.vercel.json'));
+    await harness.client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', reasoning_effort: 'low', messages: messages as never });
+
+    const sent = harness.upstream.last().json();
+    const signature = recordedEvents(thinkingPath).find((event) => event.delta?.type === 'signature_delta').delta.signature;
+    assert.deepEqual(sent.messages[1].content[0], { type: 'thinking', thinking: first.reasoning, signature });
+    assert.equal(sent.messages[1].content[1].type, 'tool_use');
+    assert.equal(sent.thinking.type, 'enabled');
   });
 
   test('Anthropic\'s model list (paginated) reaches /v1/models as anthropic/<id>', async () => {

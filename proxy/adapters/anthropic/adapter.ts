@@ -7,6 +7,7 @@ import { decodeMessage } from './decode-message.js';
 import { AnthropicStreamDecoder } from './decode-stream.js';
 import { listAnthropicModels } from './list-models.js';
 import { sendToAnthropic } from './send.js';
+import { rememberThinking } from './thinking-memory.js';
 import type { AnthropicResponseMessage } from './wire-types.js';
 
 const warningParts = (warnings: string[]): ChatPart[] => warnings.map((message) => ({ type: 'warning', message }));
@@ -24,6 +25,11 @@ const readMessage = async (response: UpstreamResponse, providerId: string): Prom
   return message;
 };
 
+const decodeWholeMessage = (message: AnthropicResponseMessage, warnings: string[]): ChatPart[] => {
+  rememberThinking(message.content);
+  return decodeMessage(message, warningParts(warnings));
+};
+
 /** Some Anthropic-compatible hosts answer a stream request with one JSON message. */
 const isJsonResponse = (response: UpstreamResponse): boolean => String(response.headers['content-type'] ?? '').includes('application/json');
 
@@ -32,7 +38,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
   // The request goes out before any part is yielded, so a refusal keeps its HTTP status.
   const response = await sendToAnthropic(context.provider, { path: '/v1/messages', body: JSON.stringify(converted.body), accept: 'text/event-stream', signal: context.signal });
   if (isJsonResponse(response)) {
-    yield* decodeMessage(await readMessage(response, context.provider.id), warningParts(converted.warnings));
+    yield* decodeWholeMessage(await readMessage(response, context.provider.id), converted.warnings);
     return;
   }
   const decoder = new AnthropicStreamDecoder(context.provider.id, warningParts(converted.warnings));
@@ -46,6 +52,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
     yield* decoder.broken(error);
   }
   yield* decoder.end();
+  rememberThinking(decoder.thinkingAndToolUse);
   // Stop reading a body whose message is over (or failed): frees the connection at once.
   if (!response.body.destroyed) response.body.destroy();
 }
@@ -53,7 +60,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
 async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertRequest(request, context.upstreamModel, false);
   const response = await sendToAnthropic(context.provider, { path: '/v1/messages', body: JSON.stringify(converted.body), signal: context.signal });
-  yield* decodeMessage(await readMessage(response, context.provider.id), warningParts(converted.warnings));
+  yield* decodeWholeMessage(await readMessage(response, context.provider.id), converted.warnings);
 }
 
 /** Anthropic's Messages API (`anthropic/*` models), streamed and not. */

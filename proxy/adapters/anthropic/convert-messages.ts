@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors.js';
 import type { ChatMessage } from '../types.js';
 import { convertToolResultContent, convertUserContent, systemBlocks, textOfContent } from './convert-content.js';
+import { recallThinking } from './thinking-memory.js';
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicTextBlock } from './wire-types.js';
 
 export interface ConvertedMessages {
@@ -37,8 +38,16 @@ const parseToolArguments = (text: string, param: string): unknown => {
   throw GatewayError.invalidRequest('A tool call\'s arguments must be a JSON object for Anthropic.', param, 'invalid_tool_arguments');
 };
 
+/** The thinking blocks a client sent back, else those the gateway remembers for its tool calls. */
+const thinkingOrRemembered = (message: ChatMessage): AnthropicContentBlock[] => {
+  const sent = thinkingBlocks(message);
+  if (sent.length > 0) return sent;
+  const firstCall = message.tool_calls?.[0];
+  return firstCall ? [...(recallThinking(firstCall.id) ?? [])] : [];
+};
+
 const assistantBlocks = (message: ChatMessage, param: string): AnthropicContentBlock[] => {
-  const blocks = thinkingBlocks(message);
+  const blocks = thinkingOrRemembered(message);
   const text = textOfContent(message.content);
   if (text) blocks.push({ type: 'text', text });
   (message.tool_calls ?? []).forEach((call, index) => {

@@ -20,6 +20,8 @@ export class AnthropicStreamDecoder {
   private toolCallCount = 0;
   private readonly toolCalls = new Map<number, OpenToolCall>();
   private state: 'streaming' | 'stopped' | 'failed' = 'streaming';
+  /** Thinking and tool_use blocks as they add up, for the thinking memory (see thinking-memory.ts). */
+  private readonly memoryBlocks = new Map<number, { type: string; [field: string]: unknown }>();
 
   /** `warnings` (about the request) go out with message_start, not before: an error event that
    * comes first must be the first part, so that the client gets its HTTP status. */
@@ -27,6 +29,11 @@ export class AnthropicStreamDecoder {
     private readonly providerId: string,
     private readonly warnings: ChatPart[] = [],
   ) {}
+
+  /** The answer's thinking and tool_use blocks, once it has stopped (nothing from a failed one). */
+  get thinkingAndToolUse(): { type: string; [field: string]: unknown }[] {
+    return this.state === 'stopped' ? [...this.memoryBlocks.values()] : [];
+  }
 
   /** True once message_stop or an error event came: nothing after it is read. */
   get done(): boolean {
@@ -96,6 +103,7 @@ export class AnthropicStreamDecoder {
   }
 
   private startBlock(blockIndex: number, block: { type: string; [field: string]: unknown }): ChatPart[] {
+    if (block.type === 'thinking' || block.type === 'redacted_thinking' || block.type === 'tool_use') this.memoryBlocks.set(blockIndex, { ...block });
     if (block.type === 'text' && typeof block.text === 'string' && block.text) return [{ type: 'text-delta', choice: 0, text: block.text }];
     if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking) return [{ type: 'reasoning-delta', choice: 0, text: block.thinking }];
     if (block.type !== 'tool_use') return [];
@@ -109,9 +117,13 @@ export class AnthropicStreamDecoder {
       case 'text_delta':
         return typeof delta.text === 'string' && delta.text ? [{ type: 'text-delta', choice: 0, text: delta.text }] : [];
       case 'thinking_delta':
-        return typeof delta.thinking === 'string' && delta.thinking ? [{ type: 'reasoning-delta', choice: 0, text: delta.thinking }] : [];
+        if (typeof delta.thinking !== 'string' || !delta.thinking) return [];
+        this.extendMemory(blockIndex, 'thinking', delta.thinking);
+        return [{ type: 'reasoning-delta', choice: 0, text: delta.thinking }];
       case 'signature_delta':
-        return typeof delta.signature === 'string' ? [{ type: 'reasoning-delta', choice: 0, text: '', signature: delta.signature }] : [];
+        if (typeof delta.signature !== 'string') return [];
+        this.extendMemory(blockIndex, 'signature', delta.signature);
+        return [{ type: 'reasoning-delta', choice: 0, text: '', signature: delta.signature }];
       case 'input_json_delta': {
         const call = this.toolCalls.get(blockIndex);
         if (!call || typeof delta.partial_json !== 'string' || delta.partial_json === '') return [];
@@ -121,6 +133,11 @@ export class AnthropicStreamDecoder {
       default:
         return [];
     }
+  }
+
+  private extendMemory(blockIndex: number, field: 'thinking' | 'signature', text: string): void {
+    const block = this.memoryBlocks.get(blockIndex);
+    if (block?.type === 'thinking') block[field] = String(block[field] ?? '') + text;
   }
 
   /** A tool call whose input came as no delta at all still gets its arguments (`{}`), as OpenAI's do. */

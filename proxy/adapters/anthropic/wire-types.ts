@@ -66,7 +66,7 @@ export interface AnthropicResponseMessage {
   id?: string;
   type?: 'message';
   model?: string;
-  content: ({ type: string; [field: string]: unknown } | AnthropicContentBlock)[];
+  content: { type: string; [field: string]: unknown }[];
   stop_reason?: string | null;
   usage?: AnthropicUsage;
 }
