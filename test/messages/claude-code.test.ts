@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sendEvents, type FakeHandler } from '../support/fake-upstream.js';
-import { fixtureText } from '../support/fixtures.js';
+import { fixtureEvents, fixtureText } from '../support/fixtures.js';
 import { TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 import { claudeCodeBinary, runClaudeCode, type ClaudeCodeRun } from './claude-code-process.js';
 import { playRecordings, startMessagesGateway, type MessagesGateway } from './messages-gateway.js';
@@ -13,6 +13,7 @@ import { recordedAnswer } from './recorded-answers.js';
 const TEXT_STREAM = 'openai/chat-stream-text-include-usage-gpt-4o.openai-python.sse';
 const TEXT_WHOLE = 'openai/chat-completion-text-gpt-4-1-nano.vercel.json';
 const ANTHROPIC_STREAM = 'anthropic/stream-text-sonnet-4-5.vercel.jsonl';
+const GEMINI_STREAM = 'gemini/stream-text-thoughts-token-count.vercel.jsonl';
 const RUN_TIMEOUT_MS = 90_000;
 const NOTE = 'the secret word is pelican';
 
@@ -57,7 +58,10 @@ const upstreamHandler = (): FakeHandler => {
 };
 
 before(async () => {
-  harness = await startMessagesGateway({}, { 'claude-sonnet-4-5': { stream: ANTHROPIC_STREAM } }, { 'POST /v1/chat/completions': upstreamHandler() });
+  harness = await startMessagesGateway({}, { 'claude-sonnet-4-5': { stream: ANTHROPIC_STREAM } }, {
+    'POST /v1/chat/completions': upstreamHandler(),
+    'POST /v1beta/models/gemini-3-pro-preview:streamGenerateContent': (_request, response) => sendEvents(response, fixtureEvents(GEMINI_STREAM)),
+  });
   harness.gateway.server.on('request', (request, response) => {
     // Express strips its mount path from request.url while routing; originalUrl keeps the path sent.
     response.once('finish', () => calls.push({ method: request.method ?? '', url: (request as { originalUrl?: string }).originalUrl ?? request.url ?? '', status: response.statusCode }));
@@ -144,4 +148,21 @@ test('Claude Code on an anthropic/* model goes through natively, its headers and
   assert.equal(body.model, 'claude-sonnet-4-5');
   for (const field of ['thinking', 'metadata', 'system', 'max_tokens']) assert.ok(field in body, `Claude Code's ${field} reaches Anthropic`);
   assert.ok(body.tools.length > 10);
+});
+
+test('Claude Code on a Gemini model: translated by the Gemini adapter and back into Anthropic events', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
+  const before = harness.upstream.requests.length;
+  const { run, report } = await runClaude('gemini/gemini-3-pro-preview', 'How many r in strawberry?');
+  const recordedText = fixtureText(GEMINI_STREAM)
+    .split('\n')
+    .filter((line) => line.trim())
+    .flatMap((line) => JSON.parse(line).candidates?.[0]?.content?.parts ?? [])
+    .filter((part: { thought?: boolean; text?: string }) => !part.thought && part.text)
+    .map((part: { text: string }) => part.text)
+    .join('');
+  assert.equal(run.stdout.trim(), recordedText.trim(), report);
+  const seen = harness.upstream.requests.slice(before).find((request) => request.url.includes(':streamGenerateContent'));
+  assert.ok(seen, report);
+  assert.equal(seen.headers['x-goog-api-key'], TEST_KEY);
+  assert.ok(seen.json().tools?.[0]?.functionDeclarations?.length > 10, "Claude Code's tools reach Gemini as function declarations");
 });

@@ -35,8 +35,8 @@ export const playRecordings = (recordings: Record<string, Recording>, dialect: s
   else sendJson(response, 200, fixtureJson(path));
 };
 
-/** A gateway whose default provider (OpenAI dialect) and `anthropic` provider are one fake
- * upstream on 127.0.0.1 playing recordings, and the official Anthropic SDK pointed at it. */
+/** A gateway whose default provider (OpenAI dialect), `anthropic` and `gemini` providers are one
+ * fake upstream on 127.0.0.1 playing recordings (Gemini routes go in `extraRoutes`), and the official Anthropic SDK pointed at it. */
 export const startMessagesGateway = async (
   openai: Record<string, Recording>,
   anthropic: Record<string, Recording>,
@@ -48,7 +48,7 @@ export const startMessagesGateway = async (
   await upstream.start();
   const records: UsageRecord[] = [];
   const gateway = await startTestGateway({
-    providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY }, anthropic: { baseUrl: upstream.url(''), apiKey: TEST_KEY } },
+    providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY }, anthropic: { baseUrl: upstream.url(''), apiKey: TEST_KEY }, gemini: { baseUrl: upstream.url(''), apiKey: TEST_KEY } },
     usage: { record: (record) => records.push(record) },
     ...options,
   });
