@@ -74,6 +74,8 @@ test('unknown model: an Anthropic-shaped 404 (not_found_error)', async () => {
   const raw = await postRaw(`${harness.root}/v1/messages`, { model: 'nosuchprovider/some-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
   assert.equal(raw.status, 404);
   const body = assertAnthropicError(raw.text, 'not_found_error');
+  assert.match(raw.headers.get('request-id') ?? '', /^req_/);
+  assert.equal((body as { request_id?: string }).request_id, raw.headers.get('request-id'));
   assert.match(body.error.message, /nosuchprovider\/some-model/);
   await assert.rejects(harness.client.messages.create({ model: 'nosuchprovider/x', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.NotFoundError);
 });

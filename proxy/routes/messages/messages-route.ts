@@ -71,6 +71,8 @@ const serveWith = async (served: ResolvedModel, { gateway, request, response, tr
  * error handler. */
 export const messages = (gateway: GatewayContext) => async (request: Request, response: Response) => {
   const tracker = trackRequest(gateway, request, response, MESSAGES_ENDPOINT);
+  // Anthropic's SDKs read the request id from `request-id` (and show it with errors).
+  response.setHeader('request-id', tracker.requestId);
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as AnthropicRequest;
   validate(messagesRequestSchema, body);
   const stream = body.stream === true;
