@@ -1,0 +1,100 @@
+import * as vscode from 'vscode';
+import { describeBudgetEvent, type BudgetEvent } from '../../proxy/governance/budgets.js';
+import type { UsageRecord } from '../../proxy/usage/usage-record.js';
+import type { ExtensionLog } from '../log-channel.js';
+import { currentBudgets } from './current-budgets.js';
+import type { BudgetView } from './protocol.js';
+import { trailingThrottle } from './throttle.js';
+import type { UsageSource } from './usage-source.js';
+
+const SHOW_USAGE = 'Show Usage';
+/** A blocked request is announced at most this often (the first block of a period always is). */
+const BLOCKED_NOTICE_INTERVAL_MS = 60_000;
+
+/** The status bar text for the budgets past their warning, or undefined when all are fine. */
+export const budgetHint = (budgets: readonly BudgetView[]): { text: string; tooltip: string; exceeded: boolean } | undefined => {
+  const alarming = budgets.filter((budget) => budget.state !== 'ok').sort((a, b) => b.fraction - a.fraction);
+  const worst = alarming[0];
+  if (!worst) return undefined;
+  const exceeded = worst.state === 'exceeded';
+  return {
+    text: `${exceeded ? '$(error)' : '$(warning)'} Budget ${Math.round(worst.fraction * 100)}%`,
+    tooltip: alarming.map((budget) => `${budget.label}: $${budget.spentUsd.toFixed(2)} of $${budget.capUsd.toFixed(2)} (${Math.round(budget.fraction * 100)}%, ${budget.periodKey})${budget.state === 'exceeded' ? ', requests refused' : ''}`).join('\n'),
+    exceeded,
+  };
+};
+
+/** A status bar hint while a budget is past its warning, a warning when one crosses it, and an
+ * error notification when a cap refuses requests. Clicking either opens the usage panel. */
+export class BudgetAlerts implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('modapi.budget', vscode.StatusBarAlignment.Right, 99);
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly refresh = trailingThrottle(() => this.update(), 300);
+  private lastBlockedNotice = 0;
+
+  constructor(
+    private readonly source: UsageSource,
+    private readonly log: ExtensionLog,
+  ) {
+    this.item.name = 'ModAPI Budget';
+    this.item.command = 'modapi.showUsage';
+    this.disposables.push(
+      source.onBudgetWarning((event) => this.warn(event)),
+      source.onBudgetExceeded((event) => this.capReached(event)),
+      source.onDidRecord((record) => this.recorded(record)),
+      source.onDidChange(() => this.refresh.schedule()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('modapi.budget')) this.refresh.schedule();
+      }),
+    );
+    this.update();
+  }
+
+  update(): void {
+    const hint = budgetHint(currentBudgets(this.source));
+    if (!hint) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = hint.text;
+    this.item.tooltip = `${hint.tooltip}\n\nClick to open the usage panel.`;
+    this.item.accessibilityInformation = { label: `ModAPI budget: ${hint.tooltip}` };
+    this.item.backgroundColor = new vscode.ThemeColor(hint.exceeded ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
+    this.item.show();
+  }
+
+  private recorded(record: UsageRecord): void {
+    this.refresh.schedule();
+    if (record.errorCode !== 'budget_exceeded') return;
+    const now = Date.now();
+    if (now - this.lastBlockedNotice < BLOCKED_NOTICE_INTERVAL_MS) return;
+    this.lastBlockedNotice = now;
+    this.log.warn(`usage panel: a request from "${record.client}" was refused by a budget cap`);
+    this.notify('error', `ModAPI: a request from "${record.client}" to ${record.requestedModel} was refused (429 budget_exceeded): a budget cap is reached. Raise the budget in the settings (modapi.budget) or wait for the next period.`);
+  }
+
+  private warn(event: BudgetEvent): void {
+    this.refresh.schedule();
+    this.notify('warning', `ModAPI: ${describeBudgetEvent(event)}. Requests are refused past the cap.`);
+  }
+
+  private capReached(event: BudgetEvent): void {
+    this.refresh.schedule();
+    this.lastBlockedNotice = Date.now();
+    this.notify('error', `ModAPI: ${describeBudgetEvent(event)}. The cap is reached: requests are refused (429 budget_exceeded) until the next UTC ${event.period}.`);
+  }
+
+  /** Governance already wrote the event to the log; this is for the person. */
+  private notify(level: 'warning' | 'error', message: string): void {
+    const show = level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+    void show(message, SHOW_USAGE).then((choice) => {
+      if (choice === SHOW_USAGE) void vscode.commands.executeCommand('modapi.showUsage');
+    });
+  }
+
+  dispose(): void {
+    this.refresh.cancel();
+    this.item.dispose();
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+}

@@ -1,0 +1,15 @@
+import type { FeatureModule } from '../services.js';
+import { BudgetAlerts } from './budget-alerts.js';
+import { UsagePanel } from './usage-panel.js';
+import { UsageSource } from './usage-source.js';
+
+/** The usage panel ("ModAPI: Show Usage") and the budget hint and notifications. */
+export const usageFeature: FeatureModule = {
+  name: 'usage panel',
+  register(context, services) {
+    const source = new UsageSource(services.gateway);
+    const panel = new UsagePanel(services, source);
+    services.entryPoints.showUsage = () => panel.show();
+    context.subscriptions.push(source, panel, new BudgetAlerts(source, services.log));
+  },
+};

@@ -1,0 +1,147 @@
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { describeGatewayState } from '../gateway/gateway-state.js';
+import type { ExtensionServices } from '../services.js';
+import { currentBudgets } from './current-budgets.js';
+import { parseUsageViewMessage, type ChartStack, type UsageHostMessage, type UsageRange, type UsageViewMessage } from './protocol.js';
+import { trailingThrottle } from './throttle.js';
+import { exportCsv, exportFileName, type ExportRequest } from './usage-export.js';
+import { rangeFor } from './usage-periods.js';
+import { buildSnapshot } from './usage-snapshot.js';
+import type { UsageSource } from './usage-source.js';
+import { usagePanelHtml } from './webview-html.js';
+
+export const USAGE_PANEL_TYPE = 'modapi.usagePanel';
+/** A new record shows in the panel this long after it is written, at most (bursts become one update). */
+export const LIVE_UPDATE_DELAY_MS = 250;
+
+/** The usage panel: one editor-area webview. The page only draws; every number comes from the
+ * ledger here and reaches it as a typed snapshot, and everything it asks for is validated. */
+export class UsagePanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private range: UsageRange = '30d';
+  private stackBy: ChartStack = 'provider';
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly live = trailingThrottle(() => this.postSnapshot('live'), LIVE_UPDATE_DELAY_MS);
+
+  constructor(
+    private readonly services: ExtensionServices,
+    private readonly source: UsageSource,
+  ) {
+    this.disposables.push(
+      source.onDidRecord(() => this.live.schedule()),
+      source.onDidChange(() => this.live.schedule()),
+      source.onBudgetWarning(() => this.live.schedule()),
+      services.gateway.onDidChangeState(() => this.live.schedule()),
+    );
+  }
+
+  show(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    const mediaRoot = vscode.Uri.joinPath(this.services.extensionContext.extensionUri, 'dist', 'media');
+    const panel = vscode.window.createWebviewPanel(USAGE_PANEL_TYPE, 'ModAPI Usage', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [mediaRoot],
+      retainContextWhenHidden: true,
+    });
+    panel.webview.html = usagePanelHtml({
+      cspSource: panel.webview.cspSource,
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'usage.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'usage.css')).toString(),
+    });
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.received(raw)),
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.live.cancel();
+        for (const subscription of subscriptions) subscription.dispose();
+      }),
+    ];
+    this.panel = panel;
+  }
+
+  private received(raw: unknown): void {
+    const message = parseUsageViewMessage(raw);
+    if (!message) {
+      this.services.log.warn(`usage panel: dropped a message outside the protocol (${typeof raw === 'object' && raw ? String((raw as { type?: unknown }).type) : typeof raw})`);
+      return;
+    }
+    this.handle(message).catch((error: unknown) => {
+      this.services.log.error(`usage panel: ${message.type} failed: ${(error as Error).message}`);
+      this.post({ type: 'notice', level: 'error', message: (error as Error).message });
+    });
+  }
+
+  private async handle(message: UsageViewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.postSnapshot('initial');
+        return;
+      case 'set-view':
+        this.range = message.range;
+        this.stackBy = message.stackBy;
+        this.postSnapshot('query');
+        return;
+      case 'export':
+        await this.export(message);
+        return;
+      case 'copy-gateway-url':
+        await vscode.commands.executeCommand('modapi.copyGatewayUrl');
+        return;
+      case 'copy-token':
+        await vscode.commands.executeCommand('modapi.copyLocalToken');
+        return;
+      case 'open-chat':
+        await vscode.commands.executeCommand('modapi.openChat');
+        return;
+    }
+  }
+
+  private post(message: UsageHostMessage): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private postSnapshot(reason: 'initial' | 'live' | 'query'): void {
+    if (!this.panel) return;
+    const running = this.services.gateway.current();
+    const snapshot = buildSnapshot({
+      reader: this.source.currentLedger(),
+      range: this.range,
+      stackBy: this.stackBy,
+      budgets: currentBudgets(this.source),
+      gateway: { url: running?.url ?? null, status: describeGatewayState(this.services.gateway.state), exampleModel: this.services.models.current ?? 'gpt-4o' },
+      now: new Date(),
+    });
+    this.post({ type: 'snapshot', snapshot, reason });
+  }
+
+  /** Asks where to save, then writes the CSV the ledger's own code builds for that view. */
+  private async export(request: ExportRequest): Promise<void> {
+    const ledger = this.source.currentLedger();
+    if (!ledger) throw new Error('No usage is recorded yet: the ledger is not connected.');
+    const range = rangeFor(this.range, new Date());
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export usage as CSV',
+      saveLabel: 'Export',
+      defaultUri: vscode.Uri.joinPath(folder, exportFileName(request, range)),
+      filters: { CSV: ['csv'] },
+    });
+    if (!target) return;
+    const csv = exportCsv(ledger, request, range);
+    await vscode.workspace.fs.writeFile(target, Buffer.from(csv, 'utf8'));
+    const rows = csv.split('\r\n').length - 2;
+    this.services.log.info(`usage panel: exported ${rows} row(s) to ${target.fsPath}`);
+    this.post({ type: 'notice', level: 'info', message: `Exported ${rows} row${rows === 1 ? '' : 's'} to ${target.fsPath}` });
+  }
+
+  dispose(): void {
+    this.live.cancel();
+    this.panel?.dispose();
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+}

@@ -1,0 +1,32 @@
+import type { ChartStack, RequestFilter, UsageRange, UsageViewMessage } from '../../extension/usage/protocol.js';
+import { NO_FILTER } from '../../extension/usage/request-filter.js';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const api = acquireVsCodeApi();
+
+/** Every message to the extension goes through here, typed by the shared protocol. */
+export const postToHost = (message: UsageViewMessage): void => api.postMessage(message);
+
+/** What the panel remembers across reloads: the chosen view, never any usage data. */
+export interface SavedView {
+  range: UsageRange;
+  stackBy: ChartStack;
+  breakdown: 'model' | 'provider' | 'client' | 'endpoint';
+  filter: RequestFilter;
+}
+
+const DEFAULT_VIEW: SavedView = { range: '30d', stackBy: 'provider', breakdown: 'model', filter: NO_FILTER };
+
+export const savedView = (): SavedView => {
+  const state = api.getState() as Partial<SavedView> | undefined;
+  return { ...DEFAULT_VIEW, ...state, filter: { ...NO_FILTER, ...state?.filter } };
+};
+
+export const saveView = (view: SavedView): void => api.setState(view);

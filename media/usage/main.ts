@@ -1,0 +1,145 @@
+import 'uplot/dist/uPlot.min.css';
+import './usage.css';
+import type { Breakdown, ChartStack, RequestFilter, UsageHostMessage, UsageRange, UsageSnapshot } from '../../extension/usage/protocol.js';
+import { button, h } from '../chat/dom.js';
+import { breakdownView } from './breakdown-view.js';
+import { budgetsView } from './budgets-view.js';
+import { CostChartView } from './chart-view.js';
+import { emptyState } from './empty-state.js';
+import { formatTime } from './format.js';
+import { postToHost, savedView, saveView } from './host.js';
+import { requestsView } from './requests-view.js';
+import { totalsView } from './totals-view.js';
+
+const RANGES: [UsageRange, string][] = [['7d', 'Last 7 days'], ['30d', 'Last 30 days'], ['month', 'This month'], ['90d', 'Last 90 days']];
+const STACKS: [ChartStack, string][] = [['provider', 'Provider'], ['model', 'Model']];
+
+const view = savedView();
+let snapshot: UsageSnapshot | undefined;
+/** Requests that arrived with the last live update, highlighted for a moment. */
+let fresh = new Set<string>();
+
+const app = document.getElementById('app')!;
+const header = h('header', { className: 'toolbar' });
+const notices = h('div', { className: 'notices', attributes: { role: 'status', 'aria-live': 'polite' } });
+const content = h('main', { className: 'content' });
+const chart = new CostChartView();
+app.replaceChildren(header, notices, content);
+
+const remember = (): void => saveView(view);
+const requestView = (): void => postToHost({ type: 'set-view', range: view.range, stackBy: view.stackBy });
+
+const rangeSelect = (): HTMLElement => {
+  const select = h('select', { className: 'select', attributes: { 'aria-label': 'Range of the chart, breakdown and requests', 'data-control': 'range' } }, ...RANGES.map(([value, text]) => h('option', { attributes: { value }, text })));
+  select.value = view.range;
+  select.addEventListener('change', () => {
+    view.range = select.value as UsageRange;
+    remember();
+    requestView();
+  });
+  return select;
+};
+
+const renderHeader = (): void => {
+  header.replaceChildren(
+    h('h1', { className: 'title', text: 'ModAPI Usage' }),
+    rangeSelect(),
+    button('Export CSV', 'Export the totals of the range as CSV', () => postToHost({ type: 'export', view: 'totals' }), 'button secondary'),
+    h('span', { className: 'muted updated', attributes: { 'data-updated': snapshot?.generatedAt ?? '' }, text: snapshot ? `Updated ${formatTime(snapshot.generatedAt)}` : 'Loading…' }),
+  );
+};
+
+const stackToggles = (): HTMLElement =>
+  h(
+    'div',
+    { className: 'toggle-group', attributes: { role: 'group', 'aria-label': 'Stack the chart by' } },
+    ...STACKS.map(([stack, label]) => {
+      const toggle = button(label, `Stack the cost chart by ${label.toLowerCase()}`, () => {
+        view.stackBy = stack;
+        remember();
+        requestView();
+      }, 'toggle');
+      toggle.setAttribute('aria-pressed', String(view.stackBy === stack));
+      toggle.setAttribute('data-stack', stack);
+      return toggle;
+    }),
+  );
+
+const chartSection = (current: UsageSnapshot): HTMLElement => {
+  chart.render(current.chart);
+  return h(
+    'section',
+    { className: 'panel-section', attributes: { 'aria-labelledby': 'chart-title' } },
+    h(
+      'div',
+      { className: 'section-head' },
+      h('h2', { attributes: { id: 'chart-title' }, text: `Cost per day, ${current.fromDay} to ${current.toDay} (UTC)` }),
+      stackToggles(),
+      button('Export CSV', 'Export the cost per day as CSV', () => postToHost({ type: 'export', view: 'daily' }), 'button secondary'),
+    ),
+    chart.element,
+  );
+};
+
+const changeFilter = (filter: RequestFilter): void => {
+  view.filter = filter;
+  remember();
+  render();
+};
+
+const chooseBreakdown = (breakdown: Breakdown): void => {
+  view.breakdown = breakdown;
+  remember();
+  render();
+};
+
+const render = (): void => {
+  renderHeader();
+  const current = snapshot;
+  if (!current) return;
+  const searching = document.activeElement?.getAttribute('data-filter') === 'search' ? (document.activeElement as HTMLInputElement) : undefined;
+  const caret = searching?.selectionStart ?? null;
+  if (current.empty) {
+    content.replaceChildren(emptyState(current.gateway, current.recording), budgetsView(current.budgets));
+  } else {
+    const requests = requestsView(current.requests, fresh, { filter: view.filter, change: changeFilter, exportCsv: (filter) => postToHost({ type: 'export', view: 'requests', filter }) });
+    content.replaceChildren(
+      totalsView(current.periods),
+      chartSection(current),
+      budgetsView(current.budgets),
+      breakdownView(current.breakdowns, { chosen: view.breakdown, choose: chooseBreakdown, exportCsv: (breakdown) => postToHost({ type: 'export', view: 'breakdown', breakdown }) }),
+      requests.element,
+    );
+    if (searching) {
+      requests.search.focus();
+      if (caret !== null) requests.search.setSelectionRange(caret, caret);
+    }
+  }
+  app.setAttribute('aria-busy', 'false');
+};
+
+const showNotice = (level: 'info' | 'error', message: string): void => {
+  const notice = h('p', { className: `notice ${level}`, text: message });
+  notices.replaceChildren(notice);
+  setTimeout(() => notice.remove(), 8_000);
+};
+
+window.addEventListener('message', (event: MessageEvent<UsageHostMessage>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'snapshot': {
+      const known = new Set(snapshot?.requests.map((row) => row.requestId));
+      fresh = message.reason === 'live' ? new Set(message.snapshot.requests.filter((row) => !known.has(row.requestId)).map((row) => row.requestId)) : new Set();
+      snapshot = message.snapshot;
+      render();
+      return;
+    }
+    case 'notice':
+      showNotice(message.level, message.message);
+      return;
+  }
+});
+
+renderHeader();
+postToHost({ type: 'ready' });
+requestView();

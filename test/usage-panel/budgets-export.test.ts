@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UsageLedger } from '../../proxy/usage/usage-ledger.js';
+import { RECORD_COLUMNS } from '../../proxy/usage/usage-csv.js';
+import { budgetState, budgetViews } from '../../extension/usage/budget-view.js';
+import { matchesFilter, NO_FILTER } from '../../extension/usage/request-filter.js';
+import { exportCsv, exportFileName } from '../../extension/usage/usage-export.js';
+import { usageRecord } from './records.js';
+
+const NOW = new Date('2026-11-22T15:00:00Z');
+
+test('budgets: spent today and this month against each cap, with the warning threshold', () => {
+  const ledger = new UsageLedger();
+  ledger.record(usageRecord({ time: '2026-11-03T10:00:00Z', costUsd: 6 }));
+  ledger.record(usageRecord({ time: '2026-11-22T10:00:00Z', costUsd: 0.75, client: 'aider' }));
+  ledger.record(usageRecord({ time: '2026-11-22T11:00:00Z', costUsd: 0.25 }));
+  const views = budgetViews(ledger.rollups, { dailyUsd: 1.25, monthlyUsd: 20, warnAt: 0.75 }, [{ name: 'aider', policy: { dailyBudgetUsd: 0.5 } }, { name: 'ci' }], () => NOW);
+  assert.deepEqual(
+    views.map((view) => [view.id, view.label, view.periodKey, view.spentUsd, view.capUsd, view.fraction, view.warnAt, view.state]),
+    [
+      ['overall|day', 'Daily budget (all clients)', '2026-11-22', 1, 1.25, 0.8, 0.75, 'warning'],
+      ['overall|month', 'Monthly budget (all clients)', '2026-11', 7, 20, 0.35, 0.75, 'ok'],
+      ['token|aider|day', 'Daily budget of "aider"', '2026-11-22', 0.75, 0.5, 1.5, 0.75, 'exceeded'],
+    ],
+  );
+});
+
+test('budgets: none set, none shown; a zero cap is no cap; the default warning is at 80%', () => {
+  const ledger = new UsageLedger();
+  assert.deepEqual(budgetViews(ledger.rollups, {}, [], () => NOW), []);
+  assert.deepEqual(budgetViews(ledger.rollups, { dailyUsd: 0 }, [], () => NOW), []);
+  assert.equal(budgetViews(ledger.rollups, { monthlyUsd: 5 }, [], () => NOW)[0]!.warnAt, 0.8);
+  assert.equal(budgetState(0.79, 0.8), 'ok');
+  assert.equal(budgetState(0.8, 0.8), 'warning');
+  assert.equal(budgetState(1, 0.8), 'exceeded');
+});
+
+const request = { requestId: 'req_abc', client: 'aider', endpoint: 'chat/completions', provider: 'anthropic', model: 'claude-sonnet-4-5', status: 200, errorCode: null };
+
+test('the request filter: exact client and model, ok or failed, every search word anywhere', () => {
+  assert.equal(matchesFilter(request, NO_FILTER), true);
+  assert.equal(matchesFilter(request, { ...NO_FILTER, client: 'aider' }), true);
+  assert.equal(matchesFilter(request, { ...NO_FILTER, client: 'aid' }), false);
+  assert.equal(matchesFilter(request, { ...NO_FILTER, model: 'gpt-4o' }), false);
+  assert.equal(matchesFilter(request, { ...NO_FILTER, status: 'ok' }), true);
+  assert.equal(matchesFilter(request, { ...NO_FILTER, status: 'error' }), false);
+  assert.equal(matchesFilter({ ...request, status: 429, errorCode: 'budget_exceeded' }, { ...NO_FILTER, status: 'error', search: 'BUDGET' }), true);
+  assert.equal(matchesFilter({ ...request, status: 200, errorCode: 'client_closed' }, { ...NO_FILTER, status: 'ok' }), false);
+  assert.equal(matchesFilter(request, { ...NO_FILTER, search: 'sonnet  anthropic' }), true);
+  assert.equal(matchesFilter(request, { ...NO_FILTER, search: 'sonnet gemini' }), false);
+});
+
+const exportLedger = (): UsageLedger => {
+  const ledger = new UsageLedger();
+  ledger.record(usageRecord({ time: '2026-11-20T10:00:00Z', requestId: 'req_1', model: 'gpt-4o', promptTokens: 10, completionTokens: 2, costUsd: 0.5 }));
+  ledger.record(usageRecord({ time: '2026-11-21T10:00:00Z', requestId: 'req_2', model: '=HYPERLINK("x")', client: 'aider', promptTokens: 5, costUsd: 0.25 }));
+  ledger.record(usageRecord({ time: '2026-11-22T10:00:00Z', requestId: 'req_3', model: 'gpt-4o', client: 'aider', status: 429, errorCode: 'budget_exceeded', costUsd: 0, costSource: 'none' }));
+  return ledger;
+};
+
+const rows = (csv: string): string[][] => csv.trimEnd().split('\r\n').map((line) => line.split(','));
+
+test('CSV export: totals, cost per day and a breakdown, built by the ledger\'s CSV code', () => {
+  const ledger = exportLedger();
+  const range = { fromDay: '2026-11-16', toDay: '2026-11-22' };
+  const totals = rows(exportCsv(ledger, { view: 'totals' }, range));
+  assert.deepEqual(totals[0]!.slice(0, 5), ['scope', 'requests', 'errors', 'promptTokens', 'completionTokens']);
+  assert.deepEqual(totals[1]!.slice(0, 5), ['total', '3', '1', '15', '2']);
+  const costColumn = totals[0]!.indexOf('costUsd');
+  assert.equal(totals[1]![costColumn], '0.75');
+  const daily = rows(exportCsv(ledger, { view: 'daily' }, range));
+  assert.deepEqual(daily.map((row) => [row[0], row[costColumn]]), [['day', 'costUsd'], ['2026-11-20', '0.5'], ['2026-11-21', '0.25'], ['2026-11-22', '0']]);
+  const byClient = rows(exportCsv(ledger, { view: 'breakdown', breakdown: 'client' }, range));
+  assert.deepEqual(byClient.map((row) => [row[0], row[1]]), [['client', 'requests'], ['default', '1'], ['aider', '2']]);
+  assert.equal(exportFileName({ view: 'breakdown', breakdown: 'client' }, range), 'modapi-usage-client-2026-11-16-2026-11-22.csv');
+});
+
+test('CSV export of requests: the range\'s records that pass the table\'s filter, oldest first, formulas defused', () => {
+  const ledger = exportLedger();
+  const csv = exportCsv(ledger, { view: 'requests', filter: { ...NO_FILTER, client: 'aider' } }, { fromDay: '2026-11-21', toDay: '2026-11-22' });
+  const lines = csv.trimEnd().split('\r\n');
+  assert.equal(lines[0], RECORD_COLUMNS.join(','));
+  assert.equal(lines.length, 3);
+  assert.match(lines[1]!, /^2026-11-21T10:00:00Z,req_2,aider,chat\/completions,modapi,"'=HYPERLINK\(""x""\)",/);
+  assert.match(lines[2]!, /^2026-11-22T10:00:00Z,req_3,aider,.*,429,.*,budget_exceeded$/);
+  const failedOnly = exportCsv(ledger, { view: 'requests', filter: { ...NO_FILTER, status: 'error' } }, { fromDay: '2026-11-01', toDay: '2026-11-30' });
+  assert.equal(failedOnly.trimEnd().split('\r\n').length, 2);
+  assert.equal(exportFileName({ view: 'requests' }, { fromDay: '2026-11-01', toDay: '2026-11-22' }), 'modapi-usage-requests-2026-11-01-2026-11-22.csv');
+});
