@@ -216,6 +216,16 @@ describe('max_tokens, thinking and other parameters', () => {
     assert.equal(convert({ temperature: 1.7 }).body.temperature, 1);
   });
 
+  test('response_format json_schema becomes output_config.format; json_object a warning', () => {
+    const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'], additionalProperties: false };
+    const structured = convert({ response_format: { type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } } });
+    assert.deepEqual(structured.body.output_config, { format: { type: 'json_schema', schema } });
+    assert.deepEqual(structured.warnings, []);
+    const loose = convert({ response_format: { type: 'json_object' } });
+    assert.equal(loose.body.output_config, undefined);
+    assert.equal(loose.warnings.length, 1);
+  });
+
   test('unsupported OpenAI parameters become warnings, not errors', () => {
     const { warnings, body } = convert({ n: 2, seed: 7, logprobs: true, frequency_penalty: 0.5 });
     assert.equal(warnings.length, 4);
@@ -347,7 +357,10 @@ describe('through the gateway', () => {
       sendJson(response, 200, {
         data: second
           ? [{ type: 'model', id: 'claude-haiku-4-5-20251001', display_name: 'Claude Haiku 4.5', created_at: '2025-10-01T00:00:00Z' }]
-          : [{ type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' }],
+          : [
+              { type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z', max_input_tokens: 1_000_000, max_tokens: 64_000, capabilities: { image_input: { supported: true } } },
+              { type: 'model', id: 'claude-2.1', display_name: 'Claude 2.1', created_at: '2023-11-21T00:00:00Z', lifecycle: 'retired' },
+            ],
         has_more: !second,
         first_id: null,
         last_id: second ? 'claude-haiku-4-5-20251001' : 'claude-sonnet-4-5-20250929',
@@ -357,6 +370,10 @@ describe('through the gateway', () => {
     for await (const model of harness.client.models.list()) ids.push(model.id);
     assert.ok(ids.includes('anthropic/claude-sonnet-4-5-20250929'), ids.join(', '));
     assert.ok(ids.includes('anthropic/claude-haiku-4-5-20251001'), ids.join(', '));
+    assert.ok(!ids.includes('anthropic/claude-2.1'), 'a retired model is not offered');
+    const sonnet = harness.gateway.context.catalog.find('anthropic/claude-sonnet-4-5-20250929');
+    assert.equal(sonnet?.contextWindow, 1_000_000);
+    assert.deepEqual(sonnet?.modalities, ['text', 'vision']);
     const listed = harness.upstream.requests.find((request) => request.method === 'GET');
     assert.equal(listed?.headers['anthropic-version'], '2023-06-01');
   });

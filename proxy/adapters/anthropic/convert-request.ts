@@ -26,10 +26,17 @@ const unsupportedWarnings = (request: ChatRequest): string[] => {
     const value = request[name];
     if (value !== undefined && value !== null && value !== false) warnings.push(`${name} is not supported by Anthropic and was ignored.`);
   }
-  if (request.response_format && request.response_format.type !== 'text') warnings.push('response_format is not supported by Anthropic Messages and was ignored.');
+  if (request.response_format?.type === 'json_object') warnings.push('response_format json_object has no Anthropic counterpart (json_schema has) and was ignored.');
   const modalities = request.modalities;
   if (Array.isArray(modalities) && modalities.some((modality) => modality !== 'text')) warnings.push('Only text output is supported by Anthropic; modalities was ignored.');
   return warnings;
+};
+
+/** response_format json_schema as Anthropic's structured output (`output_config.format`). */
+const outputFormatFor = (request: ChatRequest): AnthropicRequest['output_config'] => {
+  const format = request.response_format;
+  if (format?.type !== 'json_schema' || !format.json_schema?.schema || typeof format.json_schema.schema !== 'object') return undefined;
+  return { format: { type: 'json_schema', schema: format.json_schema.schema as Record<string, unknown> } };
 };
 
 /** `thinking` from the client as is (an Anthropic-aware client), else from `reasoning_effort`. */
@@ -112,6 +119,8 @@ export const convertRequest = (request: ChatRequest, upstreamModel: string, stre
   if (tools) body.tools = tools;
   if (toolChoice) body.tool_choice = toolChoice;
   if (thinking) body.thinking = thinking;
+  const outputConfig = outputFormatFor(request);
+  if (outputConfig) body.output_config = outputConfig;
   if (request.stop !== undefined && request.stop !== null) body.stop_sequences = typeof request.stop === 'string' ? [request.stop] : request.stop;
   if (typeof request.user === 'string' && request.user) body.metadata = { user_id: request.user };
   return { body, warnings };

@@ -4,7 +4,14 @@ import type { CatalogModel } from '../types.js';
 import { sendToAnthropic } from './send.js';
 
 interface AnthropicModelPage {
-  data?: { id: string; display_name?: string; max_input_tokens?: number; max_tokens?: number }[];
+  data?: {
+    id: string;
+    display_name?: string;
+    max_input_tokens?: number | null;
+    max_tokens?: number | null;
+    lifecycle?: string;
+    capabilities?: { image_input?: { supported?: boolean } } | null;
+  }[];
   has_more?: boolean;
   last_id?: string | null;
 }
@@ -26,7 +33,9 @@ export const listAnthropicModels = async (provider: ProviderConfig, signal: Abor
       throw new GatewayError(502, `The upstream provider "${provider.id}" sent a model list that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
     }
     for (const model of body.data ?? []) {
-      if (typeof model?.id !== 'string') continue;
+      // A model marked retired can no longer be called: not offered.
+      if (typeof model?.id !== 'string' || model.lifecycle === 'retired') continue;
+      const imageInput = model.capabilities?.image_input?.supported;
       models.push({
         id: model.id,
         provider: provider.id,
@@ -35,6 +44,7 @@ export const listAnthropicModels = async (provider: ProviderConfig, signal: Abor
         ...(model.display_name ? { name: model.display_name } : {}),
         ...(typeof model.max_input_tokens === 'number' ? { contextWindow: model.max_input_tokens } : {}),
         ...(typeof model.max_tokens === 'number' ? { maxOutputTokens: model.max_tokens } : {}),
+        ...(typeof imageInput === 'boolean' ? { modalities: imageInput ? ['text', 'vision'] : ['text'] } : {}),
       });
     }
     if (!body.has_more || !body.last_id) break;

@@ -49,6 +49,8 @@ export interface AnthropicRequest {
   top_k?: number;
   stop_sequences?: string[];
   metadata?: { user_id?: string };
+  /** Structured output: the answer's text follows this JSON schema. */
+  output_config?: { format: { type: 'json_schema'; schema: Record<string, unknown> } };
   stream?: boolean;
 }
 
