@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gatewayOptionsFromCli } from '../../proxy/cli/serve.js';
 import type { BudgetEvent } from '../../proxy/governance/budgets.js';
+import { replaceLocalTokens } from '../../proxy/governance/replace-tokens.js';
 import type { Logger } from '../../proxy/logger.js';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
@@ -83,7 +84,8 @@ describe('token policies: allowed models, request rate, revocation', () => {
 
   test('a revoked token is refused; the set can be replaced at run time', async () => {
     assert.equal((await chat(gateway, token('old-tool'))).status, 401);
-    gateway.context.tokens.replace([{ name: 'new-tool', token: token('new-tool') }, { name: 'aider', token: token('aider'), revoked: true }]);
+    replaceLocalTokens(gateway.context, [{ name: 'new-tool', token: token('new-tool') }, { name: 'aider', token: token('aider'), revoked: true }]);
+    assert.equal(gateway.context.redactor.redact(`x ${token('new-tool')} y`), 'x [redacted] y');
     assert.equal((await chat(gateway, token('new-tool'))).status, 200);
     assert.equal((await chat(gateway, token('aider'), 'gpt-4o')).status, 401);
     assert.equal(gateway.context.ledger!.recent(1)[0]!.client, 'new-tool');
