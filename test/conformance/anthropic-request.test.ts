@@ -69,6 +69,22 @@ describe('messages', () => {
     ]);
   });
 
+  test('a PDF file part becomes a document block; audio is left out with a warning', () => {
+    const { body, warnings } = convert({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'file', file: { filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' } },
+            { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(body.messages[0]?.content, [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } }]);
+    assert.equal(warnings.length, 1);
+  });
+
   test('an image that is neither is the client\'s error (400), not a crash', () => {
     assert.throws(
       () => convert({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }] }),
