@@ -54,10 +54,12 @@ export class Governance extends EventEmitter<GovernanceEvents> {
   }
 
   /** Lets a request in or throws: 403 model_not_allowed, 429 rate_limited (with Retry-After),
-   * 429 budget_exceeded. */
-  admit(requester: Requester, resolved: ResolvedModel, estimateUsd: number): Admission {
+   * 429 budget_exceeded. `estimate` is what the request is likely to cost (reserved while it runs). */
+  admit(requester: Requester, resolved: ResolvedModel, estimate: () => number): Admission {
     if (!modelAllowed(requester.policy, resolved)) throw modelNotAllowed(requester.name, resolved.requestedModel);
     const caps = capsFor(this.overall, requester.name, requester.policy);
+    // Without a cap there is nothing to reserve against: the hot path skips the estimate.
+    const estimateUsd = caps.length > 0 ? estimate() : 0;
     try {
       this.book.check(caps, estimateUsd);
     } catch (error) {

@@ -52,7 +52,7 @@ export class RequestTracker {
     this.served = resolved;
     this.stream = stream;
     if (this.admission || !this.gateway.governance) return;
-    this.admission = this.gateway.governance.admit({ name: this.client, policy: this.details.policy }, resolved, this.estimate(resolved));
+    this.admission = this.gateway.governance.admit({ name: this.client, policy: this.details.policy }, resolved, () => this.estimate(resolved));
   }
 
   /** The model actually serving, when a fallback took over. */
