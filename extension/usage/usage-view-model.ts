@@ -87,7 +87,7 @@ export const requestRow = (record: UsageRecord): RequestRow => ({
   errorCode: record.errorCode,
 });
 
-/** The newest requests of a range, newest first. */
+/** The newest requests of a range, newest first (by time: records finish out of order). */
 export const recentRows = (reader: UsageReader, range: DayRange, limit = MAX_REQUEST_ROWS): RequestRow[] =>
   reader
     .recent(limit)
@@ -95,6 +95,7 @@ export const recentRows = (reader: UsageReader, range: DayRange, limit = MAX_REQ
       const day = record.time.slice(0, 10);
       return day >= range.fromDay && day <= range.toDay;
     })
+    .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))
     .map(requestRow);
 
 /** Nothing recorded yet, ever: the panel shows how to make a first request. */

@@ -57,7 +57,7 @@ export const breakdownView = (breakdowns: Record<Breakdown, BreakdownRow[]>, con
           h(
             'thead',
             {},
-            h('tr', {}, ...[TITLES[chosen], 'Requests', 'Tokens in', 'Tokens out', 'Cost', 'Share'].map((title) => h('th', { attributes: { scope: 'col' }, text: title }))),
+            h('tr', {}, ...[TITLES[chosen], 'Requests', 'Tokens in', 'Tokens out', 'Cost', 'Share'].map((title, index) => h('th', { className: index > 0 && index < 5 ? 'number' : undefined, attributes: { scope: 'col' }, text: title }))),
           ),
           h('tbody', {}, ...rows.map(row)),
         ),

@@ -22,7 +22,7 @@ export const emptyState = (gateway: GatewayHint, recording: boolean): HTMLElemen
         {},
         h('span', { text: 'The gateway: ' }),
         h('code', { className: 'gateway-url', text: url }),
-        h('span', { className: 'muted', text: ` (${gateway.status})` }),
+        gateway.url ? null : h('span', { className: 'muted', text: ` (${gateway.status})` }),
         ' ',
         button('Copy Gateway URL', 'Copy the gateway URL', () => postToHost({ type: 'copy-gateway-url' }), 'button secondary'),
       ),

@@ -41,10 +41,12 @@ const rangeSelect = (): HTMLElement => {
 };
 
 const renderHeader = (): void => {
+  const exportTotals = button('Export CSV', 'Export the totals of the range as CSV', () => postToHost({ type: 'export', view: 'totals' }), 'button secondary');
+  exportTotals.hidden = !snapshot || snapshot.empty;
   header.replaceChildren(
     h('h1', { className: 'title', text: 'ModAPI Usage' }),
     rangeSelect(),
-    button('Export CSV', 'Export the totals of the range as CSV', () => postToHost({ type: 'export', view: 'totals' }), 'button secondary'),
+    exportTotals,
     h('span', { className: 'muted updated', attributes: { 'data-updated': snapshot?.generatedAt ?? '' }, text: snapshot ? `Updated ${formatTime(snapshot.generatedAt)}` : 'Loading…' }),
   );
 };

@@ -55,7 +55,7 @@ export const requestsView = (rows: readonly RequestRow[], fresh: ReadonlySet<str
       : h(
           'table',
           { className: 'data-table requests-table' },
-          h('thead', {}, h('tr', {}, ...['Time', 'Client', 'Model', 'Status', 'Tokens in / out', 'Cost', 'Latency', 'First token'].map((title) => h('th', { attributes: { scope: 'col' }, text: title })))),
+          h('thead', {}, h('tr', {}, ...['Time', 'Client', 'Model', 'Status', 'Tokens in / out', 'Cost', 'Latency', 'First token'].map((title, index) => h('th', { className: index >= 4 ? 'number' : undefined, attributes: { scope: 'col' }, text: title })))),
           h('tbody', {}, ...shown.map((row) => requestRow(row, fresh))),
         );
   const element = h(

@@ -89,6 +89,14 @@ test('the request table holds the range\'s requests, newest first, metadata only
   assert.equal(rows[2]!.costUsd, null);
 });
 
+test('requests that finished out of order are still listed newest first', () => {
+  const ledger = new UsageLedger();
+  ledger.record(usageRecord({ time: '2026-11-22T10:00:02Z', requestId: 'late' }));
+  ledger.record(usageRecord({ time: '2026-11-22T10:00:01Z', requestId: 'early' }));
+  ledger.record(usageRecord({ time: '2026-11-22T10:00:03Z', requestId: 'last' }));
+  assert.deepEqual(recentRows(ledger, rangeFor('7d', NOW)).map((row) => row.requestId), ['last', 'late', 'early']);
+});
+
 test('float sums are rounded so a cost never shows noise', () => {
   const ledger = new UsageLedger();
   ledger.record(usageRecord({ time: '2026-11-22T01:00:00Z', costUsd: 0.1 }));
