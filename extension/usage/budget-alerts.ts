@@ -2,27 +2,14 @@ import * as vscode from 'vscode';
 import { describeBudgetEvent, type BudgetEvent } from '../../proxy/governance/budgets.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import type { ExtensionLog } from '../log-channel.js';
+import { budgetHint } from './budget-view.js';
 import { currentBudgets } from './current-budgets.js';
-import type { BudgetView } from './protocol.js';
 import { trailingThrottle } from './throttle.js';
 import type { UsageSource } from './usage-source.js';
 
 const SHOW_USAGE = 'Show Usage';
 /** A blocked request is announced at most this often (the first block of a period always is). */
 const BLOCKED_NOTICE_INTERVAL_MS = 60_000;
-
-/** The status bar text for the budgets past their warning, or undefined when all are fine. */
-export const budgetHint = (budgets: readonly BudgetView[]): { text: string; tooltip: string; exceeded: boolean } | undefined => {
-  const alarming = budgets.filter((budget) => budget.state !== 'ok').sort((a, b) => b.fraction - a.fraction);
-  const worst = alarming[0];
-  if (!worst) return undefined;
-  const exceeded = worst.state === 'exceeded';
-  return {
-    text: `${exceeded ? '$(error)' : '$(warning)'} Budget ${Math.round(worst.fraction * 100)}%`,
-    tooltip: alarming.map((budget) => `${budget.label}: $${budget.spentUsd.toFixed(2)} of $${budget.capUsd.toFixed(2)} (${Math.round(budget.fraction * 100)}%, ${budget.periodKey})${budget.state === 'exceeded' ? ', requests refused' : ''}`).join('\n'),
-    exceeded,
-  };
-};
 
 /** A status bar hint while a budget is past its warning, a warning when one crosses it, and an
  * error notification when a cap refuses requests. Clicking either opens the usage panel. */

@@ -41,3 +41,16 @@ export const budgetViews = (rollups: UsageRollups, overall: OverallBudget, token
   ].filter((cap) => cap.capUsd > 0);
   return caps.map((cap) => budgetViewOf(book.eventFor(cap), warnAt));
 };
+
+/** The status bar text for the budgets past their warning, or undefined when all are fine. */
+export const budgetHint = (budgets: readonly BudgetView[]): { text: string; tooltip: string; exceeded: boolean } | undefined => {
+  const alarming = budgets.filter((budget) => budget.state !== 'ok').sort((a, b) => b.fraction - a.fraction);
+  const worst = alarming[0];
+  if (!worst) return undefined;
+  const exceeded = worst.state === 'exceeded';
+  return {
+    text: `${exceeded ? '$(error)' : '$(warning)'} Budget ${Math.round(worst.fraction * 100)}%`,
+    tooltip: alarming.map((budget) => `${budget.label}: $${budget.spentUsd.toFixed(2)} of $${budget.capUsd.toFixed(2)} (${Math.round(budget.fraction * 100)}%, ${budget.periodKey})${budget.state === 'exceeded' ? ', requests refused' : ''}`).join('\n'),
+    exceeded,
+  };
+};

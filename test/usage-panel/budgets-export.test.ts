@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageLedger } from '../../proxy/usage/usage-ledger.js';
 import { RECORD_COLUMNS } from '../../proxy/usage/usage-csv.js';
-import { budgetState, budgetViews } from '../../extension/usage/budget-view.js';
+import { budgetHint, budgetState, budgetViews } from '../../extension/usage/budget-view.js';
+import { trailingThrottle } from '../../extension/usage/throttle.js';
 import { matchesFilter, NO_FILTER } from '../../extension/usage/request-filter.js';
 import { exportCsv, exportFileName } from '../../extension/usage/usage-export.js';
 import { usageRecord } from './records.js';
@@ -86,4 +87,31 @@ test('CSV export of requests: the range\'s records that pass the table\'s filter
   const failedOnly = exportCsv(ledger, { view: 'requests', filter: { ...NO_FILTER, status: 'error' } }, { fromDay: '2026-11-01', toDay: '2026-11-30' });
   assert.equal(failedOnly.trimEnd().split('\r\n').length, 2);
   assert.equal(exportFileName({ view: 'requests' }, { fromDay: '2026-11-01', toDay: '2026-11-22' }), 'modapi-usage-requests-2026-11-01-2026-11-22.csv');
+});
+
+test('the status bar hint names the worst budget past its warning, and nothing while all are fine', () => {
+  const ledger = new UsageLedger();
+  ledger.record(usageRecord({ time: '2026-11-22T10:00:00Z', costUsd: 0.9 }));
+  assert.equal(budgetHint(budgetViews(ledger.rollups, { dailyUsd: 2 }, [], () => NOW)), undefined);
+  const hint = budgetHint(budgetViews(ledger.rollups, { dailyUsd: 1, monthlyUsd: 100 }, [], () => NOW));
+  assert.deepEqual(hint, { text: '$(warning) Budget 90%', tooltip: 'Daily budget (all clients): $0.90 of $1.00 (90%, 2026-11-22)', exceeded: false });
+  ledger.record(usageRecord({ time: '2026-11-22T11:00:00Z', costUsd: 0.5 }));
+  const over = budgetHint(budgetViews(ledger.rollups, { dailyUsd: 1, monthlyUsd: 1.5 }, [], () => NOW));
+  assert.equal(over?.text, '$(error) Budget 140%');
+  assert.equal(over?.exceeded, true);
+  assert.equal(over?.tooltip.split('\n').length, 2);
+  assert.match(over!.tooltip, /^Daily budget \(all clients\): \$1\.40 of \$1\.00 \(140%, 2026-11-22\), requests refused\nMonthly budget/);
+});
+
+test('live updates: a burst of records becomes one update, the first one after the delay', async () => {
+  let runs = 0;
+  const throttle = trailingThrottle(() => (runs += 1), 20);
+  for (let index = 0; index < 50; index += 1) throttle.schedule();
+  assert.equal(runs, 0);
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.equal(runs, 1);
+  throttle.schedule();
+  throttle.cancel();
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.equal(runs, 1);
 });
