@@ -37,13 +37,14 @@ export class ProviderRegistry {
   private readonly providers = new Map<string, ProviderConfig>();
   readonly defaultProviderId: string;
 
-  constructor(overrides: Record<string, ProviderOverride> = {}, defaultProviderId = DEFAULT_PROVIDER_ID) {
+  constructor(overrides: Record<string, ProviderOverride> = {}, defaultProviderId = DEFAULT_PROVIDER_ID, timeouts?: ProviderConfig['timeouts']) {
     for (const preset of PROVIDER_PRESETS) this.providers.set(preset.id, fromPreset(preset, overrides[preset.id]));
     for (const [id, override] of Object.entries(overrides)) {
       if (this.providers.has(id) || !override.baseUrl) continue;
       const custom: ProviderPreset = { id, dialect: override.dialect ?? 'openai', defaultBaseUrl: override.baseUrl, baseUrlVariable: '' };
       this.providers.set(id, { ...fromPreset(custom, override), keyOptional: !override.apiKey, keyHint: `set apiKey for provider "${id}" in the config file` });
     }
+    if (timeouts) for (const provider of this.providers.values()) provider.timeouts = timeouts;
     this.defaultProviderId = defaultProviderId;
   }
 

@@ -15,4 +15,6 @@ export interface ProviderConfig {
   headers?: Record<string, string>;
   /** Whether the upstream accepts `stream_options.include_usage` (most OpenAI-like hosts do). */
   streamUsageOption: boolean;
+  /** This gateway's upstream timeouts; absent: the process-wide ones (upstream/http-client.ts). */
+  timeouts?: { headersMs: number; bodyMs: number };
 }

@@ -8,7 +8,10 @@ import { OpenAIPassthrough } from '../sse/openai-passthrough.js';
 import { sseErrorEvent, startEventStream } from '../sse/sse-response.js';
 import { usageFromOpenAI } from '../sse/usage-from-chunk.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
-import { isAbort } from '../upstream/http-client.js';
+import { isAbort, type UpstreamResponse } from '../upstream/http-client.js';
+import { errorFromUpstream } from '../upstream/upstream-error.js';
+import { decodeCompletion } from '../adapters/openai-compatible/decode-chunk.js';
+import { respondTranslated } from './chat-translated.js';
 
 export interface PassthroughArguments {
   body: ChatRequest;
@@ -46,6 +49,10 @@ export const passthroughChat = async ({ body, resolved, response, tracker, signa
     response.end(bytes);
     return;
   }
+  if (!/^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? 'text/event-stream'))) {
+    await answerJsonToStream(Buffer.from(await upstream.body.arrayBuffer()), upstream.headers, { body, resolved, response, tracker, signal, servedHeaders, redact });
+    return;
+  }
   const passthrough = new OpenAIPassthrough(body.stream_options?.include_usage === true, redact);
   startEventStream(response, servedHeaders);
   const decoder = new TextDecoder();
@@ -68,4 +75,37 @@ export const passthroughChat = async ({ body, resolved, response, tracker, signa
     if (passthrough.observation.usage) tracker.usage(passthrough.observation.usage);
     if (!response.writableEnded) response.end();
   }
+};
+
+/** Some hosts answer a stream request with JSON: an error under status 200 (OpenRouter puts the real
+ * status in `error.code`), or a whole completion (a proxy that ignores `stream`). The error keeps
+ * its status; the completion goes out as the stream the client asked for. */
+const answerJsonToStream = async (bytes: Buffer, headers: UpstreamResponse['headers'], options: PassthroughArguments): Promise<void> => {
+  const text = bytes.toString('utf8');
+  let answer: { error?: { code?: unknown }; choices?: unknown } | undefined;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    answer = undefined;
+  }
+  if (answer?.error) {
+    const code = Number(answer.error.code);
+    throw errorFromUpstream(code >= 400 && code <= 599 ? code : 502, headers, text, options.resolved.provider.id);
+  }
+  if (!answer || !Array.isArray(answer.choices)) {
+    throw new GatewayError(502, `The upstream provider "${options.resolved.provider.id}" answered a stream request with neither a stream nor a completion.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+  }
+  const parts = decodeCompletion(answer as Parameters<typeof decodeCompletion>[0]);
+  await respondTranslated({
+    parts: (async function* () {
+      yield* parts;
+    })(),
+    stream: true,
+    includeUsage: options.body.stream_options?.include_usage === true,
+    clientModel: options.resolved.requestedModel,
+    response: options.response,
+    tracker: options.tracker,
+    signal: options.signal,
+    servedHeaders: options.servedHeaders,
+  });
 };

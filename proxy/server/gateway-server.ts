@@ -4,7 +4,7 @@ import { Catalog } from '../catalog/catalog.js';
 import type { ModelPrice } from '../catalog/bundled-table.js';
 import { createConsoleLogger, Redactor, type Logger } from '../logger.js';
 import { ProviderRegistry, type ProviderOverride } from '../providers/registry.js';
-import { closeUpstreamPools, configureUpstream, DEFAULT_TIMEOUTS, type UpstreamTimeouts } from '../upstream/http-client.js';
+import { configureUpstream, DEFAULT_TIMEOUTS, releaseUpstreamPools, retainUpstreamPools, type UpstreamTimeouts } from '../upstream/http-client.js';
 import type { RetryPolicy } from '../upstream/retry.js';
 import { configureRetries } from '../upstream/retry.js';
 import { setUpUsage, type UsageOptions } from '../usage/usage-setup.js';
@@ -57,10 +57,11 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   for (const token of options.tokens) redactor.addSecret(token.token);
   // A logger handed in (the extension's output channel) gets the same masking as the console one.
   const log = options.log ? redacting(options.log, redactor) : createConsoleLogger(redactor);
-  configureUpstream({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  configureUpstream(timeouts);
   configureRetries(options.retries);
   const usage = setUpUsage(options, log);
-  const registry = new ProviderRegistry(options.providers, options.defaultProvider);
+  const registry = new ProviderRegistry(options.providers, options.defaultProvider, timeouts);
   const context: GatewayContext = {
     registry,
     catalog: new Catalog(registry, {
@@ -104,13 +105,16 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     });
   });
   boundPort = (server.address() as AddressInfo).port;
+  retainUpstreamPools();
+  let closing: Promise<void> | undefined;
   return {
     context,
     server,
     host,
     port: boundPort,
     url: `http://${urlHost(host)}:${boundPort}/v1`,
-    close: (timeoutMs = 5_000) => closeServer(server, sockets, timeoutMs).finally(usage.close),
+    // Closing twice waits for the first close instead of releasing the upstream pool twice.
+    close: (timeoutMs = 5_000) => (closing ??= closeServer(server, sockets, timeoutMs).finally(usage.close)),
   };
 };
 
@@ -130,5 +134,5 @@ const closeServer = async (server: Server, sockets: Set<Socket>, timeoutMs: numb
   timer.unref();
   await closed;
   clearTimeout(timer);
-  await closeUpstreamPools();
+  await releaseUpstreamPools();
 };

@@ -15,30 +15,34 @@ export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { headersMs: 300_000, bodyMs: 
 
 let sharedAgent: Agent | undefined;
 let sharedTimeouts = DEFAULT_TIMEOUTS;
+let gatewaysUsingPools = 0;
 
+/** The timeouts apply per request, so changing them leaves the pool (and requests in flight) alone. */
 export const configureUpstream = (timeouts: UpstreamTimeouts): void => {
   sharedTimeouts = timeouts;
-  const previous = sharedAgent;
-  sharedAgent = undefined;
-  void previous?.close();
 };
 
 const agent = (): Agent => {
-  sharedAgent ??= new Agent({
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 600_000,
-    connections: 256,
-    pipelining: 1,
-    headersTimeout: sharedTimeouts.headersMs,
-    bodyTimeout: sharedTimeouts.bodyMs,
-  });
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1 });
   return sharedAgent;
 };
 
+/** Closes the pool now, waiting for requests in flight. */
 export const closeUpstreamPools = async (): Promise<void> => {
   const current = sharedAgent;
   sharedAgent = undefined;
   await current?.close();
+};
+
+/** Several gateways may share the process (tests, an extension restarting its gateway): the pool
+ * closes when the last of them stops, not under another one's requests. */
+export const retainUpstreamPools = (): void => {
+  gatewaysUsingPools += 1;
+};
+
+export const releaseUpstreamPools = async (): Promise<void> => {
+  gatewaysUsingPools = Math.max(0, gatewaysUsingPools - 1);
+  if (gatewaysUsingPools === 0) await closeUpstreamPools();
 };
 
 export interface UpstreamRequest {
@@ -47,6 +51,8 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: Dispatcher.DispatchOptions['body'];
   signal: AbortSignal;
+  /** The gateway's own timeouts for this provider; absent: the process-wide ones. */
+  timeouts?: UpstreamTimeouts;
 }
 
 export type UpstreamResponse = Dispatcher.ResponseData;
@@ -61,6 +67,8 @@ export const sendUpstream = async (upstream: UpstreamRequest): Promise<UpstreamR
       headers: upstream.headers,
       body: upstream.body,
       signal: upstream.signal,
+      headersTimeout: (upstream.timeouts ?? sharedTimeouts).headersMs,
+      bodyTimeout: (upstream.timeouts ?? sharedTimeouts).bodyMs,
     });
   try {
     // Retries (upstream/retry.ts) happen here, before a route sees the answer.

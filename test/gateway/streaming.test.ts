@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { APIError } from 'openai';
-import { FakeUpstream, sendEvents } from '../support/fake-upstream.js';
-import { fixtureEvents } from '../support/fixtures.js';
+import { FakeUpstream, sendEvents, sendJson } from '../support/fake-upstream.js';
+import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
 import { eventually, jsonHeaders, openConnections, rawRequest, signal, startHarness, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -196,4 +196,21 @@ test('after all of this the gateway holds no connection and still serves', async
   assert.equal(answer.status, 200);
   await eventually(() => !harness.sockets.isOpen(answer.localPort), 'the raw request closed its socket');
   assert.equal(await openConnections(harness.gateway), harness.sockets.open());
+});
+
+test('a stream request answered with a whole JSON completion still reaches the client as a stream', async () => {
+  const recorded = fixtureJson('openai/chat-completion-text-gpt-4-1-nano.vercel.json');
+  harness.upstream.on('POST /v1/chat/completions', (_request, response) => sendJson(response, 200, recorded));
+  const stream = await harness.client.chat.completions.create({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+  let text = '';
+  let usage: unknown;
+  let finish: string | null | undefined;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? '';
+    finish = chunk.choices[0]?.finish_reason ?? finish;
+    if (chunk.usage) usage = chunk.usage;
+  }
+  assert.equal(text, recorded.choices[0].message.content);
+  assert.equal(finish, recorded.choices[0].finish_reason);
+  assert.equal((usage as { total_tokens: number }).total_tokens, recorded.usage.total_tokens);
 });

@@ -32,6 +32,7 @@ export const forwardToOpenAI = async (provider: ProviderConfig, options: Forward
     headers: openAIHeaders(provider, options.contentType, options.accept),
     body: options.body,
     signal: options.signal,
+    timeouts: provider.timeouts,
   });
   if (response.statusCode >= 400) {
     const text = await response.body.text().catch(() => '');
