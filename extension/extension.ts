@@ -1,7 +1,63 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { registerCommands } from './commands/index.js';
+import { FEATURES } from './features.js';
+import { GATEWAY_SETTING_KEYS } from './gateway/gateway-options.js';
+import { GatewayHost } from './gateway/gateway-host.js';
+import { ExtensionLog } from './log-channel.js';
+import { ModelState } from './model-picker/model-state.js';
+import { ModapiSecrets } from './secrets/modapi-secrets.js';
+import type { ExtensionServices } from './services.js';
+import { registerStatusBar } from './status-bar.js';
+import { attachUsageLedger } from './usage-ledger.js';
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // Filled in by the extension issue.
+let gatewayHost: GatewayHost | undefined;
+
+/** Registers everything synchronously and cheaply; the gateway (express, adapters) is loaded and
+ * started after activation returns. */
+export function activate(context: vscode.ExtensionContext): ExtensionServices {
+  const started = performance.now();
+  const log = new ExtensionLog();
+  const secrets = new ModapiSecrets(context.secrets, (secret) => log.redactor.addSecret(secret));
+  const gateway = new GatewayHost(secrets, log);
+  const models = new ModelState(context.globalState);
+  gatewayHost = gateway;
+  context.subscriptions.push(log, secrets, gateway, models);
+
+  const services: ExtensionServices = {
+    extensionContext: context,
+    log,
+    secrets,
+    gateway,
+    models,
+    entryPoints: {},
+    gatewayContext: () => gateway.gatewayContext(),
+    catalog: async () => (await gateway.gatewayContext()).catalog,
+  };
+
+  registerCommands(context, services);
+  registerStatusBar(context, services);
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (GATEWAY_SETTING_KEYS.some((key) => event.affectsConfiguration(key))) void gateway.refresh('settings changed');
+      if (event.affectsConfiguration('modapi.defaultModel')) models.notifyDefaultChanged();
+    }),
+    secrets.onDidChange((which) => {
+      if (which === 'localTokens') void gateway.reloadTokens();
+      else void gateway.refresh(`${which === 'apiKey' ? 'API key' : 'provider keys'} changed`);
+    }),
+  );
+  for (const feature of FEATURES) feature.register(context, services);
+  log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
+
+  void (async () => {
+    await secrets.ensureDefaultToken();
+    await attachUsageLedger(context, gateway, log);
+    await gateway.start();
+  })().catch((error: unknown) => log.error(`startup: ${(error as Error).message}`));
+  return services;
 }
 
-export function deactivate(): void {}
+export async function deactivate(): Promise<void> {
+  await gatewayHost?.stop();
+  gatewayHost = undefined;
+}

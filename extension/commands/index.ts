@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import type { ExtensionServices } from '../services.js';
+import { addProviderKey } from './add-provider-key.js';
+import type { ModapiCommand } from './command.js';
+import { copyGatewayUrl } from './copy-gateway-url.js';
+import { copyLocalToken } from './copy-local-token.js';
+import { createLocalToken } from './create-local-token.js';
+import { openChat } from './open-chat.js';
+import { removeApiKey } from './remove-api-key.js';
+import { restartGateway } from './restart-gateway.js';
+import { revokeLocalToken } from './revoke-local-token.js';
+import { selectModel } from './select-model.js';
+import { setApiKey } from './set-api-key.js';
+import { showLogs } from './show-logs.js';
+import { showUsage } from './show-usage.js';
+
+/** Every palette command; package.json's contributes.commands lists the same ids. */
+export const COMMANDS: readonly ModapiCommand[] = [
+  setApiKey,
+  removeApiKey,
+  selectModel,
+  openChat,
+  showUsage,
+  copyGatewayUrl,
+  copyLocalToken,
+  createLocalToken,
+  revokeLocalToken,
+  restartGateway,
+  addProviderKey,
+  showLogs,
+];
+
+/** A failing command logs and shows what went wrong, redacted, instead of failing silently. */
+export const registerCommands = (context: vscode.ExtensionContext, services: ExtensionServices): void => {
+  for (const command of COMMANDS) {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(command.id, async () => {
+        try {
+          await command.run(services);
+        } catch (error) {
+          const message = services.log.redactor.redact((error as Error).message);
+          services.log.error(`${command.id} failed: ${message}`);
+          void vscode.window.showErrorMessage(`ModAPI: ${message}`);
+        }
+      }),
+    );
+  }
+};

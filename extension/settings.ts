@@ -1,0 +1,57 @@
+/** The `modapi.*` settings, read through a getter so the logic stays testable without `vscode`. */
+export interface ModapiSettings {
+  baseUrl: string;
+  defaultModel: string;
+  gatewayEnabled: boolean;
+  gatewayPort: number;
+  allowedOrigins: string[];
+  /** Base URLs (and headers) of other providers, by provider id. Never keys: those are secrets. */
+  providers: Record<string, { baseUrl?: string; headers?: Record<string, string> }>;
+  budget: { dailyUsd: number; monthlyUsd: number };
+  retries: number;
+  /** Model id -> models to try in order when it fails. */
+  fallbacks: Record<string, string[]>;
+}
+
+export type SettingGetter = <T>(key: string) => T | undefined;
+
+export const DEFAULT_BASE_URL = 'https://modapi.ai/v1';
+export const DEFAULT_PORT = 4141;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const nonNegative = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback);
+
+const validPort = (value: unknown): number => (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535 ? value : DEFAULT_PORT);
+
+const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item.length > 0) : []);
+
+const readProviders = (value: unknown): ModapiSettings['providers'] => {
+  if (!isRecord(value)) return {};
+  const providers: ModapiSettings['providers'] = {};
+  for (const [id, entry] of Object.entries(value)) {
+    if (typeof entry === 'string') providers[id] = { baseUrl: entry };
+    else if (isRecord(entry)) {
+      providers[id] = {
+        baseUrl: typeof entry.baseUrl === 'string' && entry.baseUrl ? entry.baseUrl : undefined,
+        headers: isRecord(entry.headers) ? (Object.fromEntries(Object.entries(entry.headers).filter(([, header]) => typeof header === 'string')) as Record<string, string>) : undefined,
+      };
+    }
+  }
+  return providers;
+};
+
+const readFallbacks = (value: unknown): Record<string, string[]> =>
+  isRecord(value) ? Object.fromEntries(Object.entries(value).map(([model, list]) => [model, stringList(list)]).filter(([, list]) => list.length > 0)) : {};
+
+export const readSettings = (get: SettingGetter): ModapiSettings => ({
+  baseUrl: (get<string>('baseUrl') || DEFAULT_BASE_URL).trim(),
+  defaultModel: (get<string>('defaultModel') ?? '').trim(),
+  gatewayEnabled: get<boolean>('gateway.enabled') !== false,
+  gatewayPort: validPort(get<number>('gateway.port')),
+  allowedOrigins: stringList(get<string[]>('gateway.allowedOrigins')),
+  providers: readProviders(get('providers')),
+  budget: { dailyUsd: nonNegative(get('budget.daily'), 0), monthlyUsd: nonNegative(get('budget.monthly'), 0) },
+  retries: Math.floor(nonNegative(get('retries'), 2)),
+  fallbacks: readFallbacks(get('fallbacks')),
+});
