@@ -92,6 +92,13 @@ test('tool_choice and explicit thinking map to their OpenAI counterparts', () =>
   assert.equal(reasoningEffortOf({ thinking: { type: 'disabled' } }), undefined);
 });
 
+test('structured output asked through output_config.format becomes a json_schema response_format', () => {
+  const schema = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] };
+  const chat = toChatRequest({ model: 'm', messages: [{ role: 'user', content: 'hi' }], output_config: { format: { type: 'json_schema', schema } } }, false);
+  assert.deepEqual(chat.response_format, { type: 'json_schema', json_schema: { name: 'output', schema, strict: true } });
+  assert.equal(toChatRequest({ model: 'm', messages: [], output_config: { effort: 'high' } }, false).response_format, undefined);
+});
+
 test('an errored tool result says so', () => {
   const chat = toChatRequest({ model: 'm', messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'x', content: 'no such file', is_error: true }] }] }, false);
   assert.deepEqual(chat.messages, [{ role: 'tool', tool_call_id: 'x', content: 'Error: no such file' }]);
