@@ -43,9 +43,10 @@ export const serve = async (cli: CliArguments, environment: NodeJS.ProcessEnv): 
   const { options, generatedToken } = gatewayOptionsFromCli(cli, environment, config);
   const gateway = await startGateway(options);
   const keyed = gateway.context.registry.configured().filter((provider) => provider.apiKey).map((provider) => provider.id);
-  console.log(`ModAPI gateway listening on ${gateway.url}`);
   console.log(keyed.length > 0 ? `providers with a key: ${keyed.join(', ')}` : 'no provider key set: model calls will answer 401 until MODAPI_API_KEY (or another provider key) is set');
   if (generatedToken) console.log(`local token (generated, shown once): ${generatedToken}`);
+  // Last, since tools wait for this line: everything above is printed by the time they see it.
+  console.log(`ModAPI gateway listening on ${gateway.url}`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -53,7 +54,8 @@ export const serve = async (cli: CliArguments, environment: NodeJS.ProcessEnv): 
     console.log(`${signal}: shutting down`);
     const forced = setTimeout(() => process.exit(1), 5_000);
     forced.unref();
-    void gateway.close(4_000).then(() => process.exit(0));
+    // Requests in flight get 3 s to finish, which leaves the pools time to close before the 5 s limit.
+    void gateway.close(3_000).finally(() => process.exit(0));
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
