@@ -9,9 +9,10 @@ import type { RetryPolicy } from '../upstream/retry.js';
 import { configureRetries } from '../upstream/retry.js';
 import { setUpUsage, type UsageOptions } from '../usage/usage-setup.js';
 import { mountUsageApi } from '../routes/usage/usage-api.js';
-import { createApp, type RouteMounts } from './create-app.js';
+import { createRequestListener, type RouteMounts } from './create-app.js';
 import { DEFAULT_LIMITS, type BodyLimits, type GatewayContext } from './gateway-context.js';
 import { LocalTokens, type LocalTokenEntry } from './local-tokens.js';
+import { hostNamesForBind } from './security.js';
 
 export interface GatewayOptions extends UsageOptions {
   /** 127.0.0.1 unless the user asks for another address on purpose. */
@@ -82,9 +83,9 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   const host = options.host ?? LOOPBACK;
   let boundPort = 0;
   const allowedOrigins = options.allowedOrigins ?? [];
-  const app = createApp(
+  const app = createRequestListener(
     context,
-    { port: () => boundPort, extraHostNames: host === LOOPBACK || host === 'localhost' || host === '::1' ? [] : [host.toLowerCase(), urlHost(host).toLowerCase()], allowedOrigins: () => allowedOrigins, tokens: context.tokens },
+    { port: () => boundPort, extraHostNames: hostNamesForBind(host), allowedOrigins: () => allowedOrigins, tokens: context.tokens },
     { ...options.mounts, modapi: [mountUsageApi, ...(options.mounts?.modapi ?? [])] },
   );
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, app);

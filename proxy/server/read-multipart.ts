@@ -63,7 +63,8 @@ export const readMultipart = (request: Request, limitBytes: number): Promise<Mul
       stream.on('limit', () => fail(tooLarge(limitBytes)));
       // A form cut inside a file errors the file's stream too; unhandled, that would end the process.
       stream.on('error', (error: Error) => fail(broken(error.message)));
-      stream.on('close', () => {
+      // 'end' (not 'close'): only a file read to its end counts, and busboy finishes after it.
+      stream.on('end', () => {
         if (!failed) body.files.push({ field, filename: info.filename ?? 'file', mimeType: info.mimeType, data: Buffer.concat(chunks) });
       });
     });

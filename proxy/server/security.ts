@@ -1,3 +1,4 @@
+import { hostname, networkInterfaces } from 'node:os';
 import type { NextFunction, Request, Response } from 'express';
 import { GatewayError } from '../errors.js';
 import type { LocalClient, LocalTokens } from './local-tokens.js';
@@ -13,6 +14,20 @@ export interface SecurityOptions {
 }
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** Host names accepted besides loopback ones, for the address the gateway was bound to on purpose:
+ * that address itself, or for a wildcard bind (0.0.0.0, ::) this machine's name and addresses, so
+ * a team reaching it by IP or hostname passes while a rebinding attacker's DNS name still fails. */
+export const hostNamesForBind = (bindHost: string): string[] => {
+  const host = bindHost.toLowerCase();
+  if (LOOPBACK_NAMES.has(host)) return [];
+  if (host !== '0.0.0.0' && host !== '::') return host.includes(':') ? [host, `[${host}]`] : [host];
+  const names = [hostname().toLowerCase()];
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) names.push(address.family === 'IPv6' ? `[${address.address.toLowerCase()}]` : address.address);
+  }
+  return names;
+};
 
 const hostNameAndPort = (host: string): { name: string; port: string | undefined } => {
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host.trim().toLowerCase());
@@ -57,12 +72,11 @@ export const originGuard = (options: SecurityOptions) => (request: Request, resp
   next();
 };
 
+/** The bearer token, else `x-api-key` (Anthropic clients), so a stray non-bearer Authorization
+ * header does not hide a valid x-api-key. */
 export const presentedToken = (request: Request): string | undefined => {
-  const authorization = request.headers.authorization;
-  if (authorization) {
-    const match = /^Bearer\s+(.+)$/i.exec(authorization);
-    return match ? (match[1] as string).trim() : undefined;
-  }
+  const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
+  if (bearer) return (bearer[1] as string).trim();
   const apiKey = request.headers['x-api-key'];
   return typeof apiKey === 'string' ? apiKey.trim() : undefined;
 };

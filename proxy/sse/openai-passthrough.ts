@@ -61,13 +61,14 @@ export class OpenAIPassthrough {
 
   /** Records the usage; says whether the chunk exists only to carry usage the client did not ask for. */
   private readUsage(data: string): boolean {
-    let chunk: { usage?: unknown; choices?: unknown[] };
+    let chunk: { usage?: unknown; x_groq?: { usage?: unknown }; choices?: unknown[] };
     try {
       chunk = JSON.parse(data);
     } catch {
       return false;
     }
-    const usage = usageFromOpenAI(chunk.usage as Parameters<typeof usageFromOpenAI>[0]);
+    // Groq reports a stream's usage under `x_groq`.
+    const usage = usageFromOpenAI((chunk.usage ?? chunk.x_groq?.usage) as Parameters<typeof usageFromOpenAI>[0]);
     if (usage) this.observation.usage = usage;
     return !this.clientWantsUsage && Array.isArray(chunk.choices) && chunk.choices.length === 0 && EMPTY_CHOICES.test(data);
   }

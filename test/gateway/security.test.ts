@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { Redactor, type Logger } from '../../proxy/logger.js';
+import { hostNamesForBind } from '../../proxy/server/security.js';
 import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
 import { fixtureJson } from '../support/fixtures.js';
 import { TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
@@ -157,4 +159,22 @@ test('no error body carries the key or the token', async () => {
     assert.ok(!answer.text.includes(TEST_KEY));
     assert.ok(!answer.text.includes(TEST_TOKEN));
   }
+});
+
+test('a stray non-bearer Authorization does not hide a valid x-api-key, nor make a wrong one pass', async () => {
+  const models = (headers: Record<string, string>) => rawRequest(harness.gateway.port, { path: '/v1/models', headers });
+  assert.equal((await models({ authorization: 'Basic Zm9vOmJhcg==', 'x-api-key': TEST_TOKEN })).status, 200);
+  assert.equal((await models({ authorization: 'Basic Zm9vOmJhcg==', 'x-api-key': 'wrong' })).status, 401);
+  assert.equal((await models({ authorization: 'Bearer wrong', 'x-api-key': TEST_TOKEN })).status, 401, 'a bearer token, when given, decides');
+});
+
+test('host names accepted for a bind address: none extra for loopback, the address itself, the machine for a wildcard', () => {
+  assert.deepEqual(hostNamesForBind('127.0.0.1'), []);
+  assert.deepEqual(hostNamesForBind('localhost'), []);
+  assert.deepEqual(hostNamesForBind('192.168.1.20'), ['192.168.1.20']);
+  assert.deepEqual(hostNamesForBind('fd00::1'), ['fd00::1', '[fd00::1]']);
+  const wildcard = hostNamesForBind('0.0.0.0');
+  assert.ok(wildcard.includes(hostname().toLowerCase()));
+  assert.ok(wildcard.includes('127.0.0.1'));
+  assert.ok(!wildcard.includes('evil.example'));
 });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { APIError } from 'openai';
 import { FakeUpstream, sendEvents, sendJson } from '../support/fake-upstream.js';
 import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
+import { TEST_TOKEN } from '../support/gateway.js';
 import { eventually, jsonHeaders, openConnections, rawRequest, signal, startHarness, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -213,4 +215,19 @@ test('a stream request answered with a whole JSON completion still reaches the c
   assert.equal(text, recorded.choices[0].message.content);
   assert.equal(finish, recorded.choices[0].finish_reason);
   assert.equal((usage as { total_tokens: number }).total_tokens, recorded.usage.total_tokens);
+});
+
+test('a client that sends its whole request and hangs up at once: the upstream request is aborted', { timeout: 10_000 }, async () => {
+  const upstreamClosed = signal<{ closed: Promise<void> }>();
+  harness.upstream.on('POST /v1/chat/completions', async (_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.write(fixtureEvents(TEXT_STREAM)[0]);
+    upstreamClosed.resolve({ closed: closedFromAfar(response) });
+  });
+  const body = chatBody();
+  const socket = connect(harness.gateway.port, '127.0.0.1', () => {
+    socket.end(`POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:${harness.gateway.port}\r\nauthorization: Bearer ${TEST_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.destroy();
+  });
+  await (await upstreamClosed.promise).closed;
 });
