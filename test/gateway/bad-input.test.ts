@@ -133,6 +133,15 @@ for (const recorded of RECORDED_ERRORS) {
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+test('an images error recorded from OpenAI keeps its param and code', async () => {
+  harness.upstream.on('POST /v1/images/generations', (_request, response) => {
+    response.writeHead(400, { 'content-type': 'application/json' });
+    response.end(fixtureText('openai/error-400-images-unknown-parameter.vercel.json'));
+  });
+  const error = await rejectsWith(harness.client.images.generate({ model: 'gpt-image-1', prompt: 'x', response_format: 'url' }), { status: 400, type: 'invalid_request_error', code: 'unknown_parameter', message: /Unknown parameter/ });
+  assert.equal(error.param, 'response_format');
+});
+
 test('upstream 5xx with Retry-After: status and header kept, on every endpoint kind', async () => {
   const failure = (status: number) => (_request: unknown, response: import('node:http').ServerResponse) => sendJson(response, status, { error: { message: `upstream says ${status}`, type: 'server_error', param: null, code: null } }, { 'retry-after': '7' });
   harness.upstream.on('POST /v1/chat/completions', failure(503)).on('POST /v1/embeddings', failure(500)).on('POST /v1/audio/speech', failure(502)).on('POST /v1/audio/transcriptions', failure(503));
@@ -235,4 +244,11 @@ test('after all of these no request holds a socket open and the gateway still se
   await eventually(() => !harness.sockets.isOpen(answer.localPort), 'the last raw request closed its socket');
   assert.equal(await openConnections(harness.gateway), harness.sockets.open());
   assert.equal((await harness.client.chat.completions.create(chat())).object, 'chat.completion');
+});
+
+test('once the gateways stop, no socket to the upstream is left either', async () => {
+  assert.ok((await harness.upstream.connections()) > 0, 'the pool kept connections alive while serving');
+  await unreachable.close();
+  await harness.gateway.close();
+  await eventually(async () => (await harness.upstream.connections()) === 0, 'the upstream pool closed every socket');
 });

@@ -43,6 +43,14 @@ export class FakeUpstream {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
+  /** Sockets the gateway holds open to this upstream (its keep-alive pool included). */
+  connections(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (!this.server) resolve(0);
+      else this.server.getConnections((error, count) => (error ? reject(error) : resolve(count)));
+    });
+  }
+
   last(): SeenRequest {
     const request = this.requests.at(-1);
     if (!request) throw new Error('the fake upstream saw no request');
