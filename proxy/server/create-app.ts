@@ -9,6 +9,7 @@ import { getModel, listModels } from '../routes/models.js';
 import { messagesMount } from '../routes/messages/mount.js';
 import { GatewayError } from '../errors.js';
 import { errorHandler } from './error-handler.js';
+import { withFastLane } from './fast-lane.js';
 import type { GatewayContext } from './gateway-context.js';
 import { hostGuard, originGuard, tokenGuard, type SecurityOptions } from './security.js';
 
@@ -22,6 +23,11 @@ export interface RouteMounts {
   v1?: RouteMount[];
   modapi?: RouteMount[];
 }
+
+/** The server's request listener: the chat completions fast lane (server/fast-lane.ts) with the same
+ * guards, route and error handler as the express app, which serves everything else. */
+export const createRequestListener = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}) =>
+  withFastLane(createApp(gateway, security, mounts), [hostGuard(security), originGuard(security), tokenGuard(security), chatCompletions(gateway)], errorHandler(gateway.log, gateway.redactor));
 
 export const createApp = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}): Express => {
   const app = express();
