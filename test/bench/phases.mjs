@@ -72,7 +72,9 @@ export const requestsPerSecond = async (context, connections, rounds = 3, durati
 /** Mean gap between consecutive events over the first 50 (the content chunks). */
 const meanGap = (eventTimes) => (eventTimes[49] - eventTimes[0]) / 49;
 
-export const streaming = async (context, rounds = 3, count = 60, concurrency = 6) => {
+/** One stream at a time: what the gateway adds to each, not how streams queue behind each other
+ * (the 500-stream phase loads it). */
+export const streaming = async (context, rounds = 3, count = 30, concurrency = 1) => {
   const body = chatBody('bench-pace-1', true);
   const results = await interleaved(rounds, async (side) => {
     const timings = await streams(context.pools[side], context.specs[side](body), count, concurrency);

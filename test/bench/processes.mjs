@@ -39,7 +39,9 @@ export const startFakeUpstream = async () => {
 export const startGatewayProcess = async ({ upstreamUrl, token, key, ledgerDir, cpuProfileDir, bare = false }) => {
   const flags = ['--expose-gc', '--import', (process.env.BENCH_PROBE ?? here('./memory-probe.mjs'))];
   if (cpuProfileDir) flags.push('--cpu-prof', '--cpu-prof-dir', cpuProfileDir);
-  const args = bare ? [...flags, here('./bare-proxy.mjs')] : [...flags, here('../../dist/cli.js'), '--port', '0', '--token', token];
+  // Diagnostics for one run, e.g. BENCH_NODE_FLAGS=--trace-gc (the gateway's output is kept).
+  if (process.env.BENCH_NODE_FLAGS) flags.push(...process.env.BENCH_NODE_FLAGS.split(' '));
+  const args = bare ? [...flags, here('./bare-proxy.mjs')] : [...flags, (process.env.BENCH_CLI ?? here('../../dist/cli.js')), '--port', '0', '--token', token];
   if (ledgerDir && !bare) args.push('--ledger', ledgerDir);
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, MODAPI_API_KEY: key, MODAPI_BASE_URL: `${upstreamUrl}/v1` };
   const { child, match, output } = await startNode(args, env, /listening on http:\/\/127\.0\.0\.1:(\d+)\/v1/);
