@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { modalitiesFromArchitecture } from '../../proxy/adapters/openai-compatible/model-list.js';
 import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
 import { TEST_KEY } from '../support/gateway.js';
 import { startHarness, type Harness } from './harness.js';
@@ -7,14 +8,16 @@ import { startHarness, type Harness } from './harness.js';
 /** Live lists of two providers: the default one (OpenRouter-like, ids with slashes) and OpenAI. */
 let harness: Harness;
 let openai: FakeUpstream;
-let defaultList: { id: string; owned_by?: string; context_length?: number }[];
+let defaultList: Record<string, unknown>[];
 
 const listRequests = (upstream: FakeUpstream): number => upstream.requests.filter((request) => request.url === '/v1/models').length;
 
 before(async () => {
+  // Hand-written, shaped as OpenRouter lists models (no recording of a models list exists).
   defaultList = [
-    { id: 'meta-llama/llama-3.1-8b-instruct', owned_by: 'meta-llama', context_length: 131_072 },
+    { id: 'meta-llama/llama-3.1-8b-instruct', owned_by: 'meta-llama', context_length: 131_072, architecture: { input_modalities: ['text'], output_modalities: ['text'] }, top_provider: { max_completion_tokens: 16_384 } },
     { id: 'gpt-4o', owned_by: 'openai' },
+    { id: 'google/gemini-2.5-flash-image', name: 'Google: Nano Banana', context_length: 32_768, architecture: { input_modalities: ['image', 'text'], output_modalities: ['image', 'text'] } },
   ];
   openai = await new FakeUpstream().on('GET /v1/models', (_request, response) => sendJson(response, 200, { object: 'list', data: [{ id: 'gpt-4.1-mini', object: 'model', created: 1, owned_by: 'system' }] })).start();
   const upstream = await new FakeUpstream().on('GET /v1/models', (_request, response) => sendJson(response, 200, { object: 'list', data: defaultList })).start();
@@ -31,7 +34,7 @@ after(async () => {
 test('models.list merges every configured provider, default ids bare, others prefixed, with the bundled metadata', async () => {
   const ids: string[] = [];
   for await (const model of harness.client.models.list()) ids.push(model.id);
-  assert.deepEqual(ids.sort(), ['gpt-4o', 'meta-llama/llama-3.1-8b-instruct', 'openai/gpt-4.1-mini']);
+  assert.deepEqual(ids.sort(), ['google/gemini-2.5-flash-image', 'gpt-4o', 'meta-llama/llama-3.1-8b-instruct', 'openai/gpt-4.1-mini']);
   const page = await harness.client.models.list();
   const gpt4o = page.data.find((model) => model.id === 'gpt-4o') as any;
   assert.equal(gpt4o.object, 'model');
@@ -42,6 +45,12 @@ test('models.list merges every configured provider, default ids bare, others pre
   assert.match(gpt4o.modapi.pricing_source, /\d{4}-\d{2}-\d{2}/, 'prices name their source and date');
   const llama = page.data.find((model) => model.id === 'meta-llama/llama-3.1-8b-instruct') as any;
   assert.equal(llama.modapi.context_window, 131_072, 'context window from the live list');
+  assert.equal(llama.modapi.max_output_tokens, 16_384);
+  assert.deepEqual(llama.modapi.modalities, ['text'], 'modalities from the provider metadata');
+  const image = page.data.find((model) => model.id === 'google/gemini-2.5-flash-image') as any;
+  assert.deepEqual(image.modapi.modalities, ['image']);
+  assert.equal(image.modapi.name, 'Google: Nano Banana');
+  assert.deepEqual(gpt4o.modapi.modalities, ['text', 'vision'], 'modalities from the bundled table');
   assert.equal(harness.upstream.last().headers.authorization, `Bearer ${TEST_KEY}`);
   assert.equal(openai.last().headers.authorization, 'Bearer sk-openai-test-key-0000');
 });
@@ -78,4 +87,20 @@ test('a provider whose list fails leaves the others listed', async () => {
   const ids = refreshed.data.map((model) => model.id);
   assert.ok(ids.includes('gpt-4o'));
   assert.ok(!ids.includes('openai/gpt-4.1-mini'));
+});
+
+test('modalities from a host\'s architecture metadata', () => {
+  assert.deepEqual(modalitiesFromArchitecture({ input_modalities: ['text', 'image'], output_modalities: ['text'] }), ['text', 'vision']);
+  assert.deepEqual(modalitiesFromArchitecture({ input_modalities: ['text'], output_modalities: ['image'] }), ['image']);
+  assert.deepEqual(modalitiesFromArchitecture({ input_modalities: ['text'], output_modalities: ['embeddings'] }), ['embedding']);
+  assert.deepEqual(modalitiesFromArchitecture({ input_modalities: ['text'], output_modalities: ['audio'] }), ['audio-speech']);
+  assert.equal(modalitiesFromArchitecture(undefined), undefined);
+  assert.equal(modalitiesFromArchitecture({ input_modalities: ['text'] }), undefined);
+});
+
+test('a list entry without an id is skipped, not a failure of the whole list', async () => {
+  defaultList = [...defaultList, { owned_by: 'nobody' }, { id: '' }];
+  const refreshed = await harness.client.models.list({ query: { refresh: 'true' } } as any);
+  assert.ok(refreshed.data.some((model) => model.id === 'gpt-4o'));
+  assert.ok(refreshed.data.every((model) => typeof model.id === 'string' && model.id.length > 0));
 });

@@ -3,6 +3,7 @@ import { readServerSentEvents } from '../../sse/read-events.js';
 import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, EmbeddingRequest, EmbeddingResponse, ImageGenerationRequest, ImageGenerationResponse, ProviderAdapter } from '../types.js';
 import { decodeCompletion, OpenAIChunkDecoder, type OpenAIChunk } from './decode-chunk.js';
 import { forwardToOpenAI } from './forward.js';
+import { toCatalogModel, type ListedModel } from './model-list.js';
 import { GatewayError } from '../../errors.js';
 
 /** The request an OpenAI-dialect upstream receives: the client's body with the upstream's model id,
@@ -61,15 +62,8 @@ export const openAICompatibleAdapter: ProviderAdapter = {
 
   async listModels(provider: ProviderConfig, signal: AbortSignal): Promise<CatalogModel[]> {
     const response = await forwardToOpenAI(provider, { method: 'GET', path: '/models', signal });
-    const body = await jsonBody<{ data?: { id: string; owned_by?: string; name?: string; context_length?: number }[] }>(response, provider.id);
-    return (body.data ?? []).map((model) => ({
-      id: model.id,
-      provider: provider.id,
-      upstreamId: model.id,
-      ownedBy: model.owned_by,
-      name: model.name,
-      contextWindow: model.context_length,
-    }));
+    const body = await jsonBody<{ data?: ListedModel[] }>(response, provider.id);
+    return (Array.isArray(body.data) ? body.data : []).filter((model) => typeof model?.id === 'string' && model.id.length > 0).map((model) => toCatalogModel(provider.id, model));
   },
 
   chat(request: ChatRequest, context: AdapterContext): AsyncIterable<ChatPart> {
