@@ -13,7 +13,7 @@ export interface UsageOptions {
   ledgerFsync?: boolean;
   /** Overall budget (per-token budgets come with the tokens). */
   budget?: OverallBudget;
-  /** An extra sink that sees every record. */
+  /** An extra sink that sees every record; a UsageLedger given here is taken as the ledger. */
   usage?: UsageSink;
 }
 
@@ -27,17 +27,19 @@ export interface UsageParts {
 
 /** The ledger, the sink the requests write to, and governance over the ledger's rollups. */
 export const setUpUsage = (options: UsageOptions, log: Logger): UsageParts => {
-  const ledger = options.ledger ?? new UsageLedger({ dir: options.ledgerDir, fsync: options.ledgerFsync });
-  if (!options.ledger && options.ledgerDir) {
+  // A ledger given as the usage sink (the extension keeps one across restarts) is the ledger.
+  const given = options.ledger ?? (options.usage instanceof UsageLedger ? options.usage : undefined);
+  const ledger = given ?? new UsageLedger({ dir: options.ledgerDir, fsync: options.ledgerFsync });
+  if (!given && options.ledgerDir) {
     const stats = ledger.loadStats;
     log.info(`usage ledger: ${options.ledgerDir} (${stats.recordsParsed} records read, ${stats.monthsFromSnapshots} months from rollups, ${stats.milliseconds} ms${stats.skippedLines ? `, ${stats.skippedLines} damaged lines skipped` : ''})`);
   }
   return {
     ledger,
     governance: new Governance(ledger.rollups, options.budget ?? {}, log),
-    usage: options.usage ? teeUsage(ledger, options.usage) : ledger,
+    usage: options.usage && options.usage !== ledger ? teeUsage(ledger, options.usage) : ledger,
     close: () => {
-      if (!options.ledger) ledger.close();
+      if (!given) ledger.close();
     },
   };
 };

@@ -134,3 +134,22 @@ test('model ids that look like object internals are ordinary keys', () => {
   const keys = ledger.summary({ groupBy: 'model' }).groups.map((group) => group.key).sort();
   assert.deepEqual(keys, ['__proto__', 'constructor']);
 });
+
+test('a ledger kept across gateway restarts (given as `ledger` or as the usage sink) is the one budgets and the API read', async () => {
+  const { startTestGateway } = await import('../support/gateway.js');
+  const dir = tempFolder();
+  const kept = new UsageLedger({ dir });
+  for (const options of [{ ledger: kept }, { usage: kept }]) {
+    const gateway = await startTestGateway(options);
+    try {
+      assert.equal(gateway.context.ledger, kept);
+      assert.equal(gateway.context.usage, kept, 'records are written once, to the kept ledger');
+    } finally {
+      await gateway.close();
+    }
+  }
+  const [record] = [...generatedRecords(new Date(), 1, 1)];
+  kept.record(record!);
+  assert.equal(kept.summary({}).totals.requests, 1, 'still open after the gateways stopped');
+  kept.close();
+});
