@@ -105,11 +105,14 @@ export class LedgerAppender {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
-  append(record: UsageRecord): void {
+  /** Appends one record; returns the bytes its month's file grew by. */
+  append(record: UsageRecord): number {
     const month = record.time.slice(0, 7);
-    const fd = this.fileFor(month);
-    writeWhole(fd, Buffer.from(`${JSON.stringify(record)}\n`, 'utf8'));
+    const { fd, repaired } = this.fileFor(month);
+    const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+    writeWhole(fd, line);
     if (this.fsync) fsyncSync(fd);
+    return line.length + repaired;
   }
 
   close(): void {
@@ -118,16 +121,34 @@ export class LedgerAppender {
     this.month = undefined;
   }
 
-  private fileFor(month: string): number {
-    if (this.fd !== undefined && this.month === month) return this.fd;
+  private fileFor(month: string): { fd: number; repaired: number } {
+    if (this.fd !== undefined && this.month === month) return { fd: this.fd, repaired: 0 };
     this.close();
     const fd = openSync(join(this.dir, ledgerFileName(month)), 'a+', 0o600);
-    endWithNewline(fd);
+    const repaired = endWithNewline(fd);
     this.fd = fd;
     this.month = month;
-    return fd;
+    return { fd, repaired };
   }
 }
+
+/** The last records of a month's file, read from its last `maxBytes` only (for the recent list
+ * when the month's rollups come from a snapshot). */
+export const readLedgerTail = (dir: string, month: string, maxBytes: number): UsageRecord[] => {
+  const fd = openSync(join(dir, ledgerFileName(month)), 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - maxBytes);
+    const buffer = Buffer.alloc(size - start);
+    readSync(fd, buffer, 0, buffer.length, start);
+    let text = buffer.toString('utf8');
+    // Reading from the middle of the file: the first line is a piece of one.
+    if (start > 0) text = text.slice(text.indexOf('\n') + 1);
+    return parseLedgerText(text).records;
+  } finally {
+    closeSync(fd);
+  }
+};
 
 const writeWhole = (fd: number, bytes: Buffer): void => {
   let offset = 0;
@@ -136,10 +157,12 @@ const writeWhole = (fd: number, bytes: Buffer): void => {
 
 /** A crash can leave a torn last line; the next record must start on a line of its own, or it
  * would be glued to the torn one and lost with it. */
-const endWithNewline = (fd: number): void => {
+const endWithNewline = (fd: number): number => {
   const size = fstatSync(fd).size;
-  if (size === 0) return;
+  if (size === 0) return 0;
   const last = Buffer.alloc(1);
   readSync(fd, last, 0, 1, size - 1);
-  if (last[0] !== 0x0a) writeWhole(fd, Buffer.from('\n'));
+  if (last[0] === 0x0a) return 0;
+  writeWhole(fd, Buffer.from('\n'));
+  return 1;
 };

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { LedgerAppender, ledgerFileBytes, ledgerMonths, readLedgerFile, readSnapshot, writeSnapshot } from './ledger-files.js';
+import { LedgerAppender, ledgerFileBytes, ledgerMonths, readLedgerFile, readLedgerTail, readSnapshot, writeSnapshot } from './ledger-files.js';
 import type { UsageRecord, UsageSink } from './usage-record.js';
-import { dayOf, UsageRollups, type UsageQuery, type UsageSummary } from './usage-rollups.js';
+import { dayOf, monthOf, UsageRollups, type UsageQuery, type UsageSummary } from './usage-rollups.js';
 
 export interface UsageLedgerOptions {
   /** Folder of the monthly JSON-lines files; without one, usage is kept in memory only. */
@@ -34,6 +34,13 @@ export class UsageLedger extends EventEmitter implements UsageSink {
   private readonly appender: LedgerAppender | undefined;
   private readonly recentLimit: number;
   private recentRecords: UsageRecord[] = [];
+  /** What each month's file should measure if only this ledger wrote to it since it was read. */
+  private readonly expectedBytes = new Map<string, number>();
+  private readonly skippedByMonth = new Map<string, number>();
+  /** Months whose saved rollups match their file (nothing appended since). */
+  private readonly snapshotted = new Set<string>();
+  /** A write failed: the rollups hold a record the file lacks, so none is saved at close. */
+  private writeFailed = false;
 
   constructor(options: UsageLedgerOptions = {}) {
     super();
@@ -49,7 +56,10 @@ export class UsageLedger extends EventEmitter implements UsageSink {
     this.rollups.add(record);
     this.remember(record);
     try {
-      this.appender?.append(record);
+      if (this.appender) this.grew(monthOf(record.time), this.appender.append(record));
+    } catch (error) {
+      this.writeFailed = true;
+      throw error;
     } finally {
       this.emit('record', record);
     }
@@ -80,8 +90,23 @@ export class UsageLedger extends EventEmitter implements UsageSink {
     }
   }
 
+  /** Closes the file and saves the rollups of the months written since start, so the next start
+   * reads no line of them. Skipped when another process wrote to a file too (its size differs
+   * from what this ledger wrote), or when a write failed. */
   close(): void {
     this.appender?.close();
+    if (!this.dir || this.writeFailed) return;
+    for (const [month, bytes] of this.expectedBytes) {
+      if (this.snapshotted.has(month) || fileBytes(this.dir, month) !== bytes) continue;
+      const days = this.rollups.daysOfMonth(month);
+      trySnapshot(this.dir, month, { bytes, records: countRecords(days), skippedLines: this.skippedByMonth.get(month) ?? 0, days });
+      this.snapshotted.add(month);
+    }
+  }
+
+  private grew(month: string, bytes: number): void {
+    this.snapshotted.delete(month);
+    this.expectedBytes.set(month, (this.expectedBytes.get(month) ?? (this.dir ? fileBytes(this.dir, month) - bytes : 0)) + bytes);
   }
 
   private remember(record: UsageRecord): void {
@@ -90,39 +115,56 @@ export class UsageLedger extends EventEmitter implements UsageSink {
     if (this.recentRecords.length > this.recentLimit * 2) this.recentRecords = this.recentRecords.slice(-this.recentLimit);
   }
 
-  /** Builds the rollups once at start: closed months from their snapshots when still valid (and a
-   * snapshot saved after reading one), the newest month read line by line. */
+  /** Builds the rollups once at start: each month from its saved rollups when they still match
+   * the file's size, else read line by line (and saved for the next start when the month is
+   * closed). The recent list comes from the newest file's tail. */
   private load(dir: string): LedgerLoadStats {
     const started = performance.now();
     const months = ledgerMonths(dir);
     const stats: LedgerLoadStats = { files: months.length, recordsParsed: 0, monthsFromSnapshots: 0, skippedLines: 0, milliseconds: 0 };
     const newest = months.at(-1);
     for (const month of months) {
-      const closed = month !== newest;
-      const snapshot = closed ? readSnapshot(dir, month, ledgerFileBytes(dir, month)) : undefined;
+      const bytes = ledgerFileBytes(dir, month);
+      const snapshot = readSnapshot(dir, month, bytes);
       if (snapshot) {
         for (const [day, rollup] of Object.entries(snapshot.days)) this.rollups.mergeDay(day, rollup);
         stats.monthsFromSnapshots += 1;
-        stats.skippedLines += snapshot.skippedLines;
+        this.noteMonth(month, snapshot.bytes, snapshot.skippedLines, true);
+        if (month === newest) for (const record of readLedgerTail(dir, month, this.recentLimit * 2_048)) this.remember(record);
         continue;
       }
       const parsed = readLedgerFile(dir, month, (record) => {
         this.rollups.add(record);
-        if (!closed) this.remember(record);
+        if (month === newest) this.remember(record);
       });
-      stats.skippedLines += parsed.skippedLines;
-      if (closed) {
-        const days = this.rollups.daysOfMonth(month);
-        const records = Object.values(days).reduce((sum, day) => sum + day.total.requests, 0);
-        stats.recordsParsed += records;
-        trySnapshot(dir, month, { bytes: parsed.bytes, records, skippedLines: parsed.skippedLines, days });
-      }
+      const days = this.rollups.daysOfMonth(month);
+      const records = countRecords(days);
+      stats.recordsParsed += records;
+      const closed = month !== newest;
+      if (closed) trySnapshot(dir, month, { bytes: parsed.bytes, records, skippedLines: parsed.skippedLines, days });
+      this.noteMonth(month, parsed.bytes, parsed.skippedLines, closed);
     }
-    if (newest) stats.recordsParsed += this.rollups.query({ fromDay: `${newest}-01`, toDay: `${newest}-31` }).totals.requests;
+    for (const skipped of this.skippedByMonth.values()) stats.skippedLines += skipped;
     stats.milliseconds = Math.round(performance.now() - started);
     return stats;
   }
+
+  private noteMonth(month: string, bytes: number, skippedLines: number, snapshotted: boolean): void {
+    this.expectedBytes.set(month, bytes);
+    this.skippedByMonth.set(month, skippedLines);
+    if (snapshotted) this.snapshotted.add(month);
+  }
 }
+
+const countRecords = (days: Record<string, { total: { requests: number } }>): number => Object.values(days).reduce((sum, day) => sum + day.total.requests, 0);
+
+const fileBytes = (dir: string, month: string): number => {
+  try {
+    return ledgerFileBytes(dir, month);
+  } catch {
+    return -1;
+  }
+};
 
 const trySnapshot = (dir: string, month: string, snapshot: Parameters<typeof writeSnapshot>[2]): void => {
   try {

@@ -49,10 +49,14 @@ test('aggregates over generated months equal the record-by-record sums, for ever
   writer.close();
   assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.jsonl')).sort(), ['usage-2026-08.jsonl', 'usage-2026-09.jsonl', 'usage-2026-10.jsonl', 'usage-2026-11.jsonl']);
 
+  assert.equal(new UsageLedger({ dir }).loadStats.monthsFromSnapshots, 4, 'a ledger closed in good order saved every month it wrote');
+  for (const name of readdirSync(dir)) if (name.endsWith('.rollup.json')) rmSync(join(dir, name));
   const first = new UsageLedger({ dir });
-  assert.equal(first.loadStats.recordsParsed, records.length);
+  assert.equal(first.loadStats.recordsParsed, records.length, 'without saved rollups every line is read');
   const second = new UsageLedger({ dir });
-  assert.equal(second.loadStats.monthsFromSnapshots, 3, 'closed months come from their saved rollups on the next start');
+  assert.equal(second.loadStats.monthsFromSnapshots, 3, 'closed months are saved as soon as they were read');
+  assert.equal(second.loadStats.recordsParsed, records.filter((record) => record.time.startsWith('2026-11')).length);
+  assert.deepEqual(second.recent(3), records.slice(-3).reverse());
   for (const ledger of [first, second]) {
     for (const [fromDay, toDay] of [[undefined, undefined], ['2026-09-03', '2026-10-17'], ['2026-10-31', '2026-10-31'], ['2027-01-01', undefined]] as const) {
       for (const groupBy of ['model', 'provider', 'client', 'endpoint', 'day'] as const) {
@@ -152,4 +156,33 @@ test('a ledger kept across gateway restarts (given as `ledger` or as the usage s
   kept.record(record!);
   assert.equal(kept.summary({}).totals.requests, 1, 'still open after the gateways stopped');
   kept.close();
+});
+
+test('saved rollups are used only while they match the file: after a kill, or another writer, the month is read again', () => {
+  const dir = tempFolder();
+  const records = [...generatedRecords(new Date('2026-11-05T00:00:00Z'), 2, 50)];
+  const writer = new UsageLedger({ dir });
+  for (const record of records.slice(0, 40)) writer.record(record);
+  writer.close();
+
+  const graceful = new UsageLedger({ dir, recentLimit: 10 });
+  assert.deepEqual([graceful.loadStats.recordsParsed, graceful.loadStats.monthsFromSnapshots], [0, 1], 'a clean stop: nothing to read');
+  assert.deepEqual(graceful.recent(10), records.slice(30, 40).reverse(), 'the recent list from the file tail');
+  // Killed: records appended, no close.
+  for (const record of records.slice(40, 60)) graceful.record(record);
+
+  const afterKill = new UsageLedger({ dir });
+  assert.equal(afterKill.loadStats.recordsParsed, 60, 'the saved rollups no longer match: the month is read');
+  assert.equal(afterKill.summary({}).totals.requests, 60);
+
+  // Two ledgers on one folder (say, the editor's and a CLI's): neither may save rollups missing the other's records.
+  const other = new UsageLedger({ dir });
+  for (const record of records.slice(60, 80)) afterKill.record(record);
+  for (const record of records.slice(80, 100)) other.record(record);
+  afterKill.close();
+  other.close();
+  const reopened = new UsageLedger({ dir });
+  assert.equal(reopened.summary({}).totals.requests, 100);
+  assert.equal(reopened.loadStats.recordsParsed, 100);
+  reopened.close();
 });
