@@ -31,19 +31,25 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
     signal: context.signal,
   });
   const decoder = new OpenAIChunkDecoder();
-  for await (const event of readServerSentEvents(response.body)) {
-    if (event.data === '[DONE]') return;
-    let chunk: OpenAIChunk & { error?: { message?: string } };
-    try {
-      chunk = JSON.parse(event.data);
-    } catch {
-      continue; // keep-alive noise some hosts send; nothing to decode
+  try {
+    for await (const event of readServerSentEvents(response.body)) {
+      if (event.data === '[DONE]') return;
+      let chunk: OpenAIChunk & { error?: { message?: string } };
+      try {
+        chunk = JSON.parse(event.data);
+      } catch {
+        continue; // keep-alive noise some hosts send; nothing to decode
+      }
+      if (chunk.error) {
+        yield { type: 'error', error: new GatewayError(502, chunk.error.message ?? 'The upstream reported an error mid-stream.', { type: 'upstream_error' }) };
+        return;
+      }
+      yield* decoder.decode(chunk);
     }
-    if (chunk.error) {
-      yield { type: 'error', error: new GatewayError(502, chunk.error.message ?? 'The upstream reported an error mid-stream.', { type: 'upstream_error' }) };
-      return;
-    }
-    yield* decoder.decode(chunk);
+  } finally {
+    // Left early (an error event, [DONE] just before the end, a reader that stopped): the rest is
+    // read and dropped, for a second at most, then the socket is cut; the connection is not held.
+    if (!response.body.readableEnded) void response.body.dump({ limit: 65_536, signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
   }
 }
 
