@@ -23,7 +23,7 @@ export const addProviderKey: ModapiCommand = {
     });
     if (key === undefined) return;
     await services.secrets.setProviderKey(picked.preset.id, key.trim());
-    await services.gateway.restart(`${picked.preset.id} key changed`);
+    await services.gateway.refresh(`${picked.preset.id} key changed`);
     await reportKeyCheck(services, picked.preset.id, `${picked.preset.id} API key`, 'modapi.addProviderKey');
   },
 };

@@ -11,7 +11,7 @@ export const removeApiKey: ModapiCommand = {
     const confirmed = await vscode.window.showWarningMessage('Remove the ModAPI API key from this machine? Tools using the gateway will stop working until you set a key again.', { modal: true }, 'Remove');
     if (confirmed !== 'Remove') return;
     await services.secrets.removeApiKey();
-    await services.gateway.restart('API key removed');
+    await services.gateway.refresh('API key removed');
     void vscode.window.showInformationMessage('ModAPI: API key removed.');
   },
 };

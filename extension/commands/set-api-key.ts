@@ -41,7 +41,7 @@ export const setApiKey: ModapiCommand = {
     });
     if (key === undefined) return;
     await services.secrets.setApiKey(key.trim());
-    await services.gateway.restart('API key changed');
-    await reportKeyCheck(services, 'modapi', 'ModAPI API key', 'modapi.setApiKey');
+    await services.gateway.refresh('API key changed');
+    await reportKeyCheck(services, 'modapi', 'API key', 'modapi.setApiKey');
   },
 };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { GatewayContext } from '../../proxy/server/gateway-context.js';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
+import type { UsageLedger } from '../../proxy/usage/usage-ledger.js';
 import { discardUsage, type UsageSink } from '../../proxy/usage/usage-record.js';
 import type { ExtensionLog } from '../log-channel.js';
 import type { ModapiSecrets } from '../secrets/modapi-secrets.js';
@@ -32,6 +33,8 @@ export class GatewayHost implements vscode.Disposable {
   readonly onDidChangeState = this.changed.event;
   /** Where usage records go; the ledger once the extension has one. */
   usage: UsageSink = discardUsage;
+  /** The ledger kept across gateway restarts, so budgets and the usage panel see all history. */
+  ledger: UsageLedger | undefined;
 
   constructor(
     private readonly secrets: ModapiSecrets,
@@ -130,7 +133,7 @@ export class GatewayHost implements vscode.Disposable {
     try {
       // Loaded on first start, so activation does not pay for express and the adapters.
       const { startGateway } = await import('../../proxy/server/gateway-server.js');
-      this.running = await startGateway({ ...options, log: this.log, redactor: this.log.redactor, usage: this.usage });
+      this.running = await startGateway({ ...options, log: this.log, redactor: this.log.redactor, ...(this.ledger ? { ledger: this.ledger } : { usage: this.usage }) });
       this.setState({ kind: 'running', url: this.running.url, port: this.running.port });
       this.log.info(`gateway listening on ${this.running.url} (${options.tokens.length} local token(s); started in ${Math.round(performance.now() - started)} ms)`);
     } catch (error) {

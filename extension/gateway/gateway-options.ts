@@ -28,6 +28,8 @@ export const gatewayOptionsFrom = (settings: ModapiSettings, secrets: SecretSnap
   providers: providersFrom(settings, secrets),
   tokens: secrets.localTokens.map((entry) => ({ name: entry.name, token: entry.token })),
   allowedOrigins: settings.allowedOrigins,
+  // 0 means no cap.
+  budget: { dailyUsd: settings.budget.dailyUsd > 0 ? settings.budget.dailyUsd : undefined, monthlyUsd: settings.budget.monthlyUsd > 0 ? settings.budget.monthlyUsd : undefined },
 });
 
 /** Settings whose change means the gateway must be rebuilt. */

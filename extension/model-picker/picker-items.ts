@@ -53,7 +53,9 @@ const dollars = (value: number): string => `$${value < 0.01 ? Number(value.toPre
 export const formatPrice = (price: ModelPrice | undefined): string | undefined => {
   if (!price) return undefined;
   const parts: string[] = [];
-  if (price.input !== undefined || price.output !== undefined) parts.push(`${dollars(price.input ?? 0)} in / ${dollars(price.output ?? 0)} out per 1M tokens`);
+  if (price.input !== undefined && price.output !== undefined) parts.push(`${dollars(price.input)} in / ${dollars(price.output)} out per 1M tokens`);
+  else if (price.input !== undefined) parts.push(`${dollars(price.input)} per 1M input tokens`);
+  else if (price.output !== undefined) parts.push(`${dollars(price.output)} per 1M output tokens`);
   if (price.perImage !== undefined) parts.push(`${dollars(price.perImage)} per image`);
   if (price.perSecond !== undefined) parts.push(`${dollars(price.perSecond)} per second`);
   if (price.perMillionCharacters !== undefined) parts.push(`${dollars(price.perMillionCharacters)} per 1M characters`);
