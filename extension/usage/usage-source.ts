@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { BudgetEvent } from '../../proxy/governance/budgets.js';
 import type { Governance } from '../../proxy/governance/governance.js';
-import { UsageLedger } from '../../proxy/usage/usage-ledger.js';
+import type { UsageLedger } from '../../proxy/usage/usage-ledger.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import type { GatewayHost } from '../gateway/gateway-host.js';
 
@@ -44,7 +44,7 @@ export class UsageSource implements vscode.Disposable {
   /** Follows whatever ledger and governance are current; cheap when nothing changed. */
   bind(): void {
     const context = this.gateway.current()?.context;
-    const ledger = this.gateway.usage instanceof UsageLedger ? this.gateway.usage : context?.ledger;
+    const ledger = this.gateway.ledger ?? context?.ledger;
     const governance = context?.governance;
     if (ledger === this.ledger && governance === this.governance) return;
     if (ledger !== this.ledger) {

@@ -2,7 +2,7 @@ import uPlot from 'uplot';
 import type { CostChart } from '../../extension/usage/protocol.js';
 import { OTHER_SERIES } from '../../extension/usage/view-constants.js';
 import { h } from '../chat/dom.js';
-import { chartColors, type ChartColors } from './chart-colors.js';
+import { chartColors } from './chart-colors.js';
 import { formatUsd } from './format.js';
 
 const HEIGHT = 240;
@@ -18,7 +18,32 @@ export const stackedValues = (chart: CostChart): number[][] => {
   return sums;
 };
 
-const colorOf = (colors: ChartColors, key: string, index: number): string => (key === OTHER_SERIES ? colors.other : colors.layers[index % colors.layers.length]!);
+/** Gives each layer a colour slot and keeps it while the panel is open, so a model or provider
+ * keeps its colour when the ranking changes; two layers shown together never share one. */
+export class ColorSlots {
+  private readonly remembered = new Map<string, number>();
+
+  assign(keys: readonly string[]): Map<string, number> {
+    const slots = new Map<string, number>();
+    const used = new Set<number>();
+    for (const key of keys) {
+      const slot = this.remembered.get(key);
+      if (slot !== undefined && !used.has(slot)) {
+        slots.set(key, slot);
+        used.add(slot);
+      }
+    }
+    for (const key of keys) {
+      if (slots.has(key)) continue;
+      let slot = 0;
+      while (used.has(slot)) slot += 1;
+      slots.set(key, slot);
+      used.add(slot);
+      this.remembered.set(key, slot);
+    }
+    return slots;
+  }
+}
 
 const layerTotal = (values: readonly number[]): number => Math.round(values.reduce((sum, value) => sum + value, 0) * 1e8) / 1e8;
 
@@ -32,6 +57,8 @@ export class CostChartView {
   private readonly tableSlot = h('div', { className: 'chart-table-slot' });
   private plot: uPlot | undefined;
   private chart: CostChart | undefined;
+  private readonly slots = new ColorSlots();
+  private colorOf: (key: string) => string = () => '';
 
   constructor() {
     this.element = h('figure', { className: 'chart', attributes: { 'aria-label': 'Cost per day' } }, this.canvasHolder, this.readout, this.legend, this.tableSlot);
@@ -53,11 +80,13 @@ export class CostChartView {
     const chart = this.chart;
     if (!chart) return;
     const colors = chartColors();
+    const slots = this.slots.assign(chart.series.map((series) => series.key));
+    this.colorOf = (key) => (key === OTHER_SERIES ? colors.other : colors.layers[slots.get(key)! % colors.layers.length]!);
     this.plot?.destroy();
     this.plot = undefined;
     this.element.setAttribute('data-days', String(chart.days.length));
     this.element.setAttribute('data-layers', chart.series.map((series) => series.key).join(','));
-    this.renderLegend(chart, colors);
+    this.renderLegend(chart);
     this.renderTable(chart);
     if (chart.series.length === 0) {
       this.canvasHolder.replaceChildren(h('p', { className: 'muted chart-empty', text: 'No cost in this range yet.' }));
@@ -83,7 +112,7 @@ export class CostChartView {
         {},
         ...order.map((index) => ({
           label: chart.series[index]!.key,
-          fill: colorOf(colors, chart.series[index]!.key, index),
+          fill: this.colorOf(chart.series[index]!.key),
           stroke: colors.edge,
           width: 1,
           paths: bars,
@@ -106,11 +135,11 @@ export class CostChartView {
     this.readout.textContent = `${chart.days[dayIndex]}: ${parts.length > 0 ? parts.join(', ') : 'no cost'}`;
   }
 
-  private renderLegend(chart: CostChart, colors: ChartColors): void {
+  private renderLegend(chart: CostChart): void {
     this.legend.replaceChildren(
-      ...chart.series.map((series, index) => {
+      ...chart.series.map((series) => {
         const swatch = h('span', { className: 'swatch', attributes: { 'aria-hidden': 'true' } });
-        swatch.style.background = colorOf(colors, series.key, index);
+        swatch.style.background = this.colorOf(series.key);
         return h('li', { attributes: { 'data-layer': series.key } }, swatch, h('span', { className: 'layer-key', text: series.key }), h('span', { className: 'layer-total', text: formatUsd(layerTotal(series.values)) }));
       }),
     );

@@ -36,7 +36,7 @@ test('budgets: none set, none shown; a zero cap is no cap; the default warning i
   assert.equal(budgetState(1, 0.8), 'exceeded');
 });
 
-const request = { requestId: 'req_abc', client: 'aider', endpoint: 'chat/completions', provider: 'anthropic', model: 'claude-sonnet-4-5', status: 200, errorCode: null };
+const request = { requestId: 'req_abc', client: 'aider', endpoint: '/v1/chat/completions', provider: 'anthropic', model: 'claude-sonnet-4-5', status: 200, errorCode: null };
 
 test('the request filter: exact client and model, ok or failed, every search word anywhere', () => {
   assert.equal(matchesFilter(request, NO_FILTER), true);
@@ -82,7 +82,7 @@ test('CSV export of requests: the range\'s records that pass the table\'s filter
   const lines = csv.trimEnd().split('\r\n');
   assert.equal(lines[0], RECORD_COLUMNS.join(','));
   assert.equal(lines.length, 3);
-  assert.match(lines[1]!, /^2026-11-21T10:00:00Z,req_2,aider,chat\/completions,modapi,"'=HYPERLINK\(""x""\)",/);
+  assert.match(lines[1]!, /^2026-11-21T10:00:00Z,req_2,aider,\/v1\/chat\/completions,modapi,"'=HYPERLINK\(""x""\)",/);
   assert.match(lines[2]!, /^2026-11-22T10:00:00Z,req_3,aider,.*,429,.*,budget_exceeded$/);
   const failedOnly = exportCsv(ledger, { view: 'requests', filter: { ...NO_FILTER, status: 'error' } }, { fromDay: '2026-11-01', toDay: '2026-11-30' });
   assert.equal(failedOnly.trimEnd().split('\r\n').length, 2);

@@ -9,7 +9,7 @@ export const usageRecord = (fields: Partial<UsageRecord> & Pick<UsageRecord, 'ti
   return {
     requestId: `req_${sequence}`,
     client: 'default',
-    endpoint: 'chat/completions',
+    endpoint: '/v1/chat/completions',
     provider: 'modapi',
     model: 'gpt-4o',
     requestedModel: fields.model ?? 'gpt-4o',

@@ -16,7 +16,7 @@ const ledgerWith = (): UsageLedger => {
     usageRecord({ time: '2026-11-01T09:00:00Z', model: 'gpt-4o', provider: 'modapi', promptTokens: 200, completionTokens: 20, costUsd: 2 }),
     usageRecord({ time: '2026-11-16T23:59:59Z', model: 'claude-sonnet-4-5', provider: 'anthropic', client: 'aider', promptTokens: 300, completionTokens: 30, costUsd: 1 }),
     usageRecord({ time: '2026-11-17T00:00:00Z', model: 'claude-sonnet-4-5', provider: 'anthropic', client: 'aider', promptTokens: 400, completionTokens: 40, costUsd: 0.5 }),
-    usageRecord({ time: '2026-11-20T12:00:00Z', model: 'gemini-2.5-flash', provider: 'gemini', endpoint: 'embeddings', promptTokens: 50, completionTokens: 0, costUsd: null, costSource: 'unknown' }),
+    usageRecord({ time: '2026-11-20T12:00:00Z', model: 'gemini-2.5-flash', provider: 'gemini', endpoint: '/v1/embeddings', promptTokens: 50, completionTokens: 0, costUsd: null, costSource: 'unknown' }),
     usageRecord({ time: '2026-11-22T08:00:00Z', model: 'gpt-4o', provider: 'modapi', promptTokens: 10, completionTokens: 5, costUsd: 0.25 }),
     usageRecord({ time: '2026-11-22T14:00:00Z', model: 'gpt-4o', provider: 'modapi', client: 'aider', status: 502, errorCode: 'upstream_error', promptTokens: 7, completionTokens: 0, costUsd: 0, costSource: 'none' }),
   ];
@@ -76,7 +76,7 @@ test('breakdowns by model, provider, client and endpoint with exact sums and cos
   );
   assert.deepEqual(
     breakdownRows(ledger, range, 'endpoint').map((row) => [row.key, row.requests, row.costUsd, row.unknownCostRequests]),
-    [['chat/completions', 5, 3.75, 0], ['embeddings', 1, 0, 1]],
+    [['/v1/chat/completions', 5, 3.75, 0], ['/v1/embeddings', 1, 0, 1]],
   );
   assert.deepEqual(breakdownRows(ledger, range, 'provider').map((row) => row.key), ['modapi', 'anthropic', 'gemini']);
   assert.deepEqual(breakdownRows(ledger, range, 'model').map((row) => [row.key, row.errors]), [['gpt-4o', 1], ['claude-sonnet-4-5', 0], ['gemini-2.5-flash', 0]]);

@@ -118,3 +118,15 @@ test('chart colours come from the theme\'s variables when drawn; high contrast g
   assert.equal(border, 'rgb(111, 195, 223)');
   assert.equal(harness.cspViolations.length, 0, harness.cspViolations.join('\n'));
 });
+
+test('a layer keeps its colour when the ranking changes', { skip: !available && 'no Chromium' }, async () => {
+  const page = harness.page;
+  await page.evaluate('document.body.className = "vscode-dark"');
+  const colorOf = (key: string): Promise<string> => page.locator(`[data-layer="${key}"] .swatch`).evaluate((element) => getComputedStyle(element).backgroundColor);
+  const before = { anthropic: await colorOf('anthropic'), modapi: await colorOf('modapi') };
+  assert.notEqual(before.anthropic, before.modapi);
+  ledger.record(usageRecord({ time: at(2), requestId: 'req_big', provider: 'modapi', costUsd: 2 }));
+  await harness.deliver({ type: 'snapshot', snapshot: snapshotOf(), reason: 'live' });
+  await page.locator('figure.chart[data-layers="modapi,anthropic"]').waitFor();
+  assert.deepEqual({ anthropic: await colorOf('anthropic'), modapi: await colorOf('modapi') }, before);
+});
