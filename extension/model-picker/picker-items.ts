@@ -48,7 +48,12 @@ export const formatContext = (tokens: number | undefined): string | undefined =>
   return String(tokens);
 };
 
-const dollars = (value: number): string => `$${value < 0.01 ? Number(value.toPrecision(2)) : value.toFixed(2)}`;
+/** At least cents, and the sub-cent digits prices often have ($0.075, $0.0025) kept. */
+const dollars = (value: number): string => {
+  const text = String(Number(value.toFixed(4)));
+  const decimals = text.split('.')[1]?.length ?? 0;
+  return `$${decimals >= 2 ? text : value.toFixed(2)}`;
+};
 
 export const formatPrice = (price: ModelPrice | undefined): string | undefined => {
   if (!price) return undefined;

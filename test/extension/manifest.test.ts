@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = join(__dirname, '../..');
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+/** The command ids the sources register: one file per command, each declaring `id: 'modapi.x'`. */
+const registeredIds = (): string[] =>
+  readdirSync(join(ROOT, 'extension/commands'))
+    .map((file) => /id: '(modapi\.[A-Za-z]+)'/.exec(readFileSync(join(ROOT, 'extension/commands', file), 'utf8'))?.[1])
+    .filter((id): id is string => id !== undefined);
+
+test('every command DESIGN.md lists is contributed under the "ModAPI" category', () => {
+  const titles = manifest.contributes.commands.filter((command: { category?: string }) => command.category === 'ModAPI').map((command: { title: string }) => command.title);
+  for (const title of ['Set API Key', 'Remove API Key', 'Select Model', 'Open Chat', 'Show Usage', 'Copy Gateway URL', 'Copy Local Token', 'Create Local Token', 'Revoke Local Token', 'Restart Gateway', 'Add Provider Key', 'Show Logs']) {
+    assert.ok(titles.includes(title), `"ModAPI: ${title}" is contributed`);
+  }
+});
+
+test('each core command file registers a contributed command, and none is registered twice', () => {
+  const contributed = new Set(manifest.contributes.commands.map((command: { command: string }) => command.command));
+  const ids = registeredIds();
+  assert.equal(ids.length, 12);
+  assert.equal(new Set(ids).size, ids.length);
+  for (const id of ids) assert.ok(contributed.has(id), `${id} is in contributes.commands`);
+});
+
+test('activation waits for the workbench; the icon and walkthrough pages exist', () => {
+  assert.ok(manifest.activationEvents.includes('onStartupFinished'));
+  assert.ok(!manifest.activationEvents.includes('*'));
+  assert.equal(manifest.main, './dist/extension.js');
+  assert.ok(existsSync(join(ROOT, manifest.icon)));
+  for (const walkthrough of manifest.contributes.walkthroughs) {
+    for (const step of walkthrough.steps) assert.ok(existsSync(join(ROOT, step.media.markdown)), step.media.markdown);
+  }
+});
+
+test('the package leaves out sources, tests, maps and node_modules', () => {
+  const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n');
+  assert.equal(ignore.find((line) => line.trim() && !line.startsWith('#')), '**', 'everything is excluded unless listed');
+  const included = ignore.filter((line) => line.startsWith('!'));
+  assert.ok(included.every((line) => !/\.map$|\.ts$|^!test|^!node_modules|^!extension|^!proxy/.test(line)), included.join(', '));
+  assert.ok(ignore.includes('**/*.map'));
+});

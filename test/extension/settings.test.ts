@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gatewayOptionsFrom, providersFrom } from '../../extension/gateway/gateway-options.js';
+import { readSettings, type SettingGetter } from '../../extension/settings.js';
+
+const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
+const contributed: Record<string, { default: unknown; description?: string; markdownDescription?: string }> = manifest.contributes.configuration.properties;
+
+const getterFrom = (values: Record<string, unknown>): SettingGetter => (<T>(key: string) => values[key] as T | undefined) as SettingGetter;
+
+test('every setting DESIGN.md names is contributed with a description and a default', () => {
+  const expected = ['baseUrl', 'defaultModel', 'gateway.enabled', 'gateway.port', 'gateway.allowedOrigins', 'providers', 'budget.daily', 'budget.monthly', 'retries', 'fallbacks'];
+  assert.deepEqual(Object.keys(contributed).sort(), expected.map((key) => `modapi.${key}`).sort());
+  for (const [key, schema] of Object.entries(contributed)) {
+    assert.ok('default' in schema, `${key} has a default`);
+    assert.ok((schema.markdownDescription ?? schema.description ?? '').length > 20, `${key} is described`);
+  }
+});
+
+test('the contributed defaults read the same as no settings at all', () => {
+  const defaults = Object.fromEntries(Object.entries(contributed).map(([key, schema]) => [key.slice('modapi.'.length), schema.default]));
+  assert.deepEqual(readSettings(getterFrom(defaults)), readSettings(getterFrom({})));
+  assert.deepEqual(readSettings(getterFrom({})), {
+    baseUrl: 'https://modapi.ai/v1',
+    defaultModel: '',
+    gatewayEnabled: true,
+    gatewayPort: 4141,
+    allowedOrigins: [],
+    providers: {},
+    budget: { dailyUsd: 0, monthlyUsd: 0 },
+    retries: 2,
+    fallbacks: {},
+  });
+});
+
+test('bad values fall back instead of breaking activation', () => {
+  const settings = readSettings(getterFrom({ 'gateway.port': 70_000, retries: -1, 'budget.daily': 'lots', 'gateway.allowedOrigins': ['http://localhost:3000', 7], fallbacks: { 'gpt-4o': ['gpt-4o-mini', 3], x: 'y' } }));
+  assert.equal(settings.gatewayPort, 4141);
+  assert.equal(settings.retries, 2);
+  assert.equal(settings.budget.dailyUsd, 0);
+  assert.deepEqual(settings.allowedOrigins, ['http://localhost:3000']);
+  assert.deepEqual(settings.fallbacks, { 'gpt-4o': ['gpt-4o-mini'] });
+  assert.equal(readSettings(getterFrom({ 'gateway.port': 0 })).gatewayPort, 0);
+});
+
+test('providers: ModAPI from baseUrl and the stored key, others from modapi.providers and their stored keys', () => {
+  const settings = readSettings(getterFrom({ baseUrl: 'http://127.0.0.1:9/v1', providers: { ollama: 'http://127.0.0.1:11434/v1', openai: { baseUrl: 'http://127.0.0.1:8/v1' }, modapi: { baseUrl: 'ignored' } } }));
+  const providers = providersFrom(settings, { apiKey: 'sk-modapi', providerKeys: { openai: 'sk-openai', anthropic: 'sk-ant', modapi: 'not-this-one' }, localTokens: [] });
+  assert.deepEqual(providers, {
+    ollama: { baseUrl: 'http://127.0.0.1:11434/v1', headers: undefined },
+    openai: { baseUrl: 'http://127.0.0.1:8/v1', headers: undefined, apiKey: 'sk-openai' },
+    anthropic: { apiKey: 'sk-ant' },
+    modapi: { baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-modapi', headers: undefined },
+  });
+});
+
+test('the gateway gets the port, the local tokens by name and the allowed origins', () => {
+  const settings = readSettings(getterFrom({ 'gateway.port': 0, 'gateway.allowedOrigins': ['http://localhost:5173'] }));
+  const options = gatewayOptionsFrom(settings, { apiKey: undefined, providerKeys: {}, localTokens: [{ name: 'default', token: 'mk-local-1', createdAt: '2026-01-01' }] });
+  assert.equal(options.port, 0);
+  assert.deepEqual(options.tokens, [{ name: 'default', token: 'mk-local-1' }]);
+  assert.deepEqual(options.allowedOrigins, ['http://localhost:5173']);
+  assert.equal(options.providers.modapi?.apiKey, undefined);
+});
