@@ -115,6 +115,25 @@ uiTest('a model is picked through the palette and shows in the status bar', 60_0
   await workbench.screenshot('status-bar-model');
 });
 
+uiTest('clicking the status bar opens the picker: recent model first, star for favourites, refresh reloads the list', 60_000, async () => {
+  await workbench.statusItem().click();
+  const row = (id: string) => workbench.quickInput.locator('.monaco-list-row', { hasText: id }).first();
+  await row('dall-e-3').waitFor({ timeout: 20_000 });
+  assert.match(await row('gpt-4o-mini').innerText(), /Recently used/);
+  assert.match(await row('dall-e-3').innerText(), /Image · modapi/);
+  await row('dall-e-3').hover();
+  await row('dall-e-3').locator('.codicon-star-empty').click();
+  await workbench.quickInput.locator('.monaco-list-row', { hasText: 'Favourites' }).filter({ hasText: 'dall-e-3' }).waitFor({ timeout: 10_000 });
+  const listed = upstream.requests.filter((request) => request.url === '/v1/models').length;
+  await workbench.quickInput.locator('.codicon-refresh').first().click();
+  for (let waited = 0; upstream.requests.filter((request) => request.url === '/v1/models').length === listed; waited += 100) {
+    assert.ok(waited < 10_000, 'the refresh button asked the upstream for its model list again');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  await workbench.screenshot('model-picker-favourite');
+  await workbench.page.keyboard.press('Escape');
+});
+
 uiTest('Copy Gateway URL puts the gateway base URL on the clipboard', 30_000, async () => {
   await workbench.setClipboard('');
   await workbench.runCommand('ModAPI: Copy Gateway URL');
