@@ -75,7 +75,7 @@ export class Catalog {
       const live = await adapterFor(provider.dialect).listModels(provider, AbortSignal.timeout(LIST_TIMEOUT_MS));
       return live.map((model) => this.enrich(provider, model.upstreamId, model));
     } catch (error) {
-      if (provider.apiKey) this.options.onListError?.(provider.id, error);
+      if (provider.apiKey || provider.keyOptional) this.options.onListError?.(provider.id, error);
       // Without a live list the default provider still offers the bundled table, so a new user
       // can pick a model before the key is set.
       return isDefault ? BUNDLED_MODELS.map((model) => this.enrich(provider, model.id)) : [];

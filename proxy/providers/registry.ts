@@ -35,6 +35,8 @@ const stripTrailingSlash = (url: string): string => url.replace(/\/+$/, '');
 /** Every provider the gateway knows, and the routing of a model id to one of them. */
 export class ProviderRegistry {
   private readonly providers = new Map<string, ProviderConfig>();
+  /** Providers the user set up (a key, a base URL, or a provider of their own). */
+  private readonly setUp = new Set<string>();
   readonly defaultProviderId: string;
 
   constructor(overrides: Record<string, ProviderOverride> = {}, defaultProviderId = DEFAULT_PROVIDER_ID, timeouts?: ProviderConfig['timeouts']) {
@@ -44,6 +46,7 @@ export class ProviderRegistry {
       const custom: ProviderPreset = { id, dialect: override.dialect ?? 'openai', defaultBaseUrl: override.baseUrl, baseUrlVariable: '' };
       this.providers.set(id, { ...fromPreset(custom, override), keyOptional: !override.apiKey, keyHint: `set apiKey for provider "${id}" in the config file` });
     }
+    for (const [id, override] of Object.entries(overrides)) if (this.providers.has(id) && (override.apiKey || override.baseUrl)) this.setUp.add(id);
     if (timeouts) for (const provider of this.providers.values()) provider.timeouts = timeouts;
     this.defaultProviderId = defaultProviderId;
   }
@@ -56,9 +59,10 @@ export class ProviderRegistry {
     return [...this.providers.values()];
   }
 
-  /** Providers worth asking for a model list: those with a key, plus the default one. */
+  /** Providers worth asking for a model list: those with a key, the default one, and keyless ones
+   * the user pointed somewhere (OLLAMA_BASE_URL, a provider of their own). */
   configured(): ProviderConfig[] {
-    return this.all().filter((provider) => provider.apiKey !== undefined || provider.id === this.defaultProviderId);
+    return this.all().filter((provider) => provider.apiKey !== undefined || provider.id === this.defaultProviderId || (provider.keyOptional && this.setUp.has(provider.id)));
   }
 
   /** A bare id goes to the default provider unchanged; `provider/model` picks a provider. An id whose

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { modalitiesFromArchitecture } from '../../proxy/adapters/openai-compatible/model-list.js';
+import OpenAI from 'openai';
 import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
-import { TEST_KEY } from '../support/gateway.js';
+import { fixtureJson } from '../support/fixtures.js';
+import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 import { startHarness, type Harness } from './harness.js';
 
 /** Live lists of two providers: the default one (OpenRouter-like, ids with slashes) and OpenAI. */
@@ -103,4 +105,24 @@ test('a list entry without an id is skipped, not a failure of the whole list', a
   const refreshed = await harness.client.models.list({ query: { refresh: 'true' } } as any);
   assert.ok(refreshed.data.some((model) => model.id === 'gpt-4o'));
   assert.ok(refreshed.data.every((model) => typeof model.id === 'string' && model.id.length > 0));
+});
+
+test('a keyless local provider the user pointed at (Ollama) is listed and served without any key', async () => {
+  const ollama = await new FakeUpstream()
+    .on('GET /v1/models', (_request, response) => sendJson(response, 200, { object: 'list', data: [{ id: 'llama3.2:latest', object: 'model', owned_by: 'library' }] }))
+    .on('POST /v1/chat/completions', (_request, response) => sendJson(response, 200, fixtureJson('openai/chat-completion-text-gpt-4-1-nano.vercel.json')))
+    .start();
+  const gateway = await startTestGateway({ providers: { modapi: { baseUrl: harness.upstream.url(), apiKey: TEST_KEY }, ollama: { baseUrl: ollama.url() } } });
+  try {
+    const client = new OpenAI({ baseURL: gateway.url, apiKey: TEST_TOKEN, maxRetries: 0 });
+    const ids = (await client.models.list()).data.map((model) => model.id);
+    assert.ok(ids.includes('ollama/llama3.2:latest'), ids.join(', '));
+    assert.ok(!ids.some((id) => id.startsWith('lmstudio/')), 'providers nobody set up are not asked');
+    await client.chat.completions.create({ model: 'ollama/llama3.2:latest', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(ollama.last().json().model, 'llama3.2:latest');
+    assert.equal(ollama.last().headers.authorization, undefined, 'no key is sent to a keyless provider');
+  } finally {
+    await gateway.close();
+    await ollama.close();
+  }
 });
