@@ -11,7 +11,8 @@ import { eventually, jsonHeaders, openConnections, rawRequest, signal, startHarn
 
 const JSON_LIMIT = 64 * 1024;
 const UPLOAD_LIMIT = 256 * 1024;
-const TIMEOUT_MS = 800;
+// Short enough to test 504s quickly, long enough that a loaded CI machine answers everything else in time.
+const TIMEOUT_MS = 1_500;
 
 let harness: Harness;
 let unreachable: RunningGateway;
