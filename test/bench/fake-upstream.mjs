@@ -12,8 +12,10 @@ const COMPLETION = JSON.stringify({
   usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 },
 });
 const STREAM_CHUNKS = 50;
+// Each chunk's id carries the moment it was written (process.hrtime is CLOCK_MONOTONIC, the same
+// clock in every process here), so the bench sees how long each chunk took to reach the client.
 const chunk = (index) =>
-  `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[{"index":0,"delta":{"content":"token${index} "},"finish_reason":null}]}\n\n`;
+  `data: {"id":"chatcmpl-${Number(process.hrtime.bigint()) / 1e6}","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[{"index":0,"delta":{"content":"token${index} "},"finish_reason":null}]}\n\n`;
 const USAGE_CHUNK =
   'data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":50,"total_tokens":62}}\n\n';
 const TRANSCRIPTION = JSON.stringify({ text: 'hello from the bench', usage: { type: 'duration', seconds: 3 } });

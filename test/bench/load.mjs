@@ -52,13 +52,17 @@ export const fixedCount = async (pool, spec, connections, total) => {
   await Promise.all(Array.from({ length: connections }, worker));
 };
 
-/** One SSE stream: time to the first body byte and the arrival time of every complete event. */
+const SENT_AT = /"id":"chatcmpl-([\d.]+)"/;
+
+/** One SSE stream: time to the first body byte, the arrival time of every complete event, and for
+ * the bench upstream's chunks (which carry the moment they were written) the delay of each. */
 export const timeStream = async (pool, spec) => {
   const started = now();
   const { statusCode, body } = await pool.request({ path: spec.path, method: 'POST', headers: spec.headers, body: spec.body });
   if (statusCode !== 200) throw new Error(`stream status ${statusCode}: ${(await body.text()).slice(0, 300)}`);
   let firstByte;
   const eventTimes = [];
+  const delays = [];
   let pending = '';
   for await (const chunk of body) {
     const at = now();
@@ -67,11 +71,13 @@ export const timeStream = async (pool, spec) => {
     let boundary = pending.indexOf('\n\n');
     while (boundary !== -1) {
       eventTimes.push(at);
+      const sentAt = SENT_AT.exec(pending.slice(0, boundary));
+      if (sentAt) delays.push(at - Number(sentAt[1]));
       pending = pending.slice(boundary + 2);
       boundary = pending.indexOf('\n\n');
     }
   }
-  return { firstByte, eventTimes, total: now() - started };
+  return { firstByte, eventTimes, delays, total: now() - started };
 };
 
 /** Runs `count` streams with `concurrency` at a time; returns their timings. */

@@ -79,14 +79,27 @@ export const streaming = async (context, rounds = 3, count = 30, concurrency = 1
   const results = await interleaved(rounds, async (side) => {
     const timings = await streams(context.pools[side], context.specs[side](body), count, concurrency);
     for (const timing of timings) if (timing.eventTimes.length < 50) throw new Error(`${side}: a stream brought ${timing.eventTimes.length} events`);
-    return { ttfb: median(timings.map((t) => t.firstByte)), gap: median(timings.map((t) => meanGap(t.eventTimes))) };
+    const delays = timings.flatMap((t) => t.delays);
+    return {
+      ttfb: median(timings.map((t) => t.firstByte)),
+      gap: median(timings.map((t) => meanGap(t.eventTimes))),
+      delay: median(delays),
+      delayP99: percentile(delays, 0.99),
+    };
   });
   const added = (key) => median(results.gateway.map((gateway, index) => gateway[key] - results.direct[index][key]));
   const addedTtfb = added('ttfb');
+  const addedDelay = added('delay');
+  const addedDelayP99 = added('delayP99');
   const addedGap = added('gap');
+  const column = (side, key) => median(results[side].map((r) => r[key]));
   return [
-    row('50-chunk stream: time to first byte (ms)', median(results.direct.map((r) => r.ttfb)), median(results.gateway.map((r) => r.ttfb)), addedTtfb, 'ms added', '<= 0.5 ms', addedTtfb <= 0.5, 3),
-    row('50-chunk stream: mean inter-chunk gap (ms)', median(results.direct.map((r) => r.gap)), median(results.gateway.map((r) => r.gap)), addedGap, 'ms added', '~0 (<= 0.05 ms)', addedGap <= 0.05, 3),
+    row('50-chunk stream: time to first byte (ms)', column('direct', 'ttfb'), column('gateway', 'ttfb'), addedTtfb, 'ms added', '<= 0.5 ms', addedTtfb <= 0.5, 3),
+    // A chunk held back (until the next one, or a buffer fills) would add a whole pace (1 ms) or more.
+    row('50-chunk stream: each chunk, upstream write to client, p50 (ms)', column('direct', 'delay'), column('gateway', 'delay'), addedDelay, 'ms added', '< 0.5 ms: none held', addedDelay < 0.5, 3),
+    // The tail follows the machine's scheduling more than the gateway (a bare proxy shows the same).
+    row('50-chunk stream: each chunk, upstream write to client, p99 (ms)', column('direct', 'delayP99'), column('gateway', 'delayP99'), addedDelayP99, 'ms added', 'info', undefined, 3),
+    row('50-chunk stream: mean gap between chunks (ms)', column('direct', 'gap'), column('gateway', 'gap'), addedGap, 'ms added (timer noise ~0.1)', 'info', undefined, 3),
   ];
 };
 
