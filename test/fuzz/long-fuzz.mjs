@@ -1,4 +1,4 @@
-// The long fuzz run: `node --import tsx test/fuzz/long-fuzz.mjs [--cases=20000] [--seed=N]` (any seed; the one used is
+// The long fuzz run: `npm run fuzz -- [--cases=20000] [--seed=N]` (any seed; the one used is
 // printed, so a failure can be replayed). Same cases and rules as test/fuzz/bad-input.test.ts.
 import { sendJson } from '../support/fake-upstream.ts';
 import { fixtureJson } from '../support/fixtures.ts';
