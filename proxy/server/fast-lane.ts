@@ -17,7 +17,14 @@ export const withFastLane = (app: Express, chain: readonly LaneHandler[], onErro
   const request = incoming as Request;
   const response = outgoing as Response;
   response.locals = {};
-  const fail = (error: unknown) => onError(error, request, response, ignore);
+  const fail = (error: unknown) => {
+    try {
+      onError(error, request, response, ignore);
+    } catch {
+      // Express's router would swallow this; here it would be an unhandled rejection ending the process.
+      response.destroy();
+    }
+  };
   const run = (index: number): void => {
     const handler = chain[index];
     if (!handler) return;

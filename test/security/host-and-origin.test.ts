@@ -73,3 +73,16 @@ test('a listed Origin still needs the local token', async () => {
   const answer = await send({ port: gateway.port, path: '/v1/chat/completions', body: chatBody(false), headers: { origin: ALLOWED_ORIGIN, authorization: 'Bearer not-the-token' } });
   assertOpenAIError(answer, 401);
 });
+
+test('the chat fast lane and the express app answer alike (a query string takes the express path)', async () => {
+  for (const path of ['/v1/chat/completions', '/v1/chat/completions?via=express']) {
+    const served = await send({ port: gateway.port, path, body: chatBody(false) });
+    assert.equal(served.status, 200, `${path}: ${served.body}`);
+    assertOpenAIError(await send({ port: gateway.port, path, body: chatBody(false), headers: { host: `evil.example:${gateway.port}` } }), 403);
+    assertOpenAIError(await send({ port: gateway.port, path, body: chatBody(false), headers: { origin: 'http://evil.example' } }), 403);
+    assertOpenAIError(await send({ port: gateway.port, path, body: chatBody(false), headers: { authorization: 'Bearer wrong' } }), 401);
+    const invalid = await send({ port: gateway.port, path, body: '{"model":' });
+    assertOpenAIError(invalid, 400);
+    assert.equal(invalid.headers['content-type'], 'application/json; charset=utf-8');
+  }
+});
