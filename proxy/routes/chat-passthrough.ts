@@ -9,7 +9,7 @@ import { sseErrorEvent, startEventStream } from '../sse/sse-response.js';
 import { usageFromOpenAI } from '../sse/usage-from-chunk.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort, type UpstreamResponse } from '../upstream/http-client.js';
-import { errorFromUpstream } from '../upstream/upstream-error.js';
+import { errorInOkAnswer } from '../upstream/upstream-error.js';
 import { decodeCompletion } from '../adapters/openai-compatible/decode-chunk.js';
 import { respondTranslated } from './chat-translated.js';
 
@@ -39,12 +39,17 @@ export const passthroughChat = async ({ body, resolved, response, tracker, signa
   if (!stream) {
     const bytes = Buffer.from(await upstream.body.arrayBuffer());
     tracker.firstToken();
+    const text = bytes.toString('utf8');
+    let answer: { usage?: Parameters<typeof usageFromOpenAI>[0] };
     try {
-      const usage = usageFromOpenAI((JSON.parse(bytes.toString('utf8')) as { usage?: Parameters<typeof usageFromOpenAI>[0] }).usage);
-      if (usage) tracker.usage(usage);
+      answer = JSON.parse(text);
     } catch {
       throw new GatewayError(502, `The upstream provider "${resolved.provider.id}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
     }
+    const failure = errorInOkAnswer(answer, upstream.headers, text, resolved.provider.id);
+    if (failure) throw failure;
+    const usage = usageFromOpenAI(answer?.usage);
+    if (usage) tracker.usage(usage);
     response.writeHead(200, { 'content-type': 'application/json', ...servedHeaders });
     response.end(bytes);
     return;
@@ -82,16 +87,14 @@ export const passthroughChat = async ({ body, resolved, response, tracker, signa
  * its status; the completion goes out as the stream the client asked for. */
 const answerJsonToStream = async (bytes: Buffer, headers: UpstreamResponse['headers'], options: PassthroughArguments): Promise<void> => {
   const text = bytes.toString('utf8');
-  let answer: { error?: { code?: unknown }; choices?: unknown } | undefined;
+  let answer: { choices?: unknown } | undefined;
   try {
     answer = JSON.parse(text);
   } catch {
     answer = undefined;
   }
-  if (answer?.error) {
-    const code = Number(answer.error.code);
-    throw errorFromUpstream(code >= 400 && code <= 599 ? code : 502, headers, text, options.resolved.provider.id);
-  }
+  const failure = errorInOkAnswer(answer, headers, text, options.resolved.provider.id);
+  if (failure) throw failure;
   if (!answer || !Array.isArray(answer.choices)) {
     throw new GatewayError(502, `The upstream provider "${options.resolved.provider.id}" answered a stream request with neither a stream nor a completion.`, { type: 'upstream_error', code: 'bad_upstream_response' });
   }

@@ -7,6 +7,7 @@ import { OpenAIPassthrough } from '../sse/openai-passthrough.js';
 import { sseErrorEvent } from '../sse/sse-response.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort } from '../upstream/http-client.js';
+import { errorInOkAnswer } from '../upstream/upstream-error.js';
 import { servedHeaders } from './served-headers.js';
 
 export interface RelayOptions {
@@ -40,10 +41,19 @@ export const relayToOpenAI = async (options: RelayOptions): Promise<void> => {
   if (/application\/json/i.test(contentType) && options.observeJson) {
     const bytes = Buffer.from(await upstream.body.arrayBuffer());
     tracker.firstToken();
+    const text = bytes.toString('utf8');
+    let answer: unknown;
     try {
-      options.observeJson(JSON.parse(bytes.toString('utf8')));
+      answer = JSON.parse(text);
     } catch {
       // An answer the gateway cannot read is still the client's to judge; only usage is lost.
+    }
+    const failure = upstream.statusCode < 300 ? errorInOkAnswer(answer, upstream.headers, text, resolved.provider.id) : undefined;
+    if (failure) throw failure;
+    try {
+      if (answer !== undefined) options.observeJson(answer);
+    } catch {
+      // An answer of an unexpected shape is still relayed; only usage is lost.
     }
     response.writeHead(upstream.statusCode, headers);
     response.end(bytes);

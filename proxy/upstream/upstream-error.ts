@@ -85,3 +85,13 @@ const summariseNonJson = (bodyText: string, status: number, providerId: string):
     .slice(0, 200);
   return `The upstream provider "${providerId}" answered HTTP ${status}${text ? `: ${text}` : ''}.`;
 };
+
+/** Some hosts (OpenRouter) answer a failure with status 200 and an error body, the real status (if
+ * any) in `error.code`. Such an answer as a GatewayError; undefined for a real answer. */
+export const errorInOkAnswer = (answer: unknown, headers: Record<string, HeaderValue>, bodyText: string, providerId: string): GatewayError | undefined => {
+  if (!answer || typeof answer !== 'object') return undefined;
+  const { error, choices } = answer as { error?: unknown; choices?: unknown };
+  if (!error || typeof error !== 'object' || Array.isArray(choices)) return undefined;
+  const code = Number((error as { code?: unknown }).code);
+  return errorFromUpstream(code >= 400 && code <= 599 ? code : 502, headers, bodyText, providerId);
+};

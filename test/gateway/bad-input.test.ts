@@ -184,6 +184,22 @@ test('a stream request answered with a JSON error body under status 200: the err
   await rejectsWith(harness.client.chat.completions.create(chat({ stream: true })), { status: 429, message: /Provider returned error/ });
 });
 
+test('an error body under status 200 (OpenRouter) keeps the real status, streamed or not, on chat and other endpoints', async () => {
+  const failure = { error: { message: 'Rate limit exceeded: free-models-per-min', code: 429, metadata: { headers: {} } } };
+  harness.upstream.on('POST /v1/chat/completions', (_request, response) => sendJson(response, 200, failure)).on('POST /v1/embeddings', (_request, response) => sendJson(response, 200, failure));
+  await rejectsWith(harness.client.chat.completions.create(chat()), { status: 429, message: /free-models-per-min/ });
+  await rejectsWith(harness.client.embeddings.create({ model: 'text-embedding-3-small', input: 'x', encoding_format: 'float' }), { status: 429, message: /free-models-per-min/ });
+  harness.upstream.on('POST /v1/embeddings', (_request, response) => sendJson(response, 200, { error: { message: 'no code given' } }));
+  await rejectsWith(harness.client.embeddings.create({ model: 'text-embedding-3-small', input: 'x', encoding_format: 'float' }), { status: 502, message: /no code given/ });
+});
+
+test('a JSON answer of an unexpected shape is relayed, not a 500', async () => {
+  harness.upstream.on('POST /v1/embeddings', (_request, response) => sendJson(response, 200, 'null'));
+  const answer = await rawRequest(harness.gateway.port, { method: 'POST', path: '/v1/embeddings', headers: jsonHeaders(), body: '{"model":"text-embedding-3-small","input":"x"}' });
+  assert.equal(answer.status, 200);
+  assert.equal(answer.text, 'null');
+});
+
 test('upstream unreachable: 502', async () => {
   await rejectsWith(unreachableClient.chat.completions.create(chat()), { status: 502, code: 'upstream_unreachable', message: /could not be reached/ });
   await rejectsWith(unreachableClient.chat.completions.create(chat({ stream: true })), { status: 502, code: 'upstream_unreachable' });
