@@ -231,3 +231,26 @@ test('a client that sends its whole request and hangs up at once: the upstream r
   });
   await (await upstreamClosed.promise).closed;
 });
+
+test('a legacy completions stream that breaks gets the same error event and clean end', async () => {
+  const events = fixtureEvents('openai/legacy-completions-stream.vercel.jsonl');
+  harness.upstream.on('POST /v1/completions', (_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.write(events[0]! + events[1]!);
+    setImmediate(() => response.socket?.destroy());
+  });
+  const answer = await rawRequest(harness.gateway.port, { method: 'POST', path: '/v1/completions', headers: jsonHeaders(), body: JSON.stringify({ model: 'gpt-3.5-turbo-instruct', prompt: 'x', stream: true }) });
+  const blocks = answer.text.split('\n\n').filter(Boolean);
+  assert.equal(blocks.length, 3);
+  assert.equal(JSON.parse(blocks[2]!.slice('data: '.length)).error.code, 'upstream_stream_broken');
+});
+
+test('a binary answer that breaks is cut for the client too, never passed off as complete', async () => {
+  harness.upstream.on('POST /v1/audio/speech', (_request, response) => {
+    response.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': '100000' });
+    response.write(Buffer.alloc(20_000, 1));
+    setImmediate(() => response.socket?.destroy());
+  });
+  const answer = await harness.client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi' });
+  await assert.rejects(answer.arrayBuffer());
+});
