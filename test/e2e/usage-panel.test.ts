@@ -12,15 +12,16 @@ import { ensureCodeServer } from './support/install-code-server.js';
 import { openBrowser, Workbench } from './support/workbench.js';
 
 /** The usage panel in a real VS Code (code-server 4.100.3) in Chromium, as a new user meets it:
- * empty at first with a first-request guide; requests through the gateway (a fake upstream that
- * reports 1,000 tokens in, 200 out and $0.25 per request) appear live with the right totals, chart
- * layers and rows; a daily budget of $1.20 warns at its 80% threshold and then refuses; and the
- * request table exports as CSV. A screenshot per step goes to test-output/e2e/. */
+ * empty at first with a first-request guide; requests through the gateway and from the chat view
+ * (a fake upstream that reports 1,000 tokens in, 200 out and $0.25 per request) appear live with
+ * the right totals, chart layers and rows; a daily budget of $1.45 warns at its 80% threshold and
+ * then refuses; and the request table exports as CSV. A screenshot per step goes to test-output/e2e/. */
 
 const ROOT = resolve(__dirname, '../..');
+const run = promisify(execFile);
 const KEY = 'sk-e2e-usage-key-0123456789abcdef';
 const COST = 0.25;
-const DAILY_BUDGET = 1.2;
+const DAILY_BUDGET = 1.45;
 
 let upstream: FakeUpstream;
 let codeServer: RunningCodeServer | undefined;
@@ -64,11 +65,14 @@ before(async () => {
     })
     .start();
   ensureCodeServer();
-  await promisify(execFile)('npm', ['run', 'package'], { cwd: ROOT, timeout: 180_000 });
   profileRoot = mkdtempSync(join(tmpdir(), 'modapi-usage-e2e-'));
+  // Packaged like the release (.vsix), to a file of this suite's own.
+  const vsix = join(profileRoot, 'modapi.vsix');
+  await run('node', ['esbuild.js', '--production'], { cwd: ROOT, timeout: 180_000 });
+  await run(join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: ROOT, timeout: 180_000 });
   const profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': await freePort(), 'modapi.budget.daily': DAILY_BUDGET });
   workspace = profile.workspace;
-  await installExtension(profile, join(ROOT, 'dist/modapi.vsix'));
+  await installExtension(profile, vsix);
   codeServer = await startCodeServer(profile);
   const opened = await openBrowser(codeServer.url);
   browser = opened.browser;
@@ -92,6 +96,18 @@ const usageFrame = async (timeoutMs = 20_000): Promise<Frame> => {
     await workbench.page.waitForTimeout(200);
   }
   throw new Error('the usage panel webview did not appear');
+};
+
+/** The chat view's page: the frame with the composer. */
+const chatFrame = async (): Promise<Frame> => {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for (const frame of workbench.page.frames()) {
+      if (await frame.locator('form.composer').count().catch(() => 0)) return frame;
+    }
+    await workbench.page.waitForTimeout(250);
+  }
+  throw new Error('the chat view did not render');
 };
 
 const ask = async (model: string, stream = false): Promise<Response> =>
@@ -135,7 +151,7 @@ uiTest('Show Usage on an empty ledger explains the first request, without the to
   const curl = await frame.locator('.curl-line').innerText();
   assert.ok(curl.startsWith(`curl ${gatewayUrl}/chat/completions -H "Authorization: Bearer $MODAPI_TOKEN"`), curl);
   assert.ok(!(await frame.locator('body').innerText()).includes(localToken), 'the token is never shown');
-  assert.match(await frame.locator('.budgets').innerText(), /Daily budget \(all clients\)\s*\$0\.00 of \$1\.20 \(0%\)/);
+  assert.match(await frame.locator('.budgets').innerText(), /Daily budget \(all clients\)\s*\$0\.00 of \$1\.45 \(0%\)/);
   await workbench.screenshot('usage-empty-state');
 });
 
@@ -167,16 +183,36 @@ uiTest('requests through the gateway appear live, within a second, with exact to
   await workbench.screenshot('usage-live-requests');
 });
 
+uiTest('a question in the chat view shows up in the panel too, as the chat-view client', 90_000, async () => {
+  await workbench.runCommand('ModAPI: Open Chat');
+  const chat = await chatFrame();
+  await chat.locator('select.model-select option[value="gpt-4o-mini"]').waitFor({ state: 'attached', timeout: 30_000 });
+  await chat.locator('select.model-select').selectOption('gpt-4o-mini');
+  await chat.locator('textarea.prompt').fill('count me too');
+  await chat.locator('textarea.prompt').press('Enter');
+  await chat.locator('article.answer.status-done').waitFor({ timeout: 20_000 });
+  const frame = await usageFrame();
+  await frame.locator('.requests-table tbody tr', { hasText: 'chat-view' }).waitFor({ timeout: 1_000 });
+  assert.equal(await stat(frame, 'today', 'requests'), '4');
+  assert.equal(await stat(frame, 'today', 'cost'), '$1.00');
+  await frame.getByRole('button', { name: 'Break down by client (local token)' }).click();
+  assert.deepEqual(
+    await frame.locator('table[data-breakdown="client"] tbody tr').evaluateAll((elements) => elements.map((row) => [row.getAttribute('data-key'), row.querySelector('td')?.textContent, row.querySelector('.cost')?.textContent])),
+    [['default', '3', '$0.7500'], ['chat-view', '1', '$0.2500']],
+  );
+  await workbench.screenshot('usage-chat-view-request');
+});
+
 uiTest('the chart switches to layers per model, with each model\'s cost', 30_000, async () => {
   const frame = await usageFrame();
   await frame.getByRole('button', { name: 'Stack the cost chart by model' }).click();
   await frame.locator('figure.chart[data-layers="gpt-4o-mini,gpt-4o"]').waitFor({ timeout: 5_000 });
-  assert.equal(await frame.locator('[data-layer="gpt-4o-mini"] .layer-total').innerText(), '$0.5000');
+  assert.equal(await frame.locator('[data-layer="gpt-4o-mini"] .layer-total').innerText(), '$0.7500');
   assert.equal(await frame.locator('[data-layer="gpt-4o"] .layer-total').innerText(), '$0.2500');
   await frame.getByRole('button', { name: 'Break down by model' }).click();
   assert.deepEqual(
     await frame.locator('table[data-breakdown="model"] tbody tr').evaluateAll((elements) => elements.map((row) => [row.getAttribute('data-key'), row.querySelector('.cost')?.textContent])),
-    [['gpt-4o-mini', '$0.5000'], ['gpt-4o', '$0.2500']],
+    [['gpt-4o-mini', '$0.7500'], ['gpt-4o', '$0.2500']],
   );
   await workbench.screenshot('usage-chart-by-model');
 });
@@ -184,11 +220,11 @@ uiTest('the chart switches to layers per model, with each model\'s cost', 30_000
 uiTest('crossing the daily budget\'s warning shows a notification, a status bar hint and a yellow bar', 60_000, async () => {
   const frame = await usageFrame();
   await askOk('gpt-4o');
-  // $1.00 of $1.20 is 83%, past the 80% warning.
-  await workbench.notification(/83% of the daily budget of \$1\.20 of this gateway spent/).waitFor({ timeout: 10_000 });
-  await workbench.page.locator('.part.statusbar', { hasText: 'Budget 83%' }).waitFor({ timeout: 5_000 });
+  // $1.00 of $1.45 was 69%; $1.25 is 86%, past the 80% warning.
+  await workbench.notification(/86% of the daily budget of \$1\.45 of this gateway spent/).waitFor({ timeout: 10_000 });
+  await workbench.page.locator('.part.statusbar', { hasText: 'Budget 86%' }).waitFor({ timeout: 5_000 });
   await frame.locator('[data-budget="overall|day"][data-state="warning"]').waitFor({ timeout: 5_000 });
-  assert.equal(await frame.locator('[data-budget="overall|day"] .budget-numbers').innerText(), '$1.00 of $1.20 (83%)');
+  assert.equal(await frame.locator('[data-budget="overall|day"] .budget-numbers').innerText(), '$1.25 of $1.45 (86%)');
   await workbench.screenshot('usage-budget-warning');
 });
 
@@ -213,13 +249,14 @@ uiTest('the request table exports as CSV through a save dialog', 60_000, async (
   await workbench.page.waitForFunction(() => (document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement | null)?.value.endsWith('.csv'), undefined, { timeout: 10_000 });
   await workbench.screenshot('usage-export-dialog');
   await workbench.page.keyboard.press('Enter');
-  await frame.locator('.notice', { hasText: 'Exported 5 rows' }).waitFor({ timeout: 10_000 });
+  await frame.locator('.notice', { hasText: 'Exported 6 rows' }).waitFor({ timeout: 10_000 });
   const file = readdirSync(workspace).find((name) => /^modapi-usage-requests-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/.test(name));
   assert.ok(file, `a CSV in the workspace (${readdirSync(workspace).join(', ')})`);
   const lines = readFileSync(join(workspace, file), 'utf8').trimEnd().split('\r\n');
-  assert.equal(lines.length, 6);
+  assert.equal(lines.length, 7);
   assert.match(lines[0]!, /^time,requestId,client,endpoint,provider,model,/);
   assert.equal(lines.filter((line) => line.includes(',default,/v1/chat/completions,modapi,gpt-4o')).length, 5, lines.join('\n'));
+  assert.equal(lines.filter((line) => line.includes(',chat-view,')).length, 1, lines.join('\n'));
   assert.equal(lines.filter((line) => line.endsWith(',budget_exceeded')).length, 1);
   assert.ok(existsSync(join(workspace, file)));
   await workbench.screenshot('usage-exported');

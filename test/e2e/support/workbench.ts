@@ -60,7 +60,9 @@ export class Workbench {
     const input = this.quickInput.locator('.quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`>${title}`);
-    const row = this.quickInput.locator('.monaco-list-row', { hasText: title }).first();
+    // The focused row, not any row: right after typing, the previous list (a recently used
+    // command at the top) can still be the focused one, and Enter would run that instead.
+    const row = this.quickInput.locator('.monaco-list-row.focused', { hasText: title }).first();
     await row.waitFor({ timeout: 10_000 });
     await this.page.keyboard.press('Enter');
   }
