@@ -53,6 +53,8 @@ const environment = (profile: Profile): NodeJS.ProcessEnv => ({
   http_proxy: '',
   https_proxy: '',
   NO_PROXY: '127.0.0.1,localhost',
+  // The marketplace code-server would query is replaced by a closed loopback port.
+  EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery', itemUrl: 'http://127.0.0.1:9/item', resourceUrlTemplate: 'http://127.0.0.1:9/{publisher}/{name}/{version}/{path}' }),
 });
 
 const profileArguments = (profile: Profile): string[] => ['--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir];

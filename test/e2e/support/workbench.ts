@@ -13,6 +13,8 @@ export const openBrowser = async (origin: string): Promise<{ browser: Browser; c
   });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  // The page may reach loopback only (the workbench, its webviews' local resources).
+  await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/]|localhost[:/])/, (route) => route.abort());
   const page = await context.newPage();
   return { browser, context, page };
 };
