@@ -8,7 +8,7 @@ import { hostNamesForBind } from '../../proxy/server/security.js';
 import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
 import { fixtureJson } from '../support/fixtures.js';
 import { TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
-import { authorized, jsonHeaders, rawRequest, startHarness, type Harness } from './harness.js';
+import { authorized, eventually, jsonHeaders, rawRequest, signal, startHarness, type Harness } from './harness.js';
 
 const ALLOWED_ORIGIN = 'vscode-webview://abcdef';
 const printed: string[] = [];
@@ -177,4 +177,21 @@ test('host names accepted for a bind address: none extra for loopback, the addre
   assert.ok(wildcard.includes(hostname().toLowerCase()));
   assert.ok(wildcard.includes('127.0.0.1'));
   assert.ok(!wildcard.includes('evil.example'));
+});
+
+test('a client giving up on a non-streamed answer aborts the upstream call and leaves no error in the log', async () => {
+  const upstreamClosed = signal<{ closed: Promise<void> }>();
+  harness.upstream.on('POST /v1/chat/completions', (_request, response) => {
+    upstreamClosed.resolve({ closed: new Promise((resolve) => response.once('close', () => resolve())) });
+  });
+  const linesBefore = printed.length;
+  const controller = new AbortController();
+  const pending = harness.client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, { signal: controller.signal });
+  const rejected = assert.rejects(pending);
+  const { closed } = await upstreamClosed.promise;
+  controller.abort();
+  await rejected;
+  await closed;
+  await eventually(() => harness.sockets.busy() === 0, 'the request let its socket go');
+  assert.deepEqual(printed.slice(linesBefore), []);
 });
