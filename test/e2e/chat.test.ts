@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import type { Browser, Frame } from 'playwright-core';
+import type { FakeUpstream } from '../support/fake-upstream.js';
+import { ANSWERS, startChatUpstream } from '../chat/chat-upstream.js';
+import { createProfile, freePort, installExtension, startCodeServer, type RunningCodeServer } from './support/code-server.js';
+import { ensureCodeServer } from './support/install-code-server.js';
+import { openBrowser, Workbench } from './support/workbench.js';
+
+/** The chat view in a real VS Code (code-server 4.100.3) in Chromium, against a fake upstream on
+ * 127.0.0.1: open it, watch an answer stream in, stop one, insert code into an editor, compare two
+ * models and continue with one, get an image, survive malicious answers, find the conversation
+ * again after a reload. A screenshot per step goes to test-output/e2e (chat-*). */
+
+const ROOT = resolve(__dirname, '../..');
+const KEY = 'sk-e2e-chat-key-0123456789abcdef';
+const run = promisify(execFile);
+
+let upstream: FakeUpstream;
+let codeServer: RunningCodeServer | undefined;
+let browser: Browser | undefined;
+let workbench: Workbench;
+let profileRoot: string;
+let workbenchUrl = '';
+let chat: Frame;
+
+const uiTest = (title: string, timeoutMs: number, body: () => Promise<void>): void => {
+  const slug = `chat-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').split('-').filter(Boolean).slice(0, 4).join('-')}`;
+  test(title, { timeout: timeoutMs }, () => workbench.step(slug, body));
+};
+
+/** The chat webview's document: VS Code nests it in two iframes; it is the frame with the composer. */
+const findChatFrame = async (): Promise<Frame> => {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for (const frame of workbench.page.frames()) {
+      if (await frame.locator('form.composer').count().catch(() => 0)) return frame;
+    }
+    await workbench.page.waitForTimeout(250);
+  }
+  throw new Error('the chat view did not render');
+};
+
+const send = async (text: string, model?: string): Promise<void> => {
+  if (model) await chat.locator('select.model-select').selectOption(model);
+  await chat.locator('textarea.prompt').fill(text);
+  await chat.locator('textarea.prompt').press('Enter');
+};
+
+const lastAnswer = () => chat.locator('article.answer').last();
+
+/** Sends, then waits until a new answer has appeared and finished. */
+const sendAndWait = async (text: string, model?: string): Promise<void> => {
+  const before = await chat.locator('article.answer').count();
+  await send(text, model);
+  await chat.waitForFunction(
+    (count) => {
+      const answers = document.querySelectorAll('article.answer');
+      return answers.length > count && !answers[answers.length - 1]!.classList.contains('status-streaming');
+    },
+    before,
+    { timeout: 20_000 },
+  );
+};
+
+before(async () => {
+  upstream = await startChatUpstream();
+  ensureCodeServer();
+  // Packaged like the release (.vsix), to a file of this suite's own.
+  const vsixFolder = mkdtempSync(join(tmpdir(), 'modapi-chat-vsix-'));
+  const vsix = join(vsixFolder, 'modapi.vsix');
+  await run('node', ['esbuild.js', '--production'], { cwd: ROOT, timeout: 180_000 });
+  await run(join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: ROOT, timeout: 180_000 });
+  profileRoot = mkdtempSync(join(tmpdir(), 'modapi-chat-e2e-'));
+  const profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': await freePort() });
+  await installExtension(profile, vsix);
+  rmSync(vsixFolder, { recursive: true, force: true });
+  codeServer = await startCodeServer(profile);
+  const opened = await openBrowser(codeServer.url);
+  browser = opened.browser;
+  workbench = new Workbench(opened.page);
+  workbenchUrl = `${codeServer.url}/?folder=${encodeURIComponent(profile.workspace)}`;
+}, { timeout: 420_000 });
+
+after(async () => {
+  await browser?.close();
+  await codeServer?.stop();
+  await upstream?.close();
+  if (profileRoot) rmSync(profileRoot, { recursive: true, force: true });
+});
+
+uiTest('the key is set and "ModAPI: Open Chat" opens the chat view in the activity bar', 120_000, async () => {
+  await workbench.open(workbenchUrl);
+  await workbench.statusItem().waitFor({ timeout: 60_000 });
+  await workbench.runCommand('ModAPI: Set API Key');
+  await workbench.answerInput('ModAPI: Set API Key', KEY, true);
+  await workbench.page.keyboard.press('Enter');
+  await workbench.notification('ModAPI: API key saved and accepted').waitFor({ timeout: 30_000 });
+  await workbench.runCommand('ModAPI: Open Chat');
+  chat = await findChatFrame();
+  await chat.locator('select.model-select option[value="gpt-4o"]').waitFor({ state: 'attached', timeout: 30_000 });
+  const offered = await chat.locator('select.model-select option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+  assert.ok(offered.includes('gpt-image-1'));
+  assert.ok(!offered.includes('text-embedding-3-small'), 'a model that cannot chat or generate is not offered');
+  assert.ok(await workbench.page.locator('.activitybar [aria-label^="ModAPI"]').first().isVisible());
+  await workbench.screenshot('chat-view-open');
+});
+
+uiTest('a prompt to the fake upstream streams its answer in, rendered as markdown with its figures', 60_000, async () => {
+  await send('Write an add function', 'gpt-4o');
+  const streaming = chat.locator('article.answer.status-streaming .markdown');
+  await streaming.waitFor({ timeout: 15_000 });
+  const partial = await streaming.innerText();
+  await workbench.screenshot('chat-streaming');
+  await chat.locator('article.answer.status-done .code-block').waitFor({ timeout: 20_000 });
+  const final = await lastAnswer().locator('.markdown').innerText();
+  assert.ok(partial.length < final.length, `the answer arrived in pieces (${partial.length} then ${final.length} characters)`);
+  assert.equal(await lastAnswer().locator('.markdown strong').innerText(), 'two');
+  assert.ok((await lastAnswer().locator('.code-block .hljs-keyword').count()) > 0, 'code is highlighted');
+  assert.match(await lastAnswer().locator('.answer-metrics').innerText(), /^gpt-4o · 12 in \/ \d+ out tokens · \$[\d.]+ · first token \d+ ms · total [\d.]+ (ms|s) · [\d.]+ tok\/s$/);
+  assert.equal(upstream.last().headers.authorization, `Bearer ${KEY}`);
+  await workbench.screenshot('chat-answer');
+});
+
+uiTest('Stop ends an answer mid-stream and keeps what arrived', 60_000, async () => {
+  await send('Talk slowly', 'slow-model');
+  await chat.waitForFunction(() => (document.querySelector('article.answer.status-streaming .markdown')?.textContent ?? '').length > 40, undefined, { timeout: 20_000 });
+  await chat.getByRole('button', { name: 'Stop the answer (Escape)' }).click();
+  await chat.locator('article.answer.status-stopped').waitFor({ timeout: 10_000 });
+  assert.match(await lastAnswer().innerText(), /Stopped/);
+  assert.ok((await lastAnswer().locator('.markdown').innerText()).length > 40);
+  await workbench.screenshot('chat-stopped');
+});
+
+uiTest('Insert puts a code block at the cursor of an editor; New file opens it in one', 60_000, async () => {
+  // Not runCommand: its first matching row would be "File: Compare New Untitled Text Files".
+  await workbench.page.keyboard.press('F1');
+  await workbench.quickInput.locator('.quick-input-box input').fill('>File: New Untitled Text File');
+  await workbench.quickInput.locator('.monaco-list-row').filter({ hasText: /^File: New Untitled Text File(?!s)/ }).first().click();
+  const editor = workbench.page.locator('.editor-instance .monaco-editor').first();
+  await editor.waitFor({ timeout: 10_000 });
+  const code = /```typescript\n([\s\S]*?)```/.exec(ANSWERS['gpt-4o']!)![1]!.trim();
+  await chat.locator('article.answer.status-done .code-block [data-action="insert-code"]').first().click();
+  const visibleCode = () => workbench.page.locator('.editor-instance .view-lines:visible', { hasText: 'export const add' }).first();
+  await visibleCode().waitFor({ timeout: 10_000 });
+  assert.equal((await visibleCode().innerText()).replace(/\u00a0/g, ' ').trim(), code);
+  await workbench.screenshot('chat-code-inserted');
+  const tabs = await workbench.page.locator('.tabs-container .tab').count();
+  await chat.locator('article.answer.status-done .code-block [data-action="open-code"]').first().click();
+  await workbench.page.waitForFunction((count) => document.querySelectorAll('.tabs-container .tab').length > count, tabs, { timeout: 10_000 });
+  await visibleCode().waitFor({ timeout: 10_000 });
+  assert.equal((await visibleCode().innerText()).replace(/\u00a0/g, ' ').trim(), code);
+  await workbench.screenshot('chat-code-new-file');
+});
+
+uiTest('compare sends one prompt to two models side by side; choosing one continues with it', 60_000, async () => {
+  // Widen the sidebar by its sash, as a person comparing answers would.
+  const sidebar = await workbench.page.locator('.part.sidebar').boundingBox();
+  if (sidebar) {
+    await workbench.page.mouse.move(sidebar.x + sidebar.width + 1, sidebar.y + 300);
+    await workbench.page.mouse.down();
+    await workbench.page.mouse.move(sidebar.x + sidebar.width + 420, sidebar.y + 300, { steps: 8 });
+    await workbench.page.mouse.up();
+  }
+  await chat.locator('#compare-toggle').check();
+  const slots = chat.locator('.compare-models select');
+  await slots.nth(0).selectOption('gpt-4o');
+  await slots.nth(1).selectOption('claude-sonnet-4-5');
+  await send('Which add is better?');
+  await chat.waitForFunction(() => document.querySelectorAll('.turn.compare article.answer.status-done').length === 2, undefined, { timeout: 30_000 });
+  const columns = await chat.locator('.turn.compare article.answer').evaluateAll((answers) => answers.map((answer) => answer.getBoundingClientRect().top));
+  assert.equal(columns[0], columns[1], 'the answers stand side by side');
+  const figures = await chat.locator('.turn.compare .answer-metrics').allInnerTexts();
+  assert.equal(figures.length, 2);
+  assert.match(figures[0]!, /^gpt-4o · .* first token \d+ ms · .* tok\/s$/);
+  assert.match(figures[1]!, /^claude-sonnet-4-5 · .* first token \d+ ms · .* tok\/s$/);
+  await workbench.screenshot('chat-compare');
+  await chat.locator('.turn.compare article.answer').nth(1).getByRole('button', { name: 'Continue the conversation with claude-sonnet-4-5' }).click();
+  await workbench.page.locator('[aria-label^="ModAPI model claude-sonnet-4-5"]').first().waitFor({ timeout: 10_000 });
+  await chat.locator('#compare-toggle').uncheck();
+  await sendAndWait('Go on');
+  const continued = upstream.requests.filter((request) => request.url === '/v1/chat/completions').at(-1)!.json();
+  assert.equal(continued.model, 'claude-sonnet-4-5');
+  assert.equal(continued.messages.at(-2).content, ANSWERS['claude-sonnet-4-5']);
+  await workbench.screenshot('chat-compare-chosen');
+});
+
+uiTest('an image model returns an image shown in the view, with Save to workspace', 60_000, async () => {
+  await sendAndWait('A blue square', 'gpt-image-1');
+  const image = chat.locator('img.generated-image').last();
+  await image.waitFor({ timeout: 20_000 });
+  assert.equal(await image.evaluate((element) => (element as HTMLImageElement).naturalWidth), 48);
+  assert.ok(await chat.getByRole('button', { name: 'Save the image to the workspace' }).last().isVisible());
+  assert.equal(upstream.last().json().response_format, 'b64_json');
+  await workbench.screenshot('chat-image');
+});
+
+uiTest('a malicious answer (script, onerror, javascript: links, raw HTML) runs nothing', 60_000, async () => {
+  await sendAndWait('Be evil', 'evil-model');
+  const answer = lastAnswer().locator('.markdown');
+  await answer.locator('p', { hasText: 'raw html' }).click();
+  await answer.locator('p', { hasText: 'click me' }).click();
+  await workbench.page.waitForTimeout(300);
+  assert.equal(await chat.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
+  assert.equal(await workbench.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
+  assert.equal(await answer.locator('script, img, iframe, svg, [onerror], [onclick], [onload], a[href^="javascript"]').count(), 0);
+  assert.match(await answer.innerText(), /<script>window.__pwned = "script"<\/script>/);
+  await workbench.screenshot('chat-malicious');
+});
+
+uiTest('conversations persist across a reload and are listed, with their answers', 120_000, async () => {
+  await workbench.page.reload();
+  await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // A fresh extension host: wait until the extension is active again.
+  await workbench.statusItem().waitFor({ timeout: 60_000 });
+  await workbench.runCommand('ModAPI: Open Chat');
+  chat = await findChatFrame();
+  await chat.getByRole('button', { name: 'Show saved conversations' }).click();
+  const entry = chat.getByRole('button', { name: 'Open conversation Write an add function' });
+  await entry.waitFor({ timeout: 20_000 });
+  await entry.click();
+  await chat.locator('article.answer .code-block').first().waitFor({ timeout: 10_000 });
+  assert.ok((await chat.locator('article.answer').count()) >= 6);
+  await workbench.screenshot('chat-persisted');
+});
