@@ -1,5 +1,5 @@
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** code-server 4.100.3 (VS Code 1.100.3) is the newest that runs on Node 20. */
@@ -42,6 +42,38 @@ export const ensureCodeServer = (): string => {
   ensureDebianPackages();
   if (existsSync(READY_MARKER)) return CODE_SERVER_BIN;
   mkdirSync(CACHE_DIR, { recursive: true });
+  // Test files may run in parallel: one installs, the others wait for its marker.
+  if (!takeLock()) {
+    waitFor(() => existsSync(READY_MARKER) || !existsSync(LOCK), 10 * 60_000);
+    if (existsSync(READY_MARKER)) return CODE_SERVER_BIN;
+    if (!takeLock()) throw new Error(`another process is installing code-server (${LOCK})`);
+  }
+  try {
+    install();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+  return CODE_SERVER_BIN;
+};
+
+const LOCK = join(CACHE_DIR, 'install.lock');
+
+const takeLock = (): boolean => {
+  try {
+    mkdirSync(LOCK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const waitFor = (condition: () => boolean, timeoutMs: number): void => {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) Atomics.wait(sleeper, 0, 0, 1_000);
+};
+
+const install = (): void => {
   if (!existsSync(join(CACHE_DIR, 'package.json'))) writeFileSync(join(CACHE_DIR, 'package.json'), JSON.stringify({ name: 'code-server-cache', private: true }));
   run('npm', ['install', '--no-save', `code-server@${CODE_SERVER_VERSION}`, '--ignore-scripts'], CACHE_DIR);
   run('npm', ['install', '--omit=dev', '--ignore-scripts'], VSCODE_DIR);
@@ -56,7 +88,6 @@ export const ensureCodeServer = (): string => {
   // npm hoists argon2 next to code-server; code-server loads it even with --auth none.
   run('npm', ['rebuild', 'argon2', '--build-from-source'], CACHE_DIR);
   writeFileSync(READY_MARKER, new Date().toISOString());
-  return CODE_SERVER_BIN;
 };
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(__filename)) {
