@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import OpenAI, { APIError, toFile } from 'openai';
@@ -144,7 +145,7 @@ test('an images error recorded from OpenAI keeps its param and code', async () =
 });
 
 test('upstream 5xx with Retry-After: status and header kept, on every endpoint kind', async () => {
-  const failure = (status: number) => (_request: unknown, response: import('node:http').ServerResponse) => sendJson(response, status, { error: { message: `upstream says ${status}`, type: 'server_error', param: null, code: null } }, { 'retry-after': '7' });
+  const failure = (status: number) => (_request: unknown, response: ServerResponse) => sendJson(response, status, { error: { message: `upstream says ${status}`, type: 'server_error', param: null, code: null } }, { 'retry-after': '7' });
   harness.upstream.on('POST /v1/chat/completions', failure(503)).on('POST /v1/embeddings', failure(500)).on('POST /v1/audio/speech', failure(502)).on('POST /v1/audio/transcriptions', failure(503));
   for (const [call, status] of [
     [() => harness.client.chat.completions.create(chat()), 503],
@@ -207,7 +208,7 @@ test('upstream unreachable: 502', async () => {
 });
 
 /** A handler that never answers; the promise it leaves settles when the gateway hangs up. */
-const neverAnswers = (headersFirst: boolean) => (_request: unknown, response: import('node:http').ServerResponse) => {
+const neverAnswers = (headersFirst: boolean) => (_request: unknown, response: ServerResponse) => {
   const closed = signal();
   response.once('close', () => closed.resolve());
   abandoned.push(closed.promise);
@@ -235,7 +236,6 @@ test('an upstream stream that stalls: an error event after the chunks, then a cl
 });
 
 test('a client that sends half a body and hangs up does not take anything down', async () => {
-  const { connect } = await import('node:net');
   await new Promise<void>((resolve, reject) => {
     const socket = connect(harness.gateway.port, '127.0.0.1', () => {
       socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:${harness.gateway.port}\r\nauthorization: Bearer ${TEST_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"model":`);
