@@ -163,6 +163,28 @@ uiTest('the openai SDK gets an answer through the gateway with the copied URL an
   await assert.rejects(ask('mk-local-not-a-real-token'), (error: unknown) => error instanceof OpenAI.APIError && error.status === 401);
 });
 
+uiTest('a token per tool: Create Local Token copies a new one that works, Revoke Local Token ends it', 60_000, async () => {
+  await workbench.clearNotifications();
+  await workbench.runCommand('ModAPI: Create Local Token');
+  await workbench.answerInput('ModAPI: Create Local Token', 'aider');
+  await workbench.page.keyboard.press('Enter');
+  await workbench.notification('local token "aider" created').waitFor({ timeout: 10_000 });
+  const aiderToken = await workbench.clipboard();
+  assert.match(aiderToken, /^mk-local-[A-Za-z0-9_-]{40,}$/);
+  assert.notEqual(aiderToken, localToken);
+  assert.equal((await ask(aiderToken)).choices[0]?.message.content, ANSWER);
+  await workbench.screenshot('token-created');
+  await workbench.runCommand('ModAPI: Revoke Local Token');
+  await workbench.quickInput.locator('.monaco-list-row', { hasText: 'aider' }).first().click();
+  const dialog = workbench.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 10_000 });
+  await workbench.screenshot('token-revoke-confirm');
+  await dialog.getByRole('button', { name: 'Revoke' }).click();
+  await workbench.notification('local token "aider" revoked').waitFor({ timeout: 10_000 });
+  await assert.rejects(ask(aiderToken), (error: unknown) => error instanceof OpenAI.APIError && error.status === 401);
+  assert.equal((await ask()).choices[0]?.message.content, ANSWER, 'the default token still works');
+});
+
 uiTest('Restart Gateway restarts it on the same port and it keeps answering', 60_000, async () => {
   await workbench.runCommand('ModAPI: Restart Gateway');
   await workbench.notification(`gateway restarted on http://127.0.0.1:${gatewayPort}/v1`).waitFor({ timeout: 30_000 });
