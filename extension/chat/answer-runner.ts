@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../../proxy/adapters/types.js';
 import { generateImage, generateVideo, runChat, synthesizeSpeech, transcribeAudio } from '../../proxy/core/index.js';
 import type { InProcessOptions } from '../../proxy/core/model-call.js';
-import { toGatewayError } from '../../proxy/errors.js';
+import { GatewayError, toGatewayError } from '../../proxy/errors.js';
 import type { GatewayContext } from '../../proxy/server/gateway-context.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import { metricsFromRecord } from './answer-metrics.js';
@@ -88,7 +88,7 @@ const makeImages = async (gateway: GatewayContext, store: ConversationStore, ans
     const file = await store.saveMedia(Buffer.from(image.b64Json, 'base64'), EXTENSIONS[mimeType] ?? 'png');
     answer.media.push({ kind: 'image', mimeType, file, caption: image.revisedPrompt });
   }
-  if (answer.media.length === 0) throw new Error('The model returned no image.');
+  if (answer.media.length === 0) throw new GatewayError(502, 'The model returned no image.', { type: 'upstream_error', code: 'no_image' });
 };
 
 const makeSpeech = async (gateway: GatewayContext, store: ConversationStore, answer: AssistantTurn, input: AnswerInput, options: InProcessOptions): Promise<void> => {
@@ -99,7 +99,7 @@ const makeSpeech = async (gateway: GatewayContext, store: ConversationStore, ans
 };
 
 const makeTranscription = async (gateway: GatewayContext, answer: AssistantTurn, input: AnswerInput, options: InProcessOptions): Promise<void> => {
-  if (!input.audio) throw new Error('Attach an audio file to transcribe (the paperclip menu, "Audio file").');
+  if (!input.audio) throw GatewayError.invalidRequest('Attach an audio file to transcribe ("Attach...", then "Audio file").', 'file', 'missing_audio');
   const result = await transcribeAudio(gateway, { model: answer.model, audio: Buffer.from(input.audio.base64, 'base64'), filename: input.audio.name, mimeType: input.audio.mimeType }, options);
   answer.text = result.text;
 };

@@ -22,20 +22,20 @@ export interface InProcessCall {
   context: AdapterContext;
 }
 
-/** Routing, ledger tracking and the key check, as the HTTP routes do them, without express.
- * Throws a GatewayError (model not found, missing key); a routed call is already tracked, so
- * the caller must `finish` the tracker whatever happens next. */
-export const beginInProcessCall = (gateway: GatewayContext, endpoint: string, model: unknown, options: InProcessOptions, stream = false): InProcessCall => {
-  const tracker = new RequestTracker(withRecordObserver(gateway, options.onRecord), endpoint, options.client);
+/** Routing, admission (allowed models, rate, budgets), ledger tracking and the key check, as the
+ * HTTP routes do them, without express. Throws a GatewayError (model not found, refused, missing
+ * key), recorded like the route records it; once this returns, the caller must `finish` the
+ * tracker whatever happens next. `requestBytes` sizes the budget estimate, as a body's length does. */
+export const beginInProcessCall = (gateway: GatewayContext, endpoint: string, model: unknown, options: InProcessOptions, stream = false, requestBytes = 0): InProcessCall => {
+  const tracker = new RequestTracker(withRecordObserver(gateway, options.onRecord), endpoint, options.client, { requestBytes });
   const resolved = resolveModel(gateway, model);
-  tracker.route(resolved, stream);
-  const context: AdapterContext = { provider: resolved.provider, upstreamModel: resolved.upstreamModel, signal: options.signal };
   try {
+    tracker.route(resolved, stream);
     gateway.registry.requireKey(resolved.provider);
   } catch (error) {
-    finishFailed(tracker, error);
-    throw error;
+    throw finishFailed(tracker, error);
   }
+  const context: AdapterContext = { provider: resolved.provider, upstreamModel: resolved.upstreamModel, signal: options.signal };
   return { tracker, resolved, adapter: adapterFor(resolved.provider.dialect), context };
 };
 

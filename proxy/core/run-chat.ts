@@ -13,7 +13,7 @@ export const CHAT_ENDPOINT = '/v1/chat/completions';
 export async function* runChat(gateway: GatewayContext, request: ChatRequest, options: InProcessOptions): AsyncGenerator<ChatPart> {
   let call;
   try {
-    call = beginInProcessCall(gateway, CHAT_ENDPOINT, request.model, options, true);
+    call = beginInProcessCall(gateway, CHAT_ENDPOINT, request.model, options, true, Buffer.byteLength(JSON.stringify(request.messages ?? [])));
   } catch (error) {
     yield { type: 'error', error: toGatewayError(error) };
     return;
@@ -32,13 +32,17 @@ export async function* runChat(gateway: GatewayContext, request: ChatRequest, op
       if (part.type === 'error') return;
     }
   } catch (error) {
-    if (options.signal.aborted || isAbort(error)) return;
+    if (options.signal.aborted || isAbort(error)) {
+      tracker.clientClosed();
+      return;
+    }
     const failure = error instanceof GatewayError ? error : new GatewayError(502, 'The upstream broke off the stream.', { type: 'upstream_error', code: 'upstream_stream_broken', cause: error });
     tracker.failed(failure);
     status = failure.status;
     yield { type: 'error', error: failure };
   } finally {
     // Also runs when the reader stops early (return() on the generator): the use so far is recorded.
+    if (options.signal.aborted) tracker.clientClosed();
     tracker.finish(status);
   }
 }

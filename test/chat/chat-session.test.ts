@@ -18,6 +18,8 @@ const MODELS: ModelOption[] = [
   { id: 'gpt-4o-slow', name: 'slow', provider: 'modapi', modalities: ['text'] },
   { id: 'claude-sonnet-4-5', name: 'Claude', provider: 'modapi', modalities: ['text', 'vision'] },
   { id: 'gpt-image-1', name: 'GPT Image 1', provider: 'modapi', modalities: ['image'] },
+  { id: 'tts-1', name: 'TTS 1', provider: 'modapi', modalities: ['audio-speech'] },
+  { id: 'whisper-1', name: 'Whisper', provider: 'modapi', modalities: ['audio-transcription'] },
 ];
 
 let upstream: FakeUpstream;
@@ -30,6 +32,11 @@ before(async () => {
       await sendEvents(response, fixtureEvents(STREAM), request.json().model === 'gpt-4o-slow' ? 30 : 0);
     })
     .on('POST /v1/images/generations', (_request, response) => sendJson(response, 200, fixtureJson('openai/images-generations-b64-revised-prompt.vercel.json')))
+    .on('POST /v1/audio/speech', (_request, response) => {
+      response.writeHead(200, { 'content-type': 'audio/mpeg' });
+      response.end(Buffer.from([0xff, 0xfb, 0x90, 0x00]));
+    })
+    .on('POST /v1/audio/transcriptions', (_request, response) => sendJson(response, 200, fixtureJson('openai/audio-transcriptions-json-usage-tokens.openapi-example.json')))
     .start();
 });
 
@@ -153,4 +160,32 @@ test('a failed answer is shown inline with its error, and retry asks again', asy
   assert.equal(failed.status, 'error');
   assert.match(failed.error?.message ?? '', /does not exist/);
   assert.equal(failed.error?.code, 'model_not_found');
+});
+
+test('a speech model answers with stored audio of the prompt', async () => {
+  const { session, store } = setup('speech');
+  await session.send('Read this aloud', [], 'tts-1');
+  const answer = answersOf(session)[0]!;
+  assert.equal(answer.mode, 'speech');
+  assert.deepEqual(answer.media?.map((item) => [item.kind, item.mimeType]), [['audio', 'audio/mpeg']]);
+  assert.deepEqual([...(await store.readMedia(answer.media![0]!.file))!], [0xff, 0xfb, 0x90, 0x00]);
+  assert.equal(upstream.last().json().input, 'Read this aloud');
+});
+
+test('a transcription model takes the attached audio file and answers with its text', async () => {
+  const { session } = setup('transcription');
+  const recorded = fixtureJson('openai/audio-transcriptions-json-usage-tokens.openapi-example.json');
+  await session.send('', [{ kind: 'audio', name: 'clip.wav', mimeType: 'audio/wav', base64: Buffer.from('RIFF....WAVE').toString('base64') }], 'whisper-1');
+  const answer = answersOf(session)[0]!;
+  assert.equal(answer.status, 'done');
+  assert.equal(answer.text, recorded.text);
+  assert.match(upstream.last().body.toString('latin1'), /filename="clip.wav"[\s\S]*RIFF....WAVE/);
+});
+
+test('a transcription model without an audio file says what to attach', async () => {
+  const { session } = setup('transcription-missing');
+  await session.send('no file', [], 'whisper-1');
+  const answer = answersOf(session)[0]!;
+  assert.equal(answer.status, 'error');
+  assert.match(answer.error?.message ?? '', /Attach an audio file/);
 });

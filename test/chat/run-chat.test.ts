@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ChatPart } from '../../proxy/adapters/types.js';
+import { GatewayError } from '../../proxy/errors.js';
+import type { Governance } from '../../proxy/governance/governance.js';
 import { generateImage, runChat, synthesizeSpeech, transcribeAudio, generateVideo } from '../../proxy/core/index.js';
 import { FakeUpstream, sendEvents, sendJson } from '../support/fake-upstream.js';
 import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
@@ -118,7 +120,28 @@ test('stopping mid-stream ends the parts quietly and still records the run', asy
   // tokens (issue 4); gpt-4o-slow has no price, so its cost stays unknown.
   assert.ok(records[0]!.completionTokens >= 1);
   assert.equal(records[0]!.costUsd, null);
+  assert.equal(records[0]!.errorCode, 'client_closed');
   assert.equal(typeof records[0]!.timeToFirstTokenMs, 'number');
+});
+
+test('a request the governance refuses (budget) is an error part, recorded, and never reaches the upstream', async () => {
+  const { gateway, records } = setup();
+  let asked: string | undefined;
+  gateway.governance = {
+    admit: (requester: { name: string }) => {
+      asked = requester.name;
+      throw new GatewayError(429, 'The daily budget is used up.', { type: 'rate_limit_error', code: 'budget_exceeded' });
+    },
+    allows: () => true,
+    recorded: () => undefined,
+  } as unknown as Governance;
+  const before = upstream.requests.length;
+  const parts = await collect(runChat(gateway, { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, { client: 'chat-view', signal: new AbortController().signal }));
+  assert.equal(asked, 'chat-view');
+  assert.ok(parts.length === 1 && parts[0]!.type === 'error' && parts[0]!.error.code === 'budget_exceeded');
+  assert.equal(upstream.requests.length, before);
+  assert.equal(records[0]?.status, 429);
+  assert.equal(records[0]?.errorCode, 'budget_exceeded');
 });
 
 test('generateImage asks for base64, returns the images and records the image count', async () => {

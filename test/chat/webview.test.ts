@@ -85,6 +85,21 @@ test('Enter sends, Shift+Enter adds a new line, and attachments travel with the 
   assert.equal(await prompt.inputValue(), '');
 });
 
+test('an image dropped on the view or pasted into the prompt becomes vision input', needsChromium, async () => {
+  const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYPgPAAEDAQAIicLsAAAAAElFTkSuQmCC';
+  const file = (name: string) => `new File([Uint8Array.from(atob('${png}'), (c) => c.charCodeAt(0))], '${name}', { type: 'image/png' })`;
+  // Strings, not functions: tsx would add helper calls the page does not have.
+  await view.page.evaluate(`(() => { const transfer = new DataTransfer(); transfer.items.add(${file('dropped.png')}); document.getElementById('app').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true })); })()`);
+  await view.page.locator('.composer .chip', { hasText: 'Image: dropped.png' }).waitFor();
+  await view.page.evaluate(`(() => { const transfer = new DataTransfer(); transfer.items.add(${file('pasted.png')}); document.querySelector('textarea.prompt').dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true })); })()`);
+  await view.page.locator('.composer .chip', { hasText: 'Image: pasted.png' }).waitFor();
+  await view.page.locator('textarea.prompt').fill('what is this?');
+  await view.page.locator('textarea.prompt').press('Enter');
+  const sent = (await view.posted()).at(-1) as { type: string; attachments: { kind: string; name: string; dataUrl: string }[] };
+  assert.equal(sent.type, 'send');
+  assert.deepEqual(sent.attachments.map((attachment) => [attachment.kind, attachment.name, attachment.dataUrl]), [['image', 'dropped.png', `data:image/png;base64,${png}`], ['image', 'pasted.png', `data:image/png;base64,${png}`]]);
+});
+
 test('code block buttons post Copy, Insert at cursor and Open in new file with the code', needsChromium, async () => {
   await view.deliver(state([{ role: 'assistant', id: 'answer_2', model: 'gpt-4o', mode: 'chat', status: 'done', text: '```python\nprint("hi")\n```' }]));
   await view.page.locator('.code-block').waitFor();
