@@ -19,7 +19,7 @@ export const anthropicRoot = (baseUrl: string): string => baseUrl.replace(/\/+$/
 export const sendToAnthropic = async (provider: ProviderConfig, options: { method?: 'GET' | 'POST'; path: string; body?: string; accept?: string; signal: AbortSignal }): Promise<UpstreamResponse> => {
   const headers = anthropicHeaders(provider, options.accept);
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await sendUpstream({ url: anthropicRoot(provider.baseUrl) + options.path, method: options.method, headers, body: options.body, signal: options.signal });
+  const response = await sendUpstream({ url: anthropicRoot(provider.baseUrl) + options.path, method: options.method, headers, body: options.body, signal: options.signal, timeouts: provider.timeouts });
   if (response.statusCode >= 400) {
     const text = await response.body.text().catch(() => '');
     throw errorFromAnthropicResponse(response.statusCode, response.headers, text, provider.id);

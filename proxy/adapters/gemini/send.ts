@@ -37,6 +37,7 @@ export const callGemini = async (provider: ProviderConfig, call: GeminiCall): Pr
     headers: geminiHeaders(provider, call.body !== undefined, call.accept),
     body: call.body === undefined ? undefined : JSON.stringify(call.body),
     signal: call.signal,
+    timeouts: provider.timeouts,
   });
   if (response.statusCode >= 400) {
     const text = await response.body.text().catch(() => '');

@@ -27,6 +27,7 @@ export const countTokens = (gateway: GatewayContext) => async (request: Request,
     headers: anthropicUpstreamHeaders(resolved.provider, request.headers, false),
     body: JSON.stringify({ ...body, model: resolved.upstreamModel }),
     signal: clientGoneSignal(response),
+    timeouts: resolved.provider.timeouts,
   });
   const text = await upstream.body.text();
   if (upstream.statusCode >= 400) throw errorFromUpstream(upstream.statusCode, upstream.headers, text, resolved.provider.id);

@@ -94,6 +94,7 @@ export const passthroughAnthropic = async (options: NativePassthroughArguments):
     headers: anthropicUpstreamHeaders(provider, options.clientHeaders, stream),
     body: JSON.stringify({ ...options.body, model: upstreamModel }),
     signal: options.signal,
+    timeouts: provider.timeouts,
   });
   if (upstream.statusCode >= 400) throw await refusal(upstream, provider.id);
   const contentType = String(upstream.headers['content-type'] ?? '');
