@@ -78,6 +78,31 @@ export const integrationTests: [string, () => Promise<void>][] = [
     },
   ],
   [
+    'a provider key from SecretStorage and a base URL from modapi.providers route provider/model ids',
+    async () => {
+      const openaiKey = 'sk-vscode-suite-openai-0123456789';
+      upstream.on('POST /v1/chat/completions', (request, response) =>
+        sendJson(response, request.headers.authorization === `Bearer ${openaiKey}` || request.headers.authorization === `Bearer ${KEY}` ? 200 : 401, {
+          id: 'x', object: 'chat.completion', created: 1, model: request.json().model, choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        }),
+      );
+      await vscode.workspace.getConfiguration('modapi').update('providers', { openai: { baseUrl: upstream.url() } }, vscode.ConfigurationTarget.Global);
+      await services.secrets.setProviderKey('openai', openaiKey);
+      await services.gateway.refresh('suite');
+      const [token] = await services.secrets.localTokens();
+      const response = await fetch(`${runningUrl()}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token!.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      assert.equal(response.status, 200);
+      assert.equal(upstream.last().headers.authorization, `Bearer ${openaiKey}`);
+      assert.equal(upstream.last().json().model, 'gpt-4o-mini');
+      await services.secrets.setProviderKey('openai', undefined);
+      await vscode.workspace.getConfiguration('modapi').update('providers', undefined, vscode.ConfigurationTarget.Global);
+    },
+  ],
+  [
     'a chosen model is remembered and shown',
     async () => {
       await services.models.choose('gpt-4o-mini');
