@@ -5,19 +5,43 @@ import { GatewayError } from '../errors.js';
 export const tooLarge = (limitBytes: number): GatewayError =>
   new GatewayError(413, `The request body is larger than the gateway's limit of ${limitBytes} bytes.`, { type: 'invalid_request_error', code: 'request_too_large' });
 
-/** The raw body, refused with 413 as soon as it passes the limit (the rest is not read). */
-export const readRawBody = async (request: Request, limitBytes: number): Promise<Buffer> => {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) throw tooLarge(limitBytes);
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-};
+/** The raw body, refused with 413 as soon as it passes the limit (the rest is drained, unread).
+ * Event listeners rather than `for await`: on the hot path the async iterator measured about 0.05 ms
+ * more per request (npm run bench). */
+export const readRawBody = (request: Request, limitBytes: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limitBytes) {
+      reject(tooLarge(limitBytes));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (outcome: () => void) => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('close', onClose);
+      outcome();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limitBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      settle(() => reject(tooLarge(limitBytes)));
+      request.resume();
+    };
+    const onEnd = () => settle(() => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    const onError = (error: Error) => settle(() => reject(error));
+    // A client that leaves mid-body: without this the promise would never settle.
+    const onClose = () => settle(() => reject(Object.assign(new Error('The client left before its request body was complete.'), { name: 'AbortError' })));
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('close', onClose);
+  });
 
 /** A JSON object body; anything else is a 400 the client can act on. */
 export const readJsonBody = async <T extends object = Record<string, unknown>>(request: Request, limitBytes: number): Promise<T> => {
