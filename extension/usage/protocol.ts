@@ -140,7 +140,8 @@ const filterSchema = z
   .strict();
 
 const viewMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }).strict(),
+  /** The page is loaded and shows this view (remembered across reloads). */
+  z.object({ type: z.literal('ready'), range: z.enum(USAGE_RANGES), stackBy: z.enum(CHART_STACKS) }).strict(),
   z.object({ type: z.literal('set-view'), range: z.enum(USAGE_RANGES), stackBy: z.enum(CHART_STACKS) }).strict(),
   z.object({ type: z.literal('export'), view: z.enum(EXPORT_VIEWS), breakdown: z.enum(BREAKDOWNS).optional(), filter: filterSchema.optional() }).strict(),
   z.object({ type: z.literal('copy-gateway-url') }).strict(),

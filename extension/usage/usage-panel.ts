@@ -79,6 +79,8 @@ export class UsagePanel implements vscode.Disposable {
   private async handle(message: UsageViewMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
+        this.range = message.range;
+        this.stackBy = message.stackBy;
         this.postSnapshot('initial');
         return;
       case 'set-view':

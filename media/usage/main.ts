@@ -143,5 +143,4 @@ window.addEventListener('message', (event: MessageEvent<UsageHostMessage>) => {
 });
 
 renderHeader();
-postToHost({ type: 'ready' });
-requestView();
+postToHost({ type: 'ready', range: view.range, stackBy: view.stackBy });

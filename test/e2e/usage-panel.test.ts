@@ -261,3 +261,40 @@ uiTest('the request table exports as CSV through a save dialog', 60_000, async (
   assert.ok(existsSync(join(workspace, file)));
   await workbench.screenshot('usage-exported');
 });
+
+uiTest('in a high contrast theme the chart is redrawn in the theme\'s chart colours, with contrast borders', 60_000, async () => {
+  const frame = await usageFrame();
+  const swatches = (): Promise<string[]> => frame.locator('[data-layer] .swatch').evaluateAll((elements) => elements.map((element) => getComputedStyle(element).backgroundColor));
+  const before = await swatches();
+  await workbench.runCommand('Preferences: Color Theme');
+  await workbench.quickInput.locator('.quick-input-box input').fill('Dark High Contrast');
+  await workbench.quickInput.locator('.monaco-list-row.focused', { hasText: 'Dark High Contrast' }).waitFor({ timeout: 10_000 });
+  await workbench.page.keyboard.press('Enter');
+  await frame.locator('body.vscode-high-contrast').waitFor({ timeout: 15_000 });
+  await frame.waitForFunction((previous) => {
+    const now = [...document.querySelectorAll('[data-layer] .swatch')].map((element) => getComputedStyle(element).backgroundColor);
+    return now.length > 0 && now.join() !== previous;
+  }, before.join(), { timeout: 5_000 });
+  const palette = await frame.evaluate(() =>
+    ['blue', 'orange', 'green', 'purple', 'yellow', 'red'].map((name) => {
+      const probe = document.createElement('span');
+      probe.style.color = `var(--vscode-charts-${name})`;
+      document.body.append(probe);
+      const color = getComputedStyle(probe).color;
+      probe.remove();
+      return color;
+    }),
+  );
+  for (const color of await swatches()) assert.ok(palette.includes(color), `${color} is one of the theme's chart colours (${palette.join(', ')})`);
+  const border = await frame.locator('.card').first().evaluate((element) => getComputedStyle(element).borderTopColor);
+  const contrastBorder = await frame.evaluate(() => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--vscode-contrastBorder)';
+    document.body.append(probe);
+    const color = getComputedStyle(probe).color;
+    probe.remove();
+    return color;
+  });
+  assert.equal(border, contrastBorder);
+  await workbench.screenshot('usage-high-contrast');
+});

@@ -4,7 +4,7 @@ import { parseUsageViewMessage } from '../../extension/usage/protocol.js';
 
 test('every message the usage webview may send is accepted in its exact shape', () => {
   const valid = [
-    { type: 'ready' },
+    { type: 'ready', range: '7d', stackBy: 'provider' },
     { type: 'set-view', range: '30d', stackBy: 'model' },
     { type: 'set-view', range: 'month', stackBy: 'provider' },
     { type: 'export', view: 'totals' },
@@ -23,7 +23,8 @@ test('anything outside the usage protocol is refused', () => {
     'ready',
     {},
     { type: 'run-command', command: 'workbench.action.terminal.new' },
-    { type: 'ready', extra: 1 },
+    { type: 'ready' },
+    { type: 'ready', range: '7d', stackBy: 'model', extra: 1 },
     { type: 'set-view', range: '365d', stackBy: 'model' },
     { type: 'set-view', range: '7d', stackBy: 'client' },
     { type: 'export', view: 'everything' },

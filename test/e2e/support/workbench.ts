@@ -62,11 +62,10 @@ export class Workbench {
     const input = this.quickInput.locator('.quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`>${title}`);
-    // The focused row, not any row: right after typing, the previous list (a recently used
-    // command at the top) can still be the focused one, and Enter would run that instead.
-    const row = this.quickInput.locator('.monaco-list-row.focused', { hasText: title }).first();
-    await row.waitFor({ timeout: 10_000 });
-    await this.page.keyboard.press('Enter');
+    // The row is clicked, not Enter pressed: right after typing, the focused row can still be
+    // another one (a recently used command at the top), which Enter would run instead.
+    const row = this.quickInput.locator('.monaco-list-row', { hasText: title }).first();
+    await row.click({ timeout: 10_000 });
   }
 
   /** Waits for an input box with the given title and types into it. */
