@@ -30,6 +30,8 @@ export const gatewayOptionsFrom = (settings: ModapiSettings, secrets: SecretSnap
   allowedOrigins: settings.allowedOrigins,
   // 0 means no cap.
   budget: { dailyUsd: settings.budget.dailyUsd > 0 ? settings.budget.dailyUsd : undefined, monthlyUsd: settings.budget.monthlyUsd > 0 ? settings.budget.monthlyUsd : undefined },
+  retries: { maxRetries: settings.retries },
+  fallbacks: settings.fallbacks,
 });
 
 /** Settings whose change means the gateway must be rebuilt. */

@@ -56,11 +56,14 @@ test('providers: ModAPI from baseUrl and the stored key, others from modapi.prov
   });
 });
 
-test('the gateway gets the port, the local tokens by name and the allowed origins', () => {
-  const settings = readSettings(getterFrom({ 'gateway.port': 0, 'gateway.allowedOrigins': ['http://localhost:5173'] }));
+test('the gateway gets the port, the local tokens by name, the allowed origins, budgets, retries and fallbacks', () => {
+  const settings = readSettings(getterFrom({ 'gateway.port': 0, 'gateway.allowedOrigins': ['http://localhost:5173'], 'budget.monthly': 20, retries: 0, fallbacks: { 'gpt-4o': ['gpt-4o-mini'] } }));
   const options = gatewayOptionsFrom(settings, { apiKey: undefined, providerKeys: {}, localTokens: [{ name: 'default', token: 'mk-local-1', createdAt: '2026-01-01' }] });
   assert.equal(options.port, 0);
   assert.deepEqual(options.tokens, [{ name: 'default', token: 'mk-local-1' }]);
   assert.deepEqual(options.allowedOrigins, ['http://localhost:5173']);
   assert.equal(options.providers.modapi?.apiKey, undefined);
+  assert.deepEqual(options.budget, { dailyUsd: undefined, monthlyUsd: 20 });
+  assert.deepEqual(options.retries, { maxRetries: 0 });
+  assert.deepEqual(options.fallbacks, { 'gpt-4o': ['gpt-4o-mini'] });
 });
