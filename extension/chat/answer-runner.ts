@@ -72,6 +72,9 @@ const streamChat = async (gateway: GatewayContext, answer: AssistantTurn, input:
     } else if (part.type === 'reasoning-delta') {
       answer.reasoning = (answer.reasoning ?? '') + part.text;
       sinks.delta('', part.text);
+    } else if (part.type === 'warning') {
+      answer.notes = [...(answer.notes ?? []), part.message];
+      sinks.changed();
     } else if (part.type === 'error') {
       answer.status = 'error';
       answer.error = { message: part.error.message, code: part.error.code };

@@ -63,6 +63,8 @@ export interface AssistantTurn {
   text: string;
   reasoning?: string;
   error?: { message: string; code: string | null };
+  /** What the gateway said along the way (a fallback answered instead, an ignored parameter). */
+  notes?: string[];
   metrics?: AnswerMetrics;
   media?: MediaItem[];
   /** Video jobs: percent done. */

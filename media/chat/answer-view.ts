@@ -50,6 +50,7 @@ export const fillAnswerBody = (body: HTMLElement, answer: AssistantTurn): void =
     body.append(markdown);
   }
   for (const [index, item] of (answer.media ?? []).entries()) body.append(mediaElement(answer, item, index));
+  for (const note of answer.notes ?? []) body.append(h('div', { className: 'answer-note', attributes: { role: 'note' }, text: note }));
   if (answer.mode === 'video' && answer.status === 'streaming') {
     body.append(h('progress', { attributes: { max: '100', value: String(answer.progress ?? 0), 'aria-label': 'Video progress' } }));
   }

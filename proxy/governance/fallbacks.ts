@@ -10,7 +10,7 @@ export const fallbackWorthy = (error: unknown): boolean => error instanceof Gate
 
 /** The fallback models of a request, resolved; ids that do not resolve, have no key, or that the
  * token may not use are left out. */
-const fallbackCandidates = (gateway: GatewayContext, tracker: RequestTracker, first: ResolvedModel): ResolvedModel[] => {
+export const fallbackCandidates = (gateway: GatewayContext, tracker: RequestTracker, first: ResolvedModel): ResolvedModel[] => {
   const candidates: ResolvedModel[] = [];
   for (const id of gateway.fallbacks?.[first.requestedModel] ?? []) {
     try {

@@ -29,6 +29,7 @@ before(async () => {
   directory = await mkdtemp(join(tmpdir(), 'modapi-chat-session-'));
   upstream = await new FakeUpstream()
     .on('POST /v1/chat/completions', async (request, response) => {
+      if (request.json().model === 'claude-down') return sendJson(response, 503, { error: { message: 'overloaded', type: 'server_error', param: null, code: null } });
       await sendEvents(response, fixtureEvents(STREAM), request.json().model === 'gpt-4o-slow' ? 30 : 0);
     })
     .on('POST /v1/images/generations', (_request, response) => sendJson(response, 200, fixtureJson('openai/images-generations-b64-revised-prompt.vercel.json')))
@@ -50,7 +51,7 @@ const setup = (name: string) => {
   const posted: HostMessage[] = [];
   const store = new ConversationStore(join(directory, name));
   const session = new ChatSession(store, { post: (message) => posted.push(message), gatewayContext: async () => gateway, models: async () => MODELS, withMedia: async (value) => value, log: silentLogger }, 'gpt-4o');
-  return { session, store, posted, records };
+  return { session, store, posted, records, gateway };
 };
 
 const answersOf = (session: ChatSession): AssistantTurn[] => session.conversation.turns.flatMap((turn) => (turn.role === 'assistant' ? [turn] : turn.role === 'compare' ? turn.answers : []));
@@ -188,4 +189,14 @@ test('a transcription model without an audio file says what to attach', async ()
   const answer = answersOf(session)[0]!;
   assert.equal(answer.status, 'error');
   assert.match(answer.error?.message ?? '', /Attach an audio file/);
+});
+
+test('a fallback answering instead is noted on the answer', async () => {
+  const { session, records, gateway } = setup('fallback');
+  gateway.fallbacks = { 'claude-down': ['gpt-4o'] };
+  await session.send('hi', [], 'claude-down');
+  const answer = answersOf(session)[0]!;
+  assert.equal(answer.status, 'done');
+  assert.match(answer.notes?.[0] ?? '', /claude-down failed \(HTTP 503\); answered by the fallback gpt-4o/);
+  assert.equal(records[0]!.model, 'gpt-4o');
 });

@@ -19,6 +19,7 @@ before(async () => {
       const model = request.json().model;
       if (model === 'gpt-4o-slow') await sendEvents(response, fixtureEvents(STREAM), 40);
       else if (model === 'gpt-4o-broken') sendJson(response, 401, fixtureJson('openai/error-401-invalid-api-key.gpt-api-free-427.json'));
+      else if (model === 'gpt-4o-down') sendJson(response, 503, { error: { message: 'The server is overloaded.', type: 'server_error', param: null, code: null } });
       else await sendEvents(response, fixtureEvents(STREAM));
     })
     .on('POST /v1/images/generations', (_request, response) => sendJson(response, 200, fixtureJson('openai/images-generations-b64-revised-prompt.vercel.json')))
@@ -184,4 +185,28 @@ test('generateVideo reports progress, downloads the video, and bills only the cr
   assert.equal(records.length, 1);
   assert.equal(records[0]!.videoSeconds, 4);
   assert.equal(gateway.videoOwners.get('video_123'), 'sora-2');
+});
+
+test('a configured fallback answers when the model fails before any output, in one record', async () => {
+  const { gateway, records } = setup();
+  gateway.fallbacks = { 'gpt-4o-down': ['gpt-4o'] };
+  const parts = await collect(runChat(gateway, { model: 'gpt-4o-down', messages: [{ role: 'user', content: 'hi' }] }, { client: 'chat-view', signal: new AbortController().signal }));
+  const warning = parts.find((part) => part.type === 'warning');
+  assert.ok(warning && warning.type === 'warning' && /gpt-4o-down failed \(HTTP 503\); answered by the fallback gpt-4o/.test(warning.message));
+  assert.match(textOf(parts), /^I'm unable to provide/);
+  assert.ok(!parts.some((part) => part.type === 'error'));
+  assert.deepEqual(upstream.requests.slice(-2).map((request) => request.json().model), ['gpt-4o-down', 'gpt-4o']);
+  assert.equal(records.length, 1);
+  assert.equal(records[0]!.model, 'gpt-4o');
+  assert.equal(records[0]!.requestedModel, 'gpt-4o-down');
+  assert.equal(records[0]!.status, 200);
+});
+
+test('a failure another model would share (401) does not fall back', async () => {
+  const { gateway } = setup();
+  gateway.fallbacks = { 'gpt-4o-broken': ['gpt-4o'] };
+  const before = upstream.requests.length;
+  const parts = await collect(runChat(gateway, { model: 'gpt-4o-broken', messages: [{ role: 'user', content: 'hi' }] }, { client: 'chat-view', signal: new AbortController().signal }));
+  assert.ok(parts.at(-1)?.type === 'error');
+  assert.equal(upstream.requests.length, before + 1);
 });
