@@ -112,8 +112,8 @@ const withDeadline = async <T>(promise: Promise<T>, milliseconds: number, messag
   }
 };
 
-/** Polls a condition for up to two seconds. */
-export const eventually = async (condition: () => boolean | Promise<boolean>, explain: () => string | Promise<string>, milliseconds = 2_000): Promise<void> => {
+/** Polls a condition for up to five seconds (CI machines are slow and shared). */
+export const eventually = async (condition: () => boolean | Promise<boolean>, explain: () => string | Promise<string>, milliseconds = 5_000): Promise<void> => {
   const deadline = Date.now() + milliseconds;
   while (!(await condition())) {
     if (Date.now() > deadline) assert.fail(await explain());
