@@ -91,6 +91,15 @@ uiTest('the workbench opens and the installed extension activates (status bar it
   await workbench.screenshot('workbench');
 });
 
+uiTest('the walkthrough offers the three first steps: set key, pick a model, point a tool at the gateway', 60_000, async () => {
+  await workbench.runCommand('Welcome: Open Walkthrough...');
+  await workbench.quickInput.locator('.monaco-list-row', { hasText: 'Get started with ModAPI' }).first().click();
+  const page = workbench.page.locator('.gettingStartedContainer');
+  for (const step of ['Set your ModAPI key', 'Pick a model', 'Point a tool at the gateway']) await page.getByText(step, { exact: true }).first().waitFor({ timeout: 15_000 });
+  await workbench.screenshot('walkthrough');
+  await workbench.closeEditors();
+});
+
 uiTest('the key is set through the palette input box (masked) and ModAPI accepts it', 60_000, async () => {
   await workbench.runCommand('ModAPI: Set API Key');
   await workbench.answerInput('ModAPI: Set API Key', GOOD_KEY, true);
