@@ -88,6 +88,9 @@ uiTest('the workbench opens and the installed extension activates (status bar it
   await workbench.open(`${codeServer!.url}/?folder=${encodeURIComponent(join(profileRoot, 'workspace'))}`);
   await workbench.statusItem().waitFor({ timeout: 60_000 });
   await workbench.page.locator(`[aria-label*="Gateway running on http://127.0.0.1:${gatewayPort}/v1"]`).first().waitFor({ timeout: 30_000 });
+  // A new user is asked for the key first.
+  await workbench.page.locator('.part.statusbar [aria-label*="no API key set"]').first().waitFor({ timeout: 10_000 });
+  assert.match(await workbench.statusItem().innerText(), /ModAPI: Set API Key/);
   await workbench.screenshot('workbench');
 });
 
@@ -106,6 +109,7 @@ uiTest('the key is set through the palette input box (masked) and ModAPI accepts
   await workbench.screenshot('set-key-input');
   await workbench.page.keyboard.press('Enter');
   await workbench.notification('ModAPI: API key saved and accepted').waitFor({ timeout: 30_000 });
+  await workbench.page.locator('.part.statusbar [aria-label^="ModAPI model none, Gateway running"]').first().waitFor({ timeout: 10_000 });
   await workbench.screenshot('key-accepted');
   assert.ok(upstream.requests.some((request) => request.url === '/v1/models' && authorized(request)), 'the key was checked against the upstream');
   assert.ok(!(await workbench.page.locator('body').innerText()).includes(GOOD_KEY), 'the key is never shown');
