@@ -234,7 +234,7 @@ uiTest('past the cap a request is refused with 429, and a clear notification say
   assert.equal(refused.status, 429);
   const body = (await refused.json()) as { error: { code: string } };
   assert.equal(body.error.code, 'budget_exceeded');
-  await workbench.notification(/refused/).waitFor({ timeout: 10_000 });
+  await workbench.notification(/refused \(429 budget_exceeded\): the daily budget \(all clients\) has \$1\.25 of \$1\.45 spent/).waitFor({ timeout: 10_000 });
   await frame.locator('.requests-table tbody tr', { hasText: '429 budget_exceeded' }).waitFor({ timeout: 5_000 });
   await workbench.screenshot('usage-budget-cap-refused');
 });
