@@ -159,7 +159,7 @@ export class CostChartView {
       h('thead', {}, h('tr', {}, h('th', { attributes: { scope: 'col' }, text: 'Day (UTC)' }), ...chart.series.map((series) => h('th', { attributes: { scope: 'col' }, text: series.key })))),
       h('tbody', {}, ...days.map(({ day, index }) => h('tr', { attributes: { 'data-day': day } }, h('th', { attributes: { scope: 'row' }, text: day }), ...chart.series.map((series) => h('td', { className: 'number', text: formatUsd(series.values[index]!) }))))),
     );
-    const details = h('details', { className: 'chart-details' }, h('summary', { text: 'Show the numbers as a table' }), table);
+    const details = h('details', { className: 'chart-details' }, h('summary', { attributes: { 'data-control': 'chart-table' }, text: 'Show the numbers as a table' }), table);
     const wasOpen = this.tableSlot.querySelector('details')?.open ?? false;
     details.open = wasOpen;
     this.tableSlot.replaceChildren(details);

@@ -8,6 +8,7 @@ import { CostChartView } from './chart-view.js';
 import { emptyState } from './empty-state.js';
 import { formatTime } from './format.js';
 import { postToHost, savedView, saveView } from './host.js';
+import { keepingFocus } from './keep-focus.js';
 import { requestsView } from './requests-view.js';
 import { totalsView } from './totals-view.js';
 
@@ -95,30 +96,25 @@ const chooseBreakdown = (breakdown: Breakdown): void => {
   render();
 };
 
-const render = (): void => {
+const renderNow = (): void => {
   renderHeader();
   const current = snapshot;
   if (!current) return;
-  const searching = document.activeElement?.getAttribute('data-filter') === 'search' ? (document.activeElement as HTMLInputElement) : undefined;
-  const caret = searching?.selectionStart ?? null;
   if (current.empty) {
     content.replaceChildren(emptyState(current.gateway, current.recording), budgetsView(current.budgets));
   } else {
-    const requests = requestsView(current.requests, fresh, { filter: view.filter, change: changeFilter, exportCsv: (filter) => postToHost({ type: 'export', view: 'requests', filter }) });
     content.replaceChildren(
       totalsView(current.periods),
       chartSection(current),
       budgetsView(current.budgets),
       breakdownView(current.breakdowns, { chosen: view.breakdown, choose: chooseBreakdown, exportCsv: (breakdown) => postToHost({ type: 'export', view: 'breakdown', breakdown }) }),
-      requests.element,
+      requestsView(current.requests, fresh, { filter: view.filter, change: changeFilter, exportCsv: (filter) => postToHost({ type: 'export', view: 'requests', filter }) }),
     );
-    if (searching) {
-      requests.search.focus();
-      if (caret !== null) requests.search.setSelectionRange(caret, caret);
-    }
   }
   app.setAttribute('aria-busy', 'false');
 };
+
+const render = (): void => keepingFocus(renderNow);
 
 const showNotice = (level: 'info' | 'error', message: string): void => {
   const notice = h('p', { className: `notice ${level}`, text: message });

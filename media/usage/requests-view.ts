@@ -35,7 +35,7 @@ const requestRow = (row: RequestRow, fresh: ReadonlySet<string>): HTMLElement =>
   );
 
 /** The latest requests with a search box and filters; the export writes what passes the filter. */
-export const requestsView = (rows: readonly RequestRow[], fresh: ReadonlySet<string>, controls: RequestControls): { element: HTMLElement; search: HTMLInputElement } => {
+export const requestsView = (rows: readonly RequestRow[], fresh: ReadonlySet<string>, controls: RequestControls): HTMLElement => {
   const filter = controls.filter;
   const search = h('input', { className: 'search', attributes: { type: 'search', placeholder: 'Search model, client, status, request id', 'aria-label': 'Search requests', 'data-filter': 'search' } });
   search.value = filter.search;
@@ -58,7 +58,7 @@ export const requestsView = (rows: readonly RequestRow[], fresh: ReadonlySet<str
           h('thead', {}, h('tr', {}, ...['Time', 'Client', 'Model', 'Status', 'Tokens in / out', 'Cost', 'Latency', 'First token'].map((title, index) => h('th', { className: index >= 4 ? 'number' : undefined, attributes: { scope: 'col' }, text: title })))),
           h('tbody', {}, ...shown.map((row) => requestRow(row, fresh))),
         );
-  const element = h(
+  return h(
     'section',
     { className: 'panel-section requests', attributes: { 'aria-labelledby': 'requests-title' } },
     h(
@@ -71,5 +71,4 @@ export const requestsView = (rows: readonly RequestRow[], fresh: ReadonlySet<str
     toolbar,
     h('div', { className: 'table-scroll' }, table),
   );
-  return { element, search };
 };

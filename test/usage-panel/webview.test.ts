@@ -119,6 +119,29 @@ test('chart colours come from the theme\'s variables when drawn; high contrast g
   assert.equal(harness.cspViolations.length, 0, harness.cspViolations.join('\n'));
 });
 
+test('a live update keeps the keyboard focus where it was, and the search caret', { skip: !available && 'no Chromium' }, async () => {
+  const page = harness.page;
+  const focused = (): Promise<string | null> => page.evaluate('document.activeElement && (document.activeElement.getAttribute("aria-label") || document.activeElement.getAttribute("data-filter"))');
+  await page.getByRole('button', { name: 'Break down by provider' }).focus();
+  ledger.record(usageRecord({ time: at(3), requestId: 'req_focus_1', costUsd: 0.01 }));
+  await harness.deliver({ type: 'snapshot', snapshot: snapshotOf(), reason: 'live' });
+  await page.locator('tr[data-request-id="req_focus_1"]').waitFor();
+  assert.equal(await focused(), 'Break down by provider');
+  await page.locator('select[data-control="range"]').focus();
+  ledger.record(usageRecord({ time: at(3), requestId: 'req_focus_2', costUsd: 0.01 }));
+  await harness.deliver({ type: 'snapshot', snapshot: snapshotOf(), reason: 'live' });
+  await page.locator('tr[data-request-id="req_focus_2"]').waitFor();
+  assert.equal(await focused(), 'Range of the chart, breakdown and requests');
+  await page.locator('input[data-filter="search"]').fill('gpt-4o');
+  await page.keyboard.press('ArrowLeft');
+  ledger.record(usageRecord({ time: at(3), requestId: 'req_focus_3', costUsd: 0.01 }));
+  await harness.deliver({ type: 'snapshot', snapshot: snapshotOf(), reason: 'live' });
+  await page.locator('tr[data-request-id="req_focus_3"]').waitFor();
+  assert.equal(await focused(), 'Search requests');
+  assert.equal(await page.evaluate('document.activeElement.selectionStart'), 5);
+  await page.locator('input[data-filter="search"]').fill('');
+});
+
 test('a layer keeps its colour when the ranking changes', { skip: !available && 'no Chromium' }, async () => {
   const page = harness.page;
   await page.evaluate('document.body.className = "vscode-dark"');
