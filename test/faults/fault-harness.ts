@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +17,8 @@ import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
  * test runs afterwards: no leaked sockets or handles, still serving, one record per model call. */
 export class FaultBench {
   readonly records: UsageRecord[] = [];
+  /** The ledger's folder: its files must hold exactly the records the sink saw. */
+  readonly ledgerDir = mkdtempSync(join(tmpdir(), 'modapi-faults-'));
   upstream!: FakeUpstream;
   gateway!: RunningGateway;
   private baseline: string[] = [];
@@ -34,6 +39,7 @@ export class FaultBench {
       providers: { modapi: { baseUrl: this.upstream.url(), apiKey: TEST_KEY } },
       timeouts,
       limits,
+      ledgerDir: this.ledgerDir,
       usage: { record: (record) => this.records.push(record) },
     });
     await this.settle();
@@ -43,6 +49,14 @@ export class FaultBench {
   async stop(): Promise<void> {
     await this.gateway.close(1_000);
     await this.upstream.close();
+    rmSync(this.ledgerDir, { recursive: true, force: true });
+  }
+
+  /** Record lines in the ledger's files (JSON lines, one file a month). */
+  ledgerLines(): number {
+    return readdirSync(this.ledgerDir)
+      .filter((name) => name.endsWith('.jsonl'))
+      .reduce((sum, name) => sum + readFileSync(join(this.ledgerDir, name), 'utf8').split('\n').filter((line) => line.includes('"requestId"')).length, 0);
   }
 
   /** Marks the start of a case: model calls and records are counted from here. */
@@ -72,6 +86,7 @@ export class FaultBench {
       assert.equal(JSON.stringify(record).includes(TEST_KEY), false);
       assert.equal(JSON.stringify(record).includes(TEST_TOKEN), false);
     }
+    assert.equal(this.ledgerLines(), this.records.length, 'the ledger files do not hold the records the requests produced');
     this.mark();
     const answer = await send({ port: this.gateway.port, path: '/v1/chat/completions', body: chatBody(false, 'still-serving') });
     assert.equal(answer.status, 200, `the gateway no longer serves: ${answer.body}`);
