@@ -8,15 +8,17 @@ export interface BreakdownControls {
   chosen: Breakdown;
   choose(breakdown: Breakdown): void;
   exportCsv(breakdown: Breakdown): void;
+  /** Shows the requests of one row in the request table. */
+  drill(breakdown: Breakdown, key: string): void;
 }
 
-const row = (entry: BreakdownRow): HTMLElement => {
+const row = (entry: BreakdownRow, dimension: Breakdown, drill: BreakdownControls['drill']): HTMLElement => {
   const share = h('span', { className: 'share-bar', attributes: { 'aria-hidden': 'true' } });
   share.style.width = `${Math.round(entry.costShare * 100)}%`;
   return h(
     'tr',
     { attributes: { 'data-key': entry.key } },
-    h('th', { attributes: { scope: 'row' }, text: entry.key }),
+    h('th', { attributes: { scope: 'row' } }, button(entry.key, `Show the requests of ${dimension} ${entry.key}`, () => drill(dimension, entry.key), 'link')),
     h('td', { className: 'number', text: formatCount(entry.requests) }),
     h('td', { className: 'number', text: formatCount(entry.promptTokens) }),
     h('td', { className: 'number', text: formatCount(entry.completionTokens) }),
@@ -59,7 +61,7 @@ export const breakdownView = (breakdowns: Record<Breakdown, BreakdownRow[]>, con
             {},
             h('tr', {}, ...[TITLES[chosen], 'Requests', 'Tokens in', 'Tokens out', 'Cost', 'Share'].map((title, index) => h('th', { className: index > 0 && index < 5 ? 'number' : undefined, attributes: { scope: 'col' }, text: title }))),
           ),
-          h('tbody', {}, ...rows.map(row)),
+          h('tbody', {}, ...rows.map((entry) => row(entry, chosen, controls.drill))),
         ),
   );
 };

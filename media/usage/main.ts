@@ -1,6 +1,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './usage.css';
 import type { Breakdown, ChartStack, RequestFilter, UsageHostMessage, UsageRange, UsageSnapshot } from '../../extension/usage/protocol.js';
+import { NO_FILTER } from '../../extension/usage/request-filter.js';
 import { button, h } from '../chat/dom.js';
 import { breakdownView } from './breakdown-view.js';
 import { budgetsView } from './budgets-view.js';
@@ -90,6 +91,16 @@ const changeFilter = (filter: RequestFilter): void => {
   render();
 };
 
+/** From a breakdown row to its requests: client and model by their filter, the others by search. */
+const drill = (breakdown: Breakdown, key: string): void => {
+  const field = breakdown === 'client' || breakdown === 'model' ? breakdown : 'search';
+  view.filter = { ...NO_FILTER, [field]: key };
+  remember();
+  render();
+  document.querySelector<HTMLElement>('section.requests')?.scrollIntoView({ block: 'start' });
+  document.querySelector<HTMLElement>(`[data-filter="${field}"]`)?.focus({ preventScroll: true });
+};
+
 const chooseBreakdown = (breakdown: Breakdown): void => {
   view.breakdown = breakdown;
   remember();
@@ -107,7 +118,7 @@ const renderNow = (): void => {
       totalsView(current.periods),
       chartSection(current),
       budgetsView(current.budgets),
-      breakdownView(current.breakdowns, { chosen: view.breakdown, choose: chooseBreakdown, exportCsv: (breakdown) => postToHost({ type: 'export', view: 'breakdown', breakdown }) }),
+      breakdownView(current.breakdowns, { chosen: view.breakdown, choose: chooseBreakdown, drill, exportCsv: (breakdown) => postToHost({ type: 'export', view: 'breakdown', breakdown }) }),
       requestsView(current.requests, fresh, { filter: view.filter, change: changeFilter, exportCsv: (filter) => postToHost({ type: 'export', view: 'requests', filter }) }),
     );
   }

@@ -119,6 +119,21 @@ test('chart colours come from the theme\'s variables when drawn; high contrast g
   assert.equal(harness.cspViolations.length, 0, harness.cspViolations.join('\n'));
 });
 
+test('a breakdown row leads to its requests: the client filter set, the table narrowed', { skip: !available && 'no Chromium' }, async () => {
+  const page = harness.page;
+  await page.getByRole('button', { name: 'Break down by client (local token)' }).click();
+  await page.getByRole('button', { name: 'Show the requests of client aider' }).click();
+  assert.equal(await page.locator('select[data-filter="client"]').inputValue(), 'aider');
+  assert.equal(await page.evaluate('document.activeElement.getAttribute("data-filter")'), 'client');
+  assert.deepEqual(await page.locator('.requests-table tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-request-id'))), ['req_b']);
+  await page.getByRole('button', { name: 'Break down by provider' }).click();
+  await page.getByRole('button', { name: 'Show the requests of provider anthropic' }).click();
+  assert.equal(await page.locator('input[data-filter="search"]').inputValue(), 'anthropic');
+  assert.equal(await page.locator('select[data-filter="client"]').inputValue(), '');
+  assert.equal(await page.locator('.requests-table tbody tr').count(), 1);
+  await page.locator('input[data-filter="search"]').fill('');
+});
+
 test('a live update keeps the keyboard focus where it was, and the search caret', { skip: !available && 'no Chromium' }, async () => {
   const page = harness.page;
   const focused = (): Promise<string | null> => page.evaluate('document.activeElement && (document.activeElement.getAttribute("aria-label") || document.activeElement.getAttribute("data-filter"))');
