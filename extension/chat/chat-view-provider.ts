@@ -29,7 +29,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       withMedia: (value) => this.withMedia(value),
       log: services.log,
     }, services.models.current ?? '');
-    this.disposables.push(this.editors, services.models.onDidChange(() => void this.postModels()));
+    this.disposables.push(
+      this.editors,
+      services.models.onDidChange(() => void this.postModels()),
+      // A (re)started gateway has a new catalog: a key just set brings the provider's live list.
+      services.gateway.onDidChangeState((state) => {
+        if (state.kind === 'running' && this.view) void this.postModels();
+      }),
+    );
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {

@@ -228,3 +228,21 @@ uiTest('conversations persist across a reload and are listed, with their answers
   assert.ok((await chat.locator('article.answer').count()) >= 6);
   await workbench.screenshot('chat-persisted');
 });
+
+uiTest('a conversation is renamed through an input box and deleted after a confirmation', 60_000, async () => {
+  if ((await chat.locator('nav.conversations').count()) === 0) await chat.getByRole('button', { name: 'Show saved conversations' }).click();
+  await chat.getByRole('button', { name: 'Rename conversation Write an add function' }).click();
+  await workbench.answerInput('Rename conversation', 'Adding numbers');
+  await workbench.page.keyboard.press('Enter');
+  await chat.getByRole('button', { name: 'Open conversation Adding numbers' }).waitFor({ timeout: 10_000 });
+  assert.equal(await chat.locator('h1.title').innerText(), 'Adding numbers');
+  await workbench.screenshot('chat-renamed');
+  await chat.getByRole('button', { name: 'Delete conversation Adding numbers' }).click();
+  const dialog = workbench.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 10_000 });
+  assert.match(await dialog.innerText(), /Delete the conversation "Adding numbers"\?/);
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await chat.getByRole('button', { name: 'Open conversation Adding numbers' }).waitFor({ state: 'detached', timeout: 10_000 });
+  assert.equal(await chat.locator('article.answer').count(), 0, 'the deleted conversation is no longer shown');
+  await workbench.screenshot('chat-deleted');
+});
