@@ -88,7 +88,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     { port: () => boundPort, extraHostNames: hostNamesForBind(host), allowedOrigins: () => allowedOrigins, tokens: context.tokens },
     { ...options.mounts, modapi: [mountUsageApi, ...(options.mounts?.modapi ?? [])] },
   );
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, app);
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 600_000, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, app);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);

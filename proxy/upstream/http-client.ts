@@ -23,7 +23,7 @@ export const configureUpstream = (timeouts: UpstreamTimeouts): void => {
 };
 
 const agent = (): Agent => {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1 });
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 1024, pipelining: 1 });
   return sharedAgent;
 };
 
