@@ -65,7 +65,7 @@ export const startChatUpstream = (): Promise<FakeUpstream> =>
     .on('POST /v1/chat/completions', async (request, response) => {
       const model = String(request.json().model);
       if (model === 'slow-model') return streamAnswer(response, model, 'This answer streams slowly, word by word, so that it can be stopped halfway. '.repeat(20), 120);
-      await streamAnswer(response, model, ANSWERS[model] ?? 'Hello from the fake upstream.', 40);
+      await streamAnswer(response, model, ANSWERS[model] ?? 'Hello from the fake upstream.', 60);
     })
     .on('POST /v1/images/generations', (_request, response) => sendJson(response, 200, { created: 1, data: [{ b64_json: tinyPng().toString('base64'), revised_prompt: 'a blue square' }], usage: { input_tokens: 5, output_tokens: 0 } }))
     .start();
