@@ -1,4 +1,5 @@
 import './chat.css';
+import './markdown.css';
 import type { AssistantTurn, HostMessage } from '../../extension/chat/protocol.js';
 import { fillAnswerBody, metricsLine } from './answer-view.js';
 import { addImageFiles, composerView } from './composer.js';
