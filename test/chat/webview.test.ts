@@ -55,7 +55,8 @@ test('an answer streams in as deltas and is rendered as markdown with highlighte
   await view.deliver(state([{ role: 'user', id: 'turn_1', text: 'hi', attachments: [] }, { role: 'assistant', id: 'answer_1', model: 'gpt-4o', mode: 'chat', status: 'streaming', text: '' }]));
   await view.page.locator('.answer.status-streaming').waitFor();
   for (const text of ['Here is **bold**', ' and code:\n\n```ts\nconst a', ' = 1;\n```\n']) await view.deliver({ type: 'answer-delta', conversationId: 'chat_1', answerId: 'answer_1', text });
-  await view.page.locator('.answer .code-block').waitFor();
+  // Rendering runs once per frame: wait for the last delta to be on screen.
+  await view.page.locator('.answer .code-block code', { hasText: 'const a = 1;' }).waitFor();
   assert.equal(await view.page.locator('.answer .markdown strong').innerText(), 'bold');
   assert.equal(await view.page.locator('.answer .code-block code').innerText(), 'const a = 1;\n');
   assert.ok((await view.page.locator('.answer .code-block .hljs-keyword').count()) > 0);
