@@ -9,6 +9,7 @@ export interface AnswerOptions {
   onChoose?: () => void;
   chosen?: boolean;
   liveFirstTokenMs?: number;
+  liveTokensPerSecond?: number;
 }
 
 const mediaElement = (answer: AssistantTurn, item: MediaItem, index: number): HTMLElement => {
@@ -70,7 +71,10 @@ export const fillAnswerBody = (body: HTMLElement, answer: AssistantTurn): void =
 
 export const metricsLine = (answer: AssistantTurn, options: AnswerOptions = {}): string => {
   if (answer.metrics) return describeMetrics(answer.metrics);
-  if (options.liveFirstTokenMs !== undefined) return `${answer.model} · first token ${formatMs(options.liveFirstTokenMs)}`;
+  if (options.liveFirstTokenMs !== undefined) {
+    const speed = options.liveTokensPerSecond === undefined ? '' : ` · ~${options.liveTokensPerSecond} tok/s`;
+    return `${answer.model} · first token ${formatMs(options.liveFirstTokenMs)}${speed}`;
+  }
   return answer.model;
 };
 

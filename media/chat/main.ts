@@ -7,7 +7,7 @@ import { conversationList } from './conversation-list.js';
 import { button, h } from './dom.js';
 import { postToHost } from './host.js';
 import { renderTranscript } from './transcript.js';
-import { createState } from './view-state.js';
+import { createState, liveFigures } from './view-state.js';
 
 const state = createState();
 const app = document.getElementById('app')!;
@@ -61,10 +61,8 @@ const scheduleAnswer = (answerId: string): void => {
     if (!answer || !element || !body) return;
     const nearBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80;
     fillAnswerBody(body, answer);
-    const started = state.startedAt.get(answerId);
-    const first = state.firstTokenAt.get(answerId);
     const metrics = element.querySelector('[data-role="metrics"]');
-    if (metrics) metrics.textContent = metricsLine(answer, { liveFirstTokenMs: started !== undefined && first !== undefined ? first - started : undefined });
+    if (metrics) metrics.textContent = metricsLine(answer, liveFigures(state, answerId, answer.text));
     if (nearBottom) transcript.scrollTop = transcript.scrollHeight;
   });
 };

@@ -3,7 +3,7 @@ import type { Attachment, CompareTurn, Turn, UserTurn } from '../../extension/ch
 import { answerView } from './answer-view.js';
 import { button, h } from './dom.js';
 import { postToHost } from './host.js';
-import type { ViewState } from './view-state.js';
+import { liveFigures, type ViewState } from './view-state.js';
 
 export const attachmentLabel = (attachment: Attachment): string => {
   if (attachment.kind === 'selection') return `Selection: ${attachment.name}`;
@@ -47,12 +47,10 @@ const userView = (turn: UserTurn, state: ViewState): HTMLElement => {
 const compareView = (turn: CompareTurn, state: ViewState): HTMLElement => {
   const best = bestOf(turn.answers.map((answer) => answer.metrics));
   const columns = turn.answers.map((answer, index) => {
-    const started = state.startedAt.get(answer.id);
-    const first = state.firstTokenAt.get(answer.id);
     const column = answerView(answer, {
       chosen: turn.chosen === answer.id,
       onChoose: () => postToHost({ type: 'choose-answer', turnId: turn.id, answerId: answer.id }),
-      liveFirstTokenMs: started !== undefined && first !== undefined ? first - started : undefined,
+      ...(answer.status === 'streaming' ? liveFigures(state, answer.id, answer.text) : {}),
     });
     const badges: string[] = [];
     if (best.fastestFirstToken === index) badges.push('fastest first token');

@@ -27,3 +27,13 @@ export const createState = (): ViewState => ({
   startedAt: new Map(),
   firstTokenAt: new Map(),
 });
+
+/** While an answer streams: its time to first token, and its output speed so far, estimated at
+ * about four characters a token (the exact figures come with the answer's ledger record). */
+export const liveFigures = (state: ViewState, answerId: string, text: string, now = performance.now()): { liveFirstTokenMs?: number; liveTokensPerSecond?: number } => {
+  const started = state.startedAt.get(answerId);
+  const first = state.firstTokenAt.get(answerId);
+  if (started === undefined || first === undefined) return {};
+  const streamingMs = now - first;
+  return { liveFirstTokenMs: first - started, liveTokensPerSecond: streamingMs >= 250 ? Math.round((text.length / 4 / (streamingMs / 1000)) * 10) / 10 : undefined };
+};

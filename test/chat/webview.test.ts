@@ -61,6 +61,7 @@ test('an answer streams in as deltas and is rendered as markdown with highlighte
   assert.equal(await view.page.locator('.answer .code-block code').innerText(), 'const a = 1;\n');
   assert.ok((await view.page.locator('.answer .code-block .hljs-keyword').count()) > 0);
   assert.ok(await view.page.locator('button:has-text("Stop")').isVisible());
+  assert.match(await view.page.locator('.answer .answer-metrics').innerText(), /^gpt-4o · first token \d+ ms( · ~[\d.]+ tok\/s)?$/, 'live figures while streaming');
 });
 
 test('Escape stops a streaming answer; the finished answer shows its figures', needsChromium, async () => {
