@@ -37,7 +37,7 @@ export const startFakeUpstream = async () => {
 
 /** The built CLI as its own process, with the bench's probe (forced GC + memory report on SIGUSR2). */
 export const startGatewayProcess = async ({ upstreamUrl, token, key, ledgerDir, cpuProfileDir, bare = false }) => {
-  const flags = ['--expose-gc', '--import', (process.env.BENCH_PROBE ?? here('./memory-probe.mjs'))];
+  const flags = ['--expose-gc', '--require', (process.env.BENCH_PROBE ?? here('./memory-probe.cjs'))];
   if (cpuProfileDir) flags.push('--cpu-prof', '--cpu-prof-dir', cpuProfileDir);
   // Diagnostics for one run, e.g. BENCH_NODE_FLAGS=--trace-gc (the gateway's output is kept).
   if (process.env.BENCH_NODE_FLAGS) flags.push(...process.env.BENCH_NODE_FLAGS.split(' '));
@@ -63,7 +63,7 @@ export const rssMegabytes = (pid) => {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 };
 
-/** Asks the gateway's probe to collect garbage and report its memory (see memory-probe.mjs). */
+/** Asks the gateway's probe to collect garbage and report its memory (see memory-probe.cjs). */
 export const memoryAfterGc = (gateway) =>
   new Promise((resolve, reject) => {
     const before = gateway.output.stdout.length;
