@@ -62,8 +62,8 @@ export class Workbench {
     const input = this.quickInput.locator('.quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`>${title}`);
-    // The row is clicked, not Enter pressed: right after typing, the focused row can still be
-    // another one (a recently used command at the top), which Enter would run instead.
+    // The command's own row is clicked: Enter runs the first row, and the command is not always
+    // first ("Preferences: Color Theme" ranks below its Marketplace namesake).
     const row = this.quickInput.locator('.monaco-list-row', { hasText: title }).first();
     await row.click({ timeout: 10_000 });
   }
