@@ -1,14 +1,6 @@
 import type { ViewMessage } from '../../extension/chat/protocol.js';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const api = acquireVsCodeApi();
+import { vscodeApi as api } from '../shared/vscode-api.js';
 
 /** Every message to the extension goes through here, typed by the shared protocol. */
 export const postToHost = (message: ViewMessage): void => api.postMessage(message);

@@ -1,15 +1,7 @@
 import type { ChartStack, RequestFilter, UsageRange, UsageViewMessage } from '../../extension/usage/protocol.js';
 import { NO_FILTER } from '../../extension/usage/request-filter.js';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const api = acquireVsCodeApi();
+import { vscodeApi as api } from '../shared/vscode-api.js';
 
 /** Every message to the extension goes through here, typed by the shared protocol. */
 export const postToHost = (message: UsageViewMessage): void => api.postMessage(message);
