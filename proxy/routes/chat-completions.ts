@@ -3,18 +3,19 @@ import { adapterFor } from '../adapters/index.js';
 import type { ChatRequest } from '../adapters/types.js';
 import { serveWithFallbacks } from '../governance/fallbacks.js';
 import { resolveModel, type GatewayContext } from '../server/gateway-context.js';
-import { readJsonBody } from '../server/read-body.js';
+import { parseJsonBody, readRawBody } from '../server/read-body.js';
 import { clientGoneSignal, trackRequest } from '../usage/request-tracker.js';
 import { passthroughChat } from './chat-passthrough.js';
 import { respondTranslated } from './chat-translated.js';
-import { chatRequestSchema, validate } from './validation.js';
+import { checkChatRequest } from './chat-request-check.js';
 import { servedHeaders } from './served-headers.js';
 
 /** POST /v1/chat/completions */
 export const chatCompletions = (gateway: GatewayContext) => async (request: Request, response: Response) => {
   const tracker = trackRequest(gateway, request, response, '/v1/chat/completions');
-  const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as ChatRequest;
-  validate(chatRequestSchema, body);
+  const raw = await readRawBody(request, gateway.limits.jsonBytes);
+  const body = parseJsonBody<ChatRequest>(raw);
+  checkChatRequest(body);
   const resolved = resolveModel(gateway, body.model);
   const stream = body.stream === true;
   tracker.route(resolved, stream);
@@ -26,7 +27,7 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
     const headers = servedHeaders(served);
     const adapter = adapterFor(served.provider.dialect);
     if (adapter.dialect === 'openai') {
-      await passthroughChat({ body, resolved: served, response, tracker, signal, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
+      await passthroughChat({ body, raw, resolved: served, response, tracker, signal, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
       return;
     }
     await respondTranslated({

@@ -1,5 +1,4 @@
 import type { Response } from 'express';
-import { prepareOpenAIChatBody } from '../adapters/openai-compatible/adapter.js';
 import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
 import type { ChatRequest } from '../adapters/types.js';
 import { GatewayError } from '../errors.js';
@@ -8,13 +7,17 @@ import { OpenAIPassthrough } from '../sse/openai-passthrough.js';
 import { sseErrorEvent, startEventStream } from '../sse/sse-response.js';
 import { usageFromOpenAI } from '../sse/usage-from-chunk.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
+import { eachChunk } from '../upstream/each-chunk.js';
 import { isAbort, type UpstreamResponse } from '../upstream/http-client.js';
 import { errorInOkAnswer } from '../upstream/upstream-error.js';
 import { decodeCompletion } from '../adapters/openai-compatible/decode-chunk.js';
 import { respondTranslated } from './chat-translated.js';
+import { upstreamChatBody } from './upstream-chat-body.js';
 
 export interface PassthroughArguments {
   body: ChatRequest;
+  /** The bytes `body` was parsed from, sent as they are when nothing in them changes. */
+  raw?: Buffer;
   resolved: ResolvedModel;
   response: Response;
   tracker: RequestTracker;
@@ -26,12 +29,11 @@ export interface PassthroughArguments {
 
 /** The fast lane: OpenAI client, OpenAI-dialect upstream. The upstream's bytes go to the client as
  * they arrive; only usage-bearing events are parsed. */
-export const passthroughChat = async ({ body, resolved, response, tracker, signal, servedHeaders, redact }: PassthroughArguments): Promise<void> => {
+export const passthroughChat = async ({ body, raw, resolved, response, tracker, signal, servedHeaders, redact }: PassthroughArguments): Promise<void> => {
   const stream = body.stream === true;
-  const upstreamBody = prepareOpenAIChatBody(body, resolved);
   const upstream = await forwardToOpenAI(resolved.provider, {
     path: '/chat/completions',
-    body: JSON.stringify(upstreamBody),
+    body: upstreamChatBody(body, raw, resolved),
     contentType: 'application/json',
     accept: stream ? 'text/event-stream' : 'application/json',
     signal,
@@ -59,16 +61,23 @@ export const passthroughChat = async ({ body, resolved, response, tracker, signa
     return;
   }
   const passthrough = new OpenAIPassthrough(body.stream_options?.include_usage === true, redact);
-  startEventStream(response, servedHeaders);
+  // The headers leave with the first event, in one write (TTFB), or after one turn of the event
+  // loop when the upstream's first event is not already here, so a slow first token never holds
+  // them back.
+  startEventStream(response, servedHeaders, false);
+  let flushHeaders: NodeJS.Immediate | undefined = setImmediate(() => response.flushHeaders());
   const decoder = new TextDecoder();
   try {
-    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+    await eachChunk(upstream.body, (chunk) => {
       const text = passthrough.push(decoder.decode(chunk, { stream: true }));
-      if (text) {
-        tracker.firstToken();
-        response.write(text);
+      if (!text) return;
+      tracker.firstToken();
+      if (flushHeaders) {
+        clearImmediate(flushHeaders);
+        flushHeaders = undefined;
       }
-    }
+      response.write(text);
+    });
     const rest = passthrough.push(decoder.decode() + '\n\n');
     if (rest) response.write(rest);
   } catch (error) {
@@ -77,6 +86,7 @@ export const passthroughChat = async ({ body, resolved, response, tracker, signa
     tracker.failed(broken);
     response.write(sseErrorEvent(broken));
   } finally {
+    if (flushHeaders) clearImmediate(flushHeaders);
     if (passthrough.observation.usage) tracker.usage(passthrough.observation.usage);
     if (!response.writableEnded) response.end();
   }

@@ -44,8 +44,10 @@ export const readRawBody = (request: Request, limitBytes: number): Promise<Buffe
   });
 
 /** A JSON object body; anything else is a 400 the client can act on. */
-export const readJsonBody = async <T extends object = Record<string, unknown>>(request: Request, limitBytes: number): Promise<T> => {
-  const raw = await readRawBody(request, limitBytes);
+export const readJsonBody = async <T extends object = Record<string, unknown>>(request: Request, limitBytes: number): Promise<T> => parseJsonBody<T>(await readRawBody(request, limitBytes));
+
+/** The checks of readJsonBody on bytes already read (a route that may forward them as they are). */
+export const parseJsonBody = <T extends object = Record<string, unknown>>(raw: Buffer): T => {
   // JSON text is UTF-8 (RFC 8259); decoding anything else would silently turn it into U+FFFD.
   if (!isUtf8(raw)) throw GatewayError.invalidRequest('The request body is not valid UTF-8.', null, 'invalid_json');
   let parsed: unknown;

@@ -1,6 +1,6 @@
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
-import { isReplayable, withRetries } from './retry.js';
+import { currentRetryPolicy, isReplayable, withRetries } from './retry.js';
 
 /** One keep-alive pool per upstream origin, shared by every route: the hot path never opens a
  * connection per request and never uses fetch() (measured several times the CPU of request()). */
@@ -71,7 +71,9 @@ export const sendUpstream = async (upstream: UpstreamRequest): Promise<UpstreamR
       bodyTimeout: (upstream.timeouts ?? sharedTimeouts).bodyMs,
     });
   try {
-    // Retries (upstream/retry.ts) happen here, before a route sees the answer.
+    // Retries (upstream/retry.ts) happen here, before a route sees the answer. Without any, the
+    // retry loop's async frame is left out of the hot path.
+    if (currentRetryPolicy().maxRetries === 0) return await send();
     return await withRetries(send, upstream.signal, isReplayable(upstream.body));
   } catch (error) {
     throw upstreamFailure(error, upstream.url);

@@ -1,0 +1,32 @@
+import { chatRequestSchema, validate } from './validation.js';
+
+const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isAbsent = (value: unknown): boolean => value === undefined || value === null;
+
+/** True only for bodies chatRequestSchema accepts (never more permissive), checked without zod's
+ * per-call allocations: zod's safeParse measured about 12% of the gateway's allocations per chat
+ * request (npm run bench). Anything this does not recognise goes to zod, which words the error. */
+export const obviouslyValidChatRequest = (body: Record<string, unknown>): boolean => {
+  if (typeof body.model !== 'string' || body.model.length === 0) return false;
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return false;
+  for (const message of messages) if (!isObject(message) || !ROLES.has(message.role as string)) return false;
+  if (!isAbsent(body.stream) && typeof body.stream !== 'boolean') return false;
+  const streamOptions = body.stream_options;
+  if (!isAbsent(streamOptions) && !(isObject(streamOptions) && (streamOptions.include_usage === undefined || typeof streamOptions.include_usage === 'boolean'))) return false;
+  const n = body.n;
+  if (!isAbsent(n) && !(typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 128)) return false;
+  const tools = body.tools;
+  if (!isAbsent(tools)) {
+    if (!Array.isArray(tools)) return false;
+    for (const tool of tools) if (!isObject(tool) || typeof tool.type !== 'string') return false;
+  }
+  return true;
+};
+
+/** Checks a chat body as chatRequestSchema does; a 400 naming the parameter when it fails. */
+export const checkChatRequest = (body: Record<string, unknown>): void => {
+  if (!obviouslyValidChatRequest(body)) validate(chatRequestSchema, body);
+};
