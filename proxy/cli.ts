@@ -1,6 +1,7 @@
 import { parseCliArguments, USAGE_TEXT } from './cli/arguments.js';
 import { serve } from './cli/serve.js';
 import { usageReport } from './cli/usage-report.js';
+import { capYoungGeneration } from './cli/young-generation.js';
 
 /** The standalone gateway (`npm start`, `node dist/cli.js`). */
 const main = async (): Promise<void> => {
@@ -14,6 +15,7 @@ const main = async (): Promise<void> => {
     return;
   }
   await serve(cli, process.env);
+  capYoungGeneration();
 };
 
 main().catch((error: unknown) => {
