@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
 import { currentRetryPolicy, isReplayable, withRetries } from './retry.js';
 
@@ -61,8 +61,8 @@ export type UpstreamResponse = Dispatcher.ResponseData;
  * becomes an AbortError the routes ignore. Never includes the key in an error. */
 export const sendUpstream = async (upstream: UpstreamRequest): Promise<UpstreamResponse> => {
   const send = () =>
-    request(upstream.url, {
-      dispatcher: agent(),
+    agent().request({
+      ...originAndPath(upstream.url),
       method: upstream.method ?? 'POST',
       headers: upstream.headers,
       body: upstream.body,
@@ -78,6 +78,22 @@ export const sendUpstream = async (upstream: UpstreamRequest): Promise<UpstreamR
   } catch (error) {
     throw upstreamFailure(error, upstream.url);
   }
+};
+
+/** A provider's few URLs, parsed once: undici's top-level request() parses the URL string (and
+ * copies the options) on every call. */
+const parsedUrls = new Map<string, { origin: string; path: string }>();
+const MAX_PARSED_URLS = 256;
+
+const originAndPath = (url: string): { origin: string; path: string } => {
+  let parsed = parsedUrls.get(url);
+  if (!parsed) {
+    const { origin, pathname, search } = new URL(url);
+    parsed = { origin, path: pathname + search };
+    if (parsedUrls.size >= MAX_PARSED_URLS) parsedUrls.clear();
+    parsedUrls.set(url, parsed);
+  }
+  return parsed;
 };
 
 export const upstreamFailure = (error: unknown, url: string): unknown => {
