@@ -10,6 +10,8 @@ export interface ModelCall {
   adapter: ProviderAdapter;
   signal: AbortSignal;
   context: AdapterContext;
+  /** Masks keys in upstream text the gateway relays (an error event quoting the key). */
+  redact: (text: string) => string;
 }
 
 /** Routing, the key check and the abort signal every model endpoint starts with. */
@@ -23,6 +25,7 @@ export const beginModelCall = (gateway: GatewayContext, response: Response, trac
     adapter: adapterFor(resolved.provider.dialect),
     signal,
     context: { provider: resolved.provider, upstreamModel: resolved.upstreamModel, signal },
+    redact: (text) => gateway.redactor.redact(text),
   };
 };
 

@@ -23,6 +23,8 @@ export interface RelayOptions {
   clientWantsUsage?: boolean;
   /** Reads usage out of a JSON answer (it is parsed only when this is given). */
   observeJson?: (body: unknown) => void;
+  /** Masks keys in SSE events relayed from the upstream. */
+  redact?: (text: string) => string;
 }
 
 const RELAYED_HEADERS = ['content-type', 'content-disposition', 'retry-after', 'openai-processing-ms', 'x-request-id'];
@@ -61,7 +63,7 @@ export const relayToOpenAI = async (options: RelayOptions): Promise<void> => {
   }
   response.writeHead(upstream.statusCode, headers);
   response.flushHeaders();
-  const passthrough = /text\/event-stream/i.test(contentType) ? new OpenAIPassthrough(options.clientWantsUsage ?? true) : undefined;
+  const passthrough = /text\/event-stream/i.test(contentType) ? new OpenAIPassthrough(options.clientWantsUsage ?? true, options.redact) : undefined;
   const decoder = new TextDecoder();
   try {
     for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
