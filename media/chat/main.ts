@@ -1,3 +1,4 @@
+import '../shared/buttons.css';
 import './chat.css';
 import './markdown.css';
 import type { AssistantTurn, HostMessage } from '../../extension/chat/protocol.js';

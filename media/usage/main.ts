@@ -1,5 +1,7 @@
 import 'uplot/dist/uPlot.min.css';
+import '../shared/buttons.css';
 import './usage.css';
+import './budgets.css';
 import type { Breakdown, ChartStack, RequestFilter, UsageHostMessage, UsageRange, UsageSnapshot } from '../../extension/usage/protocol.js';
 import { NO_FILTER } from '../../extension/usage/request-filter.js';
 import { button, h } from '../chat/dom.js';
