@@ -1,70 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { chatViewHtml } from '../../extension/chat/webview-html.js';
+import { openWebview, type WebviewHarness } from '../support/webview-page.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from '../support/webview-page.js';
+export type ChatWebview = WebviewHarness;
 
-/** The chat webview as the extension serves it (its HTML and real CSP, the bundle built from the
- * current source as esbuild.js builds it) on 127.0.0.1, in Chromium, with `acquireVsCodeApi`
- * stubbed to record what the page posts. */
-export interface ChatWebview {
-  page: Page;
-  posted(): Promise<{ type: string; [key: string]: unknown }[]>;
-  deliver(message: unknown): Promise<void>;
-  /** CSP reports and page errors. */
-  problems: string[];
-  close(): Promise<void>;
-}
-
-const TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css' };
-
-export const openChatWebview = async (themeCss: string, bodyClass = 'vscode-dark'): Promise<ChatWebview> => {
-  const dist = mkdtempSync(join(tmpdir(), 'chat-webview-'));
-  await build({ entryPoints: { chat: join(import.meta.dirname, '../../media/chat/main.ts') }, outdir: dist, bundle: true, platform: 'browser', target: 'es2022', format: 'iife', loader: { '.css': 'css' }, logLevel: 'silent' });
-  let origin = '';
-  const server: Server = createServer((request, response) => {
-    const name = (request.url ?? '/').slice(1);
-    if (name === '') {
-      const html = chatViewHtml({ cspSource: origin, scriptUri: `${origin}/chat.js`, styleUri: `${origin}/chat.css` })
-        .replace('<body>', `<body class="${bodyClass}">`)
-        .replace('</head>', `<link rel="stylesheet" href="${origin}/theme.css"></head>`);
-      response.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    } else if (name === 'theme.css') response.writeHead(200, { 'content-type': 'text/css' }).end(themeCss);
-    else if (name === 'chat.js' || name === 'chat.css') response.writeHead(200, { 'content-type': TYPES[name.split('.')[1]!]! }).end(readFileSync(join(dist, name)));
-    else response.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-  const page = await browser.newPage({ viewport: { width: 420, height: 1000 } });
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  // A string, not a function: tsx would add helper calls the page does not have.
-  await page.addInitScript(`
-    const posted = [];
-    let state;
-    window.__posted = posted;
-    window.acquireVsCodeApi = () => ({ postMessage: (message) => posted.push(message), getState: () => state, setState: (value) => { state = value; } });
-  `);
-  await page.goto(origin);
-  return {
-    page,
-    posted: () => page.evaluate('window.__posted.slice()') as Promise<{ type: string }[]>,
-    deliver: (message) => page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`).then(() => undefined),
-    problems,
-    close: async () => {
-      await browser.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dist, { recursive: true, force: true });
-    },
-  };
-};
+/** The chat view's page in Chromium under its real CSP (see test/support/webview-page.ts). */
+export const openChatWebview = (themeCss: string, bodyClass = 'vscode-dark'): Promise<ChatWebview> =>
+  openWebview({ name: 'chat', html: chatViewHtml, viewport: { width: 420, height: 1000 }, bodyClass, themeCss });

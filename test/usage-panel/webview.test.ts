@@ -62,7 +62,7 @@ test('totals, chart layers, breakdown and requests show the snapshot\'s exact nu
   const row = harness.page.locator('tr[data-request-id="req_a"] td');
   assert.deepEqual((await row.allInnerTexts()).slice(1), ['default', 'gpt-4o', '200', '1,200 / 300', '$0.2500', '850 ms', '120 ms']);
   assert.equal(await text('[data-budget="overall|day"] .budget-numbers'), '$0.7500 of $1.00 (75%)');
-  assert.equal(harness.cspViolations.length, 0, harness.cspViolations.join('\n'));
+  assert.equal(harness.problems.length, 0, harness.problems.join('\n'));
 });
 
 test('a live update adds the new request, marked, and crossing the warning shows on the bar', { skip: !available && 'no Chromium' }, async () => {
@@ -116,7 +116,7 @@ test('chart colours come from the theme\'s variables when drawn; high contrast g
   await page.waitForFunction('getComputedStyle(document.querySelector("[data-layer] .swatch")).backgroundColor === "rgb(7, 8, 9)"');
   const border = await page.locator('.card').first().evaluate((element) => getComputedStyle(element).borderTopColor);
   assert.equal(border, 'rgb(111, 195, 223)');
-  assert.equal(harness.cspViolations.length, 0, harness.cspViolations.join('\n'));
+  assert.equal(harness.problems.length, 0, harness.problems.join('\n'));
 });
 
 test('a breakdown row leads to its requests: the client filter set, the table narrowed', { skip: !available && 'no Chromium' }, async () => {
