@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { runTool, type ToolRun } from '../support/run-tool.js';
 
 /** Claude Code's native binary. npm installs it as the optional package for this platform; the
  * wrapper's bin/claude.exe is a copy of it only when the postinstall step ran, so the platform
@@ -18,35 +18,8 @@ export const claudeCodeBinary = (): string | undefined => {
   return existsSync(wrapperCopy) && statSync(wrapperCopy).size > 1_000_000 ? wrapperCopy : undefined;
 };
 
-export interface ClaudeCodeRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
+export type ClaudeCodeRun = ToolRun;
 
-/** Runs the binary with exactly the environment given (nothing inherited: no proxy variables, no
- * user config) and kills it by its PID when it runs past the timeout, since it retries failures
- * for minutes. */
+/** Runs the binary with exactly the environment given and kills it by its PID past the timeout. */
 export const runClaudeCode = (binary: string, args: string[], env: Record<string, string>, cwd: string, timeoutMs: number): Promise<ClaudeCodeRun> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut });
-    });
-  });
+  runTool(binary, args, { env, cwd, timeoutMs });

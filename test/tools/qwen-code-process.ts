@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { runTool, type ToolRun } from '../support/run-tool.js';
 
 /** Qwen Code's entry script (its package's `bin.qwen`), run with the node running the tests.
  * 0.10.1 is pinned: releases from 0.21 on need Node 22, and 0.12 to 0.15 list optional clipboard
@@ -26,40 +26,10 @@ export const writeQwenSettings = (home: string): void => {
   writeFileSync(join(home, '.qwen', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 };
 
-export interface QwenCodeRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
+export type QwenCodeRun = ToolRun;
 
 /** Runs `qwen ARGS` with exactly the environment given: nothing inherited, so no proxy variable
  * (Qwen Code would send even loopback traffic through one) and no user config. Qwen Code
- * relaunches itself in a child node with a larger heap, so it runs in its own process group and
- * the timeout kills that group by its id. */
+ * relaunches itself in a child node with a larger heap, so the timeout kills its whole group. */
 export const runQwenCode = (args: string[], env: Record<string, string>, cwd: string, timeoutMs: number): Promise<QwenCodeRun> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [qwenCodeScript(), ...args], { env, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // the group ended between the timeout and the kill
-      }
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut });
-    });
-  });
+  runTool(process.execPath, [qwenCodeScript(), ...args], { env, cwd, timeoutMs, ownGroup: true });
