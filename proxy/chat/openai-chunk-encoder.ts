@@ -37,14 +37,16 @@ export class OpenAIChunkEncoder {
       case 'finish':
         return [this.chunk(part.choice, {}, part.reason)];
       case 'usage':
-        return this.options.includeUsage ? [{ ...this.base(), choices: [], usage: usageToOpenAI(part.usage) }] : [];
+        return this.options.includeUsage ? [Object.assign(this.base([]), { usage: usageToOpenAI(part.usage) })] : [];
       default:
         return [];
     }
   }
 
-  private base() {
-    return { id: this.options.id, object: 'chat.completion.chunk', created: this.options.created, model: this.options.model };
+  /** A chunk's common fields, written out with its choices: keys added after a spread take V8's slow
+   * path (about 1 us a chunk, upstream/http-client.ts). */
+  private base(choices: unknown[]) {
+    return { id: this.options.id, object: 'chat.completion.chunk', created: this.options.created, model: this.options.model, choices };
   }
 
   private chunk(choice: number, delta: Record<string, unknown>, finishReason: string | null = null) {
@@ -54,6 +56,6 @@ export class OpenAIChunkEncoder {
       delta = { role: 'assistant', ...delta };
       if (!('content' in delta) && finishReason === null && !('tool_calls' in delta)) delta.content = '';
     }
-    return { ...this.base(), choices: [{ index: choice, delta, logprobs: null, finish_reason: finishReason }] };
+    return this.base([{ index: choice, delta, logprobs: null, finish_reason: finishReason }]);
   }
 }

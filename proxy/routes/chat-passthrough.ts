@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
+import { dispatchToOpenAI } from '../adapters/openai-compatible/forward.js';
 import type { ChatRequest } from '../adapters/types.js';
 import { GatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
@@ -7,8 +7,8 @@ import { OpenAIPassthrough } from '../sse/openai-passthrough.js';
 import { sseErrorEvent, startEventStream } from '../sse/sse-response.js';
 import { usageFromOpenAI } from '../sse/usage-from-chunk.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
-import { eachChunk } from '../upstream/each-chunk.js';
-import { isAbort, type UpstreamResponse } from '../upstream/http-client.js';
+import { isAbort } from '../upstream/http-client.js';
+import type { OpenedUpstream } from '../upstream/open-upstream.js';
 import { errorInOkAnswer } from '../upstream/upstream-error.js';
 import { decodeCompletion } from '../adapters/openai-compatible/decode-chunk.js';
 import { respondTranslated } from './chat-translated.js';
@@ -31,15 +31,19 @@ export interface PassthroughArguments {
  * they arrive; only usage-bearing events are parsed. */
 export const passthroughChat = async ({ body, raw, resolved, response, tracker, signal, servedHeaders, redact }: PassthroughArguments): Promise<void> => {
   const stream = body.stream === true;
-  const upstream = await forwardToOpenAI(resolved.provider, {
+  const opening = dispatchToOpenAI(resolved.provider, {
     path: '/chat/completions',
     body: upstreamChatBody(body, raw, resolved),
     contentType: 'application/json',
     accept: stream ? 'text/event-stream' : 'application/json',
     signal,
   });
-  if (!stream) {
-    const bytes = Buffer.from(await upstream.body.arrayBuffer());
+  // The request is on its way: what the answer's first event needs is made while the upstream
+  // works, not after it answers.
+  const passthrough = stream ? new OpenAIPassthrough(body.stream_options?.include_usage === true, redact) : undefined;
+  const upstream = await opening;
+  if (!passthrough) {
+    const bytes = await upstream.body.bytes();
     tracker.firstToken();
     const text = bytes.toString('utf8');
     let answer: { usage?: Parameters<typeof usageFromOpenAI>[0] };
@@ -57,28 +61,30 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
     return;
   }
   if (!/^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? 'text/event-stream'))) {
-    await answerJsonToStream(Buffer.from(await upstream.body.arrayBuffer()), upstream.headers, { body, resolved, response, tracker, signal, servedHeaders, redact });
+    await answerJsonToStream(await upstream.body.bytes(), upstream.headers, { body, resolved, response, tracker, signal, servedHeaders, redact });
     return;
   }
-  const passthrough = new OpenAIPassthrough(body.stream_options?.include_usage === true, redact);
   // The headers leave with the first event, in one write (TTFB), or after one turn of the event
   // loop when the upstream's first event is not already here, so a slow first token never holds
   // them back.
   startEventStream(response, servedHeaders, false);
   let flushHeaders: NodeJS.Immediate | undefined = setImmediate(() => response.flushHeaders());
-  const decoder = new TextDecoder();
   try {
-    await eachChunk(upstream.body, (chunk) => {
-      const text = passthrough.push(decoder.decode(chunk, { stream: true }));
+    await upstream.body.each((chunk) => {
+      const text = passthrough.push(chunk);
       if (!text) return;
       tracker.firstToken();
       if (flushHeaders) {
         clearImmediate(flushHeaders);
         flushHeaders = undefined;
       }
-      response.write(text);
+      // A slow client: the upstream's socket waits rather than the answer piling up in memory.
+      if (!response.write(text)) {
+        upstream.body.pause();
+        response.once('drain', () => upstream.body.resume());
+      }
     });
-    const rest = passthrough.push(decoder.decode() + '\n\n');
+    const rest = passthrough.end();
     if (rest) response.write(rest);
   } catch (error) {
     if (signal.aborted || isAbort(error)) return;
@@ -95,7 +101,7 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
 /** Some hosts answer a stream request with JSON: an error under status 200 (OpenRouter puts the real
  * status in `error.code`), or a whole completion (a proxy that ignores `stream`). The error keeps
  * its status; the completion goes out as the stream the client asked for. */
-const answerJsonToStream = async (bytes: Buffer, headers: UpstreamResponse['headers'], options: PassthroughArguments): Promise<void> => {
+const answerJsonToStream = async (bytes: Buffer, headers: OpenedUpstream['headers'], options: PassthroughArguments): Promise<void> => {
   const text = bytes.toString('utf8');
   let answer: { choices?: unknown } | undefined;
   try {

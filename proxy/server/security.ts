@@ -35,14 +35,26 @@ const hostNameAndPort = (host: string): { name: string; port: string | undefined
 };
 
 /** DNS rebinding: a page on evil.example resolved to 127.0.0.1 still sends `Host: evil.example`. */
-export const hostGuard = (options: SecurityOptions) => (request: Request, _response: Response, next: NextFunction) => {
-  const { name, port } = hostNameAndPort(request.headers.host ?? '');
-  const nameAllowed = LOOPBACK_NAMES.has(name) || options.extraHostNames.includes(name);
-  if (!nameAllowed || port !== String(options.port())) {
-    next(new GatewayError(403, 'The Host header must name this gateway on a loopback address.', { type: 'permission_error', code: 'host_not_allowed' }));
-    return;
-  }
-  next();
+export const hostGuard = (options: SecurityOptions) => {
+  // A client sends the same Host every time: the last one accepted (for the port bound then) is
+  // recognised without parsing it again.
+  let accepted = { host: '', port: -1 };
+  return (request: Request, _response: Response, next: NextFunction) => {
+    const host = request.headers.host ?? '';
+    const boundPort = options.port();
+    if (host === accepted.host && boundPort === accepted.port) {
+      next();
+      return;
+    }
+    const { name, port } = hostNameAndPort(host);
+    const nameAllowed = LOOPBACK_NAMES.has(name) || options.extraHostNames.includes(name);
+    if (!nameAllowed || port !== String(boundPort)) {
+      next(new GatewayError(403, 'The Host header must name this gateway on a loopback address.', { type: 'permission_error', code: 'host_not_allowed' }));
+      return;
+    }
+    accepted = { host, port: boundPort };
+    next();
+  };
 };
 
 /** Browsers always send Origin on cross-origin requests: refuse every origin not listed; answer
@@ -83,7 +95,7 @@ export const presentedToken = (request: Request): string | undefined => {
 
 /** Every /v1 and /modapi request needs a local token. The client is remembered for usage. */
 export const tokenGuard = (options: SecurityOptions) => (request: Request, response: Response, next: NextFunction) => {
-  const client = options.tokens.authenticate(presentedToken(request));
+  const client = options.tokens.authenticate(presentedToken(request), request.socket);
   if (!client) {
     next(new GatewayError(401, 'A valid local token is required: send it as "Authorization: Bearer <token>" or "x-api-key". Copy it with "ModAPI: Copy Local Token", or see the token the gateway printed at start.', {
       type: 'authentication_error',

@@ -1,6 +1,6 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
-import { currentRetryPolicy, isReplayable, withRetries } from './retry.js';
+import { currentRetryPolicy, isReplayable, withRetries, type RetryableAnswer } from './retry.js';
 
 /** One keep-alive pool per upstream origin, shared by every route: the hot path never opens a
  * connection per request and never uses fetch() (measured several times the CPU of request()). */
@@ -22,7 +22,7 @@ export const configureUpstream = (timeouts: UpstreamTimeouts): void => {
   sharedTimeouts = timeouts;
 };
 
-const agent = (): Agent => {
+export const upstreamAgent = (): Agent => {
   sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 1024, pipelining: 1 });
   return sharedAgent;
 };
@@ -59,17 +59,11 @@ export type UpstreamResponse = Dispatcher.ResponseData;
 
 /** Sends one request upstream; connection failures become 502, timeouts 504, a client's abort
  * becomes an AbortError the routes ignore. Never includes the key in an error. */
-export const sendUpstream = async (upstream: UpstreamRequest): Promise<UpstreamResponse> => {
-  const send = () =>
-    agent().request({
-      ...originAndPath(upstream.url),
-      method: upstream.method ?? 'POST',
-      headers: upstream.headers,
-      body: upstream.body,
-      signal: upstream.signal,
-      headersTimeout: (upstream.timeouts ?? sharedTimeouts).headersMs,
-      bodyTimeout: (upstream.timeouts ?? sharedTimeouts).bodyMs,
-    });
+export const sendUpstream = (upstream: UpstreamRequest): Promise<UpstreamResponse> =>
+  withUpstreamPolicy(upstream, () => upstreamAgent().request(dispatchOptions(upstream, upstream.signal)));
+
+/** Runs `send` under the retry policy and turns its failure into the gateway's error. */
+export const withUpstreamPolicy = async <Answer extends RetryableAnswer>(upstream: UpstreamRequest, send: () => Promise<Answer>): Promise<Answer> => {
   try {
     // Retries (upstream/retry.ts) happen here, before a route sees the answer. Without any, the
     // retry loop's async frame is left out of the hot path.
@@ -78,6 +72,15 @@ export const sendUpstream = async (upstream: UpstreamRequest): Promise<UpstreamR
   } catch (error) {
     throw upstreamFailure(error, upstream.url);
   }
+};
+
+/** undici's options for one upstream request (`dispatch` takes no signal; `request` does). Written
+ * out rather than spread: in V8 a literal that adds keys after a spread takes a slow path, measured
+ * at 2.5 us here against 25 ns. */
+export const dispatchOptions = (upstream: UpstreamRequest, signal?: AbortSignal): Dispatcher.RequestOptions => {
+  const { origin, path } = originAndPath(upstream.url);
+  const timeouts = upstream.timeouts ?? sharedTimeouts;
+  return { origin, path, method: upstream.method ?? 'POST', headers: upstream.headers, body: upstream.body, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs, signal };
 };
 
 /** A provider's few URLs, parsed once: undici's top-level request() parses the URL string (and

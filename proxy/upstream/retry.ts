@@ -66,14 +66,21 @@ const sleep = (milliseconds: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
+/** What a retry looks at: undici's response, or the hot path's lighter one (upstream/open-upstream.ts). */
+export interface RetryableAnswer {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: { dump(): Promise<unknown> };
+}
+
 /** Sends, and sends again on a retryable status or connection error, waiting by Retry-After (when
  * within the cap) or by backoff. The answer is handed on only once no retry will follow, so a
  * retry always happens before the first byte reaches the client. */
-export const withRetries = async (send: () => Promise<Dispatcher.ResponseData>, signal: AbortSignal, replayable: boolean, retry: RetryPolicy = policy): Promise<Dispatcher.ResponseData> => {
+export const withRetries = async <Answer extends RetryableAnswer>(send: () => Promise<Answer>, signal: AbortSignal, replayable: boolean, retry: RetryPolicy = policy): Promise<Answer> => {
   const attempts = replayable ? retry.maxRetries + 1 : 1;
   for (let attempt = 0; ; attempt += 1) {
     const last = attempt + 1 >= attempts;
-    let response: Dispatcher.ResponseData;
+    let response: Answer;
     try {
       response = await send();
     } catch (error) {

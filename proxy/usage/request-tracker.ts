@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { TokenUsage } from '../adapters/types.js';
 import type { GatewayError } from '../errors.js';
@@ -24,7 +24,7 @@ const BYTES_PER_TOKEN = 4;
  * finished, failed or was cut by the client. Admission (allowed models, rate, budgets) happens
  * when the route names the model. */
 export class RequestTracker {
-  readonly requestId = `req_${randomUUID().replace(/-/g, '')}`;
+  readonly requestId = nextRequestId();
   private readonly startedAt = performance.now();
   private firstTokenAt: number | undefined;
   /** Output events seen (chunks or parts): the estimate of output tokens when a stream ends without usage. */
@@ -37,6 +37,8 @@ export class RequestTracker {
   private finished = false;
   /** The client went away before the response ended. */
   private cut = false;
+  /** Made on first use (clientGoneSignal): an AbortController is not needed by every route. */
+  private clientGone: AbortController | undefined;
   readonly observation: UsageObservation = {};
 
   constructor(
@@ -79,8 +81,16 @@ export class RequestTracker {
     this.error = error;
   }
 
+  /** An AbortSignal that fires when the client goes away before the answer is complete. */
+  clientGoneSignal(): AbortSignal {
+    this.clientGone ??= new AbortController();
+    return this.clientGone.signal;
+  }
+
+  /** The response closed before it ended: the client went away. */
   clientClosed(): void {
     this.cut = true;
+    this.clientGone?.abort();
   }
 
   /** Called when the response ends (before its last bytes leave) or closes. Writes the record once;
@@ -122,7 +132,9 @@ export class RequestTracker {
       audioSeconds: this.observation.audioSeconds ?? 0,
       videoSeconds: this.observation.videoSeconds ?? 0,
       characters: this.observation.characters ?? 0,
-      ...cost,
+      costUsd: cost.costUsd,
+      costSource: cost.costSource,
+      costSourceDetail: cost.costSourceDetail,
       latencyMs: round(performance.now() - this.startedAt),
       timeToFirstTokenMs: this.firstTokenAt === undefined ? null : round(this.firstTokenAt - this.startedAt),
       errorCode: this.error ? (this.error.code ?? this.error.type) : this.cut ? 'client_closed' : null,
@@ -176,11 +188,22 @@ export const trackRequest = (gateway: GatewayContext, request: Request, response
   return tracker;
 };
 
-/** An AbortSignal that fires when the client goes away before the answer is complete. */
+/** An AbortSignal that fires when the client goes away before the answer is complete; a tracked
+ * request's comes from its tracker, which already listens for the response's close. */
 export const clientGoneSignal = (response: Response): AbortSignal => {
+  const tracker = response.locals.tracker as RequestTracker | undefined;
+  if (tracker) return tracker.clientGoneSignal();
   const controller = new AbortController();
   response.once('close', () => {
     if (!response.writableFinished) controller.abort();
   });
   return controller.signal;
+};
+
+/** Request ids: a random prefix per process and a counter, unique without a random draw per request. */
+const REQUEST_ID_PREFIX = randomBytes(8).toString('hex');
+let requestCount = 0;
+const nextRequestId = (): string => {
+  requestCount += 1;
+  return `req_${REQUEST_ID_PREFIX}${requestCount.toString(16).padStart(16, '0')}`;
 };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import { after, before, test } from 'node:test';
+import { Agent, request as httpRequest } from 'node:http';
 import { inspect } from 'node:util';
 import { LocalTokens } from '../../proxy/server/local-tokens.js';
 import { startTestGateway, TEST_TOKEN } from '../support/gateway.js';
@@ -9,7 +10,8 @@ import { send } from '../faults/fault-harness.js';
 
 // Constant time is asserted on the implementation, not measured (a timing statistic would be
 // flaky here; `npm run bench` has a coarse timing check): a presented token is hashed with SHA-256
-// and compared with crypto.timingSafeEqual against every stored digest, with no early exit.
+// and compared with crypto.timingSafeEqual against every stored digest, with no early exit; a
+// keep-alive connection's later requests are matched against the token it proved itself.
 interface Comparison {
   left: Buffer;
   right: Buffer;
@@ -17,6 +19,7 @@ interface Comparison {
 const comparisons: Comparison[] = [];
 const hashes: string[] = [];
 const realTimingSafeEqual = crypto.timingSafeEqual;
+const realHash = crypto.hash;
 const realCreateHash = crypto.createHash;
 
 before(() => {
@@ -24,16 +27,16 @@ before(() => {
     comparisons.push({ left: Buffer.from(left as Uint8Array), right: Buffer.from(right as Uint8Array) });
     return realTimingSafeEqual(left, right);
   }) as typeof crypto.timingSafeEqual;
-  crypto.createHash = ((algorithm: string, options?: crypto.HashOptions) => {
+  crypto.hash = ((algorithm: string, data: crypto.BinaryLike, encoding: 'buffer') => {
     hashes.push(algorithm);
-    return realCreateHash(algorithm, options);
-  }) as typeof crypto.createHash;
+    return realHash(algorithm, data, encoding);
+  }) as typeof crypto.hash;
   syncBuiltinESMExports();
 });
 
 after(() => {
   crypto.timingSafeEqual = realTimingSafeEqual;
-  crypto.createHash = realCreateHash;
+  crypto.hash = realHash;
   syncBuiltinESMExports();
 });
 
@@ -41,10 +44,10 @@ const STORED = ['mk-local-aaaaaaaaaaaaaaaaaaaaaaaa', 'mk-local-bbbbbbbbbbbbbbbbb
 const tokens = () => new LocalTokens(STORED.map((token, index) => ({ name: `tool-${index}`, token })));
 const sha256 = (text: string) => realCreateHash('sha256').update(text, 'utf8').digest();
 
-const authenticateCounting = (store: LocalTokens, presented: string) => {
+const authenticateCounting = (store: LocalTokens, presented: string, connection?: object) => {
   comparisons.length = 0;
   hashes.length = 0;
-  const client = store.authenticate(presented);
+  const client = store.authenticate(presented, connection);
   return { client, comparisons: [...comparisons], hashes: [...hashes] };
 };
 
@@ -90,6 +93,37 @@ test('an absent or empty token is refused without a comparison', () => {
   assert.equal(store.authenticate(undefined), undefined);
 });
 
+test('a keep-alive connection that proved its token is matched against that token alone', () => {
+  const store = tokens();
+  const connection = {};
+  assert.equal(authenticateCounting(store, STORED[1]!, connection).comparisons.length, STORED.length, 'the first request compares every stored digest');
+  const again = authenticateCounting(store, STORED[1]!, connection);
+  assert.equal(again.client?.name, 'tool-1');
+  assert.equal(again.comparisons.length, 0);
+  assert.deepEqual(again.hashes, []);
+  // Anything else on that connection, and the same token on another, goes through the comparison.
+  const other = authenticateCounting(store, STORED[2]!, connection);
+  assert.equal(other.client?.name, 'tool-2');
+  assert.equal(other.comparisons.length, STORED.length);
+  const wrong = authenticateCounting(store, `${STORED[2]}x`, connection);
+  assert.equal(wrong.client, undefined);
+  assert.equal(wrong.comparisons.length, STORED.length);
+  assert.equal(authenticateCounting(store, STORED[2]!, {}).comparisons.length, STORED.length);
+  // The refused attempt left the earlier proof in place, and made none of its own.
+  assert.equal(authenticateCounting(store, STORED[2]!, connection).comparisons.length, 0);
+  assert.equal(authenticateCounting(store, `${STORED[2]}x`, connection).comparisons.length, STORED.length);
+});
+
+test('a token revoked while its connection stays open is refused on that connection', () => {
+  const store = tokens();
+  const connection = {};
+  assert.equal(store.authenticate(STORED[0]!, connection)?.name, 'tool-0');
+  store.replace(STORED.slice(1).map((token, index) => ({ name: `tool-${index + 1}`, token })));
+  assert.equal(store.authenticate(STORED[0]!, connection), undefined);
+  // Another store never accepts a proof made with this one.
+  assert.equal(authenticateCounting(tokens(), STORED[1]!, connection).comparisons.length, STORED.length);
+});
+
 test('the gateway authenticates every /v1 request through that comparison', async () => {
   const gateway = await startTestGateway({ tokens: [{ name: 'default', token: TEST_TOKEN }, { name: 'other', token: 'mk-local-other-tool-token-000000' }] });
   try {
@@ -101,6 +135,34 @@ test('the gateway authenticates every /v1 request through that comparison', asyn
     await send({ port: gateway.port, path: '/v1/models', method: 'GET', headers: { authorization: '', 'x-api-key': TEST_TOKEN } });
     assert.equal(comparisons.length, 2, 'x-api-key goes through the same comparison');
   } finally {
+    await gateway.close();
+  }
+});
+
+test('through the gateway, a keep-alive connection proves its token once; a new connection proves it again', async () => {
+  const gateway = await startTestGateway({ tokens: [{ name: 'default', token: TEST_TOKEN }, { name: 'other', token: 'mk-local-other-tool-token-000000' }] });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (token: string, through: Agent | false) =>
+    new Promise<number>((resolve, reject) => {
+      const outgoing = httpRequest({ host: '127.0.0.1', port: gateway.port, path: '/v1/models', agent: through, headers: { authorization: `Bearer ${token}` } }, (incoming) => {
+        incoming.resume();
+        incoming.on('end', () => resolve(incoming.statusCode ?? 0));
+      });
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  try {
+    const counted = async (token: string, through: Agent | false) => {
+      comparisons.length = 0;
+      const status = await get(token, through);
+      return { status, comparisons: comparisons.length };
+    };
+    assert.deepEqual(await counted(TEST_TOKEN, agent), { status: 200, comparisons: 2 });
+    assert.deepEqual(await counted(TEST_TOKEN, agent), { status: 200, comparisons: 0 });
+    assert.deepEqual(await counted('mk-local-wrong-token-000000000', agent), { status: 401, comparisons: 2 });
+    assert.deepEqual(await counted(TEST_TOKEN, false), { status: 200, comparisons: 2 });
+  } finally {
+    agent.destroy();
     await gateway.close();
   }
 });
