@@ -35,7 +35,11 @@ export const serveWithFallbacks = async (
   first: ResolvedModel,
   serve: (resolved: ResolvedModel) => Promise<void>,
 ): Promise<void> => {
-  const chain = gateway.fallbacks?.[first.requestedModel] ? [first, ...fallbackCandidates(gateway, tracker, first)] : [first];
+  if (!gateway.fallbacks?.[first.requestedModel]) {
+    tracker.servedBy(first);
+    return serve(first);
+  }
+  const chain = [first, ...fallbackCandidates(gateway, tracker, first)];
   for (const [index, candidate] of chain.entries()) {
     tracker.servedBy(candidate);
     try {

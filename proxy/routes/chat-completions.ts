@@ -4,7 +4,7 @@ import type { ChatRequest } from '../adapters/types.js';
 import { serveWithFallbacks } from '../governance/fallbacks.js';
 import { resolveModel, type GatewayContext } from '../server/gateway-context.js';
 import { parseJsonBody, readRawBody } from '../server/read-body.js';
-import { clientGoneSignal, trackRequest } from '../usage/request-tracker.js';
+import { trackRequest } from '../usage/request-tracker.js';
 import { passthroughChat } from './chat-passthrough.js';
 import { respondTranslated } from './chat-translated.js';
 import { checkChatRequest } from './chat-request-check.js';
@@ -20,16 +20,16 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
   const stream = body.stream === true;
   tracker.route(resolved, stream);
   gateway.registry.requireKey(resolved.provider);
-  const signal = clientGoneSignal(response);
   // The configured fallbacks take over while nothing has reached the client (governance/fallbacks.ts).
   await serveWithFallbacks(gateway, tracker, response, resolved, async (served) => {
     gateway.registry.requireKey(served.provider);
     const headers = servedHeaders(served);
     const adapter = adapterFor(served.provider.dialect);
     if (adapter.dialect === 'openai') {
-      await passthroughChat({ body, raw, resolved: served, response, tracker, signal, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
+      await passthroughChat({ body, raw, resolved: served, response, tracker, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
       return;
     }
+    const signal = tracker.clientGoneSignal();
     await respondTranslated({
       parts: adapter.chat({ ...body, stream }, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
       stream,

@@ -21,7 +21,6 @@ export interface PassthroughArguments {
   resolved: ResolvedModel;
   response: Response;
   tracker: RequestTracker;
-  signal: AbortSignal;
   servedHeaders: Record<string, string>;
   /** Masks known secrets in an upstream's in-stream error event. */
   redact?: (text: string) => string;
@@ -29,14 +28,14 @@ export interface PassthroughArguments {
 
 /** The fast lane: OpenAI client, OpenAI-dialect upstream. The upstream's bytes go to the client as
  * they arrive; only usage-bearing events are parsed. */
-export const passthroughChat = async ({ body, raw, resolved, response, tracker, signal, servedHeaders, redact }: PassthroughArguments): Promise<void> => {
+export const passthroughChat = async ({ body, raw, resolved, response, tracker, servedHeaders, redact }: PassthroughArguments): Promise<void> => {
   const stream = body.stream === true;
   const opening = dispatchToOpenAI(resolved.provider, {
     path: '/chat/completions',
     body: upstreamChatBody(body, raw, resolved),
     contentType: 'application/json',
     accept: stream ? 'text/event-stream' : 'application/json',
-    signal,
+    client: tracker,
   });
   // The request is on its way: what the answer's first event needs is made while the upstream
   // works, not after it answers.
@@ -61,7 +60,7 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
     return;
   }
   if (!/^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? 'text/event-stream'))) {
-    await answerJsonToStream(await upstream.body.bytes(), upstream.headers, { body, resolved, response, tracker, signal, servedHeaders, redact });
+    await answerJsonToStream(await upstream.body.bytes(), upstream.headers, { body, resolved, response, tracker, servedHeaders, redact });
     return;
   }
   // The headers leave with the first event, in one write (TTFB), or after one turn of the event
@@ -87,7 +86,7 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
     const rest = passthrough.end();
     if (rest) response.write(rest);
   } catch (error) {
-    if (signal.aborted || isAbort(error)) return;
+    if (tracker.clientGone || isAbort(error)) return;
     const broken = new GatewayError(502, `The upstream provider "${resolved.provider.id}" broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken' });
     tracker.failed(broken);
     response.write(sseErrorEvent(broken));
@@ -124,7 +123,7 @@ const answerJsonToStream = async (bytes: Buffer, headers: OpenedUpstream['header
     clientModel: options.resolved.requestedModel,
     response: options.response,
     tracker: options.tracker,
-    signal: options.signal,
+    signal: options.tracker.clientGoneSignal(),
     servedHeaders: options.servedHeaders,
   });
 };

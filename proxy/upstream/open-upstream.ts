@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import type { ClientWatch } from './client-watch.js';
 import { dispatchOptions, upstreamAgent, withUpstreamPolicy, type UpstreamRequest } from './http-client.js';
 import { UpstreamChunks } from './upstream-chunks.js';
 
@@ -9,31 +10,32 @@ export interface OpenedUpstream {
   body: UpstreamChunks;
 }
 
+/** An upstream request of the chat fast lane: its client is watched through a ClientWatch. */
+export type OpenRequest = Omit<UpstreamRequest, 'signal'> & { client: ClientWatch };
+
 /** Like `sendUpstream` (same pool, timeouts, retries and errors), for the chat fast lane: the
  * answer's body is handed over chunk by chunk from undici's dispatch callbacks (see UpstreamChunks)
  * instead of through a Readable. */
-export const openUpstream = (upstream: UpstreamRequest): Promise<OpenedUpstream> => withUpstreamPolicy(upstream, () => dispatchOnce(upstream));
+export const openUpstream = (upstream: OpenRequest): Promise<OpenedUpstream> =>
+  withUpstreamPolicy(upstream, () => upstream.client.clientGoneSignal(), () => dispatchOnce(upstream));
 
-const dispatchOnce = (upstream: UpstreamRequest): Promise<OpenedUpstream> =>
+const dispatchOnce = (upstream: OpenRequest): Promise<OpenedUpstream> =>
   new Promise<OpenedUpstream>((resolve, reject) => {
-    const { signal } = upstream;
-    if (signal.aborted) {
-      reject(abortError(signal));
+    const { client } = upstream;
+    if (client.clientGone) {
+      reject(clientGoneError());
       return;
     }
     let controller: Dispatcher.DispatchController | undefined;
     let body: UpstreamChunks | undefined;
-    const onAbort = () => controller?.abort(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
     const settled = (error?: Error) => {
-      signal.removeEventListener('abort', onAbort);
       if (body) body.end(error);
       else reject(error ?? new Error('The upstream ended its answer before its headers.'));
     };
     upstreamAgent().dispatch(dispatchOptions(upstream), {
       onRequestStart(started) {
         controller = started;
-        if (signal.aborted) started.abort(abortError(signal));
+        if (client.clientGone) started.abort(clientGoneError());
       },
       onResponseStart(started, statusCode, headers) {
         // 1xx answers (100 Continue) come before the real one.
@@ -51,8 +53,10 @@ const dispatchOnce = (upstream: UpstreamRequest): Promise<OpenedUpstream> =>
         settled(error);
       },
     });
+    // Watched once the request is on its way (nothing can close the response before this line runs).
+    // undici ignores an abort that comes after the request completed.
+    client.whenClientGone(() => controller?.abort(clientGoneError()));
   });
 
 /** What a route sees when its client went away: an AbortError, which it ignores. */
-const abortError = (signal: AbortSignal): Error =>
-  signal.reason instanceof Error ? signal.reason : new DOMException('The client went away.', 'AbortError');
+const clientGoneError = (): Error => new DOMException('The client went away.', 'AbortError');

@@ -6,6 +6,7 @@ import { estimateCostUsd } from '../governance/estimate.js';
 import type { Admission } from '../governance/governance.js';
 import type { TokenPolicy } from '../governance/token-policy.js';
 import type { ResolvedModel } from '../providers/registry.js';
+import type { ClientWatch } from '../upstream/client-watch.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { LocalClient } from '../server/local-tokens.js';
 import { costOf } from './cost.js';
@@ -23,7 +24,7 @@ const BYTES_PER_TOKEN = 4;
 /** Follows one request from arrival to its end and writes its ledger record then, whether it
  * finished, failed or was cut by the client. Admission (allowed models, rate, budgets) happens
  * when the route names the model. */
-export class RequestTracker {
+export class RequestTracker implements ClientWatch {
   readonly requestId = nextRequestId();
   private readonly startedAt = performance.now();
   private firstTokenAt: number | undefined;
@@ -37,8 +38,9 @@ export class RequestTracker {
   private finished = false;
   /** The client went away before the response ended. */
   private cut = false;
-  /** Made on first use (clientGoneSignal): an AbortController is not needed by every route. */
-  private clientGone: AbortController | undefined;
+  private goneListeners: (() => void)[] | undefined;
+  /** Made on first use (clientGoneSignal): the fast lane does without (upstream/client-watch.ts). */
+  private goneController: AbortController | undefined;
   readonly observation: UsageObservation = {};
 
   constructor(
@@ -83,14 +85,30 @@ export class RequestTracker {
 
   /** An AbortSignal that fires when the client goes away before the answer is complete. */
   clientGoneSignal(): AbortSignal {
-    this.clientGone ??= new AbortController();
-    return this.clientGone.signal;
+    if (!this.goneController) {
+      const controller = new AbortController();
+      this.goneController = controller;
+      this.whenClientGone(() => controller.abort());
+    }
+    return this.goneController.signal;
+  }
+
+  get clientGone(): boolean {
+    return this.cut;
+  }
+
+  whenClientGone(listener: () => void): void {
+    if (this.cut) listener();
+    else (this.goneListeners ??= []).push(listener);
   }
 
   /** The response closed before it ended: the client went away. */
   clientClosed(): void {
+    if (this.cut) return;
     this.cut = true;
-    this.clientGone?.abort();
+    const listeners = this.goneListeners ?? [];
+    this.goneListeners = undefined;
+    for (const listener of listeners) listener();
   }
 
   /** Called when the response ends (before its last bytes leave) or closes. Writes the record once;

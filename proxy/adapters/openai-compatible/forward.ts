@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { ProviderConfig } from '../../providers/types.js';
 import { sendUpstream, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
+import type { ClientWatch } from '../../upstream/client-watch.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import { errorFromUpstream } from '../../upstream/upstream-error.js';
 
@@ -28,18 +29,18 @@ export const openAIHeaders = (provider: ProviderConfig, contentType?: string, ac
 /** Sends a request to an OpenAI-dialect upstream. A 4xx/5xx becomes a GatewayError carrying the
  * upstream's status, message and Retry-After; the success body is left to the caller to stream. */
 export const forwardToOpenAI = async (provider: ProviderConfig, options: ForwardOptions): Promise<UpstreamResponse> =>
-  refuseErrorStatus(await sendUpstream(upstreamRequest(provider, options)), provider);
+  refuseErrorStatus(await sendUpstream(Object.assign(upstreamRequest(provider, options), { signal: options.signal })), provider);
 
-/** The same for the chat fast lane, whose body comes chunk by chunk (upstream/open-upstream.ts). */
-export const dispatchToOpenAI = async (provider: ProviderConfig, options: ForwardOptions): Promise<OpenedUpstream> =>
-  refuseErrorStatus(await openUpstream(upstreamRequest(provider, options)), provider);
+/** The same for the chat fast lane, whose body comes chunk by chunk and whose client is watched
+ * without an AbortSignal (upstream/open-upstream.ts). */
+export const dispatchToOpenAI = async (provider: ProviderConfig, options: Omit<ForwardOptions, 'signal'> & { client: ClientWatch }): Promise<OpenedUpstream> =>
+  refuseErrorStatus(await openUpstream(Object.assign(upstreamRequest(provider, options), { client: options.client })), provider);
 
-const upstreamRequest = (provider: ProviderConfig, options: ForwardOptions): UpstreamRequest => ({
+const upstreamRequest = (provider: ProviderConfig, options: Omit<ForwardOptions, 'signal'>): Omit<UpstreamRequest, 'signal'> => ({
   url: provider.baseUrl + options.path,
   method: options.method,
   headers: openAIHeaders(provider, options.contentType, options.accept),
   body: options.body,
-  signal: options.signal,
   timeouts: provider.timeouts,
 });
 
