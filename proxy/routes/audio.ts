@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { GatewayError } from '../errors.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
-import { multipartField, readMultipart, toFormData } from '../server/read-multipart.js';
+import { multipartField, readMultipart, uploadBody } from '../server/read-multipart.js';
 import { trackRequest, type RequestTracker } from '../usage/request-tracker.js';
 import { beginModelCall } from './model-call.js';
 import { relayToOpenAI } from './relay.js';
@@ -39,5 +39,5 @@ export const transcription = (gateway: GatewayContext, kind: 'transcriptions' | 
   const stream = multipartField(upload, 'stream') === 'true';
   const call = beginModelCall(gateway, response, tracker, multipartField(upload, 'model') ?? '', stream);
   if (call.adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no audio ${kind}.`, 'model', 'unsupported_endpoint');
-  await relayToOpenAI({ ...call, response, tracker, path: `/audio/${kind}`, body: toFormData(upload, { model: call.resolved.upstreamModel }), observeJson: observeTranscription(tracker) });
+  await relayToOpenAI({ ...call, response, tracker, path: `/audio/${kind}`, ...uploadBody(upload, { model: call.resolved.upstreamModel }), observeJson: observeTranscription(tracker) });
 };

@@ -3,7 +3,7 @@ import type { ImageGenerationRequest } from '../adapters/types.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
-import { multipartField, readMultipart, toFormData } from '../server/read-multipart.js';
+import { multipartField, readMultipart, uploadBody } from '../server/read-multipart.js';
 import { trackRequest, type RequestTracker } from '../usage/request-tracker.js';
 import { beginModelCall } from './model-call.js';
 import { relayToOpenAI } from './relay.js';
@@ -43,5 +43,5 @@ export const imageEdits = (gateway: GatewayContext) => async (request: Request, 
   const upload = await readMultipart(request, gateway.limits.uploadBytes);
   const call = beginModelCall(gateway, response, tracker, multipartField(upload, 'model') ?? '');
   if (call.adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no image edits.`, 'model', 'unsupported_endpoint');
-  await relayToOpenAI({ ...call, response, tracker, path: '/images/edits', body: toFormData(upload, { model: call.resolved.upstreamModel }), observeJson: observeImages(tracker) });
+  await relayToOpenAI({ ...call, response, tracker, path: '/images/edits', ...uploadBody(upload, { model: call.resolved.upstreamModel }), observeJson: observeImages(tracker) });
 };

@@ -3,7 +3,7 @@ import { GatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
-import { multipartField, readMultipart, toFormData, type MultipartBody } from '../server/read-multipart.js';
+import { multipartField, readMultipart, uploadBody, type MultipartBody } from '../server/read-multipart.js';
 import { clientGoneSignal, trackRequest } from '../usage/request-tracker.js';
 import { beginModelCall } from './model-call.js';
 import { relayToOpenAI } from './relay.js';
@@ -25,8 +25,7 @@ export const createVideo = (gateway: GatewayContext) => async (request: Request,
     response,
     tracker,
     path: '/videos',
-    body: upload ? toFormData(upload, { model: call.resolved.upstreamModel }) : JSON.stringify({ ...json, model: call.resolved.upstreamModel }),
-    contentType: upload ? undefined : 'application/json',
+    ...(upload ? uploadBody(upload, { model: call.resolved.upstreamModel }) : { body: JSON.stringify({ ...json, model: call.resolved.upstreamModel }), contentType: 'application/json' }),
     observeJson: (answer) => {
       const job = answer as { id?: string; seconds?: string | number };
       if (typeof job.id === 'string') rememberJob(gateway, job.id, call.resolved.requestedModel);
