@@ -49,7 +49,7 @@ const serveWith = async (served: ResolvedModel, { gateway, request, response, tr
   const headers = servedHeaders(served);
   const adapter = adapterFor(served.provider.dialect);
   if (adapter.dialect === 'anthropic') {
-    await passthroughAnthropic({ body, clientHeaders: request.headers, beta: request.query.beta === 'true', resolved: served, response, tracker, signal, servedHeaders: headers });
+    await passthroughAnthropic({ body, clientHeaders: request.headers, beta: request.query.beta === 'true', resolved: served, response, tracker, servedHeaders: headers });
     return;
   }
   const chatRequest = toChatRequest(body, stream);

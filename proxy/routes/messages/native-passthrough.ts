@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import type { Response } from 'express';
 import { GatewayError } from '../../errors.js';
 import type { ResolvedModel } from '../../providers/registry.js';
 import type { ProviderConfig } from '../../providers/types.js';
 import { startEventStream } from '../../sse/sse-response.js';
-import { isAbort, sendUpstream, type UpstreamResponse } from '../../upstream/http-client.js';
+import { isAbort } from '../../upstream/http-client.js';
+import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
 import { anthropicErrorEvent } from './anthropic-errors.js';
@@ -20,7 +22,6 @@ export interface NativePassthroughArguments {
   resolved: ResolvedModel;
   response: Response;
   tracker: RequestTracker;
-  signal: AbortSignal;
   servedHeaders: Record<string, string>;
 }
 
@@ -29,12 +30,12 @@ const headerText = (value: string | string[] | undefined): string | undefined =>
 /** The gateway's headers for an Anthropic upstream: the provider key injected here, the client's
  * own Authorization and x-api-key never forwarded. */
 export const anthropicUpstreamHeaders = (provider: ProviderConfig, clientHeaders: IncomingHttpHeaders, stream: boolean): Record<string, string> => {
-  const headers: Record<string, string> = {
-    ...provider.headers,
+  // Object.assign, not a spread: keys added after a spread take V8's slow path (upstream/http-client.ts).
+  const headers: Record<string, string> = Object.assign({}, provider.headers, {
     'content-type': 'application/json',
     accept: stream ? 'text/event-stream' : 'application/json',
     'anthropic-version': headerText(clientHeaders['anthropic-version']) ?? DEFAULT_ANTHROPIC_VERSION,
-  };
+  });
   const beta = headerText(clientHeaders['anthropic-beta']);
   if (beta) headers['anthropic-beta'] = beta;
   if (provider.apiKey) headers['x-api-key'] = provider.apiKey;
@@ -43,11 +44,11 @@ export const anthropicUpstreamHeaders = (provider: ProviderConfig, clientHeaders
 
 /** An upstream refusal becomes a GatewayError (status, message and Retry-After kept), so fallbacks
  * can take over; the route's error handler gives it back to the client in Anthropic's shape. */
-const refusal = async (upstream: UpstreamResponse, providerId: string): Promise<GatewayError> =>
+const refusal = async (upstream: OpenedUpstream, providerId: string): Promise<GatewayError> =>
   errorFromUpstream(upstream.statusCode, upstream.headers, await upstream.body.text().catch(() => ''), providerId);
 
-const relayWhole = async (upstream: UpstreamResponse, options: NativePassthroughArguments): Promise<void> => {
-  const bytes = Buffer.from(await upstream.body.arrayBuffer());
+const relayWhole = async (upstream: OpenedUpstream, options: NativePassthroughArguments): Promise<void> => {
+  const bytes = await upstream.body.bytes();
   options.tracker.firstToken();
   try {
     const usage = usageFromAnthropic((JSON.parse(bytes.toString('utf8')) as { usage?: Parameters<typeof usageFromAnthropic>[0] }).usage);
@@ -60,20 +61,24 @@ const relayWhole = async (upstream: UpstreamResponse, options: NativePassthrough
 };
 
 /** The upstream's SSE bytes go to the client as they arrive; only usage-bearing events are parsed. */
-const relayStream = async (upstream: UpstreamResponse, options: NativePassthroughArguments): Promise<void> => {
-  const { response, tracker, signal } = options;
+const relayStream = async (upstream: OpenedUpstream, options: NativePassthroughArguments): Promise<void> => {
+  const { response, tracker } = options;
   const observer = new AnthropicUsageObserver();
-  const decoder = new TextDecoder();
+  const decoder = new StringDecoder('utf8');
   startEventStream(response, options.servedHeaders);
   try {
-    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+    await upstream.body.each((chunk) => {
       tracker.firstToken();
-      response.write(chunk);
-      observer.push(decoder.decode(chunk, { stream: true }));
-    }
-    observer.push(decoder.decode() + '\n\n');
+      // A slow client: the upstream's socket waits rather than the answer piling up in memory.
+      if (!response.write(chunk)) {
+        upstream.body.pause();
+        response.once('drain', () => upstream.body.resume());
+      }
+      observer.push(decoder.write(chunk));
+    });
+    observer.push(decoder.end() + '\n\n');
   } catch (error) {
-    if (signal.aborted || isAbort(error)) return;
+    if (tracker.clientGone || isAbort(error)) return;
     const broken = new GatewayError(502, `The upstream provider "${options.resolved.provider.id}" broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken' });
     tracker.failed(broken);
     response.write(anthropicErrorEvent(broken, { requestId: tracker.requestId }));
@@ -89,11 +94,11 @@ const relayStream = async (upstream: UpstreamResponse, options: NativePassthroug
 export const passthroughAnthropic = async (options: NativePassthroughArguments): Promise<void> => {
   const { provider, upstreamModel } = options.resolved;
   const stream = options.body.stream === true;
-  const upstream = await sendUpstream({
+  const upstream = await openUpstream({
     url: `${provider.baseUrl}/v1/messages${options.beta ? '?beta=true' : ''}`,
     headers: anthropicUpstreamHeaders(provider, options.clientHeaders, stream),
     body: JSON.stringify({ ...options.body, model: upstreamModel }),
-    signal: options.signal,
+    client: options.tracker,
     timeouts: provider.timeouts,
   });
   if (upstream.statusCode >= 400) throw await refusal(upstream, provider.id);
