@@ -1,6 +1,6 @@
 // `npm run bench`: the gateway against the direct path, on this machine. See the README section
 // "Benchmark" for how to read the table. `--profile` writes a CPU profile of the gateway process.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPool } from './load.mjs';
@@ -93,6 +93,12 @@ const main = async () => {
   printTable(rows);
   console.log('');
   console.log(`key or token in the gateway's output or ledger: ${leaks === 0 ? 'none (PASS)' : `${leaks} (FAIL)`}`);
+  // With diagnostic flags (BENCH_NODE_FLAGS=--trace-gc), what the gateway printed is what was asked for.
+  if (process.env.BENCH_NODE_FLAGS && leaks === 0) {
+    const outputFile = join(tmpdir(), 'modapi-bench-gateway-output.txt');
+    writeFileSync(outputFile, gateway.output.stdout + gateway.output.stderr);
+    console.log(`the gateway's output under BENCH_NODE_FLAGS: ${outputFile}`);
+  }
   if (profile) console.log(`CPU profile of the gateway: ${join(workDirectory, 'profile')} (open in Chrome DevTools or speedscope)`);
   else rmSync(workDirectory, { recursive: true, force: true });
   const failed = rows.filter((row) => row.pass === false).length + (leaks > 0 ? 1 : 0);
