@@ -6,7 +6,7 @@ import { imageEdits, imageGenerations } from '../routes/images.js';
 import { speech, transcription } from '../routes/audio.js';
 import { createVideo, videoJob } from '../routes/videos.js';
 import { getModel, listModels } from '../routes/models.js';
-import { messagesMount } from '../routes/messages/mount.js';
+import { anthropicErrorHandler, messagesMount } from '../routes/messages/mount.js';
 import { GatewayError } from '../errors.js';
 import { errorHandler } from './error-handler.js';
 import { withFastLane } from './fast-lane.js';
@@ -71,6 +71,8 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   app.use((request: Request, _response: Response, next: NextFunction) => {
     next(GatewayError.notFound(`Unknown endpoint ${request.method} ${request.path.slice(0, 200)}.`));
   });
+  // Anthropic clients get Anthropic's shape even when the Host or Origin guard refused them.
+  app.use('/v1/messages', anthropicErrorHandler(gateway));
   app.use(errorHandler(gateway.log, gateway.redactor));
   return app;
 };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { sendJson } from '../support/fake-upstream.js';
@@ -62,6 +63,29 @@ test('no local token: an Anthropic-shaped 401 (authentication_error), the SDK ra
   const client = new Anthropic({ baseURL: harness.root, apiKey: 'wrong', maxRetries: 0 });
   await assert.rejects(client.messages.create({ model: 'gpt-4o', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.AuthenticationError);
   assert.equal(harness.upstream.requests.length, 0, 'nothing reached the upstream');
+});
+
+test('a Host or Origin refusal on the Anthropic routes is Anthropic-shaped too (permission_error)', async () => {
+  const refused = (headers: Record<string, string>, path = '/v1/messages') =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const body = JSON.stringify({ model: 'gpt-4o', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+      const outgoing = httpRequest({ host: '127.0.0.1', port: harness.gateway.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': TEST_TOKEN, ...headers } }, (incoming) => {
+        let text = '';
+        incoming.setEncoding('utf8');
+        incoming.on('data', (chunk: string) => (text += chunk));
+        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text }));
+      });
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  for (const [headers, path] of [[{ host: `rebound.example:${harness.gateway.port}` }, '/v1/messages'], [{ origin: 'https://evil.example' }, '/v1/messages/count_tokens']] as const) {
+    const answer = await refused(headers, path);
+    assert.equal(answer.status, 403);
+    assertAnthropicError(answer.text, 'permission_error');
+  }
+  const openai = await refused({ origin: 'https://evil.example' }, '/v1/chat/completions');
+  assert.equal(openai.status, 403);
+  assert.equal(JSON.parse(openai.text).error.code, 'origin_not_allowed');
 });
 
 test('the OpenAI routes keep their own error shape', async () => {

@@ -8,8 +8,9 @@ import { countTokens } from './count-tokens-route.js';
 import { messages } from './messages-route.js';
 
 /** Every error on the Anthropic routes, the local token guard's 401 included (it runs earlier in the
- * same router), leaves in Anthropic's shape; the global handler would give OpenAI's. */
-const anthropicErrorHandler = (gateway: GatewayContext) => (thrown: unknown, _request: Request, response: Response, _next: NextFunction) => {
+ * same router), leaves in Anthropic's shape; the global handler would give OpenAI's. The app
+ * mounts it too, for what refuses a request before the router (Host, Origin) or finds no route. */
+export const anthropicErrorHandler = (gateway: GatewayContext) => (thrown: unknown, _request: Request, response: Response, _next: NextFunction) => {
   const error = toGatewayError(thrown);
   const tracker = response.locals.tracker as RequestTracker | undefined;
   tracker?.failed(error);
