@@ -1,6 +1,7 @@
+import * as vscode from 'vscode';
 import type { FeatureModule } from '../services.js';
 import { BudgetAlerts } from './budget-alerts.js';
-import { UsagePanel } from './usage-panel.js';
+import { USAGE_PANEL_TYPE, UsagePanel } from './usage-panel.js';
 import { UsageSource } from './usage-source.js';
 
 /** The usage panel ("ModAPI: Show Usage") and the budget hint and notifications. */
@@ -10,6 +11,14 @@ export const usageFeature: FeatureModule = {
     const source = new UsageSource(services.gateway);
     const panel = new UsagePanel(services, source);
     services.entryPoints.showUsage = () => panel.show();
-    context.subscriptions.push(source, panel, new BudgetAlerts(source, services.log));
+    context.subscriptions.push(
+      source,
+      panel,
+      new BudgetAlerts(source, services.log),
+      // An open usage panel comes back after a window reload (activation event onWebviewPanel).
+      vscode.window.registerWebviewPanelSerializer(USAGE_PANEL_TYPE, {
+        deserializeWebviewPanel: async (restored) => panel.restore(restored),
+      }),
+    );
   },
 };

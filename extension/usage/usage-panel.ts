@@ -41,13 +41,32 @@ export class UsagePanel implements vscode.Disposable {
       this.panel.reveal();
       return;
     }
-    const mediaRoot = vscode.Uri.joinPath(this.services.extensionContext.extensionUri, 'dist', 'media');
-    const panel = vscode.window.createWebviewPanel(USAGE_PANEL_TYPE, 'ModAPI Usage', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      enableCommandUris: false,
-      localResourceRoots: [mediaRoot],
-      retainContextWhenHidden: true,
-    });
+    const panel = vscode.window.createWebviewPanel(USAGE_PANEL_TYPE, 'ModAPI Usage', vscode.ViewColumn.Active, { ...this.webviewOptions(), retainContextWhenHidden: true });
+    this.adopt(panel);
+  }
+
+  /** A panel VS Code brought back after a reload (its page keeps its range and stacking in its
+   * own state, and asks for a snapshot when ready). */
+  restore(panel: vscode.WebviewPanel): void {
+    if (this.panel) {
+      panel.dispose();
+      this.panel.reveal();
+      return;
+    }
+    panel.webview.options = this.webviewOptions();
+    this.adopt(panel);
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    return { enableScripts: true, enableCommandUris: false, localResourceRoots: [this.mediaRoot()] };
+  }
+
+  private mediaRoot(): vscode.Uri {
+    return vscode.Uri.joinPath(this.services.extensionContext.extensionUri, 'dist', 'media');
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    const mediaRoot = this.mediaRoot();
     panel.webview.html = usagePanelHtml({
       cspSource: panel.webview.cspSource,
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'usage.js')).toString(),

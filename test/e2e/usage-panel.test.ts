@@ -307,3 +307,18 @@ uiTest('in a high contrast theme the chart is redrawn in the theme\'s chart colo
   assert.equal(border, contrastBorder);
   await workbench.screenshot('usage-high-contrast');
 });
+
+uiTest('after a window reload the panel is back, with its stacking and its numbers', 120_000, async () => {
+  const before = await usageFrame();
+  await before.getByRole('button', { name: 'Stack the cost chart by model' }).click();
+  const chart = before.locator('figure.chart[data-layers*="gpt-4o"]');
+  await chart.waitFor({ timeout: 5_000 });
+  const layers = await chart.getAttribute('data-layers');
+  const cost = await stat(before, 'today', 'cost');
+  await Promise.all([workbench.page.waitForEvent('load', { timeout: 60_000 }), workbench.runCommand('Developer: Reload Window')]);
+  await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const after = await usageFrame(60_000);
+  await after.locator(`figure.chart[data-layers="${layers}"]`).waitFor({ timeout: 20_000 });
+  assert.equal(await stat(after, 'today', 'cost'), cost);
+  await workbench.screenshot('usage-after-reload');
+});
