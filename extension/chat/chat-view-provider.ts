@@ -4,7 +4,8 @@ import { ChatSession } from './chat-session.js';
 import { ConversationStore } from './conversation-store.js';
 import { EditorTracker } from './editor-actions.js';
 import { toModelOptions } from './model-options.js';
-import { parseViewMessage, type HostMessage, type MediaItem, type ModelOption } from './protocol.js';
+import { RECENT_SHOWN } from '../model-picker/picker-items.js';
+import { parseViewMessage, type HostMessage, type MediaItem, type ModelOption, type ModelShortlist } from './protocol.js';
 import { handleViewMessage } from './view-messages.js';
 import { chatViewHtml } from './webview-html.js';
 
@@ -92,6 +93,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.post({
       type: 'state',
       models,
+      shortlist: this.shortlist(),
       selectedModel: await this.selectedModel(models),
       conversations: await this.store.list(),
       conversation: await this.withMedia(this.session.conversation),
@@ -100,7 +102,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   async postModels(refresh = false): Promise<void> {
     const models = await this.models(refresh);
-    this.post({ type: 'models', models, selectedModel: await this.selectedModel(models) });
+    this.post({ type: 'models', models, shortlist: this.shortlist(), selectedModel: await this.selectedModel(models) });
+  }
+
+  /** The palette's favourites and recent models, offered first in the view's chooser. */
+  shortlist(): ModelShortlist {
+    return { favourites: this.services.models.favourites, recent: this.services.models.recent.slice(0, RECENT_SHOWN) };
   }
 
   /** A copy with every media item's bytes inlined (the CSP allows media only as data/blob). */

@@ -17,6 +17,12 @@ export interface ModelOption {
   price?: string;
 }
 
+/** The models offered first, as in the palette's picker: favourites, then recently used. */
+export interface ModelShortlist {
+  favourites: string[];
+  recent: string[];
+}
+
 /** What a model is used for in the view; models that can do none of these are not offered. */
 export type ModelMode = 'chat' | 'image' | 'speech' | 'transcription' | 'video';
 
@@ -99,12 +105,12 @@ export interface ConversationSummary {
 
 /** Extension -> webview. */
 export type HostMessage =
-  | { type: 'state'; models: ModelOption[]; selectedModel: string; conversations: ConversationSummary[]; conversation: Conversation }
+  | { type: 'state'; models: ModelOption[]; shortlist: ModelShortlist; selectedModel: string; conversations: ConversationSummary[]; conversation: Conversation }
   | { type: 'conversation'; conversation: Conversation; conversations: ConversationSummary[] }
   | { type: 'answer-delta'; conversationId: string; answerId: string; text: string; reasoning?: string }
   | { type: 'answer-update'; conversationId: string; answer: AssistantTurn }
   | { type: 'conversations'; conversations: ConversationSummary[] }
-  | { type: 'models'; models: ModelOption[]; selectedModel: string }
+  | { type: 'models'; models: ModelOption[]; shortlist: ModelShortlist; selectedModel: string }
   | { type: 'attachment'; attachment: Attachment }
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 

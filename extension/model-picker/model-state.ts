@@ -33,6 +33,8 @@ export class ModelState implements vscode.Disposable {
 
   async toggleFavourite(id: string): Promise<void> {
     await this.state.update(FAVOURITES, toggleFavourite(this.favourites, id));
+    // The chat view's chooser lists favourites too.
+    this.changed.fire(this.current);
   }
 
   /** When `modapi.defaultModel` changes and nothing was picked, the status bar follows it. */

@@ -22,7 +22,7 @@ export interface PickerPreferences {
   favourites: readonly string[];
 }
 
-const RECENT_SHOWN = 5;
+export const RECENT_SHOWN = 5;
 
 /** The modality a model is grouped under: what it produces, text for chat models with vision. */
 const MODALITY_GROUPS: readonly { modality: Modality; label: string }[] = [

@@ -1,4 +1,4 @@
-import type { Attachment, ModelMode, ModelOption } from '../../extension/chat/protocol.js';
+import type { Attachment, ModelMode, ModelOption, ModelShortlist } from '../../extension/chat/protocol.js';
 import { MAX_COMPARE_MODELS, MODE_LABELS, modeOf } from '../../extension/chat/model-mode.js';
 import { button, h } from './dom.js';
 import { postToHost, savedDraft, saveDraft } from './host.js';
@@ -15,19 +15,29 @@ const PLACEHOLDERS: Record<ModelMode, string> = {
 
 const MODE_ORDER: ModelMode[] = ['chat', 'image', 'speech', 'transcription', 'video'];
 
-/** A model <select> grouped by what the view does with each model. */
-export const modelSelect = (models: ModelOption[], selected: string, label: string, onlyChat: boolean): HTMLSelectElement => {
+const modelOption = (model: ModelOption): HTMLOptionElement => {
+  const details = [model.provider, model.price].filter(Boolean).join(' · ');
+  return h('option', { attributes: { value: model.id, title: details }, text: model.name === model.id ? model.id : `${model.name} (${model.id})` });
+};
+
+const appendGroup = (select: HTMLSelectElement, label: string, group: ModelOption[]): void => {
+  if (group.length === 0) return;
+  const optgroup = h('optgroup', { attributes: { label } });
+  for (const model of group) optgroup.append(modelOption(model));
+  select.append(optgroup);
+};
+
+/** A model <select>: favourites and recently used models first (as in the palette's picker), then
+ * every model grouped by what the view does with it. */
+export const modelSelect = (models: ModelOption[], selected: string, label: string, onlyChat: boolean, shortlist: ModelShortlist = { favourites: [], recent: [] }): HTMLSelectElement => {
   const select = h('select', { className: 'model-select', attributes: { 'aria-label': label, title: label } });
+  const usable = (model: ModelOption | undefined): model is ModelOption => model !== undefined && (!onlyChat || modeOf(model.modalities) === 'chat');
+  const pick = (ids: string[]) => ids.map((id) => models.find((model) => model.id === id)).filter(usable);
+  appendGroup(select, 'Favourites', pick(shortlist.favourites));
+  appendGroup(select, 'Recently used', pick(shortlist.recent.filter((id) => !shortlist.favourites.includes(id))));
   for (const mode of MODE_ORDER) {
     if (onlyChat && mode !== 'chat') continue;
-    const group = models.filter((model) => modeOf(model.modalities) === mode);
-    if (group.length === 0) continue;
-    const optgroup = h('optgroup', { attributes: { label: MODE_LABELS[mode] } });
-    for (const model of group) {
-      const details = [model.provider, model.price].filter(Boolean).join(' · ');
-      optgroup.append(h('option', { attributes: { value: model.id, title: details }, text: model.name === model.id ? model.id : `${model.name} (${model.id})` }));
-    }
-    select.append(optgroup);
+    appendGroup(select, MODE_LABELS[mode], models.filter((model) => modeOf(model.modalities) === mode));
   }
   if (selected && !models.some((model) => model.id === selected)) select.prepend(h('option', { attributes: { value: selected }, text: selected }));
   select.value = selected;
@@ -103,7 +113,7 @@ export const composerView = (state: ViewState, busy: boolean, rerender: () => vo
     }, 'chip-remove')));
   });
 
-  const chooser = modelSelect(state.models, state.selectedModel, 'Model', false);
+  const chooser = modelSelect(state.models, state.selectedModel, 'Model', false, state.shortlist);
   chooser.addEventListener('change', () => {
     state.selectedModel = chooser.value;
     postToHost({ type: 'select-model', model: chooser.value });
@@ -151,7 +161,7 @@ export const composerView = (state: ViewState, busy: boolean, rerender: () => vo
 const compareControls = (state: ViewState, rerender: () => void): HTMLElement => {
   const row = h('div', { className: 'compare-models', attributes: { role: 'group', 'aria-label': 'Models to compare' } });
   state.compareModels.forEach((model, index) => {
-    const select = modelSelect(state.models, model, `Compared model ${index + 1}`, true);
+    const select = modelSelect(state.models, model, `Compared model ${index + 1}`, true, state.shortlist);
     select.addEventListener('change', () => {
       state.compareModels[index] = select.value;
     });

@@ -82,6 +82,7 @@ const onMessage = (message: HostMessage): void => {
   switch (message.type) {
     case 'state':
       state.models = message.models;
+      state.shortlist = message.shortlist;
       state.selectedModel = message.selectedModel;
       state.conversations = message.conversations;
       state.conversation = message.conversation;
@@ -100,6 +101,7 @@ const onMessage = (message: HostMessage): void => {
       return;
     case 'models':
       state.models = message.models;
+      state.shortlist = message.shortlist;
       state.selectedModel = message.selectedModel;
       renderComposer();
       return;

@@ -1,8 +1,9 @@
-import type { Attachment, Conversation, ConversationSummary, ModelOption } from '../../extension/chat/protocol.js';
+import type { Attachment, Conversation, ConversationSummary, ModelOption, ModelShortlist } from '../../extension/chat/protocol.js';
 
 /** What the page holds; the extension is the source of truth and resends it when it changes. */
 export interface ViewState {
   models: ModelOption[];
+  shortlist: ModelShortlist;
   selectedModel: string;
   conversations: ConversationSummary[];
   conversation: Conversation | undefined;
@@ -17,6 +18,7 @@ export interface ViewState {
 
 export const createState = (): ViewState => ({
   models: [],
+  shortlist: { favourites: [], recent: [] },
   selectedModel: '',
   conversations: [],
   conversation: undefined,

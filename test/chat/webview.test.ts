@@ -25,7 +25,7 @@ const EVIL = [
 ].join('\n\n');
 
 const conversation = (turns: Conversation['turns']): Conversation => ({ id: 'chat_1', title: 'Test chat', model: 'gpt-4o', createdAt: '2026-11-22T00:00:00.000Z', updatedAt: '2026-11-22T00:00:00.000Z', turns });
-const state = (turns: Conversation['turns']): HostMessage => ({ type: 'state', models: MODELS, selectedModel: 'gpt-4o', conversations: [{ id: 'chat_1', title: 'Test chat', model: 'gpt-4o', updatedAt: '2026-11-22T00:00:00.000Z' }], conversation: conversation(turns) });
+const state = (turns: Conversation['turns']): HostMessage => ({ type: 'state', models: MODELS, shortlist: { favourites: [], recent: [] }, selectedModel: 'gpt-4o', conversations: [{ id: 'chat_1', title: 'Test chat', model: 'gpt-4o', updatedAt: '2026-11-22T00:00:00.000Z' }], conversation: conversation(turns) });
 
 let view: ChatWebview;
 const available = existsSync(CHROMIUM);
@@ -49,6 +49,28 @@ test('the page asks for its state, then renders the conversation and a model cho
   const compared = await view.page.locator('.compare-models select').first().locator('option').evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
   assert.deepEqual(compared, ['gpt-4o', 'claude-sonnet-4-5']);
   await view.page.locator('#compare-toggle').uncheck();
+});
+
+test('favourites and recently used models come first, as in the palette; compare offers only the chat ones', needsChromium, async () => {
+  await view.deliver({ type: 'models', models: MODELS, shortlist: { favourites: ['claude-sonnet-4-5', 'not-in-the-catalog'], recent: ['gpt-image-1', 'claude-sonnet-4-5', 'gpt-4o'] }, selectedModel: 'gpt-4o' });
+  const groups = () =>
+    view.page.locator('select.model-select').first().locator('optgroup').evaluateAll((nodes) =>
+      nodes.map((node) => [node.getAttribute('label'), [...node.querySelectorAll('option')].map((option) => (option as HTMLOptionElement).value)]),
+    );
+  assert.deepEqual(await groups(), [
+    ['Favourites', ['claude-sonnet-4-5']],
+    ['Recently used', ['gpt-image-1', 'gpt-4o']],
+    ['Chat', ['gpt-4o', 'claude-sonnet-4-5']],
+    ['Image generation', ['gpt-image-1']],
+    ['Speech', ['tts-1']],
+  ]);
+  assert.equal(await view.page.locator('select.model-select').first().inputValue(), 'gpt-4o');
+  await view.page.locator('#compare-toggle').check();
+  const compared = await view.page.locator('.compare-models select').first().locator('optgroup').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('label')));
+  assert.deepEqual(compared, ['Favourites', 'Recently used', 'Chat']);
+  assert.deepEqual(await view.page.locator('.compare-models select').first().locator('optgroup[label="Recently used"] option').evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value)), ['gpt-4o']);
+  await view.page.locator('#compare-toggle').uncheck();
+  await view.deliver({ type: 'models', models: MODELS, shortlist: { favourites: [], recent: [] }, selectedModel: 'gpt-4o' });
 });
 
 test('an answer streams in as deltas and is rendered as markdown with highlighted code', needsChromium, async () => {
