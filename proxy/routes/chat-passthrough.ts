@@ -4,7 +4,7 @@ import type { ChatRequest } from '../adapters/types.js';
 import { GatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import { OpenAIPassthrough } from '../sse/openai-passthrough.js';
-import { sseErrorEvent, startEventStream } from '../sse/sse-response.js';
+import { abandonEventStream, prepareEventStream, sseErrorEvent } from '../sse/sse-response.js';
 import { usageFromOpenAI } from '../sse/usage-from-chunk.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort } from '../upstream/http-client.js';
@@ -37,10 +37,17 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
     accept: stream ? 'text/event-stream' : 'application/json',
     client: tracker,
   });
-  // The request is on its way: what the answer's first event needs is made while the upstream
-  // works, not after it answers.
+  // The request is on its way: what the answer's first event needs (its parser, the response's
+  // headers) is made while the upstream works, not after it answers.
   const passthrough = stream ? new OpenAIPassthrough(body.stream_options?.include_usage === true, redact) : undefined;
-  const upstream = await opening;
+  if (passthrough) prepareEventStream(response, servedHeaders);
+  let upstream: OpenedUpstream;
+  try {
+    upstream = await opening;
+  } catch (error) {
+    abandonEventStream(response, servedHeaders);
+    throw error;
+  }
   if (!passthrough) {
     const bytes = await upstream.body.bytes();
     tracker.firstToken();
@@ -60,13 +67,13 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
     return;
   }
   if (!/^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? 'text/event-stream'))) {
+    abandonEventStream(response, servedHeaders);
     await answerJsonToStream(await upstream.body.bytes(), upstream.headers, { body, resolved, response, tracker, servedHeaders, redact });
     return;
   }
   // The headers leave with the first event, in one write (TTFB), or after one turn of the event
   // loop when the upstream's first event is not already here, so a slow first token never holds
   // them back.
-  startEventStream(response, servedHeaders, false);
   let flushHeaders: NodeJS.Immediate | undefined = setImmediate(() => response.flushHeaders());
   try {
     await upstream.body.each((chunk) => {

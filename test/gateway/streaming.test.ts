@@ -94,6 +94,16 @@ test('data: [DONE] is kept and the SSE headers are right', async () => {
   assert.equal(answer.text.match(/data: \[DONE\]/g)?.length, 1);
 });
 
+test('a stream request the upstream refuses gets a plain JSON error, none of the stream\'s headers', async () => {
+  harness.upstream.on('POST /v1/chat/completions', (_request, response) => sendJson(response, 429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded', param: null } }, { 'retry-after': '3' }));
+  const answer = await rawRequest(harness.gateway.port, { method: 'POST', path: '/v1/chat/completions', headers: jsonHeaders(), body: chatBody() });
+  assert.equal(answer.status, 429);
+  assert.match(String(answer.headers['content-type']), /^application\/json/);
+  assert.equal(answer.headers['retry-after'], '3');
+  for (const name of ['cache-control', 'x-accel-buffering', 'x-modapi-provider', 'x-modapi-model']) assert.equal(answer.headers[name], undefined, name);
+  assert.equal(answer.json().error.code, 'rate_limit_exceeded');
+});
+
 test('OpenRouter comment lines pass through', async () => {
   const path = 'openai-compatible/openrouter-chat-stream-fragment-processing-comments.openai-go-227.sse';
   harness.upstream.on('POST /v1/chat/completions', (_request, response) => sendEvents(response, fixtureEvents(path)));
