@@ -76,3 +76,15 @@ test("Groq's usage under x_groq alone is read", () => {
   passthrough.push('data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"x_groq":{"id":"req_1","usage":{"prompt_tokens":210,"completion_tokens":15}}}\n\n');
   assert.deepEqual(passthrough.observation.usage, { promptTokens: 210, completionTokens: 15 });
 });
+
+test('bytes split inside a character (as the upstream socket delivers them) come out whole, byte for byte', () => {
+  const text = 'data: {"choices":[{"index":0,"delta":{"content":"héllo 你好 🚀"}}]}\n\ndata: [DONE]\n\n';
+  const bytes = Buffer.from(text, 'utf8');
+  for (const size of [1, 2, 3, 5, 7]) {
+    const passthrough = new OpenAIPassthrough(false);
+    let output = '';
+    for (let offset = 0; offset < bytes.length; offset += size) output += passthrough.push(bytes.subarray(offset, offset + size));
+    output += passthrough.end();
+    assert.equal(output, text, `pieces of ${size} bytes`);
+  }
+});
