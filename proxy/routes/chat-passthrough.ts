@@ -84,11 +84,7 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
         clearImmediate(flushHeaders);
         flushHeaders = undefined;
       }
-      // A slow client: the upstream's socket waits rather than the answer piling up in memory.
-      if (!response.write(text)) {
-        upstream.body.pause();
-        response.once('drain', () => upstream.body.resume());
-      }
+      upstream.body.relay(response, text);
     });
     const rest = passthrough.end();
     if (rest) response.write(rest);

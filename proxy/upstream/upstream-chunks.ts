@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 /** What an error body is read up to before the connection is given up on instead. */
@@ -75,6 +76,14 @@ export class UpstreamChunks {
       read += chunk.length;
       if (read > DUMP_LIMIT_BYTES) throw new Error('An upstream body too large to read through was cut.');
     }).catch(() => undefined);
+  }
+
+  /** Writes to the client; a slow client (a full write buffer) pauses the upstream's socket until
+   * it drains, rather than the answer piling up in memory. */
+  relay(client: Writable, data: string | Buffer): void {
+    if (client.write(data)) return;
+    this.pause();
+    client.once('drain', () => this.resume());
   }
 
   /** Backpressure: stops reading from the upstream's socket until `resume`. */

@@ -69,11 +69,7 @@ const relayStream = async (upstream: OpenedUpstream, options: NativePassthroughA
   try {
     await upstream.body.each((chunk) => {
       tracker.firstToken();
-      // A slow client: the upstream's socket waits rather than the answer piling up in memory.
-      if (!response.write(chunk)) {
-        upstream.body.pause();
-        response.once('drain', () => upstream.body.resume());
-      }
+      upstream.body.relay(response, chunk);
       observer.push(decoder.write(chunk));
     });
     observer.push(decoder.end() + '\n\n');
