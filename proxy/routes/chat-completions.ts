@@ -7,7 +7,7 @@ import { parseJsonBody, readRawBody } from '../server/read-body.js';
 import { trackRequest } from '../usage/request-tracker.js';
 import { passthroughChat } from './chat-passthrough.js';
 import { respondTranslated } from './chat-translated.js';
-import { checkChatRequest } from './chat-request-check.js';
+import { checkChatRequest } from '../dialects/openai-chat/decode-request.js';
 import { servedHeaders } from './served-headers.js';
 
 /** POST /v1/chat/completions */

@@ -3,16 +3,16 @@ import { dispatchToOpenAI } from '../adapters/openai-compatible/forward.js';
 import type { ChatRequest } from '../adapters/types.js';
 import { GatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
-import { OpenAIPassthrough } from '../sse/openai-passthrough.js';
+import { OpenAIPassthrough } from '../dialects/openai-chat/relay-observer.js';
 import { abandonEventStream, prepareEventStream, sseErrorEvent } from '../sse/sse-response.js';
-import { usageFromOpenAI } from '../sse/usage-from-chunk.js';
+import { usageFromOpenAI } from '../dialects/openai-chat/usage.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort } from '../upstream/http-client.js';
 import type { OpenedUpstream } from '../upstream/open-upstream.js';
 import { errorInOkAnswer } from '../upstream/upstream-error.js';
-import { decodeCompletion } from '../adapters/openai-compatible/decode-chunk.js';
+import { decodeCompletion } from '../dialects/openai-chat/decode-response.js';
 import { respondTranslated } from './chat-translated.js';
-import { upstreamChatBody } from './upstream-chat-body.js';
+import { upstreamChatBody } from '../dialects/openai-chat/encode-request.js';
 
 export interface PassthroughArguments {
   body: ChatRequest;

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { ChatPart } from '../adapters/types.js';
-import { collectParts, toChatCompletion } from '../chat/collect-completion.js';
-import { OpenAIChunkEncoder } from '../chat/openai-chunk-encoder.js';
+import { collectParts, toChatCompletion } from '../dialects/openai-chat/encode-response.js';
+import { OpenAIChunkEncoder } from '../dialects/openai-chat/encode-stream.js';
 import { GatewayError } from '../errors.js';
 import type { Redactor } from '../logger.js';
 import { sseErrorEvent, startEventStream } from '../sse/sse-response.js';

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { GatewayError } from '../errors.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
-import { usageFromOpenAI } from '../sse/usage-from-chunk.js';
+import { usageFromOpenAI } from '../dialects/openai-chat/usage.js';
 import { trackRequest } from '../usage/request-tracker.js';
 import { beginModelCall } from './model-call.js';
 import { relayToOpenAI } from './relay.js';

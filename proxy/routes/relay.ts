@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
 import { GatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
-import { OpenAIPassthrough } from '../sse/openai-passthrough.js';
+import { OpenAIPassthrough } from '../dialects/openai-chat/relay-observer.js';
 import { sseErrorEvent } from '../sse/sse-response.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort } from '../upstream/http-client.js';

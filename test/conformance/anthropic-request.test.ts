@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { convertRequest, FALLBACK_MAX_TOKENS } from '../../proxy/adapters/anthropic/convert-request.js';
-import { AnthropicStreamDecoder } from '../../proxy/adapters/anthropic/decode-stream.js';
-import { decodeMessage } from '../../proxy/adapters/anthropic/decode-message.js';
+import { convertRequest, FALLBACK_MAX_TOKENS } from '../../proxy/dialects/anthropic-messages/encode-request.js';
+import { AnthropicStreamDecoder } from '../../proxy/dialects/anthropic-messages/decode-stream.js';
+import { decodeMessage } from '../../proxy/dialects/anthropic-messages/decode-response.js';
 import type { ChatMessage, ChatPart, ChatRequest } from '../../proxy/adapters/types.js';
 import { findBundledModel } from '../../proxy/catalog/bundled-table.js';
 import { GatewayError } from '../../proxy/errors.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GeminiResponseDecoder } from '../../proxy/adapters/gemini/decode-response.js';
-import { parseJsonPath, PartialArguments } from '../../proxy/adapters/gemini/partial-arguments.js';
+import { GeminiResponseDecoder } from '../../proxy/dialects/gemini/decode-response.js';
+import { parseJsonPath, PartialArguments } from '../../proxy/dialects/gemini/partial-arguments.js';
 import type { ChatPart } from '../../proxy/adapters/types.js';
-import { collectParts } from '../../proxy/chat/collect-completion.js';
+import { collectParts } from '../../proxy/dialects/openai-chat/encode-response.js';
 import { fixtureText } from '../support/fixtures.js';
 
 /** The response decoder on its own: what the gateway replay cannot see through the first choice

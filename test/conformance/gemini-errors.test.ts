@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { geminiError } from '../../proxy/adapters/gemini/errors.js';
+import { geminiError } from '../../proxy/dialects/gemini/read-error.js';
 import { geminiCases } from './gemini-expected.js';
 import { startConformanceHarness, type ConformanceHarness, type Recording } from './support.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { convertChatRequest } from '../../proxy/adapters/gemini/convert-request.js';
+import { convertChatRequest } from '../../proxy/dialects/gemini/encode-request.js';
 import { GatewayError } from '../../proxy/errors.js';
 import type { ChatRequest } from '../../proxy/adapters/types.js';
 import { fixtureJson } from '../support/fixtures.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { obviouslyValidChatRequest } from '../../proxy/routes/chat-request-check.js';
-import { chatRequestSchema } from '../../proxy/routes/validation.js';
+import { obviouslyValidChatRequest } from '../../proxy/dialects/openai-chat/decode-request.js';
+import { chatRequestSchema } from '../../proxy/dialects/openai-chat/decode-request.js';
 
 const valid = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OpenAIPassthrough } from '../../proxy/sse/openai-passthrough.js';
-import { usageFromOpenAI } from '../../proxy/sse/usage-from-chunk.js';
+import { OpenAIPassthrough } from '../../proxy/dialects/openai-chat/relay-observer.js';
+import { usageFromOpenAI } from '../../proxy/dialects/openai-chat/usage.js';
 import { fixtureEvents } from '../support/fixtures.js';
 
 // The fast lane's observer on its own: recorded streams fed in awkward pieces.

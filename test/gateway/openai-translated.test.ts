@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openAICompatibleAdapter } from '../../proxy/adapters/openai-compatible/adapter.js';
 import type { ChatPart } from '../../proxy/adapters/types.js';
-import { collectParts, toChatCompletion } from '../../proxy/chat/collect-completion.js';
+import { collectParts, toChatCompletion } from '../../proxy/dialects/openai-chat/encode-response.js';
 import { ProviderRegistry } from '../../proxy/providers/registry.js';
 import type { ProviderConfig } from '../../proxy/providers/types.js';
 import { FakeUpstream, sendEvents, sendJson } from '../support/fake-upstream.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { prepareOpenAIChatBody } from '../../proxy/adapters/openai-compatible/adapter.js';
+import { prepareOpenAIChatBody } from '../../proxy/dialects/openai-chat/encode-request.js';
 import type { ChatRequest } from '../../proxy/adapters/types.js';
 import type { ResolvedModel } from '../../proxy/providers/registry.js';
-import { upstreamChatBody } from '../../proxy/routes/upstream-chat-body.js';
+import { upstreamChatBody } from '../../proxy/dialects/openai-chat/encode-request.js';
 
 const resolvedAs = (upstreamModel: string, streamUsageOption = true): ResolvedModel => ({
   provider: { id: 'p', dialect: 'openai', baseUrl: 'http://127.0.0.1:1/v1', keyOptional: false, keyHint: '', streamUsageOption },

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AnthropicRequest } from '../../proxy/routes/messages/anthropic-types.js';
-import { estimateInputTokens } from '../../proxy/routes/messages/count-tokens.js';
-import { reasoningEffortOf, toChatRequest } from '../../proxy/routes/messages/to-chat-request.js';
+import type { AnthropicRequest } from '../../proxy/dialects/anthropic-messages/client-wire-types.js';
+import { estimateInputTokens } from '../../proxy/dialects/anthropic-messages/estimate-tokens.js';
+import { reasoningEffortOf, toChatRequest } from '../../proxy/dialects/anthropic-messages/decode-request.js';
 import { assertValidAnthropicStream, type WireEvent } from './anthropic-event-validator.js';
 
 /** Shaped like what Claude Code 2.1.197 sends (system blocks with cache_control, a system message

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ChatPart } from '../../proxy/adapters/types.js';
-import { AnthropicEventEncoder } from '../../proxy/routes/messages/anthropic-event-encoder.js';
+import { AnthropicEventEncoder } from '../../proxy/dialects/anthropic-messages/encode-stream.js';
 import { collectMessage, formatEvents } from '../../proxy/routes/messages/translated-response.js';
 import { assertValidAnthropicStream, parseSse } from './anthropic-event-validator.js';
 import { asAsync, recordedAnswer, recordedParts } from './recorded-answers.js';

@@ -1,6 +1,6 @@
-import { OpenAIChunkDecoder } from '../../proxy/adapters/openai-compatible/decode-chunk.js';
+import { OpenAIChunkDecoder } from '../../proxy/dialects/openai-chat/decode-response.js';
 import type { ChatPart } from '../../proxy/adapters/types.js';
-import { collectParts, type CollectedCompletion } from '../../proxy/chat/collect-completion.js';
+import { collectParts, type CollectedCompletion } from '../../proxy/dialects/openai-chat/encode-response.js';
 import { fixtureEvents } from '../support/fixtures.js';
 
 /** A recorded OpenAI-dialect stream as the neutral parts the OpenAI adapter makes of it. */

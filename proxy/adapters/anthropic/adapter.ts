@@ -2,13 +2,13 @@ import { GatewayError } from '../../errors.js';
 import { readServerSentEvents } from '../../sse/read-events.js';
 import { isAbort, type UpstreamResponse } from '../../upstream/http-client.js';
 import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, ProviderAdapter } from '../types.js';
-import { convertRequest } from './convert-request.js';
-import { decodeMessage } from './decode-message.js';
-import { AnthropicStreamDecoder } from './decode-stream.js';
+import { convertRequest } from '../../dialects/anthropic-messages/encode-request.js';
+import { decodeMessage } from '../../dialects/anthropic-messages/decode-response.js';
+import { AnthropicStreamDecoder } from '../../dialects/anthropic-messages/decode-stream.js';
 import { listAnthropicModels } from './list-models.js';
 import { sendToAnthropic } from './send.js';
-import { rememberThinking } from './thinking-memory.js';
-import type { AnthropicResponseMessage } from './wire-types.js';
+import { rememberThinking } from '../../dialects/anthropic-messages/thinking-memory.js';
+import type { AnthropicResponseMessage } from '../../dialects/anthropic-messages/wire-types.js';
 
 const warningParts = (warnings: string[]): ChatPart[] => warnings.map((message) => ({ type: 'warning', message }));
 

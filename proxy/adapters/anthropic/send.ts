@@ -1,7 +1,7 @@
 import type { ProviderConfig } from '../../providers/types.js';
 import { sendUpstream, type UpstreamResponse } from '../../upstream/http-client.js';
-import { errorFromAnthropicResponse } from './map-error.js';
-import { ANTHROPIC_VERSION } from './wire-types.js';
+import { errorFromAnthropicResponse } from '../../dialects/anthropic-messages/read-error.js';
+import { ANTHROPIC_VERSION } from '../../dialects/anthropic-messages/wire-types.js';
 
 /** The gateway's headers for Anthropic: the key goes in x-api-key, injected here and only here
  * (a client's Authorization is never forwarded). */

@@ -2,11 +2,11 @@ import { GatewayError } from '../../errors.js';
 import { readServerSentEvents } from '../../sse/read-events.js';
 import { isAbort } from '../../upstream/http-client.js';
 import type { AdapterContext, ChatPart, ChatRequest } from '../types.js';
-import { convertChatRequest } from './convert-request.js';
-import { GeminiResponseDecoder } from './decode-response.js';
-import { geminiError } from './errors.js';
+import { convertChatRequest } from '../../dialects/gemini/encode-request.js';
+import { GeminiResponseDecoder } from '../../dialects/gemini/decode-response.js';
+import { geminiError } from '../../dialects/gemini/read-error.js';
 import { callGemini, modelPath, readGeminiJson } from './send.js';
-import type { GeminiResponse } from './wire-types.js';
+import type { GeminiResponse } from '../../dialects/gemini/wire-types.js';
 
 const brokenStream = (cause: unknown): GatewayError =>
   new GatewayError(502, 'The upstream broke off the stream.', { type: 'upstream_error', code: 'upstream_stream_broken', cause });

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../errors.js';
 import type { ProviderConfig } from '../../providers/types.js';
 import { isAbort, sendUpstream, type UpstreamResponse } from '../../upstream/http-client.js';
-import { geminiError } from './errors.js';
+import { geminiError } from '../../dialects/gemini/read-error.js';
 
 export interface GeminiCall {
   method?: 'GET' | 'POST';

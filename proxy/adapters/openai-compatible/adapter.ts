@@ -1,18 +1,11 @@
 import type { ProviderConfig } from '../../providers/types.js';
 import { readServerSentEvents } from '../../sse/read-events.js';
 import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, EmbeddingRequest, EmbeddingResponse, ImageGenerationRequest, ImageGenerationResponse, ProviderAdapter } from '../types.js';
-import { decodeCompletion, OpenAIChunkDecoder, type OpenAIChunk } from './decode-chunk.js';
+import { decodeCompletion, OpenAIChunkDecoder, type OpenAIChunk } from '../../dialects/openai-chat/decode-response.js';
 import { forwardToOpenAI } from './forward.js';
+import { prepareOpenAIChatBody } from '../../dialects/openai-chat/encode-request.js';
 import { toCatalogModel, type ListedModel } from './model-list.js';
 import { GatewayError } from '../../errors.js';
-
-/** The request an OpenAI-dialect upstream receives: the client's body with the upstream's model id,
- * and usage always asked for on streams (the ledger needs it). */
-export const prepareOpenAIChatBody = (request: ChatRequest, context: Pick<AdapterContext, 'provider' | 'upstreamModel'>): ChatRequest => {
-  const body: ChatRequest = { ...request, model: context.upstreamModel };
-  if (body.stream && context.provider.streamUsageOption) body.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
-  return body;
-};
 
 const jsonBody = async <T>(response: { body: { json(): Promise<unknown> } }, providerId: string): Promise<T> => {
   try {

@@ -5,10 +5,10 @@ import { sendUpstream } from '../../upstream/http-client.js';
 import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import { clientGoneSignal } from '../../usage/request-tracker.js';
 import { validate } from '../validation.js';
-import type { AnthropicRequest } from './anthropic-types.js';
-import { estimateInputTokens } from './count-tokens.js';
+import type { AnthropicRequest } from '../../dialects/anthropic-messages/client-wire-types.js';
+import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-tokens.js';
 import { anthropicUpstreamHeaders } from './native-passthrough.js';
-import { countTokensSchema } from './request-schema.js';
+import { countTokensSchema } from '../../dialects/anthropic-messages/request-schema.js';
 
 /** POST /v1/messages/count_tokens. An Anthropic upstream counts exactly (its endpoint is free and
  * writes no ledger record); for every other model the answer is an estimate from the characters of

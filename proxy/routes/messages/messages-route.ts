@@ -9,10 +9,10 @@ import { trackRequest, type RequestTracker } from '../../usage/request-tracker.j
 import { beginModelCall } from '../model-call.js';
 import { servedHeaders } from '../served-headers.js';
 import { validate } from '../validation.js';
-import type { AnthropicRequest } from './anthropic-types.js';
+import type { AnthropicRequest } from '../../dialects/anthropic-messages/client-wire-types.js';
 import { passthroughAnthropic } from './native-passthrough.js';
-import { messagesRequestSchema } from './request-schema.js';
-import { toChatRequest } from './to-chat-request.js';
+import { messagesRequestSchema } from '../../dialects/anthropic-messages/request-schema.js';
+import { toChatRequest } from '../../dialects/anthropic-messages/decode-request.js';
 import { respondAnthropic } from './translated-response.js';
 
 export const MESSAGES_ENDPOINT = '/v1/messages';

@@ -3,7 +3,7 @@ import { toGatewayError } from '../../errors.js';
 import type { RouteMount } from '../../server/create-app.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
-import { sendAnthropicError } from './anthropic-errors.js';
+import { sendAnthropicError } from '../../dialects/anthropic-messages/errors.js';
 import { countTokens } from './count-tokens-route.js';
 import { messages } from './messages-route.js';
 

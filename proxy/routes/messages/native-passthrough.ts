@@ -9,8 +9,8 @@ import { isAbort } from '../../upstream/http-client.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
-import { anthropicErrorEvent } from './anthropic-errors.js';
-import { AnthropicUsageObserver, usageFromAnthropic } from './anthropic-usage-observer.js';
+import { anthropicErrorEvent } from '../../dialects/anthropic-messages/errors.js';
+import { AnthropicUsageObserver, usageFromAnthropic } from '../../dialects/anthropic-messages/relay-observer.js';
 
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 

@@ -5,10 +5,10 @@ import { startEventStream } from '../../sse/sse-response.js';
 import { isAbort } from '../../upstream/http-client.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
 import { observeParts } from '../chat-translated.js';
-import { AnthropicEventEncoder } from './anthropic-event-encoder.js';
-import type { AnthropicResponseMessage, AnthropicStreamEvent } from './anthropic-types.js';
-import { anthropicErrorEvent } from './anthropic-errors.js';
-import { MessageBuilder } from './build-message.js';
+import { AnthropicEventEncoder } from '../../dialects/anthropic-messages/encode-stream.js';
+import type { AnthropicResponseMessage, AnthropicStreamEvent } from '../../dialects/anthropic-messages/client-wire-types.js';
+import { anthropicErrorEvent } from '../../dialects/anthropic-messages/errors.js';
+import { MessageBuilder } from '../../dialects/anthropic-messages/build-message.js';
 
 export interface TranslatedMessageArguments {
   parts: AsyncIterable<ChatPart>;

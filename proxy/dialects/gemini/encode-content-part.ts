@@ -1,5 +1,5 @@
 import { GatewayError } from '../../errors.js';
-import type { ChatContentPart } from '../types.js';
+import type { ChatContentPart } from '../../adapters/types.js';
 import type { GeminiPart } from './wire-types.js';
 
 const MIME_BY_EXTENSION: Record<string, string> = {

@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../types.js';
+import type { ChatRequest } from '../../adapters/types.js';
 import type { GeminiFunctionDeclaration, GeminiRequest } from './wire-types.js';
 
 export interface ConvertedTools {

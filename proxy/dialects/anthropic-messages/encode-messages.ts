@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors.js';
-import type { ChatMessage } from '../types.js';
-import { convertToolResultContent, convertUserContent, systemBlocks, textOfContent } from './convert-content.js';
+import type { ChatMessage } from '../../adapters/types.js';
+import { convertToolResultContent, convertUserContent, systemBlocks, textOfContent } from './encode-content.js';
 import { recallThinking } from './thinking-memory.js';
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicTextBlock } from './wire-types.js';
 

@@ -1,5 +1,5 @@
-import type { ChatPart } from '../adapters/types.js';
-import { usageToOpenAI } from '../sse/usage-from-chunk.js';
+import type { ChatPart } from '../../adapters/types.js';
+import { usageToOpenAI } from './usage.js';
 
 export interface ChunkEncoderOptions {
   id: string;

@@ -1,6 +1,6 @@
 import type { ChatMessage, ChatRequest, ChatTool } from '../../adapters/types.js';
-import type { AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './anthropic-types.js';
-import { convertMessages, plainText } from './convert-messages.js';
+import type { AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './client-wire-types.js';
+import { convertMessages, plainText } from './decode-messages.js';
 
 type ReasoningEffort = NonNullable<ChatRequest['reasoning_effort']>;
 

@@ -1,4 +1,4 @@
-import type { TokenUsage } from '../adapters/types.js';
+import type { TokenUsage } from '../../adapters/types.js';
 
 interface OpenAIUsage {
   prompt_tokens?: number;

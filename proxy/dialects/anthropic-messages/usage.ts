@@ -1,4 +1,4 @@
-import type { FinishReason, TokenUsage } from '../types.js';
+import type { FinishReason, TokenUsage } from '../../adapters/types.js';
 import type { AnthropicUsage } from './wire-types.js';
 
 /** Anthropic's usage in OpenAI's meaning: every input token counts as a prompt token, the ones read

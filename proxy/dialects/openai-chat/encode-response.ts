@@ -1,5 +1,5 @@
-import type { ChatPart, FinishReason, TokenUsage } from '../adapters/types.js';
-import { usageToOpenAI } from '../sse/usage-from-chunk.js';
+import type { ChatPart, FinishReason, TokenUsage } from '../../adapters/types.js';
+import { usageToOpenAI } from './usage.js';
 
 interface CollectedChoice {
   content: string;

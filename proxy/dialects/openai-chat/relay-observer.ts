@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import type { TokenUsage } from '../adapters/types.js';
-import { usageFromOpenAI } from './usage-from-chunk.js';
+import type { TokenUsage } from '../../adapters/types.js';
+import { usageFromOpenAI } from './usage.js';
 
 /** Cheap check before any JSON.parse: only chunks holding a usage object are parsed. */
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;

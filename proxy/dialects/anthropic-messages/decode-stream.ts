@@ -1,7 +1,7 @@
 import { GatewayError } from '../../errors.js';
-import type { ChatPart } from '../types.js';
-import { errorFromAnthropicStreamEvent } from './map-error.js';
-import { finishReasonFromAnthropic, mergeAnthropicUsage, usageFromAnthropic } from './map-usage.js';
+import type { ChatPart } from '../../adapters/types.js';
+import { errorFromAnthropicStreamEvent } from './read-error.js';
+import { finishReasonFromAnthropic, mergeAnthropicUsage, usageFromAnthropic } from './usage.js';
 import type { AnthropicStreamEvent, AnthropicUsage } from './wire-types.js';
 
 interface OpenToolCall {

@@ -1,5 +1,5 @@
-import type { ChatPart } from '../types.js';
-import { finishReasonFromAnthropic, usageFromAnthropic } from './map-usage.js';
+import type { ChatPart } from '../../adapters/types.js';
+import { finishReasonFromAnthropic, usageFromAnthropic } from './usage.js';
 import type { AnthropicResponseMessage } from './wire-types.js';
 
 /** A whole Anthropic message as the same parts its stream would give, in the same order, so a

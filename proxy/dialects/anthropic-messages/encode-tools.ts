@@ -1,4 +1,4 @@
-import type { ChatRequest, ChatTool } from '../types.js';
+import type { ChatRequest, ChatTool } from '../../adapters/types.js';
 import type { AnthropicTool, AnthropicToolChoice } from './wire-types.js';
 
 /** OpenAI function tools as Anthropic tools (the JSON schema travels as `input_schema`). */

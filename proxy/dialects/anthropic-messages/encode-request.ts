@@ -1,7 +1,7 @@
 import { findBundledModel } from '../../catalog/bundled-table.js';
-import type { ChatRequest } from '../types.js';
-import { convertMessages } from './convert-messages.js';
-import { convertToolChoice, convertTools } from './convert-tools.js';
+import type { ChatRequest } from '../../adapters/types.js';
+import { convertMessages } from './encode-messages.js';
+import { convertToolChoice, convertTools } from './encode-tools.js';
 import type { AnthropicMessage, AnthropicRequest, AnthropicToolChoice } from './wire-types.js';
 
 /** Anthropic requires max_tokens; without one from the client or the catalog, this. */

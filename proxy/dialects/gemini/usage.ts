@@ -1,4 +1,4 @@
-import type { TokenUsage } from '../types.js';
+import type { TokenUsage } from '../../adapters/types.js';
 import type { GeminiUsageMetadata } from './wire-types.js';
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors.js';
-import type { ChatContentPart, ChatMessage } from '../types.js';
-import { convertContentPart } from './convert-content-part.js';
+import type { ChatContentPart, ChatMessage } from '../../adapters/types.js';
+import { convertContentPart } from './encode-content-part.js';
 import { SKIP_SIGNATURE_VALIDATION, signatureFor } from './thought-signatures.js';
 import type { GeminiContent, GeminiPart } from './wire-types.js';
 

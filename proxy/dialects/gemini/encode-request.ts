@@ -1,6 +1,6 @@
-import type { ChatRequest } from '../types.js';
-import { convertMessages } from './convert-messages.js';
-import { convertTools } from './convert-tools.js';
+import type { ChatRequest } from '../../adapters/types.js';
+import { convertMessages } from './encode-messages.js';
+import { convertTools } from './encode-tools.js';
 import { convertGenerationConfig, geminiVersion } from './generation-config.js';
 import type { GeminiRequest } from './wire-types.js';
 

@@ -1,6 +1,13 @@
-import { prepareOpenAIChatBody } from '../adapters/openai-compatible/adapter.js';
-import type { ChatRequest } from '../adapters/types.js';
-import type { ResolvedModel } from '../providers/registry.js';
+import type { AdapterContext, ChatRequest } from '../../adapters/types.js';
+import type { ResolvedModel } from '../../providers/registry.js';
+
+/** The request an OpenAI-dialect upstream receives: the client's body with the upstream's model id,
+ * and usage always asked for on streams (the ledger needs it). */
+export const prepareOpenAIChatBody = (request: ChatRequest, context: Pick<AdapterContext, 'provider' | 'upstreamModel'>): ChatRequest => {
+  const body: ChatRequest = { ...request, model: context.upstreamModel };
+  if (body.stream && context.provider.streamUsageOption) body.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
+  return body;
+};
 
 const STREAM_USAGE = Buffer.from('"stream_options":{"include_usage":true},');
 const OPENING_BRACE = 0x7b;

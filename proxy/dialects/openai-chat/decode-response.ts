@@ -1,5 +1,5 @@
-import type { ChatPart, FinishReason } from '../types.js';
-import { usageFromOpenAI } from '../../sse/usage-from-chunk.js';
+import type { ChatPart, FinishReason } from '../../adapters/types.js';
+import { usageFromOpenAI } from './usage.js';
 
 interface ChunkToolCall {
   index?: number;

@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../types.js';
+import type { ChatRequest } from '../../adapters/types.js';
 import type { GeminiGenerationConfig } from './wire-types.js';
 
 /** Fields of an OpenAI chat body that Gemini has no use for; mentioned in a warning if set. */

@@ -1,4 +1,4 @@
-import type { ChatPart } from '../types.js';
+import type { ChatPart } from '../../adapters/types.js';
 import { finishReasonFromGemini, isPromptBlocked } from './finish-reason.js';
 import { PartialArguments } from './partial-arguments.js';
 import { rememberSignature } from './thought-signatures.js';

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../errors.js';
-import type { ChatContentPart } from '../types.js';
+import type { ChatContentPart } from '../../adapters/types.js';
 import type { AnthropicContentBlock, AnthropicImageSource, AnthropicTextBlock } from './wire-types.js';
 
 const DATA_URL = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s;

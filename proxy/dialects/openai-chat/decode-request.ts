@@ -1,4 +1,20 @@
-import { chatRequestSchema, validate } from './validation.js';
+import { z } from 'zod';
+import { validate } from '../../validate.js';
+
+// The schemas check and never copy: routes keep the client's body, and zod's default (strip) mode
+// builds its output from the checked keys only, so long conversations cost no deep copy.
+const message = z.object({ role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']) });
+
+/** Only what the gateway itself relies on is checked; the upstream judges the rest. */
+export const chatRequestSchema = z
+  .object({
+    model: z.string().min(1),
+    messages: z.array(message).min(1),
+    stream: z.boolean().optional().nullable(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).optional().nullable(),
+    n: z.number().int().min(1).max(128).optional().nullable(),
+    tools: z.array(z.object({ type: z.string() })).optional().nullable(),
+  });
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
