@@ -5,7 +5,8 @@ import type { AdapterContext, ChatPart, ChatRequest } from '../types.js';
 import { convertChatRequest } from '../../dialects/gemini/encode-request.js';
 import { GeminiResponseDecoder } from '../../dialects/gemini/decode-response.js';
 import { geminiError } from '../../dialects/gemini/read-error.js';
-import { callGemini, modelPath, readGeminiJson } from './send.js';
+import { modelPath } from '../../dialects/gemini/api.js';
+import { callGemini, readGeminiJson } from './send.js';
 import type { GeminiResponse } from '../../dialects/gemini/wire-types.js';
 
 const brokenStream = (cause: unknown): GatewayError =>

@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors.js';
 import type { AdapterContext, EmbeddingRequest, EmbeddingResponse } from '../types.js';
-import { callGemini, modelPath, readGeminiJson } from './send.js';
+import { modelPath } from '../../dialects/gemini/api.js';
+import { callGemini, readGeminiJson } from './send.js';
 
 interface BatchEmbedResponse {
   embeddings?: { values?: number[] }[];

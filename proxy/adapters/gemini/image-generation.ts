@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors.js';
 import type { AdapterContext, ImageGenerationRequest, ImageGenerationResponse } from '../types.js';
-import { callGemini, modelPath, readGeminiJson } from './send.js';
+import { modelPath } from '../../dialects/gemini/api.js';
+import { callGemini, readGeminiJson } from './send.js';
 import type { GeminiResponse } from '../../dialects/gemini/wire-types.js';
 
 const ASPECT_RATIOS = ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'];

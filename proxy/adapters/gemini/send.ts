@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors.js';
 import type { ProviderConfig } from '../../providers/types.js';
 import { isAbort, sendUpstream, type UpstreamResponse } from '../../upstream/http-client.js';
+import { geminiHeaders, geminiUrl } from '../../dialects/gemini/api.js';
 import { geminiError } from '../../dialects/gemini/read-error.js';
 
 export interface GeminiCall {
@@ -12,27 +13,11 @@ export interface GeminiCall {
   signal: AbortSignal;
 }
 
-/** The gateway's headers for Gemini: the key goes in `x-goog-api-key` (never in the URL, where
- * logs would keep it); the client's own headers never get here. */
-const geminiHeaders = (provider: ProviderConfig, hasBody: boolean, accept: string | undefined): Record<string, string> => {
-  const headers: Record<string, string> = { ...provider.headers };
-  if (provider.apiKey) headers['x-goog-api-key'] = provider.apiKey;
-  if (hasBody) headers['content-type'] = 'application/json';
-  if (accept) headers.accept = accept;
-  return headers;
-};
-
-/** `/v1beta/models/{model}:{method}` with the model id made safe for a path. */
-export const modelPath = (model: string, method: string): string => `/v1beta/models/${encodeURIComponent(model.replace(/^models\//, ''))}:${method}`;
-
-/** GEMINI_BASE_URL is the host root; one pasted with its version path still works. */
-const hostRoot = (baseUrl: string): string => baseUrl.replace(/\/v1(?:beta|alpha)?\/?$/, '');
-
 /** Sends one request to Gemini. A 4xx/5xx becomes a GatewayError (whatever the content type says:
  * a failed stream answers JSON under text/event-stream); a success body is left to the caller. */
 export const callGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<UpstreamResponse> => {
   const response = await sendUpstream({
-    url: hostRoot(provider.baseUrl) + call.path,
+    url: geminiUrl(provider, call.path),
     method: call.method ?? 'POST',
     headers: geminiHeaders(provider, call.body !== undefined, call.accept),
     body: call.body === undefined ? undefined : JSON.stringify(call.body),

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { openAIHeaders, openAIUrl } from '../../dialects/openai-chat/api.js';
 import type { ProviderConfig } from '../../providers/types.js';
 import { sendUpstream, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
 import type { ClientWatch } from '../../upstream/client-watch.js';
@@ -15,17 +16,6 @@ export interface ForwardOptions {
   signal: AbortSignal;
 }
 
-/** The gateway's own headers for an OpenAI-dialect upstream. The client's Authorization is never
- * among them: the key is injected here and only here. */
-export const openAIHeaders = (provider: ProviderConfig, contentType?: string, accept?: string): Record<string, string> => {
-  // Object.assign, not a spread: keys added to a spread copy take V8's slow path (upstream/http-client.ts).
-  const headers: Record<string, string> = Object.assign({}, provider.headers);
-  if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
-  if (contentType) headers['content-type'] = contentType;
-  if (accept) headers.accept = accept;
-  return headers;
-};
-
 /** Sends a request to an OpenAI-dialect upstream. A 4xx/5xx becomes a GatewayError carrying the
  * upstream's status, message and Retry-After; the success body is left to the caller to stream. */
 export const forwardToOpenAI = async (provider: ProviderConfig, options: ForwardOptions): Promise<UpstreamResponse> =>
@@ -37,7 +27,7 @@ export const dispatchToOpenAI = async (provider: ProviderConfig, options: Omit<F
   refuseErrorStatus(await openUpstream(Object.assign(upstreamRequest(provider, options), { client: options.client })), provider);
 
 const upstreamRequest = (provider: ProviderConfig, options: Omit<ForwardOptions, 'signal'>): Omit<UpstreamRequest, 'signal'> => ({
-  url: provider.baseUrl + options.path,
+  url: openAIUrl(provider, options.path),
   method: options.method,
   headers: openAIHeaders(provider, options.contentType, options.accept),
   body: options.body,

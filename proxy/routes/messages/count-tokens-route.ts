@@ -7,7 +7,8 @@ import { clientGoneSignal } from '../../usage/request-tracker.js';
 import { validate } from '../validation.js';
 import type { AnthropicRequest } from '../../dialects/anthropic-messages/client-wire-types.js';
 import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-tokens.js';
-import { anthropicUpstreamHeaders } from './native-passthrough.js';
+import { anthropicUrl } from '../../dialects/anthropic-messages/api.js';
+import { nativeAnthropicHeaders } from './native-passthrough.js';
 import { countTokensSchema } from '../../dialects/anthropic-messages/request-schema.js';
 
 /** POST /v1/messages/count_tokens. An Anthropic upstream counts exactly (its endpoint is free and
@@ -23,8 +24,8 @@ export const countTokens = (gateway: GatewayContext) => async (request: Request,
   }
   gateway.registry.requireKey(resolved.provider);
   const upstream = await sendUpstream({
-    url: `${resolved.provider.baseUrl}/v1/messages/count_tokens`,
-    headers: anthropicUpstreamHeaders(resolved.provider, request.headers, false),
+    url: anthropicUrl(resolved.provider, '/v1/messages/count_tokens'),
+    headers: nativeAnthropicHeaders(resolved.provider, request.headers, false),
     body: JSON.stringify({ ...body, model: resolved.upstreamModel }),
     signal: clientGoneSignal(response),
     timeouts: resolved.provider.timeouts,

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { GatewayError } from '../../errors.js';
 import type { ResolvedModel } from '../../providers/registry.js';
 import type { ProviderConfig } from '../../providers/types.js';
+import { anthropicHeaders, anthropicUrl } from '../../dialects/anthropic-messages/api.js';
 import { startEventStream } from '../../sse/sse-response.js';
 import { isAbort } from '../../upstream/http-client.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
@@ -11,8 +12,6 @@ import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
 import { anthropicErrorEvent } from '../../dialects/anthropic-messages/errors.js';
 import { AnthropicUsageObserver, usageFromAnthropic } from '../../dialects/anthropic-messages/relay-observer.js';
-
-export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
 export interface NativePassthroughArguments {
   body: Record<string, unknown>;
@@ -27,20 +26,15 @@ export interface NativePassthroughArguments {
 
 const headerText = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(',') : value);
 
-/** The gateway's headers for an Anthropic upstream: the provider key injected here, the client's
- * own Authorization and x-api-key never forwarded. */
-export const anthropicUpstreamHeaders = (provider: ProviderConfig, clientHeaders: IncomingHttpHeaders, stream: boolean): Record<string, string> => {
-  // Object.assign, not a spread: keys added after a spread take V8's slow path (upstream/http-client.ts).
-  const headers: Record<string, string> = Object.assign({}, provider.headers, {
-    'content-type': 'application/json',
+/** The headers for an Anthropic upstream on the native lane: the client's `anthropic-version` and
+ * `anthropic-beta` kept, nothing else of its headers. */
+export const nativeAnthropicHeaders = (provider: ProviderConfig, clientHeaders: IncomingHttpHeaders, stream: boolean): Record<string, string> =>
+  anthropicHeaders(provider, {
     accept: stream ? 'text/event-stream' : 'application/json',
-    'anthropic-version': headerText(clientHeaders['anthropic-version']) ?? DEFAULT_ANTHROPIC_VERSION,
+    contentType: 'application/json',
+    version: headerText(clientHeaders['anthropic-version']),
+    beta: headerText(clientHeaders['anthropic-beta']),
   });
-  const beta = headerText(clientHeaders['anthropic-beta']);
-  if (beta) headers['anthropic-beta'] = beta;
-  if (provider.apiKey) headers['x-api-key'] = provider.apiKey;
-  return headers;
-};
 
 /** An upstream refusal becomes a GatewayError (status, message and Retry-After kept), so fallbacks
  * can take over; the route's error handler gives it back to the client in Anthropic's shape. */
@@ -91,8 +85,8 @@ export const passthroughAnthropic = async (options: NativePassthroughArguments):
   const { provider, upstreamModel } = options.resolved;
   const stream = options.body.stream === true;
   const upstream = await openUpstream({
-    url: `${provider.baseUrl}/v1/messages${options.beta ? '?beta=true' : ''}`,
-    headers: anthropicUpstreamHeaders(provider, options.clientHeaders, stream),
+    url: anthropicUrl(provider, options.beta ? '/v1/messages?beta=true' : '/v1/messages'),
+    headers: nativeAnthropicHeaders(provider, options.clientHeaders, stream),
     body: JSON.stringify({ ...options.body, model: upstreamModel }),
     client: options.tracker,
     timeouts: provider.timeouts,

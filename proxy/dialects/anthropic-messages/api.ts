@@ -1,0 +1,26 @@
+import { hostRoot } from '../../providers/base-url.js';
+import type { ProviderConfig } from '../../providers/types.js';
+import { ANTHROPIC_VERSION } from './wire-types.js';
+
+/** Anthropic's API as an upstream. ANTHROPIC_BASE_URL is the host root (the SDK's convention); one
+ * pasted with a trailing /v1 reaches the same URL on every lane, never /v1/v1/messages. */
+export const anthropicUrl = (provider: ProviderConfig, path: string): string => hostRoot(provider.baseUrl) + path;
+
+export interface AnthropicHeaderOptions {
+  accept?: string;
+  contentType?: string;
+  /** A client's own `anthropic-version` and `anthropic-beta` (the native lane passes them on). */
+  version?: string;
+  beta?: string;
+}
+
+/** The gateway's headers for Anthropic: the key goes in x-api-key, injected here and only here (a
+ * client's Authorization or x-api-key is never forwarded). */
+export const anthropicHeaders = (provider: ProviderConfig, options: AnthropicHeaderOptions = {}): Record<string, string> => {
+  // Object.assign, not a spread: keys added after a spread take V8's slow path (upstream/http-client.ts).
+  const headers: Record<string, string> = Object.assign({ 'anthropic-version': options.version ?? ANTHROPIC_VERSION }, provider.headers, { accept: options.accept ?? 'application/json' });
+  if (options.contentType) headers['content-type'] = options.contentType;
+  if (options.beta) headers['anthropic-beta'] = options.beta;
+  if (provider.apiKey) headers['x-api-key'] = provider.apiKey;
+  return headers;
+};
