@@ -1,5 +1,5 @@
-/** The gateway's one error type. Routes and adapters throw it; `server/error-handler.ts` turns it into
- * an OpenAI-shaped response in one place. Messages never contain keys or tokens. */
+/** The gateway's one error type. Routes and adapters throw it; `server/error-exit.ts` gives it to a
+ * client, in that client's dialect, in one place, after `public-error.ts` has redacted every field. */
 export type GatewayErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
@@ -19,11 +19,7 @@ export interface GatewayErrorOptions {
   cause?: unknown;
 }
 
-export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
-
-const defaultTypeForStatus = (status: number): GatewayErrorType => {
+export const defaultTypeForStatus = (status: number): GatewayErrorType => {
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
   if (status === 404) return 'not_found_error';
@@ -50,11 +46,6 @@ export class GatewayError extends Error {
     this.retryAfter = options.retryAfter;
   }
 
-  /** `redact` masks secrets an upstream may have echoed into its message. */
-  toBody(redact: (text: string) => string = (text) => text): OpenAIErrorBody {
-    return { error: { message: redact(this.message), type: this.type, param: this.param, code: this.code } };
-  }
-
   static invalidRequest(message: string, param: string | null = null, code: string | null = null): GatewayError {
     return new GatewayError(400, message, { type: 'invalid_request_error', param, code });
   }
@@ -69,6 +60,21 @@ export class GatewayError extends Error {
 
   static notFound(message: string): GatewayError {
     return new GatewayError(404, message, { type: 'not_found_error', code: 'not_found' });
+  }
+
+  /** The upstream's connection or stream ended before its answer did. */
+  static upstreamBrokeOff(providerId: string | undefined, cause?: unknown): GatewayError {
+    return new GatewayError(502, `The upstream provider${providerId ? ` "${providerId}"` : ''} broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken', cause });
+  }
+
+  /** The upstream answered with something its dialect does not allow (`what`: "a body that is not JSON"). */
+  static badUpstreamBody(providerId: string | undefined, what: string): GatewayError {
+    return new GatewayError(502, `The upstream provider${providerId ? ` "${providerId}"` : ''} sent ${what}.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+  }
+
+  /** A whole (non-streamed) upstream answer larger than the gateway reads into memory. */
+  static upstreamBodyTooLarge(limitBytes: number): GatewayError {
+    return new GatewayError(502, `The upstream's answer is larger than the gateway's limit of ${Math.round(limitBytes / 1048576)} MB.`, { type: 'upstream_error', code: 'upstream_body_too_large' });
   }
 }
 

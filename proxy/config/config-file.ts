@@ -33,7 +33,7 @@ export const configFileSchema = z
     providers: z.record(z.object({ baseUrl: z.string().url().optional(), apiKey: z.string().optional(), dialect: z.enum(['openai', 'anthropic', 'gemini']).optional(), headers: z.record(z.string()).optional() })).optional(),
     tokens: z.array(localTokenSchema).optional(),
     allowedOrigins: z.array(z.string()).optional(),
-    limits: z.object({ jsonBytes: z.number().int().positive(), uploadBytes: z.number().int().positive() }).partial().optional(),
+    limits: z.object({ jsonBytes: z.number().int().positive(), uploadBytes: z.number().int().positive(), upstreamAnswerBytes: z.number().int().positive() }).partial().optional(),
     timeouts: z.object({ headersMs: z.number().int().positive(), bodyMs: z.number().int().positive() }).partial().optional(),
     priceOverrides: z.record(price).optional(),
     budget: z.object({ dailyUsd: z.number().positive(), monthlyUsd: z.number().positive(), warnAt: z.number().min(0).max(1) }).partial().optional(),

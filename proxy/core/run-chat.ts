@@ -6,6 +6,8 @@ import type { ResolvedModel } from '../providers/registry.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { isAbort } from '../upstream/http-client.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
+import { isOutput } from '../pipeline/observe-parts.js';
+import { publicError } from '../public-error.js';
 import { beginInProcessCall, type InProcessOptions } from './model-call.js';
 
 export const CHAT_ENDPOINT = '/v1/chat/completions';
@@ -13,7 +15,6 @@ export const CHAT_ENDPOINT = '/v1/chat/completions';
 /** How one model's attempt ended: fine, failed (before or after output), or stopped by the reader. */
 type Attempt = { kind: 'done' } | { kind: 'stopped' } | { kind: 'failed'; error: GatewayError; produced: boolean };
 
-const isOutput = (part: ChatPart): boolean => part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-delta' || part.type === 'refusal-delta';
 
 /** One model's stream, observed for the ledger; its failure is returned, not yielded, so the caller
  * can still hand the request to a fallback while nothing has been shown. */
@@ -32,7 +33,7 @@ async function* attempt(served: ResolvedModel, request: ChatRequest, tracker: Re
     return { kind: 'done' };
   } catch (error) {
     if (signal.aborted || isAbort(error)) return { kind: 'stopped' };
-    const failure = error instanceof GatewayError ? error : new GatewayError(502, 'The upstream broke off the stream.', { type: 'upstream_error', code: 'upstream_stream_broken', cause: error });
+    const failure = error instanceof GatewayError ? error : GatewayError.upstreamBrokeOff(served.provider.id, error);
     return { kind: 'failed', error: failure, produced };
   }
 }
@@ -47,7 +48,7 @@ export async function* runChat(gateway: GatewayContext, request: ChatRequest, op
   try {
     call = beginInProcessCall(gateway, CHAT_ENDPOINT, request.model, options, true, Buffer.byteLength(JSON.stringify(request.messages ?? [])));
   } catch (error) {
-    yield { type: 'error', error: toGatewayError(error) };
+    yield { type: 'error', error: publicError(toGatewayError(error), gateway.redactor) };
     return;
   }
   const { tracker, resolved } = call;
@@ -66,7 +67,7 @@ export async function* runChat(gateway: GatewayContext, request: ChatRequest, op
       }
       tracker.failed(outcome.error);
       status = outcome.error.status;
-      yield { type: 'error', error: outcome.error };
+      yield { type: 'error', error: publicError(outcome.error, gateway.redactor) };
       return;
     }
   } finally {

@@ -36,7 +36,7 @@ export const transcribeAudio = async (gateway: GatewayContext, request: Transcri
     form.append('file', new Blob([new Uint8Array(request.audio)], { type: request.mimeType }), request.filename);
     const response = await forwardToOpenAI(resolved.provider, { path: '/audio/transcriptions', body: form, signal: options.signal });
     answer = (await response.body.json().catch(() => {
-      throw new GatewayError(502, `The upstream provider "${resolved.provider.id}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+      throw GatewayError.badUpstreamBody(resolved.provider.id, 'a body that is not JSON');
     })) as TranscriptionAnswer;
   } catch (error) {
     throw finishFailed(tracker, error);

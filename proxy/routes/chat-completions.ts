@@ -39,7 +39,6 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
       tracker,
       signal,
       servedHeaders: headers,
-      redactor: gateway.redactor,
     });
   });
 };

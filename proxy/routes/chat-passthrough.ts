@@ -4,13 +4,13 @@ import type { ChatRequest } from '../adapters/types.js';
 import { GatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import { OpenAIPassthrough } from '../dialects/openai-chat/relay-observer.js';
-import { abandonEventStream, prepareEventStream, sseErrorEvent } from '../sse/sse-response.js';
+import { abandonEventStream, prepareEventStream } from '../sse/sse-response.js';
 import { usageFromOpenAI } from '../dialects/openai-chat/usage.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort } from '../upstream/http-client.js';
 import type { OpenedUpstream } from '../upstream/open-upstream.js';
 import { errorInOkAnswer } from '../upstream/upstream-error.js';
-import { decodeCompletion } from '../dialects/openai-chat/decode-response.js';
+import { decodeWholeAnswer } from '../dialects/openai-chat/decode-response.js';
 import { respondTranslated } from './chat-translated.js';
 import { upstreamChatBody } from '../dialects/openai-chat/encode-request.js';
 
@@ -56,7 +56,7 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
     try {
       answer = JSON.parse(text);
     } catch {
-      throw new GatewayError(502, `The upstream provider "${resolved.provider.id}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+      throw GatewayError.badUpstreamBody(resolved.provider.id, 'a body that is not JSON');
     }
     const failure = errorInOkAnswer(answer, upstream.headers, text, resolved.provider.id);
     if (failure) throw failure;
@@ -75,6 +75,7 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
   // loop when the upstream's first event is not already here, so a slow first token never holds
   // them back.
   let flushHeaders: NodeJS.Immediate | undefined = setImmediate(() => response.flushHeaders());
+  let broken: GatewayError | undefined;
   try {
     await upstream.body.each((chunk) => {
       const text = passthrough.push(chunk);
@@ -89,35 +90,21 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
     const rest = passthrough.end();
     if (rest) response.write(rest);
   } catch (error) {
-    if (tracker.clientGone || isAbort(error)) return;
-    const broken = new GatewayError(502, `The upstream provider "${resolved.provider.id}" broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken' });
-    tracker.failed(broken);
-    response.write(sseErrorEvent(broken));
+    if (!tracker.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(resolved.provider.id, error);
   } finally {
     if (flushHeaders) clearImmediate(flushHeaders);
     if (passthrough.observation.usage) tracker.usage(passthrough.observation.usage);
-    if (!response.writableEnded) response.end();
+    if (!broken && !response.writableEnded) response.end();
   }
+  // The route's error exit writes it as the stream's last event.
+  if (broken) throw broken;
 };
 
-/** Some hosts answer a stream request with JSON: an error under status 200 (OpenRouter puts the real
- * status in `error.code`), or a whole completion (a proxy that ignores `stream`). The error keeps
- * its status; the completion goes out as the stream the client asked for. */
-const answerJsonToStream = async (bytes: Buffer, headers: OpenedUpstream['headers'], options: PassthroughArguments): Promise<void> => {
-  const text = bytes.toString('utf8');
-  let answer: { choices?: unknown } | undefined;
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    answer = undefined;
-  }
-  const failure = errorInOkAnswer(answer, headers, text, options.resolved.provider.id);
-  if (failure) throw failure;
-  if (!answer || !Array.isArray(answer.choices)) {
-    throw new GatewayError(502, `The upstream provider "${options.resolved.provider.id}" answered a stream request with neither a stream nor a completion.`, { type: 'upstream_error', code: 'bad_upstream_response' });
-  }
-  const parts = decodeCompletion(answer as Parameters<typeof decodeCompletion>[0]);
-  await respondTranslated({
+/** A stream request answered with JSON (an error under status 200, or a whole completion): the
+ * error keeps its status; the completion goes out as the stream the client asked for. */
+const answerJsonToStream = (bytes: Buffer, headers: OpenedUpstream['headers'], options: PassthroughArguments): Promise<void> => {
+  const parts = decodeWholeAnswer(bytes.toString('utf8'), headers, options.resolved.provider.id, true);
+  return respondTranslated({
     parts: (async function* () {
       yield* parts;
     })(),

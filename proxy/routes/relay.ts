@@ -4,10 +4,10 @@ import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
 import { GatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import { OpenAIPassthrough } from '../dialects/openai-chat/relay-observer.js';
-import { sseErrorEvent } from '../sse/sse-response.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort } from '../upstream/http-client.js';
 import { errorInOkAnswer } from '../upstream/upstream-error.js';
+import { writeWithBackpressure } from '../pipeline/write-with-backpressure.js';
 import { servedHeaders } from './served-headers.js';
 
 export interface RelayOptions {
@@ -64,29 +64,22 @@ export const relayToOpenAI = async (options: RelayOptions): Promise<void> => {
   response.writeHead(upstream.statusCode, headers);
   response.flushHeaders();
   const passthrough = /text\/event-stream/i.test(contentType) ? new OpenAIPassthrough(options.clientWantsUsage ?? true, options.redact) : undefined;
-  const decoder = new TextDecoder();
+  let broken: GatewayError | undefined;
   try {
     for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
       tracker.firstToken();
-      if (!passthrough) {
-        response.write(chunk);
-        continue;
-      }
-      const text = passthrough.push(decoder.decode(chunk, { stream: true }));
-      if (text) response.write(text);
+      // Backpressure: the next chunk is not taken from the upstream until a slow client has drained.
+      const wait = writeWithBackpressure(response, passthrough ? passthrough.push(chunk) : chunk);
+      if (wait) await wait;
+      if (response.destroyed) return;
     }
-    if (passthrough) {
-      const rest = passthrough.push(decoder.decode() + '\n\n');
-      if (rest) response.write(rest);
-    }
+    if (passthrough) response.write(passthrough.end());
   } catch (error) {
-    if (signal.aborted || isAbort(error)) return;
-    const broken = new GatewayError(502, `The upstream provider "${resolved.provider.id}" broke off the response.`, { type: 'upstream_error', code: 'upstream_stream_broken' });
-    tracker.failed(broken);
-    if (passthrough) response.write(sseErrorEvent(broken));
-    else response.destroy(broken);
+    if (!signal.aborted && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(resolved.provider.id, error);
   } finally {
     if (passthrough?.observation.usage) tracker.usage(passthrough.observation.usage);
-    if (!response.writableEnded && !response.destroyed) response.end();
+    if (!broken && !response.writableEnded && !response.destroyed) response.end();
   }
+  // The route's error exit writes it as the last SSE event, or cuts any other body short.
+  if (broken) throw broken;
 };

@@ -6,28 +6,21 @@ import { imageEdits, imageGenerations } from '../routes/images.js';
 import { speech, transcription } from '../routes/audio.js';
 import { createVideo, videoJob } from '../routes/videos.js';
 import { getModel, listModels } from '../routes/models.js';
-import { anthropicErrorHandler, messagesMount } from '../routes/messages/mount.js';
+import { anthropicErrorExit, messagesMount } from '../routes/messages/mount.js';
+import { openAIErrors } from '../dialects/openai-chat/errors.js';
 import { GatewayError } from '../errors.js';
-import { errorHandler } from './error-handler.js';
+import { errorExit } from './error-exit.js';
 import { withFastLane } from './fast-lane.js';
 import type { GatewayContext } from './gateway-context.js';
+import type { RouteMounts } from './route-mount.js';
 import { hostGuard, originGuard, tokenGuard, type SecurityOptions } from './security.js';
 
 export const GATEWAY_VERSION = '0.1.0';
 
-/** Extra routes mounted behind the same guards: under /v1 (Anthropic Messages inbound) or under
- * /modapi (the usage API). */
-export type RouteMount = (router: express.Router, gateway: GatewayContext) => void;
-
-export interface RouteMounts {
-  v1?: RouteMount[];
-  modapi?: RouteMount[];
-}
-
 /** The server's request listener: the chat completions fast lane (server/fast-lane.ts) with the same
  * guards, route and error handler as the express app, which serves everything else. */
 export const createRequestListener = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}) =>
-  withFastLane(createApp(gateway, security, mounts), [hostGuard(security), originGuard(security), tokenGuard(security), chatCompletions(gateway)], errorHandler(gateway.log, gateway.redactor));
+  withFastLane(createApp(gateway, security, mounts), [hostGuard(security), originGuard(security), tokenGuard(security), chatCompletions(gateway)], errorExit(gateway, openAIErrors));
 
 export const createApp = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}): Express => {
   const app = express();
@@ -72,7 +65,7 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
     next(GatewayError.notFound(`Unknown endpoint ${request.method} ${request.path.slice(0, 200)}.`));
   });
   // Anthropic clients get Anthropic's shape even when the Host or Origin guard refused them.
-  app.use('/v1/messages', anthropicErrorHandler(gateway));
-  app.use(errorHandler(gateway.log, gateway.redactor));
+  app.use('/v1/messages', anthropicErrorExit(gateway));
+  app.use(errorExit(gateway, openAIErrors));
   return app;
 };

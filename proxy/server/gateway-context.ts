@@ -5,15 +5,18 @@ import type { Governance } from '../governance/governance.js';
 import type { UsageLedger } from '../usage/usage-ledger.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import type { LocalTokens } from './local-tokens.js';
+import { DEFAULT_WHOLE_BODY_BYTES } from '../upstream/whole-body-limit.js';
 
 export interface BodyLimits {
   /** JSON bodies (chat, embeddings, ...). */
   jsonBytes: number;
   /** Multipart uploads (audio, image edits). */
   uploadBytes: number;
+  /** A whole (non-streamed) upstream answer; past it, a 502 (upstream/whole-body-limit.ts). */
+  upstreamAnswerBytes: number;
 }
 
-export const DEFAULT_LIMITS: BodyLimits = { jsonBytes: 32 * 1024 * 1024, uploadBytes: 100 * 1024 * 1024 };
+export const DEFAULT_LIMITS: BodyLimits = { jsonBytes: 32 * 1024 * 1024, uploadBytes: 100 * 1024 * 1024, upstreamAnswerBytes: DEFAULT_WHOLE_BODY_BYTES };
 
 /** What every route needs, built once per gateway. */
 export interface GatewayContext {

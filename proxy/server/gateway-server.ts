@@ -9,7 +9,9 @@ import type { RetryPolicy } from '../upstream/retry.js';
 import { configureRetries } from '../upstream/retry.js';
 import { setUpUsage, type UsageOptions } from '../usage/usage-setup.js';
 import { mountUsageApi } from '../routes/usage/usage-api.js';
-import { createRequestListener, type RouteMounts } from './create-app.js';
+import { createRequestListener } from './create-app.js';
+import type { RouteMounts } from './route-mount.js';
+import { configureWholeBodyLimit } from '../upstream/whole-body-limit.js';
 import { DEFAULT_LIMITS, type BodyLimits, type GatewayContext } from './gateway-context.js';
 import { LocalTokens, type LocalTokenEntry } from './local-tokens.js';
 import { hostNamesForBind } from './security.js';
@@ -60,6 +62,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   const log = options.log ? redacting(options.log, redactor) : createConsoleLogger(redactor);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   configureUpstream(timeouts);
+  configureWholeBodyLimit(options.limits?.upstreamAnswerBytes);
   configureRetries(options.retries);
   const usage = setUpUsage(options, log);
   const registry = new ProviderRegistry(options.providers, options.defaultProvider, timeouts);

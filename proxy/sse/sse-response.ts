@@ -1,6 +1,4 @@
 import type { Response } from 'express';
-import type { GatewayError } from '../errors.js';
-import type { Redactor } from '../logger.js';
 
 const EVENT_STREAM_HEADERS: Record<string, string> = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -28,7 +26,3 @@ export const abandonEventStream = (response: Response, extraHeaders: Record<stri
   for (const name in EVENT_STREAM_HEADERS) response.removeHeader(name);
   for (const name in extraHeaders) response.removeHeader(name);
 };
-
-/** OpenAI's in-stream error, which the official SDKs raise as an APIError. */
-export const sseErrorEvent = (error: GatewayError, redactor?: Redactor): string =>
-  `data: ${JSON.stringify(error.toBody(redactor && ((text) => redactor.redact(text))))}\n\n`;

@@ -1,5 +1,6 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
+import { capWholeReads } from './whole-body-limit.js';
 import { currentRetryPolicy, isReplayable, withRetries, type RetryableAnswer } from './retry.js';
 
 /** One keep-alive pool per upstream origin, shared by every route: the hot path never opens a
@@ -59,8 +60,11 @@ export type UpstreamResponse = Dispatcher.ResponseData;
 
 /** Sends one request upstream; connection failures become 502, timeouts 504, a client's abort
  * becomes an AbortError the routes ignore. Never includes the key in an error. */
-export const sendUpstream = (upstream: UpstreamRequest): Promise<UpstreamResponse> =>
-  withUpstreamPolicy(upstream, () => upstream.signal, () => upstreamAgent().request(dispatchOptions(upstream, upstream.signal)));
+export const sendUpstream = async (upstream: UpstreamRequest): Promise<UpstreamResponse> => {
+  const response = await withUpstreamPolicy(upstream, () => upstream.signal, () => upstreamAgent().request(dispatchOptions(upstream, upstream.signal)));
+  capWholeReads(response.body, response.headers);
+  return response;
+};
 
 /** Runs `send` under the retry policy and turns its failure into the gateway's error. */
 export const withUpstreamPolicy = async <Answer extends RetryableAnswer>(upstream: Pick<UpstreamRequest, 'url' | 'body'>, signal: () => AbortSignal, send: () => Promise<Answer>): Promise<Answer> => {

@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { GatewayError } from '../errors.js';
+import { wholeBodyLimit } from './whole-body-limit.js';
 
 /** What an error body is read up to before the connection is given up on instead. */
 const DUMP_LIMIT_BYTES = 64 * 1024;
@@ -14,6 +16,7 @@ export class UpstreamChunks {
   private reader: ((chunk: Buffer) => void) | undefined;
   private outcome: { error?: Error } | undefined;
   private settle: ((error?: Error) => void) | undefined;
+  private paused = false;
 
   constructor(private readonly controller: Dispatcher.DispatchController) {}
 
@@ -59,9 +62,16 @@ export class UpstreamChunks {
     });
   }
 
+  /** The whole body, up to the gateway's limit for whole answers (a 502 past it). */
   async bytes(): Promise<Buffer> {
     const chunks: Buffer[] = [];
-    await this.each((chunk) => chunks.push(chunk));
+    const limit = wholeBodyLimit();
+    let size = 0;
+    await this.each((chunk) => {
+      size += chunk.length;
+      if (size > limit) throw GatewayError.upstreamBodyTooLarge(limit);
+      chunks.push(chunk);
+    });
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
@@ -81,9 +91,14 @@ export class UpstreamChunks {
   /** Writes to the client; a slow client (a full write buffer) pauses the upstream's socket until
    * it drains, rather than the answer piling up in memory. */
   relay(client: Writable, data: string | Buffer): void {
-    if (client.write(data)) return;
+    if (client.write(data) || this.paused) return;
+    // Chunks undici had already parsed still arrive while paused: one drain listener covers them all.
+    this.paused = true;
     this.pause();
-    client.once('drain', () => this.resume());
+    client.once('drain', () => {
+      this.paused = false;
+      this.resume();
+    });
   }
 
   /** Backpressure: stops reading from the upstream's socket until `resume`. */

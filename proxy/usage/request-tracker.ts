@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { TokenUsage } from '../adapters/types.js';
+import { publicError } from '../public-error.js';
 import type { GatewayError } from '../errors.js';
 import { estimateCostUsd } from '../governance/estimate.js';
 import type { Admission } from '../governance/governance.js';
@@ -79,8 +80,9 @@ export class RequestTracker implements ClientWatch {
     this.observation.usage = usage;
   }
 
+  /** The ledger keeps the error's code as the public error has it (no secret an upstream echoed). */
   failed(error: GatewayError): void {
-    this.error = error;
+    this.error = publicError(error, this.gateway.redactor);
   }
 
   /** An AbortSignal that fires when the client goes away before the answer is complete. */

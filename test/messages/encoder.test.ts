@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ChatPart } from '../../proxy/adapters/types.js';
 import { AnthropicEventEncoder } from '../../proxy/dialects/anthropic-messages/encode-stream.js';
-import { collectMessage, formatEvents } from '../../proxy/routes/messages/translated-response.js';
+import { collectMessage, formatEvents } from '../../proxy/dialects/anthropic-messages/answer-format.js';
 import { assertValidAnthropicStream, parseSse } from './anthropic-event-validator.js';
 import { asAsync, recordedAnswer, recordedParts } from './recorded-answers.js';
 
@@ -35,7 +35,7 @@ for (const recording of RECORDINGS) {
     const expected = (await recordedAnswer(recording)).choices[0]!;
     const events = parseSse(encodeAll(recordedParts(recording)));
     const blocks = assertValidAnthropicStream(events);
-    const message = await collectMessage(asAsync(recordedParts(recording)), 'test-model');
+    const message = await collectMessage(asAsync(recordedParts(recording)), { model: 'test-model' });
 
     const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
     assert.equal(text, expected.content + expected.refusal);
@@ -56,7 +56,7 @@ for (const recording of RECORDINGS) {
 test('usage keeps OpenAI totals apart from Anthropic cache reads', async () => {
   const recording = 'openai-compatible/xai-chat-stream-reasoning-content-tool-call-usage.vercel.jsonl';
   const usage = (await recordedAnswer(recording)).usage!;
-  const message = await collectMessage(asAsync(recordedParts(recording)), 'grok');
+  const message = await collectMessage(asAsync(recordedParts(recording)), { model: 'grok' });
   assert.ok(usage.cachedTokens! > 0, 'the recording has cached tokens');
   assert.deepEqual(message.usage, {
     input_tokens: usage.promptTokens - usage.cachedTokens!,
@@ -77,7 +77,7 @@ test('a tool call whose name comes after its id still opens one named tool_use b
   ];
   const events = parseSse(encodeAll(parts));
   assert.deepEqual(assertValidAnthropicStream(events), ['text', 'tool_use', 'tool_use']);
-  const message = await collectMessage(asAsync(parts), 'm');
+  const message = await collectMessage(asAsync(parts), { model: 'm' });
   assert.deepEqual(message.content[1], { type: 'tool_use', id: 'call_1', name: 'Read', input: { file_path: '/a.txt' } });
   assert.deepEqual(message.content[2], { type: 'tool_use', id: 'call_2', name: 'Bash', input: { command: 'ls' } });
   assert.equal(message.stop_reason, 'tool_use', 'a tool-calling answer finished with "stop" still asks the client to run the tools');
@@ -96,7 +96,7 @@ test('a thinking signature closes inside its thinking block', async () => {
     { type: 'text-delta', choice: 0, text: 'answer' },
   ];
   assert.deepEqual(assertValidAnthropicStream(parseSse(encodeAll(parts))), ['thinking', 'text']);
-  const message = await collectMessage(asAsync(parts), 'm');
+  const message = await collectMessage(asAsync(parts), { model: 'm' });
   assert.deepEqual(message.content, [
     { type: 'thinking', thinking: 'hmm', signature: 'sig' },
     { type: 'text', text: 'answer' },

@@ -17,10 +17,10 @@ const readMessage = async (response: UpstreamResponse, providerId: string): Prom
   try {
     message = (await response.body.json()) as AnthropicResponseMessage;
   } catch {
-    throw new GatewayError(502, `The upstream provider "${providerId}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+    throw GatewayError.badUpstreamBody(providerId, 'a body that is not JSON');
   }
   if (!message || !Array.isArray(message.content)) {
-    throw new GatewayError(502, `The upstream provider "${providerId}" sent an answer without content.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+    throw GatewayError.badUpstreamBody(providerId, 'an answer without content');
   }
   return message;
 };

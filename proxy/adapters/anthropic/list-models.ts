@@ -30,7 +30,7 @@ export const listAnthropicModels = async (provider: ProviderConfig, signal: Abor
     try {
       body = (await response.body.json()) as AnthropicModelPage;
     } catch {
-      throw new GatewayError(502, `The upstream provider "${provider.id}" sent a model list that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+      throw GatewayError.badUpstreamBody(provider.id, 'a model list that is not JSON');
     }
     for (const model of body.data ?? []) {
       // A model marked retired can no longer be called: not offered.

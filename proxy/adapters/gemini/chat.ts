@@ -10,10 +10,10 @@ import { callGemini, readGeminiJson } from './send.js';
 import type { GeminiResponse } from '../../dialects/gemini/wire-types.js';
 
 const brokenStream = (cause: unknown): GatewayError =>
-  new GatewayError(502, 'The upstream broke off the stream.', { type: 'upstream_error', code: 'upstream_stream_broken', cause });
+  GatewayError.upstreamBrokeOff(undefined, cause);
 
 const malformedEvent = (): GatewayError =>
-  new GatewayError(502, 'The upstream sent a stream event that is not JSON.', { type: 'upstream_error', code: 'bad_upstream_response' });
+  GatewayError.badUpstreamBody(undefined, 'a stream event that is not JSON');
 
 type Answer = GeminiResponse | GeminiResponse[];
 

@@ -38,11 +38,11 @@ export const readGeminiJson = async <T>(response: UpstreamResponse, providerId: 
     text = await response.body.text();
   } catch (error) {
     if (isAbort(error)) throw error;
-    throw new GatewayError(502, `The upstream provider "${providerId}" broke off its answer.`, { type: 'upstream_error', code: 'upstream_stream_broken', cause: error });
+    throw GatewayError.upstreamBrokeOff(providerId, error);
   }
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new GatewayError(502, `The upstream provider "${providerId}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+    throw GatewayError.badUpstreamBody(providerId, 'a body that is not JSON');
   }
 };

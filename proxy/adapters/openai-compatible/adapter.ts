@@ -1,7 +1,7 @@
 import type { ProviderConfig } from '../../providers/types.js';
 import { readServerSentEvents } from '../../sse/read-events.js';
 import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, EmbeddingRequest, EmbeddingResponse, ImageGenerationRequest, ImageGenerationResponse, ProviderAdapter } from '../types.js';
-import { decodeCompletion, OpenAIChunkDecoder, type OpenAIChunk } from '../../dialects/openai-chat/decode-response.js';
+import { decodeWholeAnswer, OpenAIChunkDecoder, type OpenAIChunk } from '../../dialects/openai-chat/decode-response.js';
 import { forwardToOpenAI } from './forward.js';
 import { prepareOpenAIChatBody } from '../../dialects/openai-chat/encode-request.js';
 import { toCatalogModel, type ListedModel } from './model-list.js';
@@ -11,7 +11,7 @@ const jsonBody = async <T>(response: { body: { json(): Promise<unknown> } }, pro
   try {
     return (await response.body.json()) as T;
   } catch {
-    throw new GatewayError(502, `The upstream provider "${providerId}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+    throw GatewayError.badUpstreamBody(providerId, 'a body that is not JSON');
   }
 };
 
@@ -23,6 +23,10 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
     accept: 'text/event-stream',
     signal: context.signal,
   });
+  if (!/^text\/event-stream/i.test(String(response.headers['content-type'] ?? 'text/event-stream'))) {
+    yield* decodeWholeAnswer(await response.body.text(), response.headers, context.provider.id, true);
+    return;
+  }
   const decoder = new OpenAIChunkDecoder();
   try {
     for await (const event of readServerSentEvents(response.body)) {
@@ -53,7 +57,7 @@ async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncG
     contentType: 'application/json',
     signal: context.signal,
   });
-  yield* decodeCompletion(await jsonBody(response, context.provider.id));
+  yield* decodeWholeAnswer(await response.body.text(), response.headers, context.provider.id);
 }
 
 export const openAICompatibleAdapter: ProviderAdapter = {

@@ -47,7 +47,7 @@ export class AnthropicStreamDecoder {
       event = JSON.parse(data) as AnthropicStreamEvent;
     } catch {
       if (eventName === 'error') return this.fail(errorFromAnthropicStreamEvent(data, this.providerId));
-      return this.fail(new GatewayError(502, `The upstream provider "${this.providerId}" sent a stream event that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' }));
+      return this.fail(GatewayError.badUpstreamBody(this.providerId, 'a stream event that is not JSON'));
     }
     if (!event || typeof event !== 'object') return [];
     if (typeof event.type !== 'string' && eventName) (event as { type: string }).type = eventName;
@@ -89,7 +89,7 @@ export class AnthropicStreamDecoder {
   /** The read of the body itself failed (connection reset): the same as ending early. */
   broken(cause: unknown): ChatPart[] {
     if (this.state !== 'streaming') return [];
-    return this.fail(new GatewayError(502, `The upstream provider "${this.providerId}" broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken', cause }));
+    return this.fail(GatewayError.upstreamBrokeOff(this.providerId, cause));
   }
 
   private fail(error: GatewayError): ChatPart[] {

@@ -37,6 +37,9 @@ interface PendingTool {
 export interface AnthropicEncoderOptions {
   model: string;
   id?: string;
+  /** The request's input tokens as the gateway estimates them, for message_start: some clients
+   * (LangChain's ChatAnthropic) read input tokens there only. message_delta carries the exact count. */
+  estimatedInputTokens?: number;
 }
 
 /** Turns neutral parts into Anthropic Messages stream events: the one place the Anthropic inbound
@@ -59,11 +62,14 @@ export class AnthropicEventEncoder {
     this.messageId = options.id ?? anthropicId('msg');
   }
 
-  /** message_start and an early ping. Input tokens are not known yet: message_delta carries them. */
+  /** message_start and an early ping, with the best input count there is: the upstream's when it has
+   * already said, else the estimate; message_delta carries the exact one. */
   start(): AnthropicStreamEvent[] {
     if (this.started) return [];
     this.started = true;
-    const message: AnthropicResponseMessage = { id: this.messageId, type: 'message', role: 'assistant', model: this.options.model, content: [], stop_reason: null, stop_sequence: null, usage: usageToAnthropic(undefined) };
+    const usage = usageToAnthropic(this.usage ?? { promptTokens: this.options.estimatedInputTokens ?? 0, completionTokens: 0 });
+    usage.output_tokens = 0;
+    const message: AnthropicResponseMessage = { id: this.messageId, type: 'message', role: 'assistant', model: this.options.model, content: [], stop_reason: null, stop_sequence: null, usage };
     return [{ type: 'message_start', message }, { type: 'ping' }];
   }
 

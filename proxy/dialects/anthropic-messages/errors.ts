@@ -1,5 +1,5 @@
-import type { Response } from 'express';
 import type { GatewayError } from '../../errors.js';
+import type { ErrorDialect } from '../../server/error-exit.js';
 
 export type AnthropicErrorType =
   | 'invalid_request_error'
@@ -31,32 +31,17 @@ export const anthropicErrorType = (error: GatewayError): AnthropicErrorType => {
   return 'invalid_request_error';
 };
 
-/** The request's id, and the redaction every message to a client goes through (an upstream may echo
- * a key into its error text). */
-export interface ErrorContext {
-  requestId?: string;
-  redact?: (text: string) => string;
-}
+const anthropicErrorBody = (error: GatewayError, requestId: string | undefined): AnthropicErrorBody => {
+  const body: AnthropicErrorBody = { type: 'error', error: { type: anthropicErrorType(error), message: error.message } };
+  if (requestId) body.request_id = requestId;
+  return body;
+};
 
-export const anthropicErrorBody = (error: GatewayError, context: ErrorContext = {}): AnthropicErrorBody => ({
-  type: 'error',
-  error: { type: anthropicErrorType(error), message: context.redact ? context.redact(error.message) : error.message },
-  ...(context.requestId ? { request_id: context.requestId } : {}),
-});
-
-/** An upstream's overload (529, which the OpenAI side reports as 503) keeps Anthropic's own 529. */
-export const anthropicStatus = (error: GatewayError): number => (error.status === 503 && error.code === 'overloaded_error' ? 529 : error.status);
-
-/** The in-stream form: an `error` event, after which the stream ends. */
-export const anthropicErrorEvent = (error: GatewayError, context: ErrorContext = {}): string => `event: error\ndata: ${JSON.stringify(anthropicErrorBody(error, context))}\n\n`;
-
-/** Writes an error to an Anthropic client: a JSON body with a fitting status, or, once a stream has
- * begun, a final `error` event. */
-export const sendAnthropicError = (response: Response, error: GatewayError, context: ErrorContext = {}): void => {
-  if (response.headersSent) {
-    if (!response.writableEnded) response.end(anthropicErrorEvent(error, context));
-    return;
-  }
-  if (error.retryAfter) response.setHeader('retry-after', error.retryAfter);
-  response.status(anthropicStatus(error)).json(anthropicErrorBody(error, context));
+/** Anthropic's errors: `{"type":"error","error":{type,message},"request_id"}`; an upstream's overload
+ * (529, which the OpenAI side reports as 503) keeps Anthropic's own 529; in a stream, an `error`
+ * event after which the stream ends. */
+export const anthropicErrors: ErrorDialect = {
+  status: (error) => (error.status === 503 && error.code === 'overloaded_error' ? 529 : error.status),
+  body: (error, requestId) => JSON.stringify(anthropicErrorBody(error, requestId)),
+  event: (error, requestId) => `event: error\ndata: ${JSON.stringify(anthropicErrorBody(error, requestId))}\n\n`,
 };

@@ -1,67 +1,69 @@
+import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { TokenUsage } from '../../adapters/types.js';
-import { GatewayError } from '../../errors.js';
+import type { GatewayError } from '../../errors.js';
+import { errorFromAnthropicStreamEvent } from './read-error.js';
+import { mergeAnthropicUsage, usageFromAnthropic } from './usage.js';
+import type { AnthropicUsage } from './wire-types.js';
 
-interface WireUsage {
-  input_tokens?: number | null;
-  output_tokens?: number | null;
-  cache_creation_input_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-}
-
-/** Anthropic usage with OpenAI's meaning: every input token counts as a prompt token. */
-export const usageFromAnthropic = (usage: WireUsage | undefined): TokenUsage | undefined => {
-  if (!usage || typeof usage !== 'object') return undefined;
-  const cacheRead = usage.cache_read_input_tokens ?? 0;
-  const cacheCreation = usage.cache_creation_input_tokens ?? 0;
-  const result: TokenUsage = { promptTokens: (usage.input_tokens ?? 0) + cacheRead + cacheCreation, completionTokens: usage.output_tokens ?? 0 };
-  if (cacheRead) result.cachedTokens = cacheRead;
-  if (cacheCreation) result.cacheCreationTokens = cacheCreation;
-  return result;
-};
-
-/** Fields a later report leaves out keep their earlier value; the ones it gives win (message_delta
- * usage is cumulative). */
-const mergeUsage = (earlier: WireUsage, later: WireUsage): WireUsage => {
-  const merged: WireUsage = { ...earlier };
-  for (const key of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const) {
-    if (typeof later[key] === 'number') merged[key] = later[key];
-  }
-  return merged;
-};
-
-/** Watches an Anthropic SSE stream on its way to the client: only message_start, message_delta and
- * error events are parsed, for the ledger. The bytes themselves are relayed untouched elsewhere. */
-export class AnthropicUsageObserver {
+/** Watches an Anthropic SSE stream on its way to a client of the same dialect. Each event is
+ * re-framed as it completes (none waits for the next) and goes out unchanged, except an `error`
+ * event, which may quote what the upstream was sent (the key) and is redacted. Only message_start,
+ * message_delta and error events are parsed, for the ledger, with the dialect's one usage mapping. */
+export class AnthropicRelayObserver {
   private readonly parser: EventSourceParser;
-  private wireUsage: WireUsage | undefined;
+  private readonly decoder = new StringDecoder('utf8');
+  private wireUsage: AnthropicUsage | undefined;
+  private output = '';
   error: GatewayError | undefined;
 
-  constructor() {
-    this.parser = createParser({ onEvent: (event) => this.onEvent(event.event, event.data) });
+  constructor(
+    private readonly providerId: string,
+    private readonly redact: (text: string) => string,
+  ) {
+    this.parser = createParser({
+      onEvent: (event) => this.onEvent(event.event, event.data),
+      onComment: (comment) => {
+        this.output += `: ${comment}\n\n`;
+      },
+    });
   }
 
-  push(text: string): void {
-    this.parser.feed(text);
+  /** Feeds one upstream chunk; returns what to write to the client now (may be empty). */
+  push(chunk: Buffer): string {
+    this.parser.feed(this.decoder.write(chunk));
+    const ready = this.output;
+    this.output = '';
+    return ready;
+  }
+
+  /** The upstream's body ended: an event left without its closing blank line still goes out. */
+  end(): string {
+    this.parser.feed(this.decoder.end() + '\n\n');
+    const ready = this.output;
+    this.output = '';
+    return ready;
   }
 
   get usage(): TokenUsage | undefined {
-    return usageFromAnthropic(this.wireUsage);
+    return this.wireUsage ? usageFromAnthropic(this.wireUsage) : undefined;
   }
 
   private onEvent(name: string | undefined, data: string): void {
-    if (name !== 'message_start' && name !== 'message_delta' && name !== 'error') return;
-    let event: { message?: { usage?: WireUsage }; usage?: WireUsage; error?: { type?: string; message?: string } };
+    const forwarded = name === 'error' ? this.redact(data) : data;
+    this.output += `${name ? `event: ${name}\n` : ''}data: ${forwarded.includes('\n') ? forwarded.split('\n').join('\ndata: ') : forwarded}\n\n`;
+    if (name === 'error') this.error = errorFromAnthropicStreamEvent(data, this.providerId);
+    else if (name === 'message_start' || name === 'message_delta') this.readUsage(name, data);
+  }
+
+  private readUsage(name: 'message_start' | 'message_delta', data: string): void {
+    let event: { message?: { usage?: AnthropicUsage }; usage?: AnthropicUsage };
     try {
       event = JSON.parse(data);
     } catch {
       return;
     }
-    if (name === 'error') {
-      this.error = new GatewayError(502, event.error?.message ?? 'The upstream reported an error mid-stream.', { type: 'upstream_error', code: event.error?.type ?? null });
-      return;
-    }
     const usage = name === 'message_start' ? event.message?.usage : event.usage;
-    if (usage) this.wireUsage = mergeUsage(this.wireUsage ?? {}, usage);
+    if (usage) this.wireUsage = mergeAnthropicUsage(this.wireUsage, usage);
   }
 }

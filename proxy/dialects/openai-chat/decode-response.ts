@@ -1,4 +1,6 @@
 import type { ChatPart, FinishReason } from '../../adapters/types.js';
+import { GatewayError } from '../../errors.js';
+import { errorInOkAnswer } from '../../upstream/upstream-error.js';
 import { usageFromOpenAI } from './usage.js';
 
 interface ChunkToolCall {
@@ -112,4 +114,25 @@ export const decodeCompletion = (body: { id?: string; model?: string; created?: 
   const usage = usageFromOpenAI(body.usage);
   if (usage) parts.push({ type: 'usage', usage });
   return parts;
+};
+
+type HeaderValue = string | string[] | undefined;
+
+/** A whole answer's text as parts. Some hosts answer a failure with status 200 and an error body
+ * (OpenRouter), and some answer a stream request with one whole completion (a proxy that ignores
+ * `stream`): the first is thrown as the error it is, the second decoded like any completion. With
+ * `mustHaveChoices` (a stream request), a body that is neither is the upstream's fault. */
+export const decodeWholeAnswer = (text: string, headers: Record<string, HeaderValue>, providerId: string, mustHaveChoices = false): ChatPart[] => {
+  let answer: Parameters<typeof decodeCompletion>[0] | undefined;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    throw GatewayError.badUpstreamBody(providerId, 'a body that is not JSON');
+  }
+  const failure = errorInOkAnswer(answer, headers, text, providerId);
+  if (failure) throw failure;
+  if (!answer || typeof answer !== 'object' || (mustHaveChoices && !Array.isArray(answer.choices))) {
+    throw GatewayError.badUpstreamBody(providerId, 'neither a stream nor a completion for a stream request');
+  }
+  return decodeCompletion(answer);
 };

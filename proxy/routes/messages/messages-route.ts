@@ -12,6 +12,7 @@ import { validate } from '../validation.js';
 import type { AnthropicRequest } from '../../dialects/anthropic-messages/client-wire-types.js';
 import { passthroughAnthropic } from './native-passthrough.js';
 import { messagesRequestSchema } from '../../dialects/anthropic-messages/request-schema.js';
+import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-tokens.js';
 import { toChatRequest } from '../../dialects/anthropic-messages/decode-request.js';
 import { respondAnthropic } from './translated-response.js';
 
@@ -49,7 +50,7 @@ const serveWith = async (served: ResolvedModel, { gateway, request, response, tr
   const headers = servedHeaders(served);
   const adapter = adapterFor(served.provider.dialect);
   if (adapter.dialect === 'anthropic') {
-    await passthroughAnthropic({ body, clientHeaders: request.headers, beta: request.query.beta === 'true', resolved: served, response, tracker, servedHeaders: headers });
+    await passthroughAnthropic({ body, clientHeaders: request.headers, beta: request.query.beta === 'true', resolved: served, response, tracker, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
     return;
   }
   const chatRequest = toChatRequest(body, stream);
@@ -58,11 +59,11 @@ const serveWith = async (served: ResolvedModel, { gateway, request, response, tr
     parts: adapter.chat(chatRequest, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
     stream,
     clientModel: served.requestedModel,
+    estimatedInputTokens: estimateInputTokens(body),
     response,
     tracker,
     signal,
     servedHeaders: headers,
-    redact: (text) => gateway.redactor.redact(text),
   });
 };
 

@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { StringDecoder } from 'node:string_decoder';
 import type { Response } from 'express';
 import { GatewayError } from '../../errors.js';
 import type { ResolvedModel } from '../../providers/registry.js';
@@ -10,8 +9,9 @@ import { isAbort } from '../../upstream/http-client.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
-import { anthropicErrorEvent } from '../../dialects/anthropic-messages/errors.js';
-import { AnthropicUsageObserver, usageFromAnthropic } from '../../dialects/anthropic-messages/relay-observer.js';
+import { AnthropicRelayObserver } from '../../dialects/anthropic-messages/relay-observer.js';
+import { usageFromAnthropic } from '../../dialects/anthropic-messages/usage.js';
+import type { AnthropicUsage } from '../../dialects/anthropic-messages/wire-types.js';
 
 export interface NativePassthroughArguments {
   body: Record<string, unknown>;
@@ -22,6 +22,8 @@ export interface NativePassthroughArguments {
   response: Response;
   tracker: RequestTracker;
   servedHeaders: Record<string, string>;
+  /** Masks known secrets in an upstream's in-stream error event. */
+  redact: (text: string) => string;
 }
 
 const headerText = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(',') : value);
@@ -44,39 +46,41 @@ const refusal = async (upstream: OpenedUpstream, providerId: string): Promise<Ga
 const relayWhole = async (upstream: OpenedUpstream, options: NativePassthroughArguments): Promise<void> => {
   const bytes = await upstream.body.bytes();
   options.tracker.firstToken();
+  let message: { usage?: AnthropicUsage };
   try {
-    const usage = usageFromAnthropic((JSON.parse(bytes.toString('utf8')) as { usage?: Parameters<typeof usageFromAnthropic>[0] }).usage);
-    if (usage) options.tracker.usage(usage);
+    message = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new GatewayError(502, `The upstream provider "${options.resolved.provider.id}" sent a body that is not JSON.`, { type: 'upstream_error', code: 'bad_upstream_response' });
+    throw GatewayError.badUpstreamBody(options.resolved.provider.id, 'a body that is not JSON');
   }
-  options.response.writeHead(200, { 'content-type': 'application/json', ...options.servedHeaders });
+  if (message?.usage) options.tracker.usage(usageFromAnthropic(message.usage));
+  options.response.writeHead(200, Object.assign({ 'content-type': 'application/json' }, options.servedHeaders));
   options.response.end(bytes);
 };
 
-/** The upstream's SSE bytes go to the client as they arrive; only usage-bearing events are parsed. */
+/** The upstream's events go to the client as they complete (an error event redacted); only
+ * usage-bearing events are parsed. A slow client pauses the upstream. */
 const relayStream = async (upstream: OpenedUpstream, options: NativePassthroughArguments): Promise<void> => {
   const { response, tracker } = options;
-  const observer = new AnthropicUsageObserver();
-  const decoder = new StringDecoder('utf8');
+  const observer = new AnthropicRelayObserver(options.resolved.provider.id, options.redact);
   startEventStream(response, options.servedHeaders);
+  let broken: GatewayError | undefined;
   try {
     await upstream.body.each((chunk) => {
       tracker.firstToken();
-      upstream.body.relay(response, chunk);
-      observer.push(decoder.write(chunk));
+      const text = observer.push(chunk);
+      if (text) upstream.body.relay(response, text);
     });
-    observer.push(decoder.end() + '\n\n');
+    const rest = observer.end();
+    if (rest) response.write(rest);
   } catch (error) {
-    if (tracker.clientGone || isAbort(error)) return;
-    const broken = new GatewayError(502, `The upstream provider "${options.resolved.provider.id}" broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken' });
-    tracker.failed(broken);
-    response.write(anthropicErrorEvent(broken, { requestId: tracker.requestId }));
+    if (!tracker.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(options.resolved.provider.id, error);
   } finally {
     if (observer.usage) tracker.usage(observer.usage);
     if (observer.error) tracker.failed(observer.error);
-    if (!response.writableEnded) response.end();
+    if (!broken && !response.writableEnded) response.end();
   }
+  // The route's error exit writes it as the stream's last event.
+  if (broken) throw broken;
 };
 
 /** The native lane: Anthropic client, Anthropic upstream. The client's body goes upstream with only

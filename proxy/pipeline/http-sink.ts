@@ -1,0 +1,64 @@
+import type { Response } from 'express';
+import type { ChatPart } from '../adapters/types.js';
+import { GatewayError } from '../errors.js';
+import { startEventStream } from '../sse/sse-response.js';
+import { isAbort } from '../upstream/http-client.js';
+import type { RequestTracker } from '../usage/request-tracker.js';
+import type { AnswerFormat } from './answer-format.js';
+import { observeParts } from './observe-parts.js';
+import { writeWithBackpressure } from './write-with-backpressure.js';
+
+export interface HttpAnswer {
+  parts: AsyncIterable<ChatPart>;
+  stream: boolean;
+  format: AnswerFormat;
+  response: Response;
+  tracker: RequestTracker;
+  signal: AbortSignal;
+  servedHeaders: Record<string, string>;
+}
+
+/** Neutral parts to an HTTP client in its dialect: one JSON body, or SSE with backpressure. An error
+ * is thrown, never written here: before the first byte it keeps its status (and a fallback may take
+ * over), after it the route's error exit writes it as the dialect's last event. */
+export const answerOverHttp = async ({ parts, stream, format, response, tracker, signal, servedHeaders }: HttpAnswer): Promise<void> => {
+  const observed = observeParts(parts, tracker);
+  if (!stream) {
+    const text = await format.whole(observed);
+    response.writeHead(200, Object.assign({ 'content-type': 'application/json' }, servedHeaders));
+    response.end(text);
+    return;
+  }
+  const iterator = observed[Symbol.asyncIterator]();
+  let next: IteratorResult<ChatPart> | undefined;
+  let keepAlive: NodeJS.Timeout | undefined;
+  try {
+    next = await iterator.next();
+    // The first part is awaited before any header goes out, so an upstream refusal keeps its status.
+    if (!next.done && next.value.type === 'error') throw next.value.error;
+    startEventStream(response, servedHeaders);
+    const opening = format.opening();
+    if (opening) response.write(opening);
+    if (format.keepAlive) {
+      // Each write is whole events, so a keep-alive from the timer always falls between two.
+      const { text, everyMs } = format.keepAlive;
+      keepAlive = setInterval(() => response.write(text), everyMs);
+      keepAlive.unref();
+    }
+    while (!next.done) {
+      if (next.value.type === 'error') throw next.value.error;
+      const text = format.encode(next.value);
+      const wait = text ? writeWithBackpressure(response, text) : undefined;
+      if (wait) await wait;
+      if (tracker.clientGone) return;
+      next = await iterator.next();
+    }
+    response.end(format.closing());
+  } catch (error) {
+    if (signal.aborted || tracker.clientGone || isAbort(error)) return;
+    throw error instanceof GatewayError ? error : GatewayError.upstreamBrokeOff(undefined, error);
+  } finally {
+    if (keepAlive) clearInterval(keepAlive);
+    if (next && !next.done) void iterator.return?.(undefined);
+  }
+};
