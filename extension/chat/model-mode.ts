@@ -1,7 +1,6 @@
 import type { ModelMode, Modality } from './protocol.js';
 
-/** Compare runs one prompt on two to this many models. */
-export const MAX_COMPARE_MODELS = 4;
+export { MAX_COMPARE_MODELS } from './protocol.js';
 
 /** What the view does with a model, from its catalog modalities. Chat wins for models that also
  * make images (they answer in text); embedding-only models get no mode and are not offered. */

@@ -2,7 +2,9 @@
  * only its types; the extension validates every message the webview sends with `parseViewMessage`
  * (a webview is a page: what it posts is input, never trusted). */
 import { z } from 'zod';
-import { MAX_COMPARE_MODELS } from './model-mode.js';
+
+/** Compare runs one prompt on two to this many models. */
+export const MAX_COMPARE_MODELS = 4;
 
 export type Modality = 'text' | 'vision' | 'image' | 'audio-speech' | 'audio-transcription' | 'video' | 'embedding';
 

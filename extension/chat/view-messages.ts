@@ -1,7 +1,22 @@
 import * as vscode from 'vscode';
-import type { ChatViewProvider } from './chat-view-provider.js';
+import type { ExtensionServices } from '../services.js';
+import type { ChatSession } from './chat-session.js';
+import type { ConversationStore } from './conversation-store.js';
+import type { EditorTracker } from './editor-actions.js';
 import { fileAttachment, insertAtCursor, openInNewFile, pickedAttachment, saveMedia, selectionAttachment } from './editor-actions.js';
-import type { Attachment, ViewMessage } from './protocol.js';
+import type { Attachment, HostMessage, ViewMessage } from './protocol.js';
+
+/** What the view's messages act on: the chat view provider, seen from here (a structural type, so
+ * this module and the provider do not import each other). */
+export interface ChatViewProvider {
+  readonly store: ConversationStore;
+  readonly session: ChatSession;
+  readonly editors: EditorTracker;
+  readonly services: ExtensionServices;
+  post(message: HostMessage): void;
+  postModels(refresh?: boolean): Promise<void>;
+  postState(): Promise<void>;
+}
 
 const notice = (provider: ChatViewProvider, result: Attachment | string | undefined): void => {
   if (typeof result === 'string') provider.post({ type: 'notice', level: 'error', message: result });
