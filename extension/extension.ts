@@ -29,7 +29,6 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
     secrets,
     gateway,
     models,
-    entryPoints: {},
     gatewayContext: () => gateway.gatewayContext(),
     catalog: async () => (await gateway.gatewayContext()).catalog,
   };

@@ -6,13 +6,6 @@ import type { GatewayHost } from './gateway/gateway-host.js';
 import type { ModelState } from './model-picker/model-state.js';
 import type { ModapiSecrets } from './secrets/modapi-secrets.js';
 
-/** Commands whose real work a feature module provides (the chat view, the usage panel). Until
- * one registers, the command still exists and says the feature is not in this build. */
-export interface EntryPoints {
-  openChat?: () => Promise<void> | void;
-  showUsage?: () => Promise<void> | void;
-}
-
 /** What the extension's parts share. Built once in `activate`. */
 export interface ExtensionServices {
   readonly extensionContext: vscode.ExtensionContext;
@@ -21,7 +14,6 @@ export interface ExtensionServices {
   readonly gateway: GatewayHost;
   /** The chosen model, recents and favourites (globalState). */
   readonly models: ModelState;
-  readonly entryPoints: EntryPoints;
   /** The gateway core for in-process calls (the chat view): the running gateway's, or one built
    * without listening when the gateway is off or its port is taken. */
   gatewayContext(): Promise<GatewayContext>;

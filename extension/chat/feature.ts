@@ -34,10 +34,8 @@ export const chatFeature: FeatureModule = {
   name: 'chat view',
   register(context, services) {
     const view = new LazyChatView(context, services);
-    services.entryPoints.openChat = async () => {
-      await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
-    };
     context.subscriptions.push(
+      vscode.commands.registerCommand('modapi.openChat', () => vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`)),
       view,
       vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view, { webviewOptions: { retainContextWhenHidden: true } }),
       vscode.commands.registerCommand('modapi.chat.newConversation', async () => {

@@ -5,22 +5,19 @@ import type { ModapiCommand } from './command.js';
 import { copyGatewayUrl } from './copy-gateway-url.js';
 import { copyLocalToken } from './copy-local-token.js';
 import { createLocalToken } from './create-local-token.js';
-import { openChat } from './open-chat.js';
 import { removeApiKey } from './remove-api-key.js';
 import { restartGateway } from './restart-gateway.js';
 import { revokeLocalToken } from './revoke-local-token.js';
 import { selectModel } from './select-model.js';
 import { setApiKey } from './set-api-key.js';
 import { showLogs } from './show-logs.js';
-import { showUsage } from './show-usage.js';
 
-/** Every palette command; package.json's contributes.commands lists the same ids. */
+/** The palette commands of the core; the chat view and the usage panel register their own (Open
+ * Chat, Show Usage) with the rest of their feature. */
 export const COMMANDS: readonly ModapiCommand[] = [
   setApiKey,
   removeApiKey,
   selectModel,
-  openChat,
-  showUsage,
   copyGatewayUrl,
   copyLocalToken,
   createLocalToken,

@@ -10,6 +10,7 @@ import { readSettings, type ModapiSettings } from '../settings.js';
 import { gatewayOptionsFrom, type SecretSnapshot } from './gateway-options.js';
 import { describeGatewayState, isPortInUse, type GatewayState } from './gateway-state.js';
 import { offerAnotherPort } from './port-busy-prompt.js';
+import { replaceLocalTokens } from '../../proxy/governance/replace-tokens.js';
 
 /** Digest only: the secrets themselves are not kept around for comparison. */
 const fingerprintOf = (settings: ModapiSettings, snapshot: SecretSnapshot): string =>
@@ -80,7 +81,8 @@ export class GatewayHost implements vscode.Disposable {
   /** New or revoked local tokens take effect at once, without dropping connections. */
   async reloadTokens(): Promise<void> {
     const tokens = await this.secrets.localTokens();
-    this.running?.context.tokens.replace(tokens.map((entry) => ({ name: entry.name, token: entry.token })));
+    // Through replaceLocalTokens, which teaches the redactor a new token before it is in use.
+    if (this.running) replaceLocalTokens(this.running.context, tokens.map((entry) => ({ name: entry.name, token: entry.token })));
   }
 
   /** The running gateway's core, or one without a listener when the gateway is not running. */

@@ -10,8 +10,8 @@ export const usageFeature: FeatureModule = {
   register(context, services) {
     const source = new UsageSource(services.gateway);
     const panel = new UsagePanel(services, source);
-    services.entryPoints.showUsage = () => panel.show();
     context.subscriptions.push(
+      vscode.commands.registerCommand('modapi.showUsage', () => panel.show()),
       source,
       panel,
       new BudgetAlerts(source, services.log),

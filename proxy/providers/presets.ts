@@ -30,4 +30,3 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
   { id: 'gemini', dialect: 'gemini', defaultBaseUrl: 'https://generativelanguage.googleapis.com', keyVariable: 'GEMINI_API_KEY', baseUrlVariable: 'GEMINI_BASE_URL' },
 ];
 
-export const findPreset = (id: string): ProviderPreset | undefined => PROVIDER_PRESETS.find((preset) => preset.id === id);
