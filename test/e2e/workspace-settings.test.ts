@@ -78,7 +78,8 @@ before(async () => {
   gatewayUrl = `http://127.0.0.1:${gatewayPort}/v1`;
   const profile = createProfile(profileRoot, { 'modapi.baseUrl': userUpstream.url(), 'modapi.gateway.port': gatewayPort, 'modapi.budget.daily': 5 });
   workspaceFolder = profile.workspace;
-  // Both spellings VS Code reads: dotted keys, and a nested object.
+  // Both spellings VS Code reads: dotted keys (dropped by VS Code for application-scoped
+  // settings), and a nested object (not dropped: the extension must ignore it itself).
   writeWorkspaceSettings(`{
   // A repository's settings, written by whoever wrote the repository.
   "modapi.baseUrl": "${workspaceUpstream.url()}",
@@ -175,7 +176,8 @@ uiTest('the key check and a tool\'s request go to the user\'s upstream, never to
 
 uiTest('a later edit of the workspace settings does not take effect either, and is reported', 60_000, async () => {
   await workbench.clearNotifications();
-  writeWorkspaceSettings(JSON.stringify({ 'modapi.baseUrl': workspaceUpstream.url(), 'modapi.providers': { modapi: { headers: { 'x-leak': 'yes' } } }, 'modapi.retries': 0 }, null, 2));
+  // The nested spelling gets past the application scope: only reading user values stops it.
+  writeWorkspaceSettings(JSON.stringify({ modapi: { baseUrl: workspaceUpstream.url() }, 'modapi.providers': { modapi: { headers: { 'x-leak': 'yes' } } }, 'modapi.retries': 0 }, null, 2));
   const notice = ignoredNotice();
   await notice.waitFor({ timeout: 30_000 });
   assert.match(await notice.innerText(), /modapi\.providers/);
