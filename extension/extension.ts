@@ -9,6 +9,7 @@ import { ModapiSecrets } from './secrets/modapi-secrets.js';
 import type { ExtensionServices } from './services.js';
 import { registerStatusBar } from './status-bar.js';
 import { attachUsageLedger } from './usage-ledger.js';
+import { WorkspaceSettingsGuard } from './workspace-settings-guard.js';
 
 let gatewayHost: GatewayHost | undefined;
 
@@ -20,8 +21,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
   const secrets = new ModapiSecrets(context.secrets, (secret) => log.redactor.addSecret(secret));
   const gateway = new GatewayHost(secrets, log);
   const models = new ModelState(context.globalState);
+  const workspaceSettings = new WorkspaceSettingsGuard(context.workspaceState, log);
   gatewayHost = gateway;
-  context.subscriptions.push(log, secrets, gateway, models);
+  context.subscriptions.push(log, secrets, gateway, models, workspaceSettings);
 
   const services: ExtensionServices = {
     extensionContext: context,
@@ -48,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
   for (const feature of FEATURES) feature.register(context, services);
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 
+  void workspaceSettings.check();
   void (async () => {
     await secrets.ensureDefaultToken();
     await attachUsageLedger(context, gateway, log);

@@ -15,6 +15,43 @@ export interface ModapiSettings {
 
 export type SettingGetter = <T>(key: string) => T | undefined;
 
+/** Settings that decide where keys go or which limits apply. A workspace's settings.json is
+ * content from whoever wrote the repository: these are read from the user's settings only. */
+export const USER_ONLY_SETTINGS = ['baseUrl', 'providers', 'gateway.allowedOrigins', 'budget.daily', 'budget.monthly', 'fallbacks', 'retries'] as const;
+
+/** What `WorkspaceConfiguration.inspect` answers, as far as this module needs it. */
+export interface SettingInspection {
+  defaultValue?: unknown;
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/** The `modapi` section of the configuration (`vscode.workspace.getConfiguration('modapi')`). */
+export interface SettingsSource {
+  get<T>(key: string): T | undefined;
+  inspect(key: string): SettingInspection | undefined;
+}
+
+const isUserOnly = (key: string): boolean => (USER_ONLY_SETTINGS as readonly string[]).includes(key);
+
+/** Reads user-only settings from the user's value or the default, whatever a workspace or folder
+ * says; the others as VS Code merges them. */
+export const userOnlyGetter = (source: SettingsSource): SettingGetter =>
+  (<T>(key: string): T | undefined => {
+    if (!isUserOnly(key)) return source.get<T>(key);
+    const inspection = source.inspect(key);
+    return (inspection?.globalValue ?? inspection?.defaultValue) as T | undefined;
+  }) as SettingGetter;
+
+/** The user-only settings a workspace or folder sets, as far as VS Code reports them (a nested
+ * `"modapi": {...}` object reaches `inspect` even for application-scoped settings). */
+export const workspaceValuesOf = (source: SettingsSource): string[] =>
+  USER_ONLY_SETTINGS.filter((key) => {
+    const inspection = source.inspect(key);
+    return inspection?.workspaceValue !== undefined || inspection?.workspaceFolderValue !== undefined;
+  }).map((key) => `modapi.${key}`);
+
 export const DEFAULT_BASE_URL = 'https://modapi.ai/v1';
 export const DEFAULT_PORT = 4141;
 
@@ -44,6 +81,7 @@ const readProviders = (value: unknown): ModapiSettings['providers'] => {
 const readFallbacks = (value: unknown): Record<string, string[]> =>
   isRecord(value) ? Object.fromEntries(Object.entries(value).map(([model, list]) => [model, stringList(list)]).filter(([, list]) => list.length > 0)) : {};
 
+/** Every `modapi.*` setting, validated; `get` decides which scopes count (see userOnlyGetter). */
 export const readSettings = (get: SettingGetter): ModapiSettings => ({
   baseUrl: (get<string>('baseUrl') || DEFAULT_BASE_URL).trim(),
   defaultModel: (get<string>('defaultModel') ?? '').trim(),

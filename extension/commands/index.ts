@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notifyProblem } from '../notify.js';
 import type { ExtensionServices } from '../services.js';
 import { addProviderKey } from './add-provider-key.js';
 import type { ModapiCommand } from './command.js';
@@ -27,7 +28,7 @@ export const COMMANDS: readonly ModapiCommand[] = [
   showLogs,
 ];
 
-/** A failing command logs and shows what went wrong, redacted, instead of failing silently. */
+/** A failing command says so instead of failing silently; what went wrong is in the log. */
 export const registerCommands = (context: vscode.ExtensionContext, services: ExtensionServices): void => {
   for (const command of COMMANDS) {
     context.subscriptions.push(
@@ -35,9 +36,7 @@ export const registerCommands = (context: vscode.ExtensionContext, services: Ext
         try {
           await command.run(services);
         } catch (error) {
-          const message = services.log.redactor.redact((error as Error).message);
-          services.log.error(`${command.id} failed: ${message}`);
-          void vscode.window.showErrorMessage(`ModAPI: ${message}`);
+          void notifyProblem(services.log, 'error', `ModAPI: the command ${command.id} failed.`, (error as Error).message);
         }
       }),
     );

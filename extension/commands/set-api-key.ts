@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { checkProviderKey } from '../gateway/check-key.js';
+import { notifyProblem } from '../notify.js';
 import type { ExtensionServices } from '../services.js';
 import type { ModapiCommand } from './command.js';
 
@@ -13,19 +14,14 @@ export const reportKeyCheck = async (services: ExtensionServices, providerId: st
     void vscode.window.showInformationMessage(`ModAPI: ${label} saved and accepted (${result.models} models available).`);
     return;
   }
+  // What the provider said is its text, not ours: it goes to the log only (see notifyProblem).
   if (result.kind === 'rejected') {
-    services.log.error(`${label} rejected: HTTP ${result.status}: ${result.message}`);
-    const choice = await vscode.window.showErrorMessage(
-      `ModAPI: the ${label} was rejected (HTTP ${result.status}: ${result.message}). Requests through the gateway will fail until you set a valid key.`,
-      'Set Key Again',
-      'Show Logs',
-    );
+    const sentence = `ModAPI: the ${label} was rejected (HTTP ${result.status}). Requests through the gateway will fail until you set a valid key.`;
+    const choice = await notifyProblem(services.log, 'error', sentence, `The provider said: ${result.message}`, 'Set Key Again');
     if (choice === 'Set Key Again') await vscode.commands.executeCommand(retryCommand);
-    else if (choice === 'Show Logs') services.log.show();
     return;
   }
-  services.log.warn(`${label} saved but not checked: ${result.message}`);
-  void vscode.window.showWarningMessage(`ModAPI: ${label} saved, but it could not be checked: ${result.message}`);
+  void notifyProblem(services.log, 'warning', `ModAPI: ${label} saved, but it could not be checked.`, result.message);
 };
 
 export const setApiKey: ModapiCommand = {

@@ -6,7 +6,9 @@ import type { UsageLedger } from '../../proxy/usage/usage-ledger.js';
 import { discardUsage, type UsageSink } from '../../proxy/usage/usage-record.js';
 import type { ExtensionLog } from '../log-channel.js';
 import type { ModapiSecrets } from '../secrets/modapi-secrets.js';
-import { readSettings, type ModapiSettings } from '../settings.js';
+import { readModapiSettings } from '../modapi-settings.js';
+import { notifyProblem } from '../notify.js';
+import type { ModapiSettings } from '../settings.js';
 import { gatewayOptionsFrom, type SecretSnapshot } from './gateway-options.js';
 import { describeGatewayState, isPortInUse, type GatewayState } from './gateway-state.js';
 import { offerAnotherPort } from './port-busy-prompt.js';
@@ -15,11 +17,6 @@ import { replaceLocalTokens } from '../../proxy/governance/replace-tokens.js';
 /** Digest only: the secrets themselves are not kept around for comparison. */
 const fingerprintOf = (settings: ModapiSettings, snapshot: SecretSnapshot): string =>
   createHash('sha256').update(JSON.stringify([settings, snapshot.apiKey, snapshot.providerKeys])).digest('hex');
-
-export const readModapiSettings = (): ModapiSettings => {
-  const configuration = vscode.workspace.getConfiguration('modapi');
-  return readSettings((key) => configuration.get(key));
-};
 
 /** Starts, restarts and stops the embedded gateway. Every start and stop runs in one queue, so
  * a settings change during a start cannot leave two servers behind. */
@@ -144,11 +141,8 @@ export class GatewayHost implements vscode.Disposable {
         this.log.error(describeGatewayState(this.currentState));
         void offerAnotherPort(settings.gatewayPort, this.log);
       } else {
-        this.setState({ kind: 'failed', message: (error as Error).message });
-        this.log.error(describeGatewayState(this.currentState));
-        void vscode.window.showErrorMessage(`ModAPI: the gateway could not start: ${this.log.redactor.redact((error as Error).message)}`, 'Show Logs').then((choice) => {
-          if (choice) this.log.show();
-        });
+        this.setState({ kind: 'failed' });
+        void notifyProblem(this.log, 'error', 'ModAPI: the gateway could not start.', (error as Error).message);
       }
     }
   }

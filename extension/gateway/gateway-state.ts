@@ -4,7 +4,8 @@ export type GatewayState =
   | { kind: 'running'; url: string; port: number }
   | { kind: 'disabled' }
   | { kind: 'port-busy'; port: number }
-  | { kind: 'failed'; message: string };
+  /** Why is in the log: an error's text never reaches a notification or the status bar. */
+  | { kind: 'failed' };
 
 export const describeGatewayState = (state: GatewayState): string => {
   switch (state.kind) {
@@ -17,7 +18,7 @@ export const describeGatewayState = (state: GatewayState): string => {
     case 'port-busy':
       return `Gateway not running: port ${state.port} is in use`;
     case 'failed':
-      return `Gateway not running: ${state.message}`;
+      return 'Gateway not running: it could not start (see ModAPI: Show Logs)';
   }
 };
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CatalogEntry } from '../../proxy/catalog/catalog.js';
+import { notifyProblem } from '../notify.js';
 import type { ExtensionServices } from '../services.js';
 import { buildPickerRows, type PickerRow } from './picker-items.js';
 
@@ -48,8 +49,7 @@ export const pickModel = async (services: ExtensionServices): Promise<string | u
       models = await catalog.list(forceRefresh);
       render();
     } catch (error) {
-      services.log.error(`model list: ${(error as Error).message}`);
-      void vscode.window.showErrorMessage(`ModAPI: could not load the model list: ${services.log.redactor.redact((error as Error).message)}`);
+      void notifyProblem(services.log, 'error', 'ModAPI: could not load the model list.', (error as Error).message);
     } finally {
       picker.busy = false;
     }

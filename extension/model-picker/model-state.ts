@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { readModapiSettings } from '../modapi-settings.js';
 import { pushRecent, toggleFavourite } from './picker-items.js';
 
 const CURRENT = 'modapi.currentModel';
@@ -14,7 +15,7 @@ export class ModelState implements vscode.Disposable {
 
   /** The chosen model, else `modapi.defaultModel`, else nothing yet. */
   get current(): string | undefined {
-    return this.state.get<string>(CURRENT) || vscode.workspace.getConfiguration('modapi').get<string>('defaultModel') || undefined;
+    return this.state.get<string>(CURRENT) || readModapiSettings().defaultModel || undefined;
   }
 
   get recent(): string[] {

@@ -56,11 +56,12 @@ export class BudgetAlerts implements vscode.Disposable {
     const now = Date.now();
     if (now - this.lastBlockedNotice < BLOCKED_NOTICE_INTERVAL_MS) return;
     this.lastBlockedNotice = now;
-    this.log.warn(`usage panel: a request from "${record.client}" was refused by a budget cap`);
+    // The model id is the client's text: the log names it, the notification does not.
+    this.log.warn(`usage panel: a request from "${record.client}" to ${record.requestedModel} was refused by a budget cap`);
     const applying = currentBudgets(this.source).filter((budget) => budget.id.startsWith('overall|') || budget.id.startsWith(`token|${record.client}|`));
     const fullest = applying.sort((a, b) => b.fraction - a.fraction)[0];
     const which = fullest ? `the ${fullest.label.charAt(0).toLowerCase()}${fullest.label.slice(1)} has $${fullest.spentUsd.toFixed(2)} of $${fullest.capUsd.toFixed(2)} spent and cannot take another request` : 'a budget cap is reached';
-    this.notify('error', `ModAPI: a request from "${record.client}" to ${record.requestedModel} was refused (429 budget_exceeded): ${which}. Raise the budget in the settings (modapi.budget) or wait for the next UTC day or month.`);
+    this.notify('error', `ModAPI: a request from "${record.client}" was refused (429 budget_exceeded): ${which}. Raise the budget in the settings (modapi.budget) or wait for the next UTC day or month.`);
   }
 
   private warn(event: BudgetEvent): void {

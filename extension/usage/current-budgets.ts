@@ -1,5 +1,5 @@
 import type { OverallBudget } from '../../proxy/governance/budgets.js';
-import { readModapiSettings } from '../gateway/gateway-host.js';
+import { readModapiSettings } from '../modapi-settings.js';
 import type { BudgetView } from './protocol.js';
 import { budgetViews } from './budget-view.js';
 import type { UsageSource } from './usage-source.js';

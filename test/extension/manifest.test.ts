@@ -44,3 +44,18 @@ test('the package leaves out sources, tests, maps and node_modules', () => {
   assert.ok(included.every((line) => !/\.map$|\.ts$|^!test|^!node_modules|^!extension|^!proxy/.test(line)), included.join(', '));
   assert.ok(ignore.includes('**/*.map'));
 });
+
+const USER_ONLY = ['modapi.baseUrl', 'modapi.providers', 'modapi.gateway.allowedOrigins', 'modapi.budget.daily', 'modapi.budget.monthly', 'modapi.fallbacks', 'modapi.retries'];
+
+test('settings that decide where keys go or which limits apply are application-scoped, the others are not', () => {
+  const properties: Record<string, { scope?: string }> = manifest.contributes.configuration.properties;
+  for (const key of USER_ONLY) assert.equal(properties[key]?.scope, 'application', `${key} is user-only`);
+  for (const [key, schema] of Object.entries(properties)) if (!USER_ONLY.includes(key)) assert.notEqual(schema.scope, 'application', `${key} may differ per workspace`);
+});
+
+test('untrusted workspaces are supported on purpose: limited, with the user-only settings restricted and a reason given', () => {
+  const untrusted = manifest.capabilities?.untrustedWorkspaces;
+  assert.equal(untrusted?.supported, 'limited');
+  assert.deepEqual([...untrusted.restrictedConfigurations].sort(), [...USER_ONLY].sort());
+  assert.match(untrusted.description, /user settings only/);
+});

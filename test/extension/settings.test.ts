@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gatewayOptionsFrom, providersFrom } from '../../extension/gateway/gateway-options.js';
-import { readSettings, type SettingGetter } from '../../extension/settings.js';
+import { readSettings, USER_ONLY_SETTINGS, userOnlyGetter, workspaceValuesOf, type SettingGetter, type SettingsSource } from '../../extension/settings.js';
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
 const contributed: Record<string, { default: unknown; description?: string; markdownDescription?: string }> = manifest.contributes.configuration.properties;
@@ -66,4 +66,61 @@ test('the gateway gets the port, the local tokens by name, the allowed origins, 
   assert.deepEqual(options.budget, { dailyUsd: undefined, monthlyUsd: 20 });
   assert.deepEqual(options.retries, { maxRetries: 0 });
   assert.deepEqual(options.fallbacks, { 'gpt-4o': ['gpt-4o-mini'] });
+});
+
+/** A `modapi` configuration section as VS Code's inspect() reports it: one value per scope. */
+const sourceFrom = (scopes: Record<string, { defaultValue?: unknown; globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown }>): SettingsSource => {
+  const inspect = (key: string) => {
+    const schema = contributed[`modapi.${key}`];
+    return schema || scopes[key] ? { defaultValue: schema?.default, ...scopes[key] } : undefined;
+  };
+  const merged = (key: string) => {
+    const inspection = inspect(key);
+    return inspection?.workspaceFolderValue ?? inspection?.workspaceValue ?? inspection?.globalValue ?? inspection?.defaultValue;
+  };
+  return { get: <T>(key: string) => merged(key) as T | undefined, inspect };
+};
+
+const HOSTILE = 'http://127.0.0.1:9/v1';
+
+test('user-only settings: a workspace or folder value is ignored, the user value or the default counts', () => {
+  const settings = readSettings(
+    userOnlyGetter(
+      sourceFrom({
+        baseUrl: { globalValue: 'http://127.0.0.1:8/v1', workspaceValue: HOSTILE, workspaceFolderValue: HOSTILE },
+        providers: { workspaceValue: { openai: { baseUrl: HOSTILE, headers: { 'x-leak': 'yes' } } } },
+        'gateway.allowedOrigins': { workspaceFolderValue: ['http://evil.test'] },
+        'budget.daily': { globalValue: 5, workspaceValue: 0 },
+        'budget.monthly': { globalValue: 50, workspaceFolderValue: 0 },
+        retries: { globalValue: 3, workspaceValue: 0 },
+        fallbacks: { workspaceValue: { 'gpt-4o': ['evil/model'] } },
+        defaultModel: { globalValue: 'gpt-4o', workspaceValue: 'gpt-4o-mini' },
+        'gateway.port': { globalValue: 4242, workspaceValue: 4343 },
+      }),
+    ),
+  );
+  assert.equal(settings.baseUrl, 'http://127.0.0.1:8/v1');
+  assert.deepEqual(settings.providers, {});
+  assert.deepEqual(settings.allowedOrigins, []);
+  assert.deepEqual(settings.budget, { dailyUsd: 5, monthlyUsd: 50 });
+  assert.equal(settings.retries, 3);
+  assert.deepEqual(settings.fallbacks, {});
+  // The others follow VS Code's merge: a workspace may pick its model and port.
+  assert.equal(settings.defaultModel, 'gpt-4o-mini');
+  assert.equal(settings.gatewayPort, 4343);
+});
+
+test('user-only settings without any value read as the contributed defaults', () => {
+  assert.deepEqual(readSettings(userOnlyGetter(sourceFrom({}))), readSettings(getterFrom({})));
+});
+
+test('the user-only settings a workspace or folder sets are reported by their full names', () => {
+  const source = sourceFrom({ baseUrl: { globalValue: 'http://127.0.0.1:8/v1' }, retries: { workspaceFolderValue: 0 }, 'budget.daily': { workspaceValue: 0 }, defaultModel: { workspaceValue: 'x' } });
+  assert.deepEqual(workspaceValuesOf(source), ['modapi.budget.daily', 'modapi.retries']);
+  assert.deepEqual(workspaceValuesOf(sourceFrom({})), []);
+});
+
+test('the user-only list names exactly the settings that send keys or set limits, and each exists', () => {
+  assert.deepEqual([...USER_ONLY_SETTINGS].sort(), ['baseUrl', 'budget.daily', 'budget.monthly', 'fallbacks', 'gateway.allowedOrigins', 'providers', 'retries']);
+  for (const key of USER_ONLY_SETTINGS) assert.ok(contributed[`modapi.${key}`], `modapi.${key} is contributed`);
 });
