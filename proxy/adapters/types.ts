@@ -132,9 +132,16 @@ export interface ImageGenerationResponse {
   usage?: unknown;
 }
 
+/** The client APIs an adapter serves by relaying its upstream's own bytes (the fast lanes):
+ * OpenAI's chat completions; OpenAI's other endpoints (completions, embeddings, images, audio,
+ * videos); Anthropic's Messages (and count_tokens). Routes ask an adapter this; they never compare
+ * dialect names. */
+export type RelayedApi = 'openai-chat' | 'openai-endpoints' | 'anthropic-messages';
+
 /** An adapter speaks one upstream dialect. It never writes to a client and never touches express. */
 export interface ProviderAdapter {
   readonly dialect: 'openai' | 'anthropic' | 'gemini';
+  readonly relays: ReadonlySet<RelayedApi>;
   listModels(provider: ProviderConfig, signal: AbortSignal): Promise<CatalogModel[]>;
   chat(request: ChatRequest, context: AdapterContext): AsyncIterable<ChatPart>;
   embed?(request: EmbeddingRequest, context: AdapterContext): Promise<EmbeddingResponse>;

@@ -21,7 +21,7 @@ export const synthesizeSpeech = async (gateway: GatewayContext, request: SpeechR
   const { tracker, resolved, adapter } = beginInProcessCall(gateway, '/v1/audio/speech', request.model, options);
   let result: SpeechAudio;
   try {
-    if (adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no speech.`, 'model', 'unsupported_endpoint');
+    if (!adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no speech.`, 'model', 'unsupported_endpoint');
     tracker.observation.characters = request.input.length;
     const body = { voice: 'alloy', response_format: 'mp3', ...request, model: resolved.upstreamModel };
     const response = await forwardToOpenAI(resolved.provider, { path: '/audio/speech', body: JSON.stringify(body), contentType: 'application/json', signal: options.signal });

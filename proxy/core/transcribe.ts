@@ -28,7 +28,7 @@ export const transcribeAudio = async (gateway: GatewayContext, request: Transcri
   const { tracker, resolved, adapter } = beginInProcessCall(gateway, '/v1/audio/transcriptions', request.model, options);
   let answer: TranscriptionAnswer;
   try {
-    if (adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no audio transcriptions.`, 'model', 'unsupported_endpoint');
+    if (!adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no audio transcriptions.`, 'model', 'unsupported_endpoint');
     const form = new FormData();
     form.append('model', resolved.upstreamModel);
     form.append('response_format', 'json');

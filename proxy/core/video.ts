@@ -46,7 +46,7 @@ export const generateVideo = async (gateway: GatewayContext, request: VideoReque
   const { tracker, resolved, adapter } = beginInProcessCall(gateway, '/v1/videos', request.model, options);
   let job: VideoJob;
   try {
-    if (adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no video generation.`, 'model', 'unsupported_endpoint');
+    if (!adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no video generation.`, 'model', 'unsupported_endpoint');
     const created = await forwardToOpenAI(resolved.provider, { path: '/videos', body: JSON.stringify({ ...request, model: resolved.upstreamModel }), contentType: 'application/json', signal: options.signal });
     const answer = (await created.body.json()) as JobAnswer;
     tracker.firstToken();

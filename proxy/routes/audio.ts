@@ -14,7 +14,7 @@ export const speech = (gateway: GatewayContext) => async (request: Request, resp
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(modelOnlySchema, body);
   const call = beginModelCall(gateway, response, tracker, body.model);
-  if (call.adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no speech.`, 'model', 'unsupported_endpoint');
+  if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no speech.`, 'model', 'unsupported_endpoint');
   tracker.observation.characters = typeof body.input === 'string' ? body.input.length : 0;
   await relayToOpenAI({ ...call, response, tracker, path: '/audio/speech', body: JSON.stringify({ ...body, model: call.resolved.upstreamModel }), contentType: 'application/json' });
 };
@@ -38,6 +38,6 @@ export const transcription = (gateway: GatewayContext, kind: 'transcriptions' | 
   const upload = await readMultipart(request, gateway.limits.uploadBytes);
   const stream = multipartField(upload, 'stream') === 'true';
   const call = beginModelCall(gateway, response, tracker, multipartField(upload, 'model') ?? '', stream);
-  if (call.adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no audio ${kind}.`, 'model', 'unsupported_endpoint');
+  if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no audio ${kind}.`, 'model', 'unsupported_endpoint');
   await relayToOpenAI({ ...call, response, tracker, path: `/audio/${kind}`, ...uploadBody(upload, { model: call.resolved.upstreamModel }), observeJson: observeTranscription(tracker) });
 };

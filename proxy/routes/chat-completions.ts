@@ -25,7 +25,7 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
     gateway.registry.requireKey(served.provider);
     const headers = servedHeaders(served);
     const adapter = adapterFor(served.provider.dialect);
-    if (adapter.dialect === 'openai') {
+    if (adapter.relays.has('openai-chat')) {
       await passthroughChat({ body, raw, resolved: served, response, tracker, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
       return;
     }

@@ -15,7 +15,7 @@ export const completions = (gateway: GatewayContext) => async (request: Request,
   validate(modelOnlySchema, body);
   const stream = body.stream === true;
   const call = beginModelCall(gateway, response, tracker, body.model, stream);
-  if (call.adapter.dialect !== 'openai') {
+  if (!call.adapter.relays.has('openai-endpoints')) {
     throw GatewayError.invalidRequest(`Legacy completions are not offered by provider "${call.resolved.provider.id}"; use /v1/chat/completions.`, 'model', 'unsupported_endpoint');
   }
   const clientWantsUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;

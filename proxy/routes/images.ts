@@ -27,7 +27,7 @@ export const imageGenerations = (gateway: GatewayContext) => async (request: Req
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(modelOnlySchema, body);
   const call = beginModelCall(gateway, response, tracker, body.model, body.stream === true);
-  if (call.adapter.dialect === 'openai') {
+  if (call.adapter.relays.has('openai-endpoints')) {
     await relayToOpenAI({ ...call, response, tracker, path: '/images/generations', body: JSON.stringify({ ...body, model: call.resolved.upstreamModel }), contentType: 'application/json', observeJson: observeImages(tracker) });
     return;
   }
@@ -42,6 +42,6 @@ export const imageEdits = (gateway: GatewayContext) => async (request: Request, 
   const tracker = trackRequest(gateway, request, response, '/v1/images/edits');
   const upload = await readMultipart(request, gateway.limits.uploadBytes);
   const call = beginModelCall(gateway, response, tracker, multipartField(upload, 'model') ?? '');
-  if (call.adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no image edits.`, 'model', 'unsupported_endpoint');
+  if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no image edits.`, 'model', 'unsupported_endpoint');
   await relayToOpenAI({ ...call, response, tracker, path: '/images/edits', ...uploadBody(upload, { model: call.resolved.upstreamModel }), observeJson: observeImages(tracker) });
 };

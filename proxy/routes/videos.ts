@@ -18,7 +18,7 @@ export const createVideo = (gateway: GatewayContext) => async (request: Request,
   const json = upload ? undefined : await readJsonBody(request, gateway.limits.jsonBytes);
   const model = upload ? multipartField(upload, 'model') : json?.model;
   const call = beginModelCall(gateway, response, tracker, model ?? '');
-  if (call.adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no video generation.`, 'model', 'unsupported_endpoint');
+  if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no video generation.`, 'model', 'unsupported_endpoint');
   const seconds = Number(upload ? multipartField(upload, 'seconds') : json?.seconds);
   await relayToOpenAI({
     ...call,

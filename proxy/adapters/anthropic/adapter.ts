@@ -66,6 +66,7 @@ async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncG
 /** Anthropic's Messages API (`anthropic/*` models), streamed and not. */
 export const anthropicAdapter: ProviderAdapter = {
   dialect: 'anthropic',
+  relays: new Set(['anthropic-messages']),
   listModels: (provider, signal): Promise<CatalogModel[]> => listAnthropicModels(provider, signal),
   chat: (request, context) => (request.stream === false ? wholeChat(request, context) : streamChat(request, context)),
 };

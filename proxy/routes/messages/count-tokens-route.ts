@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { adapterFor } from '../../adapters/index.js';
 import { resolveModel, type GatewayContext } from '../../server/gateway-context.js';
 import { readJsonBody } from '../../server/read-body.js';
 import { sendUpstream } from '../../upstream/http-client.js';
@@ -18,7 +19,7 @@ export const countTokens = (gateway: GatewayContext) => async (request: Request,
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as AnthropicRequest;
   validate(countTokensSchema, body);
   const resolved = resolveModel(gateway, body.model);
-  if (resolved.provider.dialect !== 'anthropic') {
+  if (!adapterFor(resolved.provider.dialect).relays.has('anthropic-messages')) {
     response.json({ input_tokens: estimateInputTokens(body) });
     return;
   }

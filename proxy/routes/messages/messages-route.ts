@@ -49,7 +49,7 @@ const serveWith = async (served: ResolvedModel, { gateway, request, response, tr
   gateway.registry.requireKey(served.provider);
   const headers = servedHeaders(served);
   const adapter = adapterFor(served.provider.dialect);
-  if (adapter.dialect === 'anthropic') {
+  if (adapter.relays.has('anthropic-messages')) {
     await passthroughAnthropic({ body, clientHeaders: request.headers, beta: request.query.beta === 'true', resolved: served, response, tracker, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
     return;
   }
