@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../proxy/adapters/types.js';
 import { generateImage, generateVideo, runChat, synthesizeSpeech, transcribeAudio } from '../../proxy/core/index.js';
-import type { InProcessOptions } from '../../proxy/core/model-call.js';
+import type { InProcessOptions } from '../../proxy/pipeline/begin-call.js';
 import { GatewayError, toGatewayError } from '../../proxy/errors.js';
 import type { GatewayContext } from '../../proxy/server/gateway-context.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';

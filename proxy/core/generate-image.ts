@@ -1,7 +1,7 @@
 import type { ImageGenerationRequest, ImageGenerationResponse } from '../adapters/types.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayContext } from '../server/gateway-context.js';
-import { beginInProcessCall, finishFailed, type InProcessOptions } from './model-call.js';
+import { beginInProcessCall, finishFailed, type InProcessOptions } from '../pipeline/begin-call.js';
 
 export interface GeneratedImages {
   images: { b64Json?: string; url?: string; revisedPrompt?: string }[];

@@ -4,4 +4,4 @@ export { generateImage, type GeneratedImages } from './generate-image.js';
 export { synthesizeSpeech, type SpeechRequest, type SpeechAudio } from './speech.js';
 export { transcribeAudio, type TranscriptionRequest, type Transcription } from './transcribe.js';
 export { generateVideo, type VideoRequest, type VideoJob, type VideoResult, type VideoOptions } from './video.js';
-export type { InProcessOptions } from './model-call.js';
+export type { InProcessOptions } from '../pipeline/begin-call.js';

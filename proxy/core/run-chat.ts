@@ -1,14 +1,14 @@
 import { adapterFor } from '../adapters/index.js';
 import type { ChatPart, ChatRequest } from '../adapters/types.js';
 import { GatewayError, toGatewayError } from '../errors.js';
-import { fallbackCandidates, fallbackWorthy } from '../governance/fallbacks.js';
+import { fallbackChain, fallsBack } from '../pipeline/fallbacks.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { isAbort } from '../upstream/http-client.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isOutput } from '../pipeline/observe-parts.js';
 import { publicError } from '../public-error.js';
-import { beginInProcessCall, type InProcessOptions } from './model-call.js';
+import { beginInProcessCall, type InProcessOptions } from '../pipeline/begin-call.js';
 
 export const CHAT_ENDPOINT = '/v1/chat/completions';
 
@@ -52,7 +52,7 @@ export async function* runChat(gateway: GatewayContext, request: ChatRequest, op
     return;
   }
   const { tracker, resolved } = call;
-  const chain = gateway.fallbacks?.[resolved.requestedModel] ? [resolved, ...fallbackCandidates(gateway, tracker, resolved)] : [resolved];
+  const chain = fallbackChain(gateway, tracker, resolved);
   let status = 200;
   try {
     for (const [index, served] of chain.entries()) {
@@ -60,8 +60,7 @@ export async function* runChat(gateway: GatewayContext, request: ChatRequest, op
       const outcome = yield* attempt(served, request, tracker, options.signal);
       if (outcome.kind !== 'failed') return;
       const next = chain[index + 1];
-      if (next && !outcome.produced && fallbackWorthy(outcome.error)) {
-        gateway.log.warn(`fallback: ${served.requestedModel} failed with HTTP ${outcome.error.status}; trying ${next.requestedModel}`);
+      if (fallsBack(gateway, served, outcome.error, next, outcome.produced)) {
         yield { type: 'warning', message: `${served.requestedModel} failed (HTTP ${outcome.error.status}); answered by the fallback ${next.requestedModel}.` };
         continue;
       }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayContext } from '../server/gateway-context.js';
-import { beginInProcessCall, finishFailed, type InProcessOptions } from './model-call.js';
+import { beginInProcessCall, finishFailed, type InProcessOptions } from '../pipeline/begin-call.js';
 
 export interface VideoRequest {
   model: string;

@@ -1,8 +1,9 @@
 import type { Request, Response } from 'express';
 import { adapterFor } from '../adapters/index.js';
 import type { ChatRequest } from '../adapters/types.js';
-import { serveWithFallbacks } from '../governance/fallbacks.js';
-import { resolveModel, type GatewayContext } from '../server/gateway-context.js';
+import { serveWithFallbacks } from '../pipeline/fallbacks.js';
+import { admitModel } from '../pipeline/begin-call.js';
+import type { GatewayContext } from '../server/gateway-context.js';
 import { parseJsonBody, readRawBody } from '../server/read-body.js';
 import { trackRequest } from '../usage/request-tracker.js';
 import { passthroughChat } from './chat-passthrough.js';
@@ -16,10 +17,9 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
   const raw = await readRawBody(request, gateway.limits.jsonBytes);
   const body = parseJsonBody<ChatRequest>(raw);
   checkChatRequest(body);
-  const resolved = resolveModel(gateway, body.model);
   const stream = body.stream === true;
-  tracker.route(resolved, stream);
-  gateway.registry.requireKey(resolved.provider);
+  // No AbortSignal is made up front: the fast lane watches its client through the tracker.
+  const resolved = admitModel(gateway, tracker, body.model, stream);
   // The configured fallbacks take over while nothing has reached the client (governance/fallbacks.ts).
   await serveWithFallbacks(gateway, tracker, response, resolved, async (served) => {
     gateway.registry.requireKey(served.provider);

@@ -4,7 +4,7 @@ import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
 import { usageFromOpenAI } from '../dialects/openai-chat/usage.js';
 import { trackRequest } from '../usage/request-tracker.js';
-import { beginModelCall } from './model-call.js';
+import { beginModelCall } from '../pipeline/begin-call.js';
 import { relayToOpenAI } from './relay.js';
 import { modelOnlySchema, validate } from './validation.js';
 

@@ -4,7 +4,7 @@ import { GatewayError } from '../errors.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
 import { trackRequest } from '../usage/request-tracker.js';
-import { beginModelCall } from './model-call.js';
+import { beginModelCall } from '../pipeline/begin-call.js';
 import { relayToOpenAI } from './relay.js';
 import { embeddingsSchema, validate } from './validation.js';
 import { servedHeaders } from './served-headers.js';

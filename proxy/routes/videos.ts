@@ -5,7 +5,7 @@ import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
 import { multipartField, readMultipart, uploadBody, type MultipartBody } from '../server/read-multipart.js';
 import { clientGoneSignal, trackRequest } from '../usage/request-tracker.js';
-import { beginModelCall } from './model-call.js';
+import { beginModelCall } from '../pipeline/begin-call.js';
 import { relayToOpenAI } from './relay.js';
 
 const MAX_REMEMBERED_JOBS = 10_000;

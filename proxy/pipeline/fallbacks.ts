@@ -25,9 +25,21 @@ export const fallbackCandidates = (gateway: GatewayContext, tracker: RequestTrac
   return candidates;
 };
 
-/** Serves a request with its model, and with the configured fallbacks in turn while the failure is
- * fallback-worthy and nothing has been sent to the client yet. The tracker learns which model
- * served, so the ledger and the x-modapi-* headers name it. */
+/** The models to try in turn: the requested one, then its fallbacks (none built when it has none). */
+export const fallbackChain = (gateway: GatewayContext, tracker: RequestTracker, first: ResolvedModel): ResolvedModel[] =>
+  gateway.fallbacks?.[first.requestedModel] ? [first, ...fallbackCandidates(gateway, tracker, first)] : [first];
+
+/** Whether the next model takes over: only while nothing has reached the consumer, and only for a
+ * failure another model may not share. Logged once, the same way for every lane. */
+export const fallsBack = (gateway: GatewayContext, failed: ResolvedModel, error: unknown, next: ResolvedModel | undefined, reachedConsumer: boolean): next is ResolvedModel => {
+  if (!next || reachedConsumer || !fallbackWorthy(error)) return false;
+  gateway.log.warn(`fallback: ${failed.requestedModel} failed with HTTP ${(error as GatewayError).status}; trying ${next.requestedModel}`);
+  return true;
+};
+
+/** Serves an HTTP request with its model, and with the configured fallbacks in turn while the
+ * failure is fallback-worthy and nothing has been sent to the client yet. The tracker learns which
+ * model served, so the ledger and the x-modapi-* headers name it. */
 export const serveWithFallbacks = async (
   gateway: GatewayContext,
   tracker: RequestTracker,
@@ -39,16 +51,14 @@ export const serveWithFallbacks = async (
     tracker.servedBy(first);
     return serve(first);
   }
-  const chain = [first, ...fallbackCandidates(gateway, tracker, first)];
+  const chain = fallbackChain(gateway, tracker, first);
   for (const [index, candidate] of chain.entries()) {
     tracker.servedBy(candidate);
     try {
       await serve(candidate);
       return;
     } catch (error) {
-      const next = chain[index + 1];
-      if (!next || response.headersSent || response.destroyed || !fallbackWorthy(error)) throw error;
-      gateway.log.warn(`fallback: ${candidate.requestedModel} failed with HTTP ${(error as GatewayError).status}; trying ${next.requestedModel}`);
+      if (!fallsBack(gateway, candidate, error, chain[index + 1], response.headersSent || response.destroyed)) throw error;
     }
   }
 };
