@@ -1,29 +1,57 @@
 import type { ImageGenerationRequest, ImageGenerationResponse } from '../adapters/types.js';
+import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
 import { GatewayError } from '../errors.js';
+import { beginInProcessCall, finishFailed, type InProcessOptions, type ModelCall } from '../pipeline/begin-call.js';
 import type { GatewayContext } from '../server/gateway-context.js';
-import { beginInProcessCall, finishFailed, type InProcessOptions } from '../pipeline/begin-call.js';
+import type { UpstreamResponse } from '../upstream/http-client.js';
+import type { RequestTracker } from '../usage/request-tracker.js';
 
 export interface GeneratedImages {
   images: { b64Json?: string; url?: string; revisedPrompt?: string }[];
   requestId: string;
 }
 
-/** `POST /v1/images/generations` in-process, with its ledger record (images counted, token usage
- * kept when the upstream reports it). Always asks for base64, so the view never loads a remote URL. */
+/** What an image answer costs: images counted, token usage kept when the upstream reports it. */
+export const observeImages = (tracker: RequestTracker, answer: unknown): void => {
+  const image = answer as { data?: unknown[]; usage?: { input_tokens?: number; output_tokens?: number } };
+  tracker.observation.images = Array.isArray(image.data) ? image.data.length : 0;
+  if (image.usage) tracker.usage({ promptTokens: image.usage.input_tokens ?? 0, completionTokens: image.usage.output_tokens ?? 0 });
+};
+
+/** An image generation's answer: an OpenAI-dialect upstream's own (to relay or read), or the
+ * images a native adapter made. */
+export type ImagesAnswer = { upstream: UpstreamResponse } | { images: ImageGenerationResponse };
+
+/** `POST /v1/images/generations` for an admitted call, for the HTTP route and the chat view alike. */
+export const requestImages = async (call: ModelCall, body: ImageGenerationRequest): Promise<ImagesAnswer> => {
+  if (call.adapter.relays.has('openai-endpoints')) {
+    const upstream = await forwardToOpenAI(call.resolved.provider, { path: '/images/generations', body: JSON.stringify(Object.assign({}, body, { model: call.resolved.upstreamModel })), contentType: 'application/json', signal: call.signal });
+    return { upstream };
+  }
+  if (!call.adapter.generateImage) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no image generation.`, 'model', 'unsupported_endpoint');
+  const images = await call.adapter.generateImage(body, call.context);
+  observeImages(call.tracker, images);
+  return { images };
+};
+
+/** The in-process sink: the images, always asked for as base64 so the view never loads a remote URL. */
 export const generateImage = async (gateway: GatewayContext, request: ImageGenerationRequest, options: InProcessOptions): Promise<GeneratedImages> => {
-  const { tracker, adapter, context, resolved } = beginInProcessCall(gateway, '/v1/images/generations', request.model, options);
+  const call = beginInProcessCall(gateway, '/v1/images/generations', request.model, options);
   let answer: ImageGenerationResponse;
   try {
-    if (!adapter.generateImage) throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no image generation.`, 'model', 'unsupported_endpoint');
-    answer = await adapter.generateImage({ response_format: 'b64_json', ...request }, context);
+    const result = await requestImages(call, { response_format: 'b64_json', ...request });
+    if ('images' in result) answer = result.images;
+    else {
+      answer = (await result.upstream.body.json().catch(() => {
+        throw GatewayError.badUpstreamBody(call.resolved.provider.id, 'a body that is not JSON');
+      })) as ImageGenerationResponse;
+      observeImages(call.tracker, answer);
+    }
   } catch (error) {
-    throw finishFailed(tracker, error);
+    throw finishFailed(call.tracker, error);
   }
-  tracker.firstToken();
+  call.tracker.firstToken();
+  call.tracker.finish(200);
   const data = Array.isArray(answer.data) ? answer.data : [];
-  tracker.observation.images = data.length;
-  const usage = answer.usage as { input_tokens?: number; output_tokens?: number } | undefined;
-  if (usage) tracker.usage({ promptTokens: usage.input_tokens ?? 0, completionTokens: usage.output_tokens ?? 0 });
-  tracker.finish(200);
-  return { images: data.map((image) => ({ b64Json: image.b64_json, url: image.url, revisedPrompt: image.revised_prompt })), requestId: tracker.requestId };
+  return { images: data.map((image) => ({ b64Json: image.b64_json, url: image.url, revisedPrompt: image.revised_prompt })), requestId: call.tracker.requestId };
 };

@@ -1,7 +1,8 @@
 import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
 import { GatewayError } from '../errors.js';
+import { beginInProcessCall, finishFailed, type InProcessOptions, type ModelCall } from '../pipeline/begin-call.js';
 import type { GatewayContext } from '../server/gateway-context.js';
-import { beginInProcessCall, finishFailed, type InProcessOptions } from '../pipeline/begin-call.js';
+import type { UpstreamResponse } from '../upstream/http-client.js';
 
 export interface SpeechRequest {
   model: string;
@@ -16,21 +17,26 @@ export interface SpeechAudio {
   requestId: string;
 }
 
-/** `POST /v1/audio/speech` in-process: the whole audio, with its ledger record (characters). */
+/** `POST /v1/audio/speech` for an admitted call, whoever reads the audio: the HTTP route streams it
+ * to its client, the chat view takes it whole. Billed by characters. */
+export const requestSpeech = (call: ModelCall, body: Record<string, unknown>): Promise<UpstreamResponse> => {
+  if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no speech.`, 'model', 'unsupported_endpoint');
+  call.tracker.observation.characters = typeof body.input === 'string' ? body.input.length : 0;
+  return forwardToOpenAI(call.resolved.provider, { path: '/audio/speech', body: JSON.stringify(Object.assign({}, body, { model: call.resolved.upstreamModel })), contentType: 'application/json', signal: call.signal });
+};
+
+/** The in-process sink: the whole audio, with its ledger record. */
 export const synthesizeSpeech = async (gateway: GatewayContext, request: SpeechRequest, options: InProcessOptions): Promise<SpeechAudio> => {
-  const { tracker, resolved, adapter } = beginInProcessCall(gateway, '/v1/audio/speech', request.model, options);
+  const call = beginInProcessCall(gateway, '/v1/audio/speech', request.model, options);
   let result: SpeechAudio;
   try {
-    if (!adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no speech.`, 'model', 'unsupported_endpoint');
-    tracker.observation.characters = request.input.length;
-    const body = { voice: 'alloy', response_format: 'mp3', ...request, model: resolved.upstreamModel };
-    const response = await forwardToOpenAI(resolved.provider, { path: '/audio/speech', body: JSON.stringify(body), contentType: 'application/json', signal: options.signal });
+    const response = await requestSpeech(call, { voice: 'alloy', response_format: 'mp3', ...request });
     const audio = Buffer.from(await response.body.arrayBuffer());
-    result = { audio, contentType: String(response.headers['content-type'] ?? 'audio/mpeg'), requestId: tracker.requestId };
+    result = { audio, contentType: String(response.headers['content-type'] ?? 'audio/mpeg'), requestId: call.tracker.requestId };
   } catch (error) {
-    throw finishFailed(tracker, error);
+    throw finishFailed(call.tracker, error);
   }
-  tracker.firstToken();
-  tracker.finish(200);
+  call.tracker.firstToken();
+  call.tracker.finish(200);
   return result;
 };

@@ -1,8 +1,11 @@
 import { FormData } from 'undici';
+import type { Dispatcher } from 'undici';
 import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
 import { GatewayError } from '../errors.js';
+import { beginInProcessCall, finishFailed, type InProcessOptions, type ModelCall } from '../pipeline/begin-call.js';
 import type { GatewayContext } from '../server/gateway-context.js';
-import { beginInProcessCall, finishFailed, type InProcessOptions } from '../pipeline/begin-call.js';
+import type { UpstreamResponse } from '../upstream/http-client.js';
+import type { RequestTracker } from '../usage/request-tracker.js';
 
 export interface TranscriptionRequest {
   model: string;
@@ -23,28 +26,40 @@ interface TranscriptionAnswer {
   usage?: { type?: string; seconds?: number; input_tokens?: number; output_tokens?: number };
 }
 
-/** `POST /v1/audio/transcriptions` in-process (JSON answer), with its ledger record. */
+/** What a transcription costs, read from its JSON answer: seconds of audio, or tokens. */
+export const observeTranscription = (tracker: RequestTracker, answer: unknown): void => {
+  const transcription = answer as TranscriptionAnswer;
+  if (transcription.usage?.type === 'duration' && typeof transcription.usage.seconds === 'number') tracker.observation.audioSeconds = transcription.usage.seconds;
+  else if (typeof transcription.duration === 'number') tracker.observation.audioSeconds = transcription.duration;
+  if (transcription.usage?.type === 'tokens') tracker.usage({ promptTokens: transcription.usage.input_tokens ?? 0, completionTokens: transcription.usage.output_tokens ?? 0 });
+};
+
+/** `POST /v1/audio/transcriptions` or `/translations` for an admitted call, with its upload
+ * (multipart) already built: the HTTP route relays the answer, the chat view reads its text. */
+export const requestTranscription = (call: ModelCall, kind: 'transcriptions' | 'translations', upload: { body: Dispatcher.DispatchOptions['body']; contentType?: string }): Promise<UpstreamResponse> => {
+  if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no audio ${kind}.`, 'model', 'unsupported_endpoint');
+  return forwardToOpenAI(call.resolved.provider, { path: `/audio/${kind}`, body: upload.body, contentType: upload.contentType, signal: call.signal });
+};
+
+/** The in-process sink: the text of a JSON transcription, with its ledger record. */
 export const transcribeAudio = async (gateway: GatewayContext, request: TranscriptionRequest, options: InProcessOptions): Promise<Transcription> => {
-  const { tracker, resolved, adapter } = beginInProcessCall(gateway, '/v1/audio/transcriptions', request.model, options);
+  const call = beginInProcessCall(gateway, '/v1/audio/transcriptions', request.model, options);
   let answer: TranscriptionAnswer;
   try {
-    if (!adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no audio transcriptions.`, 'model', 'unsupported_endpoint');
     const form = new FormData();
-    form.append('model', resolved.upstreamModel);
+    form.append('model', call.resolved.upstreamModel);
     form.append('response_format', 'json');
     if (request.language) form.append('language', request.language);
     form.append('file', new Blob([new Uint8Array(request.audio)], { type: request.mimeType }), request.filename);
-    const response = await forwardToOpenAI(resolved.provider, { path: '/audio/transcriptions', body: form, signal: options.signal });
+    const response = await requestTranscription(call, 'transcriptions', { body: form });
     answer = (await response.body.json().catch(() => {
-      throw GatewayError.badUpstreamBody(resolved.provider.id, 'a body that is not JSON');
+      throw GatewayError.badUpstreamBody(call.resolved.provider.id, 'a body that is not JSON');
     })) as TranscriptionAnswer;
   } catch (error) {
-    throw finishFailed(tracker, error);
+    throw finishFailed(call.tracker, error);
   }
-  tracker.firstToken();
-  if (answer.usage?.type === 'duration' && typeof answer.usage.seconds === 'number') tracker.observation.audioSeconds = answer.usage.seconds;
-  else if (typeof answer.duration === 'number') tracker.observation.audioSeconds = answer.duration;
-  if (answer.usage?.type === 'tokens') tracker.usage({ promptTokens: answer.usage.input_tokens ?? 0, completionTokens: answer.usage.output_tokens ?? 0 });
-  tracker.finish(200);
-  return { text: typeof answer.text === 'string' ? answer.text : '', requestId: tracker.requestId };
+  call.tracker.firstToken();
+  observeTranscription(call.tracker, answer);
+  call.tracker.finish(200);
+  return { text: typeof answer.text === 'string' ? answer.text : '', requestId: call.tracker.requestId };
 };

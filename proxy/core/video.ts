@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayContext } from '../server/gateway-context.js';
-import { beginInProcessCall, finishFailed, type InProcessOptions } from '../pipeline/begin-call.js';
+import type { Dispatcher } from 'undici';
+import { beginInProcessCall, finishFailed, type InProcessOptions, type ModelCall } from '../pipeline/begin-call.js';
+import type { UpstreamResponse } from '../upstream/http-client.js';
 
 export interface VideoRequest {
   model: string;
@@ -38,22 +40,43 @@ interface JobAnswer {
   error?: { message?: string };
 }
 
+const MAX_REMEMBERED_JOBS = 10_000;
+
+/** Which model made a job, so polls and downloads reach its provider (bounded: oldest first out). */
+const rememberJob = (gateway: GatewayContext, id: string, model: string): void => {
+  if (gateway.videoOwners.size >= MAX_REMEMBERED_JOBS) gateway.videoOwners.delete(gateway.videoOwners.keys().next().value as string);
+  gateway.videoOwners.set(id, model);
+};
+
+/** `POST /v1/videos` for an admitted call (JSON, or a multipart upload with an input reference),
+ * for the HTTP route and the chat view alike. */
+export const requestVideoJob = (call: ModelCall, upload: { body: Dispatcher.DispatchOptions['body']; contentType?: string }): Promise<UpstreamResponse> => {
+  if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no video generation.`, 'model', 'unsupported_endpoint');
+  return forwardToOpenAI(call.resolved.provider, { path: '/videos', body: upload.body, contentType: upload.contentType, signal: call.signal });
+};
+
+/** A created job is remembered and charged for what it asked for, when it is accepted. */
+export const observeVideoJob = (gateway: GatewayContext, call: ModelCall, answer: unknown, requestedSeconds: unknown): void => {
+  const job = answer as JobAnswer;
+  if (typeof job.id === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(job.id)) rememberJob(gateway, job.id, call.resolved.requestedModel);
+  call.tracker.observation.videoSeconds = Number(job.seconds ?? requestedSeconds) || 0;
+};
+
 const asJob = (answer: JobAnswer): VideoJob => ({ id: String(answer.id ?? ''), status: String(answer.status ?? 'queued'), progress: Number(answer.progress ?? 0) || 0 });
 
 /** `POST /v1/videos`, then polls the job until it completes and downloads its content. Only the
  * creation is billed (a job is charged for what it asked for, as the HTTP route does). */
 export const generateVideo = async (gateway: GatewayContext, request: VideoRequest, options: VideoOptions): Promise<VideoResult> => {
-  const { tracker, resolved, adapter } = beginInProcessCall(gateway, '/v1/videos', request.model, options);
+  const call = beginInProcessCall(gateway, '/v1/videos', request.model, options);
+  const { tracker, resolved } = call;
   let job: VideoJob;
   try {
-    if (!adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no video generation.`, 'model', 'unsupported_endpoint');
-    const created = await forwardToOpenAI(resolved.provider, { path: '/videos', body: JSON.stringify({ ...request, model: resolved.upstreamModel }), contentType: 'application/json', signal: options.signal });
+    const created = await requestVideoJob(call, { body: JSON.stringify({ ...request, model: resolved.upstreamModel }), contentType: 'application/json' });
     const answer = (await created.body.json()) as JobAnswer;
     tracker.firstToken();
-    tracker.observation.videoSeconds = Number(answer.seconds ?? request.seconds) || 0;
+    observeVideoJob(gateway, call, answer, request.seconds);
     job = asJob(answer);
-    if (!/^[A-Za-z0-9_-]{1,200}$/.test(job.id)) throw new GatewayError(502, 'The upstream answered without a usable video id.', { type: 'upstream_error', code: 'bad_upstream_response' });
-    gateway.videoOwners.set(job.id, resolved.requestedModel);
+    if (!/^[A-Za-z0-9_-]{1,200}$/.test(job.id)) throw GatewayError.badUpstreamBody(resolved.provider.id, 'a video job without a usable id');
   } catch (error) {
     throw finishFailed(tracker, error);
   }

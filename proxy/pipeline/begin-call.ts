@@ -15,6 +15,8 @@ export interface ModelCall {
   adapter: ProviderAdapter;
   signal: AbortSignal;
   context: AdapterContext;
+  /** Masks keys in upstream text the gateway relays (an SSE error event quoting the key). */
+  redact: (text: string) => string;
 }
 
 /** The first step of every model call, over HTTP or in-process: resolve, admit, key check. */
@@ -27,7 +29,14 @@ export const admitModel = (gateway: GatewayContext, tracker: RequestTracker, mod
 
 const admit = (gateway: GatewayContext, tracker: RequestTracker, model: unknown, stream: boolean, signal: AbortSignal): ModelCall => {
   const resolved = admitModel(gateway, tracker, model, stream);
-  return { tracker, resolved, adapter: adapterFor(resolved.provider.dialect), signal, context: { provider: resolved.provider, upstreamModel: resolved.upstreamModel, signal } };
+  return {
+    tracker,
+    resolved,
+    adapter: adapterFor(resolved.provider.dialect),
+    signal,
+    context: { provider: resolved.provider, upstreamModel: resolved.upstreamModel, signal },
+    redact: (text) => gateway.redactor.redact(text),
+  };
 };
 
 /** An HTTP route's call: its tracker is the route's; errors are thrown to the route's error exit,

@@ -5,20 +5,17 @@ import { GatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import { OpenAIPassthrough } from '../dialects/openai-chat/relay-observer.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
-import { isAbort } from '../upstream/http-client.js';
+import { isAbort, type UpstreamResponse } from '../upstream/http-client.js';
 import { errorInOkAnswer } from '../upstream/upstream-error.js';
 import { writeWithBackpressure } from '../pipeline/write-with-backpressure.js';
 import { servedHeaders } from './served-headers.js';
 
-export interface RelayOptions {
+/** How an upstream's answer goes to an HTTP client: the HTTP sink of the OpenAI endpoints. */
+export interface RelayAnswerOptions {
   resolved: ResolvedModel;
   response: Response;
   tracker: RequestTracker;
   signal: AbortSignal;
-  method?: 'GET' | 'POST' | 'DELETE';
-  path: string;
-  body?: Dispatcher.DispatchOptions['body'];
-  contentType?: string;
   /** For SSE answers: whether the client asked for the usage chunk. */
   clientWantsUsage?: boolean;
   /** Reads usage out of a JSON answer (it is parsed only when this is given). */
@@ -27,13 +24,23 @@ export interface RelayOptions {
   redact?: (text: string) => string;
 }
 
+export interface RelayOptions extends RelayAnswerOptions {
+  method?: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: Dispatcher.DispatchOptions['body'];
+  contentType?: string;
+}
+
 const RELAYED_HEADERS = ['content-type', 'content-disposition', 'retry-after', 'openai-processing-ms', 'x-request-id'];
 
-/** Forwards a request to an OpenAI-dialect upstream and relays the answer: JSON read whole (to
- * observe usage), SSE re-framed event by event, anything else (audio, video) streamed as it comes. */
-export const relayToOpenAI = async (options: RelayOptions): Promise<void> => {
+/** Forwards a request to an OpenAI-dialect upstream and relays the answer. */
+export const relayToOpenAI = async (options: RelayOptions): Promise<void> =>
+  relayAnswer(await forwardToOpenAI(options.resolved.provider, { method: options.method, path: options.path, body: options.body, contentType: options.contentType, signal: options.signal }), options);
+
+/** An OpenAI-dialect upstream's answer to an HTTP client: JSON read whole (to observe usage), SSE
+ * re-framed event by event, anything else (audio, video) streamed as it comes, with backpressure. */
+export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnswerOptions): Promise<void> => {
   const { resolved, response, tracker, signal } = options;
-  const upstream = await forwardToOpenAI(resolved.provider, { method: options.method, path: options.path, body: options.body, contentType: options.contentType, signal });
   const contentType = String(upstream.headers['content-type'] ?? 'application/octet-stream');
   const headers: Record<string, string> = { ...servedHeaders(resolved) };
   for (const name of RELAYED_HEADERS) {

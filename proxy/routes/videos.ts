@@ -6,38 +6,19 @@ import { readJsonBody } from '../server/read-body.js';
 import { multipartField, readMultipart, uploadBody, type MultipartBody } from '../server/read-multipart.js';
 import { clientGoneSignal, trackRequest } from '../usage/request-tracker.js';
 import { beginModelCall } from '../pipeline/begin-call.js';
-import { relayToOpenAI } from './relay.js';
+import { observeVideoJob, requestVideoJob } from '../core/video.js';
+import { relayAnswer, relayToOpenAI } from './relay.js';
 
-const MAX_REMEMBERED_JOBS = 10_000;
-
-/** POST /v1/videos: creates an asynchronous job (JSON, or multipart with an input reference). */
+/** POST /v1/videos: the same call as the chat view's (core/video.ts), the job's JSON relayed. */
 export const createVideo = (gateway: GatewayContext) => async (request: Request, response: Response) => {
   const tracker = trackRequest(gateway, request, response, '/v1/videos');
   const multipart = /^multipart\//i.test(request.headers['content-type'] ?? '');
   const upload: MultipartBody | undefined = multipart ? await readMultipart(request, gateway.limits.uploadBytes) : undefined;
   const json = upload ? undefined : await readJsonBody(request, gateway.limits.jsonBytes);
-  const model = upload ? multipartField(upload, 'model') : json?.model;
-  const call = beginModelCall(gateway, response, tracker, model ?? '');
-  if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no video generation.`, 'model', 'unsupported_endpoint');
-  const seconds = Number(upload ? multipartField(upload, 'seconds') : json?.seconds);
-  await relayToOpenAI({
-    ...call,
-    response,
-    tracker,
-    path: '/videos',
-    ...(upload ? uploadBody(upload, { model: call.resolved.upstreamModel }) : { body: JSON.stringify({ ...json, model: call.resolved.upstreamModel }), contentType: 'application/json' }),
-    observeJson: (answer) => {
-      const job = answer as { id?: string; seconds?: string | number };
-      if (typeof job.id === 'string') rememberJob(gateway, job.id, call.resolved.requestedModel);
-      // A job is charged for what it asked for, when it is accepted.
-      tracker.observation.videoSeconds = Number(job.seconds ?? seconds) || 0;
-    },
-  });
-};
-
-const rememberJob = (gateway: GatewayContext, id: string, model: string): void => {
-  if (gateway.videoOwners.size >= MAX_REMEMBERED_JOBS) gateway.videoOwners.delete(gateway.videoOwners.keys().next().value as string);
-  gateway.videoOwners.set(id, model);
+  const call = beginModelCall(gateway, response, tracker, (upload ? multipartField(upload, 'model') : json?.model) ?? '');
+  const seconds = upload ? multipartField(upload, 'seconds') : json?.seconds;
+  const job = await requestVideoJob(call, upload ? uploadBody(upload, { model: call.resolved.upstreamModel }) : { body: JSON.stringify({ ...json, model: call.resolved.upstreamModel }), contentType: 'application/json' });
+  await relayAnswer(job, { ...call, response, observeJson: (answer) => observeVideoJob(gateway, call, answer, seconds) });
 };
 
 /** The provider that created a job; jobs this process did not see go to the default provider. */
