@@ -1,4 +1,3 @@
-import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { startTestGateway, TEST_KEY } from '../support/gateway.js';
 import { PARITY_PRICE } from './ledger.js';
 import type { ParityRecording, UpstreamDialect } from './recordings.js';
@@ -15,7 +14,7 @@ const BASE_PATH_BY_DIALECT: Record<UpstreamDialect, string> = { openai: '/v1', a
 export const clientModel = (recording: ParityRecording, split: boolean): string => `${PROVIDER_BY_DIALECT[recording.dialect]}/${modelFor(recording, split)}`;
 
 export interface ParityHarness {
-  gateway: RunningGateway;
+  gateway: Awaited<ReturnType<typeof startTestGateway>>;
   /** `http://127.0.0.1:PORT`, for the usage API. */
   root: string;
   upstreams: ParityUpstreams;

@@ -42,9 +42,9 @@ export interface Lane {
 
 const PROMPT = [{ role: 'user', content: 'replay' }];
 
-/** A plain node:http POST: a split stream reaches the client in many small pieces, which fetch's
- * web streams handle at several times the cost. */
-const post = (url: string, headers: Record<string, string>, body: unknown): Promise<{ answer: HttpAnswer; headers: IncomingHttpHeaders }> =>
+/** A plain node:http POST and its whole answer. Not fetch: a split stream reaches the client in
+ * many small pieces, and fetch's web streams cost more for each. */
+export const post = (url: string, headers: Record<string, string>, body: unknown): Promise<{ answer: HttpAnswer; headers: IncomingHttpHeaders }> =>
   new Promise((resolve, reject) => {
     const outgoing = request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (response) => {
       const chunks: Buffer[] = [];

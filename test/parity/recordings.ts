@@ -50,7 +50,9 @@ export interface ServedAnswer {
 }
 
 /** Files in the recording folders that are not chat answers, each with why. A file in neither
- * list fails the matrix, so a new recording cannot be left out silently. */
+ * list fails the matrix, so a new recording cannot be left out silently. Error bodies recorded on
+ * another endpoint that a chat call gets alike (a bad key, no quota, a model refusing a
+ * parameter) count as chat errors. */
 export const NOT_CHAT: Record<string, string> = {
   'anthropic/error-529-overloaded.issue-616.headers.json': 'the status and headers of its sibling body, not a body',
   'openai/audio-transcriptions-json-usage-tokens.openapi-example.json': 'audio transcription',
@@ -97,8 +99,8 @@ const genaiInteractions = (path: string): ServedAnswer[] =>
     return { name, kind: 'whole', status: 200, headers: { 'content-type': contentType }, chunks: [JSON.stringify(segments[0])] };
   });
 
-/** A body file's status: its sibling headers file, else the status in its name, else the code in
- * a Gemini error body, else 200. */
+/** A body file's status: the status in its name, else the code in a Gemini error body, else 200
+ * (a sibling .headers.json, which recordingFromFile reads, wins over both). */
 const statusOf = (path: string): number => {
   const named = /\/error-(\d{3})-/.exec(path)?.[1];
   if (named) return Number(named);

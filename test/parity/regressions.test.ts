@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { TEST_TOKEN } from '../support/gateway.js';
 import { assertSameAsRecording } from './compare.js';
 import { clientModel, startParityHarness, type ParityHarness } from './harness.js';
 import { KNOWN_DRIFT, type RegressionDrift } from './known-drift.js';
-import { LANES, laneNamed, type Lane } from './lanes.js';
+import { LANES, laneNamed, post, type Lane } from './lanes.js';
 import type { ReportedUsage } from './neutral-view.js';
 import { parseSse } from './oracle/sse.js';
 import { loadRecordings, recordingNamed, toRecording, type Mode, type ParityRecording, type UpstreamDialect } from './recordings.js';
@@ -105,17 +104,12 @@ describe('the other cases, against one gateway', () => {
   });
 
   /** The events of a streamed /v1/messages answer, parsed. */
-  const messagesEvents = (model: string): Promise<any[]> =>
-    new Promise((resolve, reject) => {
-      const outgoing = request(`${harness.gateway.url}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': TEST_TOKEN, 'anthropic-version': '2023-06-01' } }, (response) => {
-        let text = '';
-        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve(parseSse(text).map((event) => JSON.parse(event.data))));
-        response.on('error', reject);
-      });
-      outgoing.on('error', reject);
-      outgoing.end(JSON.stringify({ model, max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'What is the weather in San Francisco?' }] }));
-    });
+  const messagesEvents = async (model: string): Promise<any[]> => {
+    const headers = { 'x-api-key': TEST_TOKEN, 'anthropic-version': '2023-06-01' };
+    const body = { model, max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'What is the weather in San Francisco?' }] };
+    const { answer } = await post(`${harness.gateway.url}/messages`, headers, body);
+    return parseSse(answer.body).map((event) => JSON.parse(event.data));
+  };
 
   for (const recording of [OPENAI_STREAM, GEMINI_STREAM]) {
     const lane = `anthropic-messages/${recording.dialect}`;

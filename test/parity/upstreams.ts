@@ -39,7 +39,7 @@ export const splitPieces = (recording: ParityRecording): Buffer[] => {
 
 /** Writes each piece separately, letting the event loop turn between them so the gateway reads
  * them apart. Callbacks, not an awaited promise per piece: the test runner tracks every async
- * resource, and a promise per piece of a split stream made that most of the matrix's time. */
+ * resource, which adds to the cost of each of a split stream's many pieces. */
 const send = (response: ServerResponse, recording: ParityRecording, pieces: Buffer[]): Promise<void> =>
   new Promise((resolve) => {
     response.writeHead(recording.status, recording.headers);
