@@ -7,7 +7,8 @@ export interface ModapiSettings {
   allowedOrigins: string[];
   /** Base URLs (and headers) of other providers, by provider id. Never keys: those are secrets. */
   providers: Record<string, { baseUrl?: string; headers?: Record<string, string> }>;
-  budget: { dailyUsd: number; monthlyUsd: number };
+  /** USD; 0 = none (a cap) or the worst case (what a request to a model without a price reserves). */
+  budget: { dailyUsd: number; monthlyUsd: number; unpricedUsdPerRequest: number };
   retries: number;
   /** Model id -> models to try in order when it fails. */
   fallbacks: Record<string, string[]>;
@@ -51,7 +52,7 @@ export const readSettings = (get: SettingGetter): ModapiSettings => ({
   gatewayPort: validPort(get<number>('gateway.port')),
   allowedOrigins: stringList(get<string[]>('gateway.allowedOrigins')),
   providers: readProviders(get('providers')),
-  budget: { dailyUsd: nonNegative(get('budget.daily'), 0), monthlyUsd: nonNegative(get('budget.monthly'), 0) },
+  budget: { dailyUsd: nonNegative(get('budget.daily'), 0), monthlyUsd: nonNegative(get('budget.monthly'), 0), unpricedUsdPerRequest: nonNegative(get('budget.unpricedUsdPerRequest'), 0) },
   retries: Math.floor(nonNegative(get('retries'), 2)),
   fallbacks: readFallbacks(get('fallbacks')),
 });
