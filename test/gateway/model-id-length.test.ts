@@ -3,29 +3,7 @@ import { after, before, test } from 'node:test';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
 import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
-
-/** Every endpoint that names a model, with a body naming `model`, and the error shape it answers in. */
-const ENDPOINTS: { path: string; shape: 'openai' | 'anthropic'; body: (model: string) => FormData | string }[] = [
-  { path: '/chat/completions', shape: 'openai', body: (model) => JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) },
-  { path: '/completions', shape: 'openai', body: (model) => JSON.stringify({ model, prompt: 'hi' }) },
-  { path: '/embeddings', shape: 'openai', body: (model) => JSON.stringify({ model, input: 'hi' }) },
-  { path: '/images/generations', shape: 'openai', body: (model) => JSON.stringify({ model, prompt: 'a cat' }) },
-  { path: '/images/edits', shape: 'openai', body: (model) => form(model, 'image', 'image/png') },
-  { path: '/audio/speech', shape: 'openai', body: (model) => JSON.stringify({ model, input: 'hi', voice: 'alloy' }) },
-  { path: '/audio/transcriptions', shape: 'openai', body: (model) => form(model, 'file', 'audio/wav') },
-  { path: '/audio/translations', shape: 'openai', body: (model) => form(model, 'file', 'audio/wav') },
-  { path: '/videos', shape: 'openai', body: (model) => JSON.stringify({ model, prompt: 'a cat' }) },
-  { path: '/messages', shape: 'anthropic', body: (model) => JSON.stringify({ model, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }) },
-  { path: '/messages/count_tokens', shape: 'anthropic', body: (model) => JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) },
-];
-
-const form = (model: string, fileField: string, mimeType: string): FormData => {
-  const body = new FormData();
-  body.append('model', model);
-  body.append('prompt', 'hi');
-  body.append(fileField, new Blob([new Uint8Array(64)], { type: mimeType }), 'upload.bin');
-  return body;
-};
+import { MODEL_ENDPOINTS, postModelRequest } from '../support/model-endpoints.js';
 
 const HUGE_ID = 'm'.repeat(5 * 1024 * 1024);
 const LONGEST_ID = 'm'.repeat(256);
@@ -43,14 +21,9 @@ after(async () => {
   await upstream.close();
 });
 
-const send = (path: string, body: FormData | string) =>
-  fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}) },
-    body,
-  });
+const send = (path: string, body: FormData | string) => postModelRequest(gateway, TEST_TOKEN, path, body);
 
-for (const endpoint of ENDPOINTS) {
+for (const endpoint of MODEL_ENDPOINTS) {
   test(`POST /v1${endpoint.path}: a 5 MB model id is refused with a 400 in the ${endpoint.shape} shape before routing`, async () => {
     const seen = upstream.requests.length;
     const answer = await send(endpoint.path, endpoint.body(HUGE_ID));
@@ -72,7 +45,7 @@ test('none of the refused ids reached the ledger or the rollups', () => {
 });
 
 test('an id of 256 characters is routed like any other', async () => {
-  for (const endpoint of ENDPOINTS) {
+  for (const endpoint of MODEL_ENDPOINTS) {
     const answer = await send(endpoint.path, endpoint.body(LONGEST_ID));
     const text = await answer.text();
     assert.doesNotMatch(text, /model_id_too_long|at most 256/, endpoint.path);
