@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { GatewayOptions, RunningGateway } from '../../proxy/server/gateway-server.js';
-import { FakeUpstream, sendJson, type SeenRequest } from '../support/fake-upstream.js';
+import type { FakeUpstream } from '../support/fake-upstream.js';
 import { startTestGateway, TEST_KEY } from '../support/gateway.js';
+import { chatUpstream } from './support.js';
 
 // README: a cap is passed by at most what the requests in flight at the last admission cost above
 // what they reserved. Each burst below holds every admitted request at the upstream until the
@@ -19,23 +19,11 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 type Usage = Record<string, number> | undefined;
 
-/** An OpenAI-compatible upstream that answers each chat completion with `usage` once opened. */
+/** An upstream that holds every chat completion until opened. */
 const gatedUpstream = async (usage: Usage) => {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));
-  const upstream = await new FakeUpstream()
-    .on('POST /v1/chat/completions', async (request: SeenRequest, response: ServerResponse) => {
-      await opened;
-      sendJson(response, 200, {
-        id: 'chatcmpl-1',
-        object: 'chat.completion',
-        created: 1,
-        model: request.json().model,
-        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-        ...(usage ? { usage } : {}),
-      });
-    })
-    .start();
+  const upstream = await chatUpstream(usage, () => opened).start();
   return { upstream, open };
 };
 

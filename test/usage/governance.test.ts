@@ -5,24 +5,15 @@ import type { BudgetEvent } from '../../proxy/governance/budgets.js';
 import { replaceLocalTokens } from '../../proxy/governance/replace-tokens.js';
 import type { Logger } from '../../proxy/logger.js';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
-import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
+import type { FakeUpstream } from '../support/fake-upstream.js';
 import { startTestGateway, TEST_KEY } from '../support/gateway.js';
+import { chatUpstream } from './support.js';
 
 const token = (name: string) => `mk-local-${name}-0123456789abcdef0123`;
 
 /** A chat answer whose usage says what it cost (as OpenRouter and ModAPI report it). */
 const costingUpstream = (costUsd: number, delayMs = 0) =>
-  new FakeUpstream().on('POST /v1/chat/completions', async (request, response) => {
-    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    sendJson(response, 200, {
-      id: 'chatcmpl-1',
-      object: 'chat.completion',
-      created: 1,
-      model: request.json().model,
-      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, cost: costUsd },
-    });
-  });
+  chatUpstream({ prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, cost: costUsd }, () => new Promise((resolve) => setTimeout(resolve, delayMs)));
 
 const chat = (gateway: RunningGateway, secret: string, model = 'test-model') =>
   fetch(`${gateway.url}/chat/completions`, {
