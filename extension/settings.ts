@@ -7,7 +7,8 @@ export interface ModapiSettings {
   allowedOrigins: string[];
   /** Base URLs (and headers) of other providers, by provider id. Never keys: those are secrets. */
   providers: Record<string, { baseUrl?: string; headers?: Record<string, string> }>;
-  budget: { dailyUsd: number; monthlyUsd: number };
+  /** USD; 0 = none (a cap) or the worst case (what a request to a model without a price reserves). */
+  budget: { dailyUsd: number; monthlyUsd: number; unpricedUsdPerRequest: number };
   retries: number;
   /** Model id -> models to try in order when it fails. */
   fallbacks: Record<string, string[]>;
@@ -17,7 +18,7 @@ export type SettingGetter = <T>(key: string) => T | undefined;
 
 /** Settings that decide where keys go or which limits apply. A workspace's settings.json is
  * content from whoever wrote the repository: these are read from the user's settings only. */
-export const USER_ONLY_SETTINGS = ['baseUrl', 'providers', 'gateway.allowedOrigins', 'budget.daily', 'budget.monthly', 'fallbacks', 'retries'] as const;
+export const USER_ONLY_SETTINGS = ['baseUrl', 'providers', 'gateway.allowedOrigins', 'budget.daily', 'budget.monthly', 'budget.unpricedUsdPerRequest', 'fallbacks', 'retries'] as const;
 
 /** What `WorkspaceConfiguration.inspect` answers, as far as this module needs it. */
 export interface SettingInspection {
@@ -89,7 +90,7 @@ export const readSettings = (get: SettingGetter): ModapiSettings => ({
   gatewayPort: validPort(get<number>('gateway.port')),
   allowedOrigins: stringList(get<string[]>('gateway.allowedOrigins')),
   providers: readProviders(get('providers')),
-  budget: { dailyUsd: nonNegative(get('budget.daily'), 0), monthlyUsd: nonNegative(get('budget.monthly'), 0) },
+  budget: { dailyUsd: nonNegative(get('budget.daily'), 0), monthlyUsd: nonNegative(get('budget.monthly'), 0), unpricedUsdPerRequest: nonNegative(get('budget.unpricedUsdPerRequest'), 0) },
   retries: Math.floor(nonNegative(get('retries'), 2)),
   fallbacks: readFallbacks(get('fallbacks')),
 });

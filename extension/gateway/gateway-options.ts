@@ -1,3 +1,4 @@
+import type { OverallBudget } from '../../proxy/governance/budgets.js';
 import type { ProviderOverride } from '../../proxy/providers/registry.js';
 import type { LocalTokenEntry } from '../secrets/token-format.js';
 import type { ModapiSettings } from '../settings.js';
@@ -22,14 +23,23 @@ export const providersFrom = (settings: ModapiSettings, secrets: SecretSnapshot)
   return providers;
 };
 
+/** The budget settings as the gateway takes them: 0 means no cap, or no reservation set for
+ * models without a price (then the worst case applies). */
+export const overallBudgetFrom = (settings: ModapiSettings): OverallBudget => ({
+  dailyUsd: positiveOrUndefined(settings.budget.dailyUsd),
+  monthlyUsd: positiveOrUndefined(settings.budget.monthlyUsd),
+  unpricedUsdPerRequest: positiveOrUndefined(settings.budget.unpricedUsdPerRequest),
+});
+
+const positiveOrUndefined = (value: number): number | undefined => (value > 0 ? value : undefined);
+
 /** The part of startGateway's options that comes from settings and secrets. */
 export const gatewayOptionsFrom = (settings: ModapiSettings, secrets: SecretSnapshot) => ({
   port: settings.gatewayPort,
   providers: providersFrom(settings, secrets),
   tokens: secrets.localTokens.map((entry) => ({ name: entry.name, token: entry.token })),
   allowedOrigins: settings.allowedOrigins,
-  // 0 means no cap.
-  budget: { dailyUsd: settings.budget.dailyUsd > 0 ? settings.budget.dailyUsd : undefined, monthlyUsd: settings.budget.monthlyUsd > 0 ? settings.budget.monthlyUsd : undefined },
+  budget: overallBudgetFrom(settings),
   retries: { maxRetries: settings.retries },
   fallbacks: settings.fallbacks,
 });

@@ -1,5 +1,6 @@
 import type { OverallBudget } from '../../proxy/governance/budgets.js';
 import { readModapiSettings } from '../modapi-settings.js';
+import { overallBudgetFrom } from '../gateway/gateway-options.js';
 import type { BudgetView } from './protocol.js';
 import { budgetViews } from './budget-view.js';
 import type { UsageSource } from './usage-source.js';
@@ -8,8 +9,7 @@ import type { UsageSource } from './usage-source.js';
 const overallBudget = (source: UsageSource): OverallBudget => {
   const governed = source.currentGovernance()?.overallBudget;
   if (governed) return governed;
-  const { dailyUsd, monthlyUsd } = readModapiSettings().budget;
-  return { dailyUsd: dailyUsd > 0 ? dailyUsd : undefined, monthlyUsd: monthlyUsd > 0 ? monthlyUsd : undefined };
+  return overallBudgetFrom(readModapiSettings());
 };
 
 /** Every budget in force with its spending, or none while no ledger is connected. */

@@ -1,3 +1,4 @@
+import { emptyTotals } from '../../proxy/usage/usage-totals.js';
 import type { BudgetView, ChartStack, GatewayHint, UsageRange, UsageSnapshot } from './protocol.js';
 import { rangeFor } from './usage-periods.js';
 import { allBreakdowns, costChart, ledgerIsEmpty, periodTotals, recentRows, type UsageReader } from './usage-view-model.js';
@@ -18,7 +19,7 @@ const NOTHING: UsageReader = {
     fromDay: query.fromDay ?? null,
     toDay: query.toDay ?? null,
     groupBy: query.groupBy ?? null,
-    totals: { requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0, images: 0, audioSeconds: 0, videoSeconds: 0, characters: 0, costUsd: 0, unknownCostRequests: 0, estimatedCostRequests: 0, unbilledRequests: 0, latencyMsTotal: 0 },
+    totals: emptyTotals(),
     groups: [],
   }),
   recent: () => [],

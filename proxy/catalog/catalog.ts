@@ -11,6 +11,14 @@ export interface CatalogEntry extends CatalogModel {
   priceSource?: string;
 }
 
+/** The highest token prices the catalog knows and the longest answer any model in it may give:
+ * what a request to a model without a price may cost at worst, as far as the gateway can tell. */
+export interface PriceCeiling {
+  inputUsdPerMillion: number;
+  outputUsdPerMillion: number;
+  maxOutputTokens: number;
+}
+
 export interface CatalogOptions {
   ttlMs: number;
   /** Keyed by client-facing id (`gpt-4o`, `anthropic/claude-sonnet-4-5`). */
@@ -26,6 +34,7 @@ export class Catalog {
   private byId = new Map<string, CatalogEntry>();
   private loadedAt = 0;
   private loading: Promise<CatalogEntry[]> | undefined;
+  private ceiling: PriceCeiling | undefined;
 
   constructor(
     private readonly registry: ProviderRegistry,
@@ -52,6 +61,20 @@ export class Catalog {
     const bundled = findBundledModel(upstreamModel);
     if (!bundled?.price) return undefined;
     return { price: bundled.price, source: `${PRICE_TABLE_SOURCE.source}, ${PRICE_TABLE_SOURCE.date}` };
+  }
+
+  /** The highest token prices of the bundled table and the overrides, and the longest maximum
+   * output in the table: the worst case assumed for a model without a price. */
+  priceCeiling(): PriceCeiling {
+    if (!this.ceiling) {
+      const prices = [...BUNDLED_MODELS.map((model) => model.price), ...Object.values(this.options.priceOverrides ?? {})];
+      this.ceiling = {
+        inputUsdPerMillion: Math.max(0, ...prices.map((price) => price?.input ?? 0)),
+        outputUsdPerMillion: Math.max(0, ...prices.map((price) => price?.output ?? 0)),
+        maxOutputTokens: Math.max(0, ...BUNDLED_MODELS.map((model) => model.maxOutputTokens ?? 0)),
+      };
+    }
+    return this.ceiling;
   }
 
   knows(id: string): boolean {

@@ -36,7 +36,7 @@ export const configFileSchema = z
     limits: z.object({ jsonBytes: z.number().int().positive(), uploadBytes: z.number().int().positive(), upstreamAnswerBytes: z.number().int().positive() }).partial().optional(),
     timeouts: z.object({ headersMs: z.number().int().positive(), bodyMs: z.number().int().positive() }).partial().optional(),
     priceOverrides: z.record(price).optional(),
-    budget: z.object({ dailyUsd: z.number().positive(), monthlyUsd: z.number().positive(), warnAt: z.number().min(0).max(1) }).partial().optional(),
+    budget: z.object({ dailyUsd: z.number().positive(), monthlyUsd: z.number().positive(), warnAt: z.number().min(0).max(1), unpricedUsdPerRequest: z.number().positive() }).partial().optional(),
     retries: z.object({ maxRetries: z.number().int().min(0).max(10), baseDelayMs: z.number().int().min(0), maxDelayMs: z.number().int().min(0) }).partial().optional(),
     fallbacks: z.record(z.array(z.string())).optional(),
   })

@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors.js';
 import type { UsageRollups } from '../usage/usage-rollups.js';
+import type { Estimate } from './estimate.js';
 import type { TokenPolicy } from './token-policy.js';
 
 export type BudgetPeriod = 'day' | 'month';
@@ -26,6 +27,9 @@ export interface OverallBudget {
   monthlyUsd?: number;
   /** Fraction of a cap at which the warning fires (0.8 unless set). */
   warnAt?: number;
+  /** What a request to a model without a price reserves, and counts when its cost stays unknown;
+   * unset, the worst case at the highest known prices (governance/estimate.ts). */
+  unpricedUsdPerRequest?: number;
 }
 
 export const DEFAULT_WARN_AT = 0.8;
@@ -41,9 +45,10 @@ export const capsFor = (overall: OverallBudget, client: string, policy: TokenPol
   return caps;
 };
 
-/** Spending against caps: what the ledger's rollups say was spent, plus what requests in flight
- * have reserved. Admission reserves an estimate and the request's record settles it, so requests
- * admitted together can overspend a cap by at most the part of their cost their estimates missed. */
+/** Spending against caps: what the ledger's rollups say was spent (a request of unknown cost at
+ * what it reserved), plus what requests in flight have reserved. Admission reserves an estimate
+ * and the request's record settles it, so the cap is passed by at most what the requests in
+ * flight at the last admission cost above their estimates. */
 export class BudgetBook {
   private reservedOverall = 0;
   private readonly reservedByClient = new Map<string, number>();
@@ -66,11 +71,14 @@ export class BudgetBook {
     return { ...cap, periodKey: periodKey(this.now(), cap.period), spentUsd, fraction: spentUsd / cap.capUsd };
   }
 
-  /** Refuses (429 budget_exceeded) when a cap cannot take the estimate on top of what is spent and reserved. */
-  check(caps: BudgetCap[], estimateUsd: number): void {
+  /** Refuses (429 budget_exceeded) when a cap cannot take the estimate on top of what is spent and
+   * reserved. `model` names the model in a refusal that its lack of a price explains. */
+  check(caps: BudgetCap[], estimate: Estimate, model: string): void {
     for (const cap of caps) {
-      const committed = this.spentUsd(cap) + this.reservedUsd(cap);
-      if (committed >= cap.capUsd || (estimateUsd > 0 && committed + estimateUsd > cap.capUsd)) throw budgetExceeded(cap, this.spentUsd(cap));
+      const spentUsd = this.spentUsd(cap);
+      const committed = spentUsd + this.reservedUsd(cap);
+      if (committed >= cap.capUsd) throw budgetExceeded(cap, `is used up ($${spentUsd.toFixed(4)} spent, with requests in flight counted)`);
+      if (committed + estimate.usd > cap.capUsd) throw budgetExceeded(cap, `cannot take this request: $${(cap.capUsd - committed).toFixed(4)} is left with requests in flight counted, and it reserves $${estimate.usd.toFixed(4)}${unpricedNote(estimate, model)}`);
     }
   }
 
@@ -94,12 +102,13 @@ export class BudgetBook {
 const describeCap = (cap: BudgetCap): string =>
   `${cap.period === 'day' ? 'daily' : 'monthly'} budget of $${cap.capUsd.toFixed(2)}${cap.scope === 'token' ? ` for the local token "${cap.client}"` : ' of this gateway'}`;
 
-const budgetExceeded = (cap: BudgetCap, spentUsd: number): GatewayError =>
-  new GatewayError(
-    429,
-    `The ${describeCap(cap)} is used up ($${spentUsd.toFixed(4)} spent, with requests in flight counted); it renews at the start of the next UTC ${cap.period}.`,
-    { type: 'rate_limit_error', code: 'budget_exceeded' },
-  );
+const unpricedNote = (estimate: Estimate, model: string): string =>
+  estimate.unpricedBasis
+    ? ` (the model '${model}' has no known price, so a request reserves ${estimate.unpricedBasis}; a price for it in priceOverrides, or budget.unpricedUsdPerRequest (in VS Code modapi.budget.unpricedUsdPerRequest), sets it)`
+    : '';
+
+const budgetExceeded = (cap: BudgetCap, state: string): GatewayError =>
+  new GatewayError(429, `The ${describeCap(cap)} ${state}; it renews at the start of the next UTC ${cap.period}.`, { type: 'rate_limit_error', code: 'budget_exceeded' });
 
 export const describeBudgetEvent = (event: BudgetEvent): string =>
   `${Math.round(event.fraction * 100)}% of the ${describeCap(event)} spent ($${event.spentUsd.toFixed(4)}, ${event.periodKey})`;

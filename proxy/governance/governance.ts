@@ -5,6 +5,7 @@ import type { ResolvedModel } from '../providers/registry.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { UsageRollups } from '../usage/usage-rollups.js';
 import { BudgetBook, capsFor, DEFAULT_WARN_AT, describeBudgetEvent, type BudgetCap, type BudgetEvent, type OverallBudget } from './budgets.js';
+import type { Estimate } from './estimate.js';
 import { RateLimiter } from './rate-limiter.js';
 import { modelAllowed, type TokenPolicy } from './token-policy.js';
 
@@ -16,6 +17,8 @@ export interface Requester {
 
 /** A request let in: holds its budget reservation until its record settles it. */
 export interface Admission {
+  /** What it reserved; undefined when no cap applied (then nothing was estimated). */
+  reservedUsd: number | undefined;
   release(): void;
 }
 
@@ -55,23 +58,28 @@ export class Governance extends EventEmitter<GovernanceEvents> {
 
   /** Lets a request in or throws: 403 model_not_allowed, 429 rate_limited (with Retry-After),
    * 429 budget_exceeded. `estimate` is what the request is likely to cost (reserved while it runs). */
-  admit(requester: Requester, resolved: ResolvedModel, estimate: () => number): Admission {
-    if (!modelAllowed(requester.policy, resolved)) throw modelNotAllowed(requester.name, resolved.requestedModel);
+  admit(requester: Requester, resolved: ResolvedModel, estimate: () => Estimate): Admission {
+    this.requireAllowed(requester, resolved);
     const caps = capsFor(this.overall, requester.name, requester.policy);
     // Without a cap there is nothing to reserve against: the hot path skips the estimate.
-    const estimateUsd = caps.length > 0 ? estimate() : 0;
-    try {
-      this.book.check(caps, estimateUsd);
-    } catch (error) {
-      this.notifyExceeded(caps);
-      throw error;
+    const estimated = caps.length > 0 ? estimate() : undefined;
+    if (estimated) {
+      try {
+        this.book.check(caps, estimated, resolved.requestedModel);
+      } catch (error) {
+        this.notifyExceeded(caps);
+        throw error;
+      }
     }
-    const perMinute = requester.policy?.requestsPerMinute;
-    if (perMinute !== undefined) {
-      const taken = this.limiter.take(requester.name, perMinute);
-      if (!taken.admitted) throw rateLimited(requester.name, perMinute, taken.retryAfterSeconds);
-    }
-    return { release: this.book.reserve(requester.name, estimateUsd) };
+    this.takeRate(requester);
+    return { reservedUsd: estimated?.usd, release: this.book.reserve(requester.name, estimated?.usd ?? 0) };
+  }
+
+  /** Lets in a call that costs nothing and leaves no record (Anthropic's count_tokens): allowed
+   * models and the request rate apply, budgets do not. */
+  admitUnbilled(requester: Requester, resolved: ResolvedModel): void {
+    this.requireAllowed(requester, resolved);
+    this.takeRate(requester);
   }
 
   /** Whether a fallback model is open to this requester. */
@@ -81,13 +89,24 @@ export class Governance extends EventEmitter<GovernanceEvents> {
 
   /** After a record is counted: warns once per cap and period as spending passes the threshold. */
   recorded(record: UsageRecord, policy: TokenPolicy | undefined): void {
-    if (!record.costUsd) return;
+    if (!record.costUsd && !record.fallbackCostUsd) return;
     const warnAt = this.overall.warnAt ?? DEFAULT_WARN_AT;
     for (const cap of capsFor(this.overall, record.client, policy)) {
       const event = this.book.eventFor(cap);
       if (event.fraction >= 1) this.notifyOnce('budget-exceeded', event);
       else if (event.fraction >= warnAt) this.notifyOnce('budget-warning', event);
     }
+  }
+
+  private requireAllowed(requester: Requester, resolved: ResolvedModel): void {
+    if (!modelAllowed(requester.policy, resolved)) throw modelNotAllowed(requester.name, resolved.requestedModel);
+  }
+
+  private takeRate(requester: Requester): void {
+    const perMinute = requester.policy?.requestsPerMinute;
+    if (perMinute === undefined) return;
+    const taken = this.limiter.take(requester.name, perMinute);
+    if (!taken.admitted) throw rateLimited(requester.name, perMinute, taken.retryAfterSeconds);
   }
 
   private notifyExceeded(caps: BudgetCap[]): void {

@@ -30,6 +30,10 @@ const fromPreset = (preset: ProviderPreset, override: ProviderOverride | undefin
   streamUsageOption: preset.streamUsageOption ?? true,
 });
 
+/** Longer ids are refused before routing: an id is copied into the ledger and the rollups, and no
+ * provider's ids come near this length. */
+export const MAX_MODEL_ID_LENGTH = 256;
+
 const stripTrailingSlash = (url: string): string => url.replace(/\/+$/, '');
 
 /** Every provider the gateway knows, and the routing of a model id to one of them. */
@@ -70,6 +74,8 @@ export class ProviderRegistry {
    * (`meta-llama/llama-3` on an OpenRouter-like default); otherwise it is an unknown model. */
   resolve(model: string, knownToDefaultProvider: (id: string) => boolean = () => false): ResolvedModel {
     if (typeof model !== 'string' || model.length === 0) throw GatewayError.invalidRequest('you must provide a model parameter', 'model');
+    // The message does not quote the id: it could be megabytes long.
+    if (model.length > MAX_MODEL_ID_LENGTH) throw GatewayError.invalidRequest(`The model id is ${model.length} characters long; model ids are at most ${MAX_MODEL_ID_LENGTH}.`, 'model', 'model_id_too_long');
     const slash = model.indexOf('/');
     if (slash > 0) {
       const provider = this.providers.get(model.slice(0, slash));

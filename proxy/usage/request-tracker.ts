@@ -3,8 +3,8 @@ import type { Request, Response } from 'express';
 import type { TokenUsage } from '../adapters/types.js';
 import { publicError } from '../public-error.js';
 import type { GatewayError } from '../errors.js';
-import { estimateCostUsd } from '../governance/estimate.js';
-import type { Admission } from '../governance/governance.js';
+import { estimateCost, type Estimate } from '../governance/estimate.js';
+import type { Admission, Requester } from '../governance/governance.js';
 import type { TokenPolicy } from '../governance/token-policy.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import type { ClientWatch } from '../upstream/client-watch.js';
@@ -133,6 +133,8 @@ export class RequestTracker implements ClientWatch {
       estimated,
       nothingBillable: this.error !== undefined && this.firstTokenAt === undefined,
     });
+    // An unknown cost still counts against budgets, at what the request reserved (or would have).
+    const fallbackCostUsd = cost.costUsd === null ? (this.admission?.reservedUsd ?? this.estimate(served).usd) : undefined;
     return {
       time: new Date().toISOString(),
       requestId: this.requestId,
@@ -154,7 +156,8 @@ export class RequestTracker implements ClientWatch {
       characters: this.observation.characters ?? 0,
       costUsd: cost.costUsd,
       costSource: cost.costSource,
-      costSourceDetail: cost.costSourceDetail,
+      costSourceDetail: fallbackCostUsd === undefined ? cost.costSourceDetail : `${cost.costSourceDetail}; budgets count it at $${fallbackCostUsd}`,
+      ...(fallbackCostUsd === undefined ? {} : { fallbackCostUsd }),
       latencyMs: round(performance.now() - this.startedAt),
       timeToFirstTokenMs: this.firstTokenAt === undefined ? null : round(this.firstTokenAt - this.startedAt),
       errorCode: this.error ? (this.error.code ?? this.error.type) : this.cut ? 'client_closed' : null,
@@ -170,10 +173,16 @@ export class RequestTracker implements ClientWatch {
     this.gateway.governance?.recorded(record, this.details.policy);
   }
 
-  private estimate(resolved: ResolvedModel): number {
-    const priced = this.gateway.catalog.priceFor(resolved.requestedModel, resolved.upstreamModel);
-    const average = this.gateway.ledger?.rollups.averageCostUsd(resolved.upstreamModel, new Date().toISOString().slice(0, 7));
-    return estimateCostUsd(this.details.requestBytes ?? 0, priced, average);
+  private estimate(resolved: ResolvedModel): Estimate {
+    const catalog = this.gateway.catalog;
+    return estimateCost({
+      requestBytes: this.details.requestBytes ?? 0,
+      priced: catalog.priceFor(resolved.requestedModel, resolved.upstreamModel),
+      averageCostUsd: this.gateway.ledger?.rollups.averageCostUsd(resolved.upstreamModel, new Date().toISOString().slice(0, 7)),
+      unpricedUsdPerRequest: this.gateway.governance?.overallBudget.unpricedUsdPerRequest,
+      ceiling: () => catalog.priceCeiling(),
+      modelMaxOutputTokens: () => catalog.find(resolved.requestedModel)?.maxOutputTokens,
+    });
   }
 }
 
@@ -187,10 +196,10 @@ const CUT_RESPONSE_GRACE_MS = 2_000;
  * response, before the last bytes go out: a client that received a whole answer has its record
  * on disk even if the process is killed right after. */
 export const trackRequest = (gateway: GatewayContext, request: Request, response: Response, endpoint: string): RequestTracker => {
-  const client = (response.locals as { client?: LocalClient }).client;
+  const requester = requesterOf(response);
   const declaredBytes = Number(request.headers['content-length']);
-  const tracker = new RequestTracker(gateway, endpoint, client?.name ?? 'unknown', {
-    policy: client?.policy,
+  const tracker = new RequestTracker(gateway, endpoint, requester.name, {
+    policy: requester.policy,
     requestBytes: Number.isFinite(declaredBytes) ? declaredBytes : 0,
   });
   response.locals.tracker = tracker;
@@ -206,6 +215,12 @@ export const trackRequest = (gateway: GatewayContext, request: Request, response
     setTimeout(() => tracker.finish(response.statusCode), CUT_RESPONSE_GRACE_MS).unref();
   });
   return tracker;
+};
+
+/** The local token a request came with (the token guard put it in the response's locals). */
+export const requesterOf = (response: Response): Requester => {
+  const client = (response.locals as { client?: LocalClient }).client;
+  return { name: client?.name ?? 'unknown', policy: client?.policy };
 };
 
 /** An AbortSignal that fires when the client goes away before the answer is complete; a tracked

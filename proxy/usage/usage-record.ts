@@ -33,6 +33,8 @@ export interface UsageRecord {
   costSource: CostSource;
   /** Which figure or price table (with its date) the cost comes from. */
   costSourceDetail: string | null;
+  /** Only when the cost is unknown: what budgets count it as (what the request reserved). */
+  fallbackCostUsd?: number;
   latencyMs: number;
   timeToFirstTokenMs: number | null;
   errorCode: string | null;

@@ -69,11 +69,12 @@ export class UsageRollups {
     return result;
   }
 
-  /** Known spending of one UTC day or month (YYYY-MM-DD or YYYY-MM), overall or for one client. */
+  /** Spending of one UTC day or month (YYYY-MM-DD or YYYY-MM), overall or for one client, as
+   * budgets count it: known costs, and unknown ones at what their requests reserved. */
   spentUsd(period: string, client?: string): number {
     const rollup = (period.length === 7 ? this.months : this.days).get(period);
-    if (!rollup) return 0;
-    return client === undefined ? rollup.total.costUsd : (rollup.client[client]?.costUsd ?? 0);
+    const totals = client === undefined ? rollup?.total : rollup?.client[client];
+    return totals ? totals.costUsd + totals.fallbackCostUsd : 0;
   }
 
   /** Average known cost of one billed request to a model this month (undefined without history). */

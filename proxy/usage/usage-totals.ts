@@ -17,6 +17,8 @@ export interface UsageTotals {
   costUsd: number;
   /** Requests whose cost is unknown (no price, no upstream figure). */
   unknownCostRequests: number;
+  /** What budgets count the requests of unknown cost as (what they reserved); not in `costUsd`. */
+  fallbackCostUsd: number;
   /** Requests whose cost rests on estimated counts. */
   estimatedCostRequests: number;
   /** Requests with nothing billable (refused by the gateway, or failed before any output). */
@@ -38,6 +40,7 @@ export const emptyTotals = (): UsageTotals => ({
   characters: 0,
   costUsd: 0,
   unknownCostRequests: 0,
+  fallbackCostUsd: 0,
   estimatedCostRequests: 0,
   unbilledRequests: 0,
   latencyMsTotal: 0,
@@ -55,21 +58,25 @@ export const addRecord = (totals: UsageTotals, record: UsageRecord): void => {
   totals.audioSeconds += record.audioSeconds;
   totals.videoSeconds += record.videoSeconds;
   totals.characters += record.characters;
-  if (record.costUsd === null) totals.unknownCostRequests += 1;
-  else totals.costUsd += record.costUsd;
+  if (record.costUsd === null) {
+    totals.unknownCostRequests += 1;
+    if (typeof record.fallbackCostUsd === 'number') totals.fallbackCostUsd += record.fallbackCostUsd;
+  } else totals.costUsd += record.costUsd;
   if (record.costSource === 'estimate') totals.estimatedCostRequests += 1;
   if (record.costSource === 'none') totals.unbilledRequests += 1;
   totals.latencyMsTotal += record.latencyMs;
 };
 
 export const addTotals = (into: UsageTotals, from: UsageTotals): void => {
-  for (const key of Object.keys(from) as (keyof UsageTotals)[]) into[key] += from[key];
+  // Totals saved before a field existed (a month's snapshot) lack it.
+  for (const key of Object.keys(into) as (keyof UsageTotals)[]) into[key] += from[key] ?? 0;
 };
 
 /** Totals as shown to people: sums rounded so float noise does not show. */
 export const presentTotals = (totals: UsageTotals): UsageTotals => ({
   ...totals,
   costUsd: Math.round(totals.costUsd * 1e8) / 1e8,
+  fallbackCostUsd: Math.round(totals.fallbackCostUsd * 1e8) / 1e8,
   audioSeconds: Math.round(totals.audioSeconds * 1000) / 1000,
   videoSeconds: Math.round(totals.videoSeconds * 1000) / 1000,
   latencyMsTotal: Math.round(totals.latencyMsTotal),

@@ -11,7 +11,7 @@ const contributed: Record<string, { default: unknown; description?: string; mark
 const getterFrom = (values: Record<string, unknown>): SettingGetter => (<T>(key: string) => values[key] as T | undefined) as SettingGetter;
 
 test('every setting DESIGN.md names is contributed with a description and a default', () => {
-  const expected = ['baseUrl', 'defaultModel', 'gateway.enabled', 'gateway.port', 'gateway.allowedOrigins', 'providers', 'budget.daily', 'budget.monthly', 'retries', 'fallbacks'];
+  const expected = ['baseUrl', 'defaultModel', 'gateway.enabled', 'gateway.port', 'gateway.allowedOrigins', 'providers', 'budget.daily', 'budget.monthly', 'budget.unpricedUsdPerRequest', 'retries', 'fallbacks'];
   assert.deepEqual(Object.keys(contributed).sort(), expected.map((key) => `modapi.${key}`).sort());
   for (const [key, schema] of Object.entries(contributed)) {
     assert.ok('default' in schema, `${key} has a default`);
@@ -29,7 +29,7 @@ test('the contributed defaults read the same as no settings at all', () => {
     gatewayPort: 4141,
     allowedOrigins: [],
     providers: {},
-    budget: { dailyUsd: 0, monthlyUsd: 0 },
+    budget: { dailyUsd: 0, monthlyUsd: 0, unpricedUsdPerRequest: 0 },
     retries: 2,
     fallbacks: {},
   });
@@ -57,13 +57,13 @@ test('providers: ModAPI from baseUrl and the stored key, others from modapi.prov
 });
 
 test('the gateway gets the port, the local tokens by name, the allowed origins, budgets, retries and fallbacks', () => {
-  const settings = readSettings(getterFrom({ 'gateway.port': 0, 'gateway.allowedOrigins': ['http://localhost:5173'], 'budget.monthly': 20, retries: 0, fallbacks: { 'gpt-4o': ['gpt-4o-mini'] } }));
+  const settings = readSettings(getterFrom({ 'gateway.port': 0, 'gateway.allowedOrigins': ['http://localhost:5173'], 'budget.monthly': 20, 'budget.unpricedUsdPerRequest': 0.05, retries: 0, fallbacks: { 'gpt-4o': ['gpt-4o-mini'] } }));
   const options = gatewayOptionsFrom(settings, { apiKey: undefined, providerKeys: {}, localTokens: [{ name: 'default', token: 'mk-local-1', createdAt: '2026-01-01' }] });
   assert.equal(options.port, 0);
   assert.deepEqual(options.tokens, [{ name: 'default', token: 'mk-local-1' }]);
   assert.deepEqual(options.allowedOrigins, ['http://localhost:5173']);
   assert.equal(options.providers.modapi?.apiKey, undefined);
-  assert.deepEqual(options.budget, { dailyUsd: undefined, monthlyUsd: 20 });
+  assert.deepEqual(options.budget, { dailyUsd: undefined, monthlyUsd: 20, unpricedUsdPerRequest: 0.05 });
   assert.deepEqual(options.retries, { maxRetries: 0 });
   assert.deepEqual(options.fallbacks, { 'gpt-4o': ['gpt-4o-mini'] });
 });
@@ -121,6 +121,6 @@ test('the user-only settings a workspace or folder sets are reported by their fu
 });
 
 test('the user-only list names exactly the settings that send keys or set limits, and each exists', () => {
-  assert.deepEqual([...USER_ONLY_SETTINGS].sort(), ['baseUrl', 'budget.daily', 'budget.monthly', 'fallbacks', 'gateway.allowedOrigins', 'providers', 'retries']);
+  assert.deepEqual([...USER_ONLY_SETTINGS].sort(), ['baseUrl', 'budget.daily', 'budget.monthly', 'budget.unpricedUsdPerRequest', 'fallbacks', 'gateway.allowedOrigins', 'providers', 'retries']);
   for (const key of USER_ONLY_SETTINGS) assert.ok(contributed[`modapi.${key}`], `modapi.${key} is contributed`);
 });

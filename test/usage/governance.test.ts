@@ -5,24 +5,15 @@ import type { BudgetEvent } from '../../proxy/governance/budgets.js';
 import { replaceLocalTokens } from '../../proxy/governance/replace-tokens.js';
 import type { Logger } from '../../proxy/logger.js';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
-import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
+import type { FakeUpstream } from '../support/fake-upstream.js';
 import { startTestGateway, TEST_KEY } from '../support/gateway.js';
+import { chatUpstream } from './support.js';
 
 const token = (name: string) => `mk-local-${name}-0123456789abcdef0123`;
 
 /** A chat answer whose usage says what it cost (as OpenRouter and ModAPI report it). */
 const costingUpstream = (costUsd: number, delayMs = 0) =>
-  new FakeUpstream().on('POST /v1/chat/completions', async (request, response) => {
-    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    sendJson(response, 200, {
-      id: 'chatcmpl-1',
-      object: 'chat.completion',
-      created: 1,
-      model: request.json().model,
-      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, cost: costUsd },
-    });
-  });
+  chatUpstream({ prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, cost: costUsd }, () => new Promise((resolve) => setTimeout(resolve, delayMs)));
 
 const chat = (gateway: RunningGateway, secret: string, model = 'test-model') =>
   fetch(`${gateway.url}/chat/completions`, {
@@ -93,14 +84,16 @@ describe('token policies: allowed models, request rate, revocation', () => {
 });
 
 describe('budgets', () => {
-  test('concurrent requests cannot overspend a token cap by more than the estimates in flight', async () => {
+  test('concurrent requests to a model of known average cost cannot overspend a token cap by more than the estimates in flight', async () => {
     const upstream = await costingUpstream(0.3, 50).start();
     const gateway = await startTestGateway({
       providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY } },
       tokens: [{ name: 'ci', token: token('ci'), dailyBudgetUsd: 1 }],
+      budget: { unpricedUsdPerRequest: 0.1 },
     });
     try {
-      // The first request teaches the gateway what this model costs ($0.30 each, reported upstream).
+      // The first request teaches the gateway what this model costs ($0.30 each, reported upstream),
+      // more than the $0.10 a request to a model without a price reserves.
       assert.equal((await chat(gateway, token('ci'))).status, 200);
       const answers = await Promise.all(Array.from({ length: 10 }, () => chat(gateway, token('ci'))));
       const statuses = answers.map((answer) => answer.status);
@@ -122,21 +115,23 @@ describe('budgets', () => {
     }
   });
 
-  test('an unestimated burst overspends by at most what was in flight when the cap was reached', async () => {
-    const upstream = await costingUpstream(0.3, 50).start();
+  test('a model without a price and no reservation set for such models reserves the worst case, and a small cap says why it refuses', async () => {
+    const upstream = await costingUpstream(0.001).start();
     const gateway = await startTestGateway({
       providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY } },
-      tokens: [{ name: 'burst', token: token('burst'), dailyBudgetUsd: 0.5 }],
+      tokens: [{ name: 'small', token: token('small'), dailyBudgetUsd: 0.5 }],
     });
     try {
-      // No history and no price: nothing to reserve, so all five are in flight together.
-      const first = await Promise.all(Array.from({ length: 5 }, () => chat(gateway, token('burst'))));
-      assert.deepEqual(first.map((answer) => answer.status), [200, 200, 200, 200, 200]);
-      // Once recorded, the spending stops the next ones.
-      const later = await Promise.all(Array.from({ length: 3 }, () => chat(gateway, token('burst'))));
-      assert.deepEqual(later.map((answer) => answer.status), [429, 429, 429]);
-      const spent = gateway.context.ledger!.rollups.spentUsd(new Date().toISOString().slice(0, 7), 'burst');
-      assert.ok(Math.abs(spent - 1.5) < 1e-9, 'the five in flight, nothing after');
+      const refused = await chat(gateway, token('small'));
+      assert.equal(refused.status, 429);
+      const message = ((await refused.json()) as { error: { message: string } }).error.message;
+      assert.match(message, /daily budget of \$0\.50 for the local token "small" cannot take this request/);
+      assert.match(message, /the model 'test-model' has no known price/);
+      assert.match(message, /output tokens at the highest known prices/);
+      assert.match(message, /budget\.unpricedUsdPerRequest/);
+      assert.equal(upstream.requests.length, 0, 'nothing reached the upstream');
+      // A priced model still passes under the same cap.
+      assert.equal((await chat(gateway, token('small'), 'gpt-4o-mini')).status, 200);
     } finally {
       await gateway.close();
       await upstream.close();
@@ -149,7 +144,7 @@ describe('budgets', () => {
     const gateway = await startTestGateway({
       providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY } },
       tokens: [{ name: 'a', token: token('a') }, { name: 'b', token: token('b') }],
-      budget: { monthlyUsd: 1, warnAt: 0.5 },
+      budget: { monthlyUsd: 1, warnAt: 0.5, unpricedUsdPerRequest: 0.3 },
       log,
     });
     try {
@@ -170,7 +165,7 @@ describe('budgets', () => {
       assert.equal(refused.status, 429);
       assert.equal(await errorCode(refused), 'budget_exceeded');
       assert.equal(exceeded.length, 0, 'not exceeded yet: the request that would exceed it was refused');
-      gateway.context.governance!.setOverallBudget({ monthlyUsd: 0.5 });
+      gateway.context.governance!.setOverallBudget({ monthlyUsd: 0.5, unpricedUsdPerRequest: 0.3 });
       assert.equal((await chat(gateway, token('b'))).status, 429);
       assert.equal(exceeded.length, 1);
       assert.ok(!log.lines.some((line) => line.includes(token('a'))), 'no token in a log line');

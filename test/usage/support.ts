@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { GatewayOptions, RunningGateway } from '../../proxy/server/gateway-server.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import { sendRecording, type Recording } from '../conformance/support.js';
-import { FakeUpstream } from '../support/fake-upstream.js';
+import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
 import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 
 /** One fake upstream speaking all three dialects (OpenAI under /v1, Anthropic and Gemini at the
@@ -58,3 +58,18 @@ export const accounting = (record: UsageRecord | undefined) => {
   const { promptTokens, completionTokens, cachedTokens, cacheCreationTokens, reasoningTokens, costUsd, costSource, costSourceDetail, provider, model } = record;
   return { provider, model, promptTokens, completionTokens, cachedTokens, cacheCreationTokens, reasoningTokens, costUsd, costSource, costSourceDetail };
 };
+
+/** An OpenAI-compatible upstream answering each chat completion, once `ready` resolves, with
+ * `usage` (none when undefined). */
+export const chatUpstream = (usage: Record<string, number> | undefined, ready: () => Promise<unknown> = () => Promise.resolve()): FakeUpstream =>
+  new FakeUpstream().on('POST /v1/chat/completions', async (request, response) => {
+    await ready();
+    sendJson(response, 200, {
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      created: 1,
+      model: request.json().model,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+      ...(usage ? { usage } : {}),
+    });
+  });
