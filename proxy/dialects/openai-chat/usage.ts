@@ -5,6 +5,7 @@ interface OpenAIUsage {
   completion_tokens?: number;
   prompt_tokens_details?: { cached_tokens?: number } | null;
   completion_tokens_details?: { reasoning_tokens?: number } | null;
+  total_tokens?: number;
   /** OpenRouter and ModAPI report what the request cost. */
   cost?: number;
   /** DeepSeek reports cache hits this way. */
@@ -19,6 +20,8 @@ export const usageFromOpenAI = (usage: OpenAIUsage | null | undefined): TokenUsa
   if (cached) result.cachedTokens = cached;
   const reasoning = count(usage.completion_tokens_details?.reasoning_tokens);
   if (reasoning) result.reasoningTokens = reasoning;
+  // Some hosts (xAI) count reasoning apart from completion_tokens; their total says so.
+  if (reasoning && count(usage.total_tokens) === result.promptTokens + result.completionTokens + reasoning) result.completionTokens += reasoning;
   if (typeof usage.cost === 'number' && Number.isFinite(usage.cost) && usage.cost >= 0) result.upstreamCostUsd = usage.cost;
   return result;
 };

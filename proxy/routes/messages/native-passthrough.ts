@@ -11,7 +11,9 @@ import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
 import { AnthropicRelayObserver } from '../../dialects/anthropic-messages/relay-observer.js';
 import { usageFromAnthropic } from '../../dialects/anthropic-messages/usage.js';
-import type { AnthropicUsage } from '../../dialects/anthropic-messages/wire-types.js';
+import { decodeMessage } from '../../dialects/anthropic-messages/decode-response.js';
+import { respondAnthropic } from './translated-response.js';
+import type { AnthropicResponseMessage, AnthropicUsage } from '../../dialects/anthropic-messages/wire-types.js';
 
 export interface NativePassthroughArguments {
   body: Record<string, unknown>;
@@ -98,5 +100,29 @@ export const passthroughAnthropic = async (options: NativePassthroughArguments):
   if (upstream.statusCode >= 400) throw await refusal(upstream, provider.id);
   const contentType = String(upstream.headers['content-type'] ?? '');
   if (/text\/event-stream/i.test(contentType)) return relayStream(upstream, options);
+  if (stream) return answerWholeAsStream(upstream, options);
   return relayWhole(upstream, options);
+};
+
+/** Some Anthropic-compatible hosts answer a stream request with one JSON message: it goes out as
+ * the stream the client asked for, through the same encoder as every translated answer. */
+const answerWholeAsStream = async (upstream: OpenedUpstream, options: NativePassthroughArguments): Promise<void> => {
+  let message: AnthropicResponseMessage;
+  try {
+    message = JSON.parse(await upstream.body.text());
+  } catch {
+    throw GatewayError.badUpstreamBody(options.resolved.provider.id, 'a body that is not JSON');
+  }
+  const parts = decodeMessage(message);
+  await respondAnthropic({
+    parts: (async function* () {
+      yield* parts;
+    })(),
+    stream: true,
+    clientModel: options.resolved.requestedModel,
+    response: options.response,
+    tracker: options.tracker,
+    signal: options.tracker.clientGoneSignal(),
+    servedHeaders: options.servedHeaders,
+  });
 };
