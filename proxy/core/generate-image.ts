@@ -11,7 +11,7 @@ export interface GeneratedImages {
 /** `POST /v1/images/generations` in-process, with its ledger record (images counted, token usage
  * kept when the upstream reports it). Always asks for base64, so the view never loads a remote URL. */
 export const generateImage = async (gateway: GatewayContext, request: ImageGenerationRequest, options: InProcessOptions): Promise<GeneratedImages> => {
-  const { tracker, adapter, context, resolved } = beginInProcessCall(gateway, '/v1/images/generations', request.model, options);
+  const { tracker, adapter, context, resolved } = await beginInProcessCall(gateway, '/v1/images/generations', request.model, options);
   let answer: ImageGenerationResponse;
   try {
     if (!adapter.generateImage) throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no image generation.`, 'model', 'unsupported_endpoint');

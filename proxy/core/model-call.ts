@@ -3,6 +3,7 @@ import { GatewayError, toGatewayError } from '../errors.js';
 import type { AdapterContext, ProviderAdapter } from '../adapters/types.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import { resolveModel, type GatewayContext } from '../server/gateway-context.js';
+import { budgetPeriodsCounted } from '../usage/budget-gate.js';
 import { RequestTracker } from '../usage/request-tracker.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 
@@ -25,8 +26,10 @@ export interface InProcessCall {
 /** Routing, admission (allowed models, rate, budgets), ledger tracking and the key check, as the
  * HTTP routes do them, without express. Throws a GatewayError (model not found, refused, missing
  * key), recorded like the route records it; once this returns, the caller must `finish` the
- * tracker whatever happens next. `requestBytes` sizes the budget estimate, as a body's length does. */
-export const beginInProcessCall = (gateway: GatewayContext, endpoint: string, model: unknown, options: InProcessOptions, stream = false, requestBytes = 0): InProcessCall => {
+ * tracker whatever happens next. `requestBytes` sizes the budget estimate, as a body's length does.
+ * At start, under a budget cap, it first waits for the ledger to have counted this month. */
+export const beginInProcessCall = async (gateway: GatewayContext, endpoint: string, model: unknown, options: InProcessOptions, stream = false, requestBytes = 0): Promise<InProcessCall> => {
+  await budgetPeriodsCounted(gateway, { name: options.client });
   const tracker = new RequestTracker(withRecordObserver(gateway, options.onRecord), endpoint, options.client, { requestBytes });
   const resolved = resolveModel(gateway, model);
   try {

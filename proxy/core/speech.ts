@@ -18,7 +18,7 @@ export interface SpeechAudio {
 
 /** `POST /v1/audio/speech` in-process: the whole audio, with its ledger record (characters). */
 export const synthesizeSpeech = async (gateway: GatewayContext, request: SpeechRequest, options: InProcessOptions): Promise<SpeechAudio> => {
-  const { tracker, resolved, adapter } = beginInProcessCall(gateway, '/v1/audio/speech', request.model, options);
+  const { tracker, resolved, adapter } = await beginInProcessCall(gateway, '/v1/audio/speech', request.model, options);
   let result: SpeechAudio;
   try {
     if (adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no speech.`, 'model', 'unsupported_endpoint');

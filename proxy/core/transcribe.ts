@@ -25,7 +25,7 @@ interface TranscriptionAnswer {
 
 /** `POST /v1/audio/transcriptions` in-process (JSON answer), with its ledger record. */
 export const transcribeAudio = async (gateway: GatewayContext, request: TranscriptionRequest, options: InProcessOptions): Promise<Transcription> => {
-  const { tracker, resolved, adapter } = beginInProcessCall(gateway, '/v1/audio/transcriptions', request.model, options);
+  const { tracker, resolved, adapter } = await beginInProcessCall(gateway, '/v1/audio/transcriptions', request.model, options);
   let answer: TranscriptionAnswer;
   try {
     if (adapter.dialect !== 'openai') throw GatewayError.invalidRequest(`Provider "${resolved.provider.id}" offers no audio transcriptions.`, 'model', 'unsupported_endpoint');

@@ -8,6 +8,7 @@ import { createVideo, videoJob } from '../routes/videos.js';
 import { getModel, listModels } from '../routes/models.js';
 import { anthropicErrorHandler, messagesMount } from '../routes/messages/mount.js';
 import { GatewayError } from '../errors.js';
+import { budgetGate } from '../usage/budget-gate.js';
 import { errorHandler } from './error-handler.js';
 import { withFastLane } from './fast-lane.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -27,7 +28,7 @@ export interface RouteMounts {
 /** The server's request listener: the chat completions fast lane (server/fast-lane.ts) with the same
  * guards, route and error handler as the express app, which serves everything else. */
 export const createRequestListener = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}) =>
-  withFastLane(createApp(gateway, security, mounts), [hostGuard(security), originGuard(security), tokenGuard(security), chatCompletions(gateway)], errorHandler(gateway.log, gateway.redactor));
+  withFastLane(createApp(gateway, security, mounts), [hostGuard(security), originGuard(security), tokenGuard(security), budgetGate(gateway), chatCompletions(gateway)], errorHandler(gateway.log, gateway.redactor));
 
 export const createApp = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}): Express => {
   const app = express();
@@ -46,6 +47,8 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
 
   const v1 = express.Router();
   v1.use(tokenGuard(security));
+  // At start, while the ledger reads this month, a request under a budget cap waits for it.
+  v1.use(budgetGate(gateway));
   v1.get('/models', listModels(gateway));
   v1.get('/models/*id', getModel(gateway));
   v1.post('/chat/completions', chatCompletions(gateway));

@@ -30,10 +30,7 @@ export const setUpUsage = (options: UsageOptions, log: Logger): UsageParts => {
   // A ledger given as the usage sink (the extension keeps one across restarts) is the ledger.
   const given = options.ledger ?? (options.usage instanceof UsageLedger ? options.usage : undefined);
   const ledger = given ?? new UsageLedger({ dir: options.ledgerDir, fsync: options.ledgerFsync });
-  if (!given && options.ledgerDir) {
-    const stats = ledger.loadStats;
-    log.info(`usage ledger: ${options.ledgerDir} (${stats.recordsParsed} records read, ${stats.monthsFromSnapshots} months from rollups, ${stats.milliseconds} ms${stats.skippedLines ? `, ${stats.skippedLines} damaged lines skipped` : ''})`);
-  }
+  if (!given && options.ledgerDir) void logLedgerLoad(ledger, options.ledgerDir, log);
   return {
     ledger,
     governance: new Governance(ledger.rollups, options.budget ?? {}, log),
@@ -42,4 +39,15 @@ export const setUpUsage = (options: UsageOptions, log: Logger): UsageParts => {
       if (!given) ledger.close();
     },
   };
+};
+
+/** One line once the ledger's rollups are built (the gateway serves meanwhile). */
+export const logLedgerLoad = async (ledger: UsageLedger, dir: string, log: Logger): Promise<void> => {
+  const stats = await ledger.loaded;
+  const { error } = ledger.loadProgress;
+  if (error) {
+    log.error(`usage ledger: ${dir} could not be read (${error}); requests under a budget are refused until it can`);
+    return;
+  }
+  log.info(`usage ledger: ${dir} (${stats.recordsParsed} records read, ${stats.monthsFromSnapshots} months from rollups, ${stats.milliseconds} ms${stats.skippedLines ? `, ${stats.skippedLines} damaged lines skipped` : ''})`);
 };

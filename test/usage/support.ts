@@ -58,3 +58,10 @@ export const accounting = (record: UsageRecord | undefined) => {
   const { promptTokens, completionTokens, cachedTokens, cacheCreationTokens, reasoningTokens, costUsd, costSource, costSourceDetail, provider, model } = record;
   return { provider, model, promptTokens, completionTokens, cachedTokens, cacheCreationTokens, reasoningTokens, costUsd, costSource, costSourceDetail };
 };
+
+/** Everything an async iterable gives, in order (Array.fromAsync needs Node 22). */
+export const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+};
