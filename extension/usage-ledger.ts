@@ -9,18 +9,14 @@ import type { ExtensionLog } from './log-channel.js';
  * The ledger builds its rollups in steps that hand the extension host back every few milliseconds;
  * the window's status bar shows how far it is meanwhile. */
 export const attachUsageLedger = async (context: vscode.ExtensionContext, gateway: GatewayHost, log: ExtensionLog): Promise<void> => {
-  const { UsageLedger } = await import('../proxy/usage/usage-ledger.js');
+  const { logLedgerLoad, UsageLedger } = await import('../proxy/usage/usage-ledger.js');
   const dir = join(context.globalStorageUri.fsPath, 'usage');
   const ledger = new UsageLedger({ dir });
   gateway.ledger = ledger;
   gateway.usage = ledger;
   context.subscriptions.push({ dispose: () => ledger.close() });
   if (ledger.loading) void showLoadProgress(ledger);
-  void ledger.loaded.then((stats) => {
-    const { error } = ledger.loadProgress;
-    if (error) log.error(`usage ledger: ${dir} could not be read (${error}); requests under a budget are refused until it can`);
-    else log.info(`usage ledger: ${dir} (${stats.recordsParsed} records read, ${stats.monthsFromSnapshots} months from rollups, ${stats.milliseconds} ms${stats.skippedLines ? `, ${stats.skippedLines} damaged lines skipped` : ''})`);
-  });
+  void logLedgerLoad(ledger, dir, log);
 };
 
 const showLoadProgress = (ledger: UsageLedger): Thenable<void> =>

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Logger } from '../logger.js';
 import { LedgerAppender, ledgerFileBytes, ledgerFilePath, ledgerMonths } from './ledger-files.js';
 import { readLedgerRecords } from './ledger-lines.js';
 import { loadMonth, trySnapshot, type LoadedMonth, type MonthFile } from './ledger-loader.js';
@@ -247,3 +248,14 @@ const monthFiles = (dir: string): MonthFile[] =>
   ledgerMonths(dir)
     .map((month) => ({ month, bytes: fileBytes(dir, month) }))
     .filter((file) => file.bytes >= 0);
+
+/** One line once the ledger's rollups are built (the gateway serves meanwhile). */
+export const logLedgerLoad = async (ledger: UsageLedger, dir: string, log: Logger): Promise<void> => {
+  const stats = await ledger.loaded;
+  const { error } = ledger.loadProgress;
+  if (error) {
+    log.error(`usage ledger: ${dir} could not be read (${error}); requests under a budget cap are refused until it can be read at the next start`);
+    return;
+  }
+  log.info(`usage ledger: ${dir} (${stats.recordsParsed} records read, ${stats.monthsFromSnapshots} months from rollups, ${stats.milliseconds} ms${stats.skippedLines ? `, ${stats.skippedLines} damaged lines skipped` : ''})`);
+};

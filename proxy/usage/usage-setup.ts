@@ -1,7 +1,7 @@
 import { Governance } from '../governance/governance.js';
 import type { OverallBudget } from '../governance/budgets.js';
 import type { Logger } from '../logger.js';
-import { UsageLedger } from './usage-ledger.js';
+import { logLedgerLoad, UsageLedger } from './usage-ledger.js';
 import { teeUsage, type UsageSink } from './usage-record.js';
 
 export interface UsageOptions {
@@ -41,13 +41,3 @@ export const setUpUsage = (options: UsageOptions, log: Logger): UsageParts => {
   };
 };
 
-/** One line once the ledger's rollups are built (the gateway serves meanwhile). */
-export const logLedgerLoad = async (ledger: UsageLedger, dir: string, log: Logger): Promise<void> => {
-  const stats = await ledger.loaded;
-  const { error } = ledger.loadProgress;
-  if (error) {
-    log.error(`usage ledger: ${dir} could not be read (${error}); requests under a budget are refused until it can`);
-    return;
-  }
-  log.info(`usage ledger: ${dir} (${stats.recordsParsed} records read, ${stats.monthsFromSnapshots} months from rollups, ${stats.milliseconds} ms${stats.skippedLines ? `, ${stats.skippedLines} damaged lines skipped` : ''})`);
-};

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { UsageLedger } from '../../proxy/usage/usage-ledger.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
@@ -12,17 +11,7 @@ import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
 import { fixtureJson } from '../support/fixtures.js';
 import { startTestGateway, TEST_KEY } from '../support/gateway.js';
 import { generatedRecords, writeLedgerFiles } from './generate-records.js';
-
-const folders: string[] = [];
-const tempFolder = (): string => {
-  const folder = mkdtempSync(join(tmpdir(), 'modapi-rebuild-'));
-  folders.push(folder);
-  return folder;
-};
-
-after(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
+import { tempFolder } from './support.js';
 
 const CLIENTS = [undefined, 'default', 'aider', 'claude-code', 'continue', 'chat-view', 'nobody'];
 

@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import { UsageLedger } from '../../proxy/usage/usage-ledger.js';
 import type { GroupDimension } from '../../proxy/usage/usage-rollups.js';
 import { addRecord, emptyTotals, type UsageTotals } from '../../proxy/usage/usage-totals.js';
 import { generatedRecords } from './generate-records.js';
-import { collect } from './support.js';
-
-const folders: string[] = [];
-const tempFolder = (): string => {
-  const folder = mkdtempSync(join(tmpdir(), 'modapi-ledger-'));
-  folders.push(folder);
-  return folder;
-};
-
-after(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
+import { collect, tempFolder } from './support.js';
 
 /** The obvious aggregation, record by record, to check the rollups against. */
 const naive = (records: UsageRecord[], fromDay: string | undefined, toDay: string | undefined, groupBy: GroupDimension) => {
