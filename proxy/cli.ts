@@ -11,7 +11,7 @@ const main = async (): Promise<void> => {
     return;
   }
   if (cli.command === 'usage') {
-    usageReport(cli);
+    await usageReport(cli);
     return;
   }
   await serve(cli, process.env);

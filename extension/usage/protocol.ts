@@ -111,6 +111,8 @@ export interface UsageSnapshot {
   empty: boolean;
   /** Whether a ledger is connected (usage is being recorded). */
   recording: boolean;
+  /** The ledger is still reading its months at start: the figures are short until it is done. */
+  rebuilding: { monthsRead: number; months: number } | null;
   periods: PeriodTotals[];
   chart: CostChart;
   breakdowns: Record<Breakdown, BreakdownRow[]>;

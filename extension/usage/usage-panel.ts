@@ -5,7 +5,8 @@ import type { ExtensionServices } from '../services.js';
 import { currentBudgets } from './current-budgets.js';
 import { parseUsageViewMessage, type ChartStack, type UsageHostMessage, type UsageRange, type UsageViewMessage } from './protocol.js';
 import { trailingThrottle } from './throttle.js';
-import { exportCsv, exportFileName, type ExportRequest } from './usage-export.js';
+import { exportToFile } from './export-to-file.js';
+import { exportFileName, type ExportRequest } from './usage-export.js';
 import { rangeFor } from './usage-periods.js';
 import { buildSnapshot } from './usage-snapshot.js';
 import type { UsageSource } from './usage-source.js';
@@ -129,8 +130,10 @@ export class UsagePanel implements vscode.Disposable {
   private postSnapshot(reason: 'initial' | 'live' | 'query'): void {
     if (!this.panel) return;
     const running = this.services.gateway.current();
+    const ledger = this.source.currentLedger();
     const snapshot = buildSnapshot({
-      reader: this.source.currentLedger(),
+      reader: ledger,
+      loading: ledger?.loadProgress,
       range: this.range,
       stackBy: this.stackBy,
       budgets: currentBudgets(this.source),
@@ -140,7 +143,8 @@ export class UsagePanel implements vscode.Disposable {
     this.post({ type: 'snapshot', snapshot, reason });
   }
 
-  /** Asks where to save, then writes the CSV the ledger's own code builds for that view. */
+  /** Asks where to save, then writes the CSV the ledger's own code builds for that view, in steps
+   * with a progress notification (a year of requests takes a while to read). */
   private async export(request: ExportRequest): Promise<void> {
     const ledger = this.source.currentLedger();
     if (!ledger) throw new Error('No usage is recorded yet: the ledger is not connected.');
@@ -153,9 +157,11 @@ export class UsagePanel implements vscode.Disposable {
       filters: { CSV: ['csv'] },
     });
     if (!target) return;
-    const csv = exportCsv(ledger, request, range);
-    await vscode.workspace.fs.writeFile(target, Buffer.from(csv, 'utf8'));
-    const rows = csv.split('\r\n').length - 2;
+    const rows = await exportToFile(ledger, request, range, target);
+    if (rows === undefined) {
+      this.post({ type: 'notice', level: 'info', message: 'Export cancelled.' });
+      return;
+    }
     this.services.log.info(`usage panel: exported ${rows} row(s) to ${target.fsPath}`);
     this.post({ type: 'notice', level: 'info', message: `Exported ${rows} row${rows === 1 ? '' : 's'} to ${target.fsPath}` });
   }

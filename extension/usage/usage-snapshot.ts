@@ -1,4 +1,5 @@
 import { emptyTotals } from '../../proxy/usage/usage-totals.js';
+import type { LedgerLoadProgress } from '../../proxy/usage/usage-ledger.js';
 import type { BudgetView, ChartStack, GatewayHint, UsageRange, UsageSnapshot } from './protocol.js';
 import { rangeFor } from './usage-periods.js';
 import { allBreakdowns, costChart, ledgerIsEmpty, periodTotals, recentRows, type UsageReader } from './usage-view-model.js';
@@ -6,6 +7,8 @@ import { allBreakdowns, costChart, ledgerIsEmpty, periodTotals, recentRows, type
 export interface SnapshotInput {
   /** The ledger, or undefined while none is connected (nothing is recorded then). */
   reader: UsageReader | undefined;
+  /** How far the ledger's start is, while it still reads its months. */
+  loading?: LedgerLoadProgress;
   range: UsageRange;
   stackBy: ChartStack;
   budgets: BudgetView[];
@@ -36,6 +39,7 @@ export const buildSnapshot = (input: SnapshotInput): UsageSnapshot => {
     ...range,
     empty: ledgerIsEmpty(reader),
     recording: input.reader !== undefined,
+    rebuilding: input.loading && !input.loading.done ? { monthsRead: input.loading.monthsRead, months: input.loading.months } : null,
     periods: periodTotals(reader, input.now),
     chart: costChart(reader, range, input.stackBy),
     breakdowns: allBreakdowns(reader, range),

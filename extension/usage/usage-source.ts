@@ -19,10 +19,12 @@ export class UsageSource implements vscode.Disposable {
   readonly onDidRecord = this.recorded.event;
   readonly onBudgetWarning = this.warned.event;
   readonly onBudgetExceeded = this.exceeded.event;
-  /** The ledger or the governance was swapped (a gateway start): everything shown may have changed. */
+  /** The ledger or the governance was swapped (a gateway start), or the ledger read more of its
+   * months at start: everything shown may have changed. */
   readonly onDidChange = this.changed.event;
 
   private readonly onRecord = (record: UsageRecord): void => this.recorded.fire(record);
+  private readonly onLoadProgress = (): void => this.changed.fire();
   private readonly onWarning = (event: BudgetEvent): void => this.warned.fire(event);
   private readonly onExceeded = (event: BudgetEvent): void => this.exceeded.fire(event);
 
@@ -49,7 +51,9 @@ export class UsageSource implements vscode.Disposable {
     if (ledger === this.ledger && governance === this.governance) return;
     if (ledger !== this.ledger) {
       this.ledger?.off('record', this.onRecord);
+      this.ledger?.off('load-progress', this.onLoadProgress);
       ledger?.on('record', this.onRecord);
+      ledger?.on('load-progress', this.onLoadProgress);
       this.ledger = ledger;
     }
     if (governance !== this.governance) {
@@ -64,6 +68,7 @@ export class UsageSource implements vscode.Disposable {
 
   dispose(): void {
     this.ledger?.off('record', this.onRecord);
+    this.ledger?.off('load-progress', this.onLoadProgress);
     this.governance?.off('budget-warning', this.onWarning);
     this.governance?.off('budget-exceeded', this.onExceeded);
     this.subscription.dispose();

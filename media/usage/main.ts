@@ -51,6 +51,9 @@ const renderHeader = (): void => {
     h('h1', { className: 'title', text: 'ModAPI Usage' }),
     rangeSelect(),
     exportTotals,
+    ...(snapshot?.rebuilding
+      ? [h('span', { className: 'muted rebuilding', text: `Reading the usage ledger (${snapshot.rebuilding.monthsRead} of ${snapshot.rebuilding.months} months): figures are incomplete until it is done.` })]
+      : []),
     h('span', { className: 'muted updated', attributes: { 'data-updated': snapshot?.generatedAt ?? '' }, text: snapshot ? `Updated ${formatTime(snapshot.generatedAt)}` : 'Loading…' }),
   );
 };

@@ -38,11 +38,11 @@ export const formatUsageTable = (summary: UsageSummary): string => {
 };
 
 /** `node dist/cli.js usage --ledger DIR [--from --to --group-by]`: prints a table for a period. */
-export const usageReport = (cli: CliArguments, print: (text: string) => void = console.log): void => {
+export const usageReport = async (cli: CliArguments, print: (text: string) => void = console.log): Promise<void> => {
   if (!cli.ledger) throw new Error('the usage report needs the ledger folder: --ledger DIR');
   if (!existsSync(cli.ledger)) throw new Error(`no usage ledger at ${cli.ledger}`);
   const query = parseUsageQuery({ from: cli.from, to: cli.to, group_by: cli.groupBy ?? 'model' });
-  const ledger = new UsageLedger({ dir: cli.ledger, recentLimit: 1 });
+  const ledger = await UsageLedger.open({ dir: cli.ledger, recentLimit: 1 });
   try {
     print(formatUsageTable(ledger.summary(query)));
     if (ledger.loadStats.skippedLines > 0) print(`\n${ledger.loadStats.skippedLines} damaged ledger line(s) skipped`);

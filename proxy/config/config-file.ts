@@ -23,6 +23,8 @@ export const localTokenSchema = z.object({
   monthlyBudgetUsd: z.number().positive().optional(),
   requestsPerMinute: z.number().int().positive().optional(),
   revoked: z.boolean().optional(),
+  /** Reads every token's usage through /modapi/usage*; other tokens read only their own. */
+  admin: z.boolean().optional(),
 });
 
 /** The `--config` file: providers (keys may also come from the environment), named local tokens,

@@ -36,7 +36,7 @@ export const requestImages = async (call: ModelCall, body: ImageGenerationReques
 
 /** The in-process sink: the images, always asked for as base64 so the view never loads a remote URL. */
 export const generateImage = async (gateway: GatewayContext, request: ImageGenerationRequest, options: InProcessOptions): Promise<GeneratedImages> => {
-  const call = beginInProcessCall(gateway, '/v1/images/generations', request.model, options);
+  const call = await beginInProcessCall(gateway, '/v1/images/generations', request.model, options);
   let answer: ImageGenerationResponse;
   try {
     const result = await requestImages(call, { response_format: 'b64_json', ...request });

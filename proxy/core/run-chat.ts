@@ -46,7 +46,7 @@ async function* attempt(served: ResolvedModel, request: ChatRequest, tracker: Re
 export async function* runChat(gateway: GatewayContext, request: ChatRequest, options: InProcessOptions): AsyncGenerator<ChatPart> {
   let call;
   try {
-    call = beginInProcessCall(gateway, CHAT_ENDPOINT, request.model, options, true, Buffer.byteLength(JSON.stringify(request.messages ?? [])));
+    call = await beginInProcessCall(gateway, CHAT_ENDPOINT, request.model, options, true, Buffer.byteLength(JSON.stringify(request.messages ?? [])));
   } catch (error) {
     yield { type: 'error', error: publicError(toGatewayError(error), gateway.redactor) };
     return;

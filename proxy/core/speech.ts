@@ -27,7 +27,7 @@ export const requestSpeech = (call: ModelCall, body: Record<string, unknown>): P
 
 /** The in-process sink: the whole audio, with its ledger record. */
 export const synthesizeSpeech = async (gateway: GatewayContext, request: SpeechRequest, options: InProcessOptions): Promise<SpeechAudio> => {
-  const call = beginInProcessCall(gateway, '/v1/audio/speech', request.model, options);
+  const call = await beginInProcessCall(gateway, '/v1/audio/speech', request.model, options);
   let result: SpeechAudio;
   try {
     const response = await requestSpeech(call, { voice: 'alloy', response_format: 'mp3', ...request });

@@ -43,7 +43,7 @@ export const requestTranscription = (call: ModelCall, kind: 'transcriptions' | '
 
 /** The in-process sink: the text of a JSON transcription, with its ledger record. */
 export const transcribeAudio = async (gateway: GatewayContext, request: TranscriptionRequest, options: InProcessOptions): Promise<Transcription> => {
-  const call = beginInProcessCall(gateway, '/v1/audio/transcriptions', request.model, options);
+  const call = await beginInProcessCall(gateway, '/v1/audio/transcriptions', request.model, options);
   let answer: TranscriptionAnswer;
   try {
     const form = new FormData();

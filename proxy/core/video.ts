@@ -67,7 +67,7 @@ const asJob = (answer: JobAnswer): VideoJob => ({ id: String(answer.id ?? ''), s
 /** `POST /v1/videos`, then polls the job until it completes and downloads its content. Only the
  * creation is billed (a job is charged for what it asked for, as the HTTP route does). */
 export const generateVideo = async (gateway: GatewayContext, request: VideoRequest, options: VideoOptions): Promise<VideoResult> => {
-  const call = beginInProcessCall(gateway, '/v1/videos', request.model, options);
+  const call = await beginInProcessCall(gateway, '/v1/videos', request.model, options);
   const { tracker, resolved } = call;
   let job: VideoJob;
   try {

@@ -4,6 +4,7 @@ import type { AdapterContext, ProviderAdapter } from '../adapters/types.js';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import { resolveModel, type GatewayContext } from '../server/gateway-context.js';
+import { budgetPeriodsCounted } from '../usage/budget-gate.js';
 import { clientGoneSignal, RequestTracker } from '../usage/request-tracker.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 
@@ -57,7 +58,9 @@ export interface InProcessOptions {
  * found, refused, missing key), recorded like the route records it; once this returns, the caller
  * must `finish` the tracker whatever happens next. `requestBytes` sizes the budget estimate, as a
  * body's length does. */
-export const beginInProcessCall = (gateway: GatewayContext, endpoint: string, model: unknown, options: InProcessOptions, stream = false, requestBytes = 0): ModelCall => {
+export const beginInProcessCall = async (gateway: GatewayContext, endpoint: string, model: unknown, options: InProcessOptions, stream = false, requestBytes = 0): Promise<ModelCall> => {
+  // At start, under a budget cap, the ledger must first have counted this month.
+  await budgetPeriodsCounted(gateway, { name: options.client });
   const tracker = new RequestTracker(withRecordObserver(gateway, options.onRecord), endpoint, options.client, { requestBytes });
   try {
     return admit(gateway, tracker, model, stream, options.signal);

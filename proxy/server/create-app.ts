@@ -9,6 +9,7 @@ import { getModel, listModels } from '../routes/models.js';
 import { anthropicErrorExit, messagesMount } from '../routes/messages/mount.js';
 import { openAIErrors } from '../dialects/openai-chat/errors.js';
 import { GatewayError } from '../errors.js';
+import { budgetGate } from '../usage/budget-gate.js';
 import { errorExit } from './error-exit.js';
 import { withFastLane } from './fast-lane.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -20,7 +21,7 @@ export const GATEWAY_VERSION = '0.1.0';
 /** The server's request listener: the chat completions fast lane (server/fast-lane.ts) with the same
  * guards, route and error handler as the express app, which serves everything else. */
 export const createRequestListener = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}) =>
-  withFastLane(createApp(gateway, security, mounts), [hostGuard(security), originGuard(security), tokenGuard(security), chatCompletions(gateway)], errorExit(gateway, openAIErrors));
+  withFastLane(createApp(gateway, security, mounts), [hostGuard(security), originGuard(security), tokenGuard(security), budgetGate(gateway), chatCompletions(gateway)], errorExit(gateway, openAIErrors));
 
 export const createApp = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}): Express => {
   const app = express();
@@ -39,6 +40,8 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
 
   const v1 = express.Router();
   v1.use(tokenGuard(security));
+  // At start, while the ledger reads this month, a request under a budget cap waits for it.
+  v1.use(budgetGate(gateway));
   v1.get('/models', listModels(gateway));
   v1.get('/models/*id', getModel(gateway));
   v1.post('/chat/completions', chatCompletions(gateway));

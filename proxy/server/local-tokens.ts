@@ -6,6 +6,8 @@ export interface LocalClient {
   name: string;
   /** Allowed models, budgets and request rate of this token (none: no limits). */
   policy?: TokenPolicy;
+  /** Reads every client's usage through /modapi/usage*; any other token reads only its own. */
+  admin?: boolean;
 }
 
 /** A token as configured: its name, the secret, its policy; a revoked token is refused. */
@@ -13,6 +15,7 @@ export interface LocalTokenEntry extends TokenPolicy {
   name: string;
   token: string;
   revoked?: boolean;
+  admin?: boolean;
 }
 
 interface StoredToken {
@@ -56,7 +59,7 @@ export class LocalTokens {
     this.generation += 1;
     this.tokens = entries
       .filter((entry) => entry.token.length > 0 && !entry.revoked)
-      .map((entry) => ({ digest: digestOf(entry.token), client: { name: entry.name, policy: policyOf(entry) } }));
+      .map((entry) => ({ digest: digestOf(entry.token), client: { name: entry.name, policy: policyOf(entry), admin: entry.admin === true } }));
   }
 
   /** The client a presented token belongs to; `connection` (the request's socket) lets a keep-alive

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, fsyncSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, fsyncSync, writeFileSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UsageRecord } from './usage-record.js';
 import type { DayRollup } from './usage-rollups.js';
@@ -17,44 +18,7 @@ export const ledgerMonths = (dir: string): string[] => {
     .sort();
 };
 
-const looksLikeRecord = (value: unknown): value is UsageRecord => {
-  const record = value as Partial<UsageRecord> | null;
-  return typeof record === 'object' && record !== null && typeof record.time === 'string' && typeof record.requestId === 'string' && typeof record.promptTokens === 'number';
-};
-
-export interface ParsedLedger {
-  records: UsageRecord[];
-  /** Lines that did not parse (a torn last line after a crash, or damage); skipped, never fatal. */
-  skippedLines: number;
-}
-
-/** The records of a ledger file's text. Any line that is not a whole record is skipped. */
-export const parseLedgerText = (text: string, onRecord?: (record: UsageRecord) => void): ParsedLedger => {
-  const records: UsageRecord[] = [];
-  let skippedLines = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    if (end > start) {
-      try {
-        const value: unknown = JSON.parse(text.slice(start, end));
-        if (!looksLikeRecord(value)) skippedLines += 1;
-        else if (onRecord) onRecord(value);
-        else records.push(value);
-      } catch {
-        skippedLines += 1;
-      }
-    }
-    start = end + 1;
-  }
-  return { records, skippedLines };
-};
-
-export const readLedgerFile = (dir: string, month: string, onRecord?: (record: UsageRecord) => void): ParsedLedger & { bytes: number } => {
-  const buffer = readFileSync(join(dir, ledgerFileName(month)));
-  return { ...parseLedgerText(buffer.toString('utf8'), onRecord), bytes: buffer.length };
-};
+export const ledgerFilePath = (dir: string, month: string): string => join(dir, ledgerFileName(month));
 
 export const ledgerFileBytes = (dir: string, month: string): number => {
   const fd = openSync(join(dir, ledgerFileName(month)), 'r');
@@ -66,7 +30,7 @@ export const ledgerFileBytes = (dir: string, month: string): number => {
 };
 
 interface MonthSnapshot {
-  version: 1;
+  version: typeof SNAPSHOT_VERSION;
   /** The ledger file's size when the snapshot was made; a different size means it is stale. */
   bytes: number;
   records: number;
@@ -74,11 +38,14 @@ interface MonthSnapshot {
   days: Record<string, DayRollup>;
 }
 
+/** 2: days hold each client's own breakdown. Older snapshots are read again from their files. */
+const SNAPSHOT_VERSION = 2;
+
 /** A closed month's day rollups, if saved for exactly the file's current size. */
-export const readSnapshot = (dir: string, month: string, bytes: number): MonthSnapshot | undefined => {
+export const readSnapshot = async (dir: string, month: string, bytes: number): Promise<MonthSnapshot | undefined> => {
   try {
-    const snapshot = JSON.parse(readFileSync(join(dir, snapshotFileName(month)), 'utf8')) as MonthSnapshot;
-    return snapshot.version === 1 && snapshot.bytes === bytes ? snapshot : undefined;
+    const snapshot = JSON.parse(await readFile(join(dir, snapshotFileName(month)), 'utf8')) as MonthSnapshot;
+    return snapshot.version === SNAPSHOT_VERSION && snapshot.bytes === bytes ? snapshot : undefined;
   } catch {
     return undefined;
   }
@@ -87,7 +54,7 @@ export const readSnapshot = (dir: string, month: string, bytes: number): MonthSn
 /** Saves a month's rollups next to its file (written aside and renamed, so never half-written). */
 export const writeSnapshot = (dir: string, month: string, snapshot: Omit<MonthSnapshot, 'version'>): void => {
   const path = join(dir, snapshotFileName(month));
-  writeFileSync(`${path}.tmp`, JSON.stringify({ version: 1, ...snapshot }));
+  writeFileSync(`${path}.tmp`, JSON.stringify({ version: SNAPSHOT_VERSION, ...snapshot }));
   renameSync(`${path}.tmp`, path);
 };
 
@@ -131,24 +98,6 @@ export class LedgerAppender {
     return { fd, repaired };
   }
 }
-
-/** The last records of a month's file, read from its last `maxBytes` only (for the recent list
- * when the month's rollups come from a snapshot). */
-export const readLedgerTail = (dir: string, month: string, maxBytes: number): UsageRecord[] => {
-  const fd = openSync(join(dir, ledgerFileName(month)), 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const start = Math.max(0, size - maxBytes);
-    const buffer = Buffer.alloc(size - start);
-    readSync(fd, buffer, 0, buffer.length, start);
-    let text = buffer.toString('utf8');
-    // Reading from the middle of the file: the first line is a piece of one.
-    if (start > 0) text = text.slice(text.indexOf('\n') + 1);
-    return parseLedgerText(text).records;
-  } finally {
-    closeSync(fd);
-  }
-};
 
 const writeWhole = (fd: number, bytes: Buffer): void => {
   let offset = 0;

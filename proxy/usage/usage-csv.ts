@@ -14,13 +14,23 @@ const TOTAL_COLUMNS: readonly (keyof UsageTotals)[] = [
   'images', 'audioSeconds', 'videoSeconds', 'characters', 'costUsd', 'unknownCostRequests', 'estimatedCostRequests', 'unbilledRequests', 'latencyMsTotal',
 ];
 
-/** One CSV cell (RFC 4180 quoting). Text that a spreadsheet would run as a formula is prefixed
- * with a quote mark: model ids come from clients. */
+/** A formula start (`=`, `+`, `-`, `@`, tab, CR, and the full-width forms some spreadsheets convert)
+ * at the start of the text or after a character a spreadsheet may split a cell on (`,` `;` `|` tab
+ * CR LF, whichever separator it was told to use or guessed), with spaces or quote marks between. */
+const FORMULA_START = /(?<=(?:^|[,;|\t\r\n])[ "]*)(?=[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
+
+/** Text with a quote mark before every formula start, at its beginning and after every separator,
+ * so `x;=1+1` opened with `;` as the separator is two cells of text. Model ids, client names and
+ * error codes come from clients and upstreams. */
+export const neutraliseFormulas = (text: string): string => text.replace(FORMULA_START, "'");
+
+/** One CSV cell: numbers and booleans bare (a spreadsheet keeps them numbers), nothing empty, every
+ * text quoted (RFC 4180) after its formula starts are neutralised. */
 export const csvCell = (value: unknown): string => {
   if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'boolean') return String(value);
+  return `"${neutraliseFormulas(String(value)).replace(/"/g, '""')}"`;
 };
 
 const line = (cells: unknown[]): string => `${cells.map(csvCell).join(',')}\r\n`;

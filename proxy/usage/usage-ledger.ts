@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { LedgerAppender, ledgerFileBytes, ledgerMonths, readLedgerFile, readLedgerTail, readSnapshot, writeSnapshot } from './ledger-files.js';
+import type { Logger } from '../logger.js';
+import { LedgerAppender, ledgerFileBytes, ledgerFilePath, ledgerMonths } from './ledger-files.js';
+import { readLedgerRecords } from './ledger-lines.js';
+import { loadMonth, trySnapshot, type LoadedMonth, type MonthFile } from './ledger-loader.js';
 import type { UsageRecord, UsageSink } from './usage-record.js';
 import { dayOf, monthOf, UsageRollups, type UsageQuery, type UsageSummary } from './usage-rollups.js';
 
@@ -22,32 +25,89 @@ export interface LedgerLoadStats {
   milliseconds: number;
 }
 
+/** How far the rollups are built at start; `done` once every month is in (or the load failed). */
+export interface LedgerLoadProgress {
+  months: number;
+  monthsRead: number;
+  recordsParsed: number;
+  done: boolean;
+  /** Why the load stopped, if it failed (a month's file could not be read). */
+  error?: string;
+}
+
+export type RecordQuery = Pick<UsageQuery, 'fromDay' | 'toDay' | 'client'>;
+
 const DEFAULT_RECENT = 1_000;
 
 /** The usage ledger: every finished request's record appended to its month's file, and the day
  * rollups that budgets, the usage API and the CLI report read, kept current on every record.
- * Emits `record` with each record once it is written. */
+ *
+ * The rollups are built at start without holding up the event loop (`loaded`): the newest month
+ * first, since budgets read its day and month (`budgetPeriodsCounted`), then the older ones. The
+ * files are read up to the sizes they had when the ledger opened; records written meanwhile are
+ * counted as they are recorded. Emits `record` with each record once it is written, and
+ * `load-progress` as the months come in. */
 export class UsageLedger extends EventEmitter implements UsageSink {
   readonly rollups = new UsageRollups();
-  readonly loadStats: LedgerLoadStats;
   readonly dir: string | undefined;
+  /** Resolves with the start's figures once every month is in; never rejects (see loadProgress.error). */
+  readonly loaded: Promise<LedgerLoadStats>;
+  private stats: LedgerLoadStats = { files: 0, recordsParsed: 0, monthsFromSnapshots: 0, skippedLines: 0, milliseconds: 0 };
+  private progress: LedgerLoadProgress = { months: 0, monthsRead: 0, recordsParsed: 0, done: true };
+  /** Pending while the newest month is being read; rejects if it cannot be. */
+  private budgetPeriods: Promise<void> | undefined;
   private readonly appender: LedgerAppender | undefined;
   private readonly recentLimit: number;
   private recentRecords: UsageRecord[] = [];
-  /** What each month's file should measure if only this ledger wrote to it since it was read. */
+  /** What each month's file should measure if only this ledger wrote to it since it was opened. */
   private readonly expectedBytes = new Map<string, number>();
   private readonly skippedByMonth = new Map<string, number>();
   /** Months whose saved rollups match their file (nothing appended since). */
   private readonly snapshotted = new Set<string>();
+  /** Months of the folder not read yet: their rollups are incomplete, so never saved. */
+  private readonly unread = new Set<string>();
   /** A write failed: the rollups hold a record the file lacks, so none is saved at close. */
   private writeFailed = false;
+  private closed = false;
 
   constructor(options: UsageLedgerOptions = {}) {
     super();
     this.dir = options.dir;
     this.recentLimit = options.recentLimit ?? DEFAULT_RECENT;
-    this.loadStats = this.dir ? this.load(this.dir) : { files: 0, recordsParsed: 0, monthsFromSnapshots: 0, skippedLines: 0, milliseconds: 0 };
+    const files = this.dir ? monthFiles(this.dir) : [];
+    for (const file of files) {
+      this.expectedBytes.set(file.month, file.bytes);
+      this.unread.add(file.month);
+    }
     this.appender = this.dir ? new LedgerAppender(this.dir, options.fsync) : undefined;
+    this.loaded = this.dir && files.length > 0 ? this.load(this.dir, files) : Promise.resolve(this.stats);
+  }
+
+  /** A ledger with its rollups built (the CLI report, tests). */
+  static async open(options: UsageLedgerOptions = {}): Promise<UsageLedger> {
+    const ledger = new UsageLedger(options);
+    await ledger.loaded;
+    if (ledger.progress.error) throw new Error(`the usage ledger could not be read: ${ledger.progress.error}`);
+    return ledger;
+  }
+
+  get loadStats(): LedgerLoadStats {
+    return this.stats;
+  }
+
+  get loadProgress(): LedgerLoadProgress {
+    return { ...this.progress };
+  }
+
+  /** Whether the rollups are still being built (usage figures are incomplete meanwhile). */
+  get loading(): boolean {
+    return !this.progress.done;
+  }
+
+  /** Pending until the current day's and month's rollups (what budgets read) hold every record of
+   * the files; undefined once they do. Rejects if the newest month cannot be read. */
+  budgetPeriodsCounted(): Promise<void> | undefined {
+    return this.budgetPeriods;
   }
 
   /** Counts the record, then writes it; a failed write is thrown to the caller (who logs it) after
@@ -69,35 +129,44 @@ export class UsageLedger extends EventEmitter implements UsageSink {
     return this.rollups.query(query);
   }
 
-  /** The latest records, newest first. */
-  recent(limit = 50): UsageRecord[] {
-    return this.recentRecords.slice(-Math.max(0, Math.min(limit, this.recentLimit))).reverse();
+  /** The latest records (of one client, when given), newest first. */
+  recent(limit = 50, client?: string): UsageRecord[] {
+    const wanted = Math.max(0, Math.min(limit, this.recentLimit));
+    const result: UsageRecord[] = [];
+    for (let index = this.recentRecords.length - 1; index >= 0 && result.length < wanted; index -= 1) {
+      const record = this.recentRecords[index] as UsageRecord;
+      if (client === undefined || record.client === client) result.push(record);
+    }
+    return result;
   }
 
-  /** Every record of a period, oldest first, read from the files (the in-memory recent ones without a folder). */
-  *records(query: Pick<UsageQuery, 'fromDay' | 'toDay'>): Generator<UsageRecord> {
-    const inRange = (record: UsageRecord) => {
+  /** Every record of a period (of one client, when given), oldest first, read from the files line
+   * by line without holding up the event loop (the in-memory recent ones without a folder). */
+  async *records(query: RecordQuery): AsyncGenerator<UsageRecord> {
+    const wanted = (record: UsageRecord): boolean => {
       const day = dayOf(record.time);
-      return !(query.fromDay && day < query.fromDay) && !(query.toDay && day > query.toDay);
+      return !(query.fromDay && day < query.fromDay) && !(query.toDay && day > query.toDay) && (query.client === undefined || record.client === query.client);
     };
     if (!this.dir) {
-      yield* this.recentRecords.filter(inRange);
+      yield* this.recentRecords.filter(wanted);
       return;
     }
-    for (const month of ledgerMonths(this.dir)) {
+    for (const { month, bytes } of monthFiles(this.dir)) {
       if ((query.fromDay && month < query.fromDay.slice(0, 7)) || (query.toDay && month > query.toDay.slice(0, 7))) continue;
-      yield* readLedgerFile(this.dir, month).records.filter(inRange);
+      for await (const record of readLedgerRecords(ledgerFilePath(this.dir, month), { end: bytes })) if (wanted(record)) yield record;
     }
   }
 
   /** Closes the file and saves the rollups of the months written since start, so the next start
-   * reads no line of them. Skipped when another process wrote to a file too (its size differs
-   * from what this ledger wrote), or when a write failed. */
+   * reads no line of them. Skipped for a month not read yet (a close during the start), when
+   * another process wrote to a file too (its size differs from what this ledger wrote), or when a
+   * write failed. */
   close(): void {
+    this.closed = true;
     this.appender?.close();
     if (!this.dir || this.writeFailed) return;
     for (const [month, bytes] of this.expectedBytes) {
-      if (this.snapshotted.has(month) || fileBytes(this.dir, month) !== bytes) continue;
+      if (this.snapshotted.has(month) || this.unread.has(month) || fileBytes(this.dir, month) !== bytes) continue;
       const days = this.rollups.daysOfMonth(month);
       trySnapshot(this.dir, month, { bytes, records: countRecords(days), skippedLines: this.skippedByMonth.get(month) ?? 0, days });
       this.snapshotted.add(month);
@@ -115,44 +184,52 @@ export class UsageLedger extends EventEmitter implements UsageSink {
     if (this.recentRecords.length > this.recentLimit * 2) this.recentRecords = this.recentRecords.slice(-this.recentLimit);
   }
 
-  /** Builds the rollups once at start: each month from its saved rollups when they still match
-   * the file's size, else read line by line (and saved for the next start when the month is
-   * closed). The recent list comes from the newest file's tail. */
-  private load(dir: string): LedgerLoadStats {
+  /** Builds the rollups, the newest month first; each month is merged whole once read. */
+  private async load(dir: string, files: MonthFile[]): Promise<LedgerLoadStats> {
     const started = performance.now();
-    const months = ledgerMonths(dir);
-    const stats: LedgerLoadStats = { files: months.length, recordsParsed: 0, monthsFromSnapshots: 0, skippedLines: 0, milliseconds: 0 };
-    const newest = months.at(-1);
-    for (const month of months) {
-      const bytes = ledgerFileBytes(dir, month);
-      const snapshot = readSnapshot(dir, month, bytes);
-      if (snapshot) {
-        for (const [day, rollup] of Object.entries(snapshot.days)) this.rollups.mergeDay(day, rollup);
-        stats.monthsFromSnapshots += 1;
-        this.noteMonth(month, snapshot.bytes, snapshot.skippedLines, true);
-        if (month === newest) for (const record of readLedgerTail(dir, month, this.recentLimit * 2_048)) this.remember(record);
-        continue;
+    this.stats = { ...this.stats, files: files.length };
+    this.progress = { months: files.length, monthsRead: 0, recordsParsed: 0, done: false };
+    const newest = files.at(-1) as MonthFile;
+    let markBudgetPeriods: { resolve: () => void; reject: (error: Error) => void } | undefined;
+    this.budgetPeriods = new Promise<void>((resolve, reject) => (markBudgetPeriods = { resolve, reject }));
+    // Nobody may be waiting; a failure is kept in loadProgress.error too.
+    this.budgetPeriods.catch(() => undefined);
+    try {
+      for (const file of [...files].reverse()) {
+        if (this.closed) break;
+        const isNewest = file === newest;
+        const month = await loadMonth(dir, file, { closed: !isNewest, recentLimit: isNewest ? this.recentLimit : 0, stopped: () => this.closed });
+        if (!month || this.closed) break;
+        this.adopt(month);
+        if (isNewest) {
+          this.budgetPeriods = undefined;
+          markBudgetPeriods?.resolve();
+        }
       }
-      const parsed = readLedgerFile(dir, month, (record) => {
-        this.rollups.add(record);
-        if (month === newest) this.remember(record);
-      });
-      const days = this.rollups.daysOfMonth(month);
-      const records = countRecords(days);
-      stats.recordsParsed += records;
-      const closed = month !== newest;
-      if (closed) trySnapshot(dir, month, { bytes: parsed.bytes, records, skippedLines: parsed.skippedLines, days });
-      this.noteMonth(month, parsed.bytes, parsed.skippedLines, closed);
+    } catch (error) {
+      this.progress.error = (error as Error).message;
+      markBudgetPeriods?.reject(error as Error);
     }
-    for (const skipped of this.skippedByMonth.values()) stats.skippedLines += skipped;
-    stats.milliseconds = Math.round(performance.now() - started);
-    return stats;
+    this.stats.milliseconds = Math.round(performance.now() - started);
+    this.progress.done = true;
+    this.emit('load-progress', this.loadProgress);
+    return this.stats;
   }
 
-  private noteMonth(month: string, bytes: number, skippedLines: number, snapshotted: boolean): void {
-    this.expectedBytes.set(month, bytes);
-    this.skippedByMonth.set(month, skippedLines);
-    if (snapshotted) this.snapshotted.add(month);
+  /** Merges a month read at start into the rollups (records written meanwhile are there already). */
+  private adopt(month: LoadedMonth): void {
+    for (const [day, rollup] of Object.entries(month.days)) this.rollups.mergeDay(day, rollup);
+    this.unread.delete(month.month);
+    this.skippedByMonth.set(month.month, month.skippedLines);
+    // Saved rollups stand for the file only while nothing was appended to it since it was opened.
+    if (month.saved && this.expectedBytes.get(month.month) === month.bytes) this.snapshotted.add(month.month);
+    if (month.recent.length > 0) this.recentRecords = [...month.recent, ...this.recentRecords].slice(-this.recentLimit * 2);
+    this.stats.recordsParsed += month.recordsParsed;
+    this.stats.skippedLines += month.skippedLines;
+    if (month.fromSnapshot) this.stats.monthsFromSnapshots += 1;
+    this.progress.monthsRead += 1;
+    this.progress.recordsParsed = this.stats.recordsParsed;
+    this.emit('load-progress', this.loadProgress);
   }
 }
 
@@ -166,10 +243,19 @@ const fileBytes = (dir: string, month: string): number => {
   }
 };
 
-const trySnapshot = (dir: string, month: string, snapshot: Parameters<typeof writeSnapshot>[2]): void => {
-  try {
-    writeSnapshot(dir, month, snapshot);
-  } catch {
-    // Only a faster next start is lost.
+/** The folder's monthly files, oldest first, with their sizes now. */
+const monthFiles = (dir: string): MonthFile[] =>
+  ledgerMonths(dir)
+    .map((month) => ({ month, bytes: fileBytes(dir, month) }))
+    .filter((file) => file.bytes >= 0);
+
+/** One line once the ledger's rollups are built (the gateway serves meanwhile). */
+export const logLedgerLoad = async (ledger: UsageLedger, dir: string, log: Logger): Promise<void> => {
+  const stats = await ledger.loaded;
+  const { error } = ledger.loadProgress;
+  if (error) {
+    log.error(`usage ledger: ${dir} could not be read (${error}); requests under a budget cap are refused until it can be read at the next start`);
+    return;
   }
+  log.info(`usage ledger: ${dir} (${stats.recordsParsed} records read, ${stats.monthsFromSnapshots} months from rollups, ${stats.milliseconds} ms${stats.skippedLines ? `, ${stats.skippedLines} damaged lines skipped` : ''})`);
 };

@@ -3,17 +3,21 @@ import { addRecord, addTotals, emptyTotals, type UsageTotals } from './usage-tot
 
 export const GROUP_DIMENSIONS = ['model', 'provider', 'client', 'endpoint', 'day'] as const;
 export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
-type RecordDimension = Exclude<GroupDimension, 'day'>;
-const RECORD_DIMENSIONS: readonly RecordDimension[] = ['model', 'provider', 'client', 'endpoint'];
+type BreakdownDimension = 'model' | 'provider' | 'endpoint';
+const BREAKDOWN_DIMENSIONS: readonly BreakdownDimension[] = ['model', 'provider', 'endpoint'];
 
-/** One UTC day's sums, overall and per model, provider, client and endpoint. Plain objects, so a
- * month of them can be saved as JSON and read back. */
-export interface DayRollup {
+/** Sums of a set of records, overall and per model, provider and endpoint. */
+export interface Breakdown {
   total: UsageTotals;
   model: Record<string, UsageTotals>;
   provider: Record<string, UsageTotals>;
-  client: Record<string, UsageTotals>;
   endpoint: Record<string, UsageTotals>;
+}
+
+/** One UTC day's sums: all clients, and each client's own breakdown (what its token may read).
+ * Plain objects, so a month of them can be saved as JSON and read back. */
+export interface DayRollup extends Breakdown {
+  client: Record<string, Breakdown>;
 }
 
 export interface UsageQuery {
@@ -22,6 +26,8 @@ export interface UsageQuery {
   /** Last UTC day, inclusive (YYYY-MM-DD); open when absent. */
   toDay?: string;
   groupBy?: GroupDimension;
+  /** Only this client's records (a local token reading its own usage); every client when absent. */
+  client?: string;
 }
 
 export interface UsageGroup {
@@ -38,8 +44,9 @@ export interface UsageSummary {
 }
 
 // Keys come from requests (model ids): objects without a prototype keep `__proto__` an ordinary key.
-const keyed = (): Record<string, UsageTotals> => Object.create(null) as Record<string, UsageTotals>;
-const emptyDay = (): DayRollup => ({ total: emptyTotals(), model: keyed(), provider: keyed(), client: keyed(), endpoint: keyed() });
+const keyed = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+const emptyBreakdown = (): Breakdown => ({ total: emptyTotals(), model: keyed(), provider: keyed(), endpoint: keyed() });
+const emptyDay = (): DayRollup => ({ ...emptyBreakdown(), client: keyed() });
 
 /** The UTC day (YYYY-MM-DD) and month (YYYY-MM) of an ISO time. */
 export const dayOf = (time: string): string => time.slice(0, 10);
@@ -73,7 +80,7 @@ export class UsageRollups {
    * budgets count it: known costs, and unknown ones at what their requests reserved. */
   spentUsd(period: string, client?: string): number {
     const rollup = (period.length === 7 ? this.months : this.days).get(period);
-    const totals = client === undefined ? rollup?.total : rollup?.client[client];
+    const totals = client === undefined ? rollup?.total : rollup?.client[client]?.total;
     return totals ? totals.costUsd + totals.fallbackCostUsd : 0;
   }
 
@@ -89,9 +96,12 @@ export class UsageRollups {
     const groups = new Map<string, UsageTotals>();
     for (const [day, rollup] of this.days) {
       if ((query.fromDay && day < query.fromDay) || (query.toDay && day > query.toDay)) continue;
-      addTotals(totals, rollup.total);
-      if (query.groupBy === 'day') addInto(groups, day, rollup.total);
-      else if (query.groupBy) for (const [key, value] of Object.entries(rollup[query.groupBy])) addInto(groups, key, value);
+      const scope = query.client === undefined ? rollup : rollup.client[query.client];
+      if (!scope) continue;
+      addTotals(totals, scope.total);
+      if (query.groupBy === 'day') addInto(groups, day, scope.total);
+      else if (query.groupBy === 'client') for (const [key, value] of clientTotals(rollup, query.client)) addInto(groups, key, value);
+      else if (query.groupBy) for (const [key, value] of Object.entries(scope[query.groupBy])) addInto(groups, key, value);
     }
     const sorted = [...groups].map(([key, value]) => ({ key, totals: value }));
     sorted.sort(query.groupBy === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.totals.costUsd - a.totals.costUsd || b.totals.requests - a.totals.requests);
@@ -108,20 +118,33 @@ export class UsageRollups {
   }
 }
 
+const addToBreakdown = (breakdown: Breakdown, record: UsageRecord): void => {
+  addRecord(breakdown.total, record);
+  for (const dimension of BREAKDOWN_DIMENSIONS) addRecord((breakdown[dimension][record[dimension]] ??= emptyTotals()), record);
+};
+
 const addToRollup = (rollup: DayRollup, record: UsageRecord): void => {
-  addRecord(rollup.total, record);
-  for (const dimension of RECORD_DIMENSIONS) {
-    const key = record[dimension];
-    const totals = (rollup[dimension][key] ??= emptyTotals());
-    addRecord(totals, record);
+  addToBreakdown(rollup, record);
+  addToBreakdown((rollup.client[record.client] ??= emptyBreakdown()), record);
+};
+
+const mergeBreakdown = (into: Breakdown, from: Breakdown): void => {
+  addTotals(into.total, from.total);
+  for (const dimension of BREAKDOWN_DIMENSIONS) {
+    for (const [key, value] of Object.entries(from[dimension])) addTotals((into[dimension][key] ??= emptyTotals()), value);
   }
 };
 
 const mergeRollup = (into: DayRollup, from: DayRollup): void => {
-  addTotals(into.total, from.total);
-  for (const dimension of RECORD_DIMENSIONS) {
-    for (const [key, value] of Object.entries(from[dimension])) addTotals((into[dimension][key] ??= emptyTotals()), value);
-  }
+  mergeBreakdown(into, from);
+  for (const [client, breakdown] of Object.entries(from.client)) mergeBreakdown((into.client[client] ??= emptyBreakdown()), breakdown);
+};
+
+/** Each client's totals of a day, or only the one client's. */
+const clientTotals = (rollup: DayRollup, only: string | undefined): [string, UsageTotals][] => {
+  if (only === undefined) return Object.entries(rollup.client).map(([client, breakdown]) => [client, breakdown.total]);
+  const own = rollup.client[only];
+  return own ? [[only, own.total]] : [];
 };
 
 const addInto = (groups: Map<string, UsageTotals>, key: string, value: UsageTotals): void => {

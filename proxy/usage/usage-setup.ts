@@ -1,7 +1,7 @@
 import { Governance } from '../governance/governance.js';
 import type { OverallBudget } from '../governance/budgets.js';
 import type { Logger } from '../logger.js';
-import { UsageLedger } from './usage-ledger.js';
+import { logLedgerLoad, UsageLedger } from './usage-ledger.js';
 import { teeUsage, type UsageSink } from './usage-record.js';
 
 export interface UsageOptions {
@@ -30,10 +30,7 @@ export const setUpUsage = (options: UsageOptions, log: Logger): UsageParts => {
   // A ledger given as the usage sink (the extension keeps one across restarts) is the ledger.
   const given = options.ledger ?? (options.usage instanceof UsageLedger ? options.usage : undefined);
   const ledger = given ?? new UsageLedger({ dir: options.ledgerDir, fsync: options.ledgerFsync });
-  if (!given && options.ledgerDir) {
-    const stats = ledger.loadStats;
-    log.info(`usage ledger: ${options.ledgerDir} (${stats.recordsParsed} records read, ${stats.monthsFromSnapshots} months from rollups, ${stats.milliseconds} ms${stats.skippedLines ? `, ${stats.skippedLines} damaged lines skipped` : ''})`);
-  }
+  if (!given && options.ledgerDir) void logLedgerLoad(ledger, options.ledgerDir, log);
   return {
     ledger,
     governance: new Governance(ledger.rollups, options.budget ?? {}, log),
@@ -43,3 +40,4 @@ export const setUpUsage = (options: UsageOptions, log: Logger): UsageParts => {
     },
   };
 };
+

@@ -3,6 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ledgerStall } from './ledger-stall.mjs';
 import { createPool } from './load.mjs';
 import * as phases from './phases.mjs';
 import { startFakeUpstream, startGatewayProcess, stopProcess } from './processes.mjs';
@@ -26,6 +27,8 @@ const PHASES = [
   ['upload', '10 MB upload', (context) => phases.largeUpload(context, TOKEN)],
   ['memory', 'memory over 50,000 requests', (context) => phases.memoryGrowth(context)],
   ['token-timing', 'token comparison timing', (context) => phases.tokenTiming(context, TOKEN)],
+  // In a process of its own: the ledger's start and export as the extension host runs them.
+  ['ledger', 'a year of ledger records: rebuild and CSV export', () => ledgerStall()],
 ];
 
 const ledgerRecords = (directory) => {

@@ -142,7 +142,7 @@ test('MODAPI_LOCAL_TOKEN sets the local token; SIGTERM with a stream still open 
   await pending;
 });
 
-test('--config FILE: named tokens each work, revoked ones do not', async () => {
+test('--config FILE: named tokens each work, revoked ones do not; each reads its own usage, an admin token everyone\'s', async () => {
   const config = join(workDir, 'gateway.json');
   writeFileSync(
     config,
@@ -151,6 +151,7 @@ test('--config FILE: named tokens each work, revoked ones do not', async () => {
         { name: 'aider', token: 'mk-local-aider-token-1111111111' },
         { name: 'claude-code', token: 'mk-local-claude-token-2222222222' },
         { name: 'old', token: 'mk-local-revoked-token-33333333', revoked: true },
+        { name: 'ops', token: 'mk-local-ops-admin-token-4444444', admin: true },
       ],
     }),
   );
@@ -162,6 +163,12 @@ test('--config FILE: named tokens each work, revoked ones do not', async () => {
   }
   const revoked = new OpenAI({ baseURL: cli.url, apiKey: 'mk-local-revoked-token-33333333', maxRetries: 0 });
   await assert.rejects(revoked.chat.completions.create(CHAT), (error: any) => error.status === 401);
+  const clientsSeenBy = async (token: string) => {
+    const answer = await fetch(`${cli.url.replace(/\/v1$/, '')}/modapi/usage?group_by=client`, { headers: { authorization: `Bearer ${token}` } });
+    return ((await answer.json()) as { groups: { key: string }[] }).groups.map((group) => group.key).sort();
+  };
+  assert.deepEqual(await clientsSeenBy('mk-local-aider-token-1111111111'), ['aider']);
+  assert.deepEqual(await clientsSeenBy('mk-local-ops-admin-token-4444444'), ['aider', 'claude-code']);
   assert.equal((await stopWith(cli, 'SIGTERM')).code, 0);
 });
 

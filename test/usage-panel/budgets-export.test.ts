@@ -5,7 +5,9 @@ import { RECORD_COLUMNS } from '../../proxy/usage/usage-csv.js';
 import { budgetHint, budgetState, budgetViews } from '../../extension/usage/budget-view.js';
 import { trailingThrottle } from '../../extension/usage/throttle.js';
 import { matchesFilter, NO_FILTER } from '../../extension/usage/request-filter.js';
-import { exportCsv, exportFileName } from '../../extension/usage/usage-export.js';
+import { exportCsv, exportFileName, type ExportRequest, type ExportSource } from '../../extension/usage/usage-export.js';
+import type { DayRange } from '../../extension/usage/usage-periods.js';
+import { csvTexts, parseCsv } from '../support/csv.js';
 import { usageRecord } from './records.js';
 
 const NOW = new Date('2026-11-22T15:00:00Z');
@@ -59,33 +61,41 @@ const exportLedger = (): UsageLedger => {
   return ledger;
 };
 
-const rows = (csv: string): string[][] => csv.trimEnd().split('\r\n').map((line) => line.split(','));
+/** The CSV an export writes, whole. */
+const exported = async (source: ExportSource, request: ExportRequest, range: DayRange): Promise<{ csv: string; rows: number }> => {
+  let csv = '';
+  const rows = await exportCsv(source, request, range, { write: (text) => void (csv += text) });
+  return { csv, rows };
+};
 
-test('CSV export: totals, cost per day and a breakdown, built by the ledger\'s CSV code', () => {
-  const ledger = exportLedger();
+const rows = async (request: ExportRequest, range: DayRange): Promise<string[][]> => csvTexts((await exported(exportLedger(), request, range)).csv);
+
+test('CSV export: totals, cost per day and a breakdown, built by the ledger\'s CSV code', async () => {
   const range = { fromDay: '2026-11-16', toDay: '2026-11-22' };
-  const totals = rows(exportCsv(ledger, { view: 'totals' }, range));
+  const totals = await rows({ view: 'totals' }, range);
   assert.deepEqual(totals[0]!.slice(0, 5), ['scope', 'requests', 'errors', 'promptTokens', 'completionTokens']);
   assert.deepEqual(totals[1]!.slice(0, 5), ['total', '3', '1', '15', '2']);
   const costColumn = totals[0]!.indexOf('costUsd');
   assert.equal(totals[1]![costColumn], '0.75');
-  const daily = rows(exportCsv(ledger, { view: 'daily' }, range));
+  const daily = await rows({ view: 'daily' }, range);
   assert.deepEqual(daily.map((row) => [row[0], row[costColumn]]), [['day', 'costUsd'], ['2026-11-20', '0.5'], ['2026-11-21', '0.25'], ['2026-11-22', '0']]);
-  const byClient = rows(exportCsv(ledger, { view: 'breakdown', breakdown: 'client' }, range));
+  const byClient = await rows({ view: 'breakdown', breakdown: 'client' }, range);
   assert.deepEqual(byClient.map((row) => [row[0], row[1]]), [['client', 'requests'], ['default', '1'], ['aider', '2']]);
   assert.equal(exportFileName({ view: 'breakdown', breakdown: 'client' }, range), 'modapi-usage-client-2026-11-16-2026-11-22.csv');
 });
 
-test('CSV export of requests: the range\'s records that pass the table\'s filter, oldest first, formulas defused', () => {
-  const ledger = exportLedger();
-  const csv = exportCsv(ledger, { view: 'requests', filter: { ...NO_FILTER, client: 'aider' } }, { fromDay: '2026-11-21', toDay: '2026-11-22' });
-  const lines = csv.trimEnd().split('\r\n');
-  assert.equal(lines[0], RECORD_COLUMNS.join(','));
+test('CSV export of requests: the range\'s records that pass the table\'s filter, oldest first, formulas defused', async () => {
+  const { csv, rows: count } = await exported(exportLedger(), { view: 'requests', filter: { ...NO_FILTER, client: 'aider' } }, { fromDay: '2026-11-21', toDay: '2026-11-22' });
+  const lines = parseCsv(csv);
+  assert.equal(count, 2);
+  assert.deepEqual(lines[0]!.map((cell) => cell.text), [...RECORD_COLUMNS]);
   assert.equal(lines.length, 3);
-  assert.match(lines[1]!, /^2026-11-21T10:00:00Z,req_2,aider,\/v1\/chat\/completions,modapi,"'=HYPERLINK\(""x""\)",/);
-  assert.match(lines[2]!, /^2026-11-22T10:00:00Z,req_3,aider,.*,429,.*,budget_exceeded$/);
-  const failedOnly = exportCsv(ledger, { view: 'requests', filter: { ...NO_FILTER, status: 'error' } }, { fromDay: '2026-11-01', toDay: '2026-11-30' });
-  assert.equal(failedOnly.trimEnd().split('\r\n').length, 2);
+  const column = (name: string) => RECORD_COLUMNS.indexOf(name as (typeof RECORD_COLUMNS)[number]);
+  assert.deepEqual(lines[1]!.slice(0, 6).map((cell) => cell.text), ['2026-11-21T10:00:00Z', 'req_2', 'aider', '/v1/chat/completions', 'modapi', '\'=HYPERLINK("x")']);
+  assert.deepEqual(lines[2]![column('status')], { text: '429', quoted: false }, 'numbers stay numbers');
+  assert.deepEqual(lines[2]![column('errorCode')], { text: 'budget_exceeded', quoted: true });
+  const failedOnly = await exported(exportLedger(), { view: 'requests', filter: { ...NO_FILTER, status: 'error' } }, { fromDay: '2026-11-01', toDay: '2026-11-30' });
+  assert.equal(failedOnly.rows, 1);
   assert.equal(exportFileName({ view: 'requests' }, { fromDay: '2026-11-01', toDay: '2026-11-22' }), 'modapi-usage-requests-2026-11-01-2026-11-22.csv');
 });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
 import { UsageLedger } from '../../proxy/usage/usage-ledger.js';
+import { collect } from './support.js';
 import { FakeUpstream, sendEvents, sendJson } from '../support/fake-upstream.js';
 import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
 
@@ -112,9 +113,9 @@ test('SIGKILL under load, twice on the same ledger: it parses and nothing acknow
     acknowledged.push(...run.acknowledged);
   }
 
-  const ledger = new UsageLedger({ dir: ledgerDir, recentLimit: 10_000 });
+  const ledger = await UsageLedger.open({ dir: ledgerDir, recentLimit: 10_000 });
   assert.ok(ledger.loadStats.skippedLines <= 2, 'at most a torn last line per kill');
-  const recorded = new Set([...ledger.records({})].map((record) => record.requestId));
+  const recorded = new Set((await collect(ledger.records({}))).map((record) => record.requestId));
   const missing = acknowledged.filter((id) => !recorded.has(id));
   assert.deepEqual(missing, [], `${missing.length} of ${acknowledged.length} acknowledged requests have no record`);
   const totals = ledger.summary({}).totals;

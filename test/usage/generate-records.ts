@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 
 const MODELS = [
@@ -71,3 +73,29 @@ export function* generatedRecords(start: Date, days: number, perDay: number, see
     }
   }
 }
+
+/** Writes records (in time order) straight into a ledger folder's monthly files, as a ledger that
+ * ran for that long would have, without saved rollups; one month in memory at a time. Returns the
+ * number of records written. */
+export const writeLedgerFiles = (dir: string, records: Iterable<UsageRecord>): number => {
+  mkdirSync(dir, { recursive: true });
+  let lines: string[] = [];
+  let month: string | undefined;
+  let count = 0;
+  const flush = () => {
+    if (month !== undefined && lines.length > 0) appendFileSync(join(dir, `usage-${month}.jsonl`), lines.join(''));
+    lines = [];
+  };
+  for (const record of records) {
+    const recordMonth = record.time.slice(0, 7);
+    if (recordMonth !== month) {
+      flush();
+      month = recordMonth;
+    }
+    lines.push(`${JSON.stringify(record)}\n`);
+    count += 1;
+    if (lines.length >= 50_000) flush();
+  }
+  flush();
+  return count;
+};

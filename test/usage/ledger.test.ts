@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import { UsageLedger } from '../../proxy/usage/usage-ledger.js';
 import type { GroupDimension } from '../../proxy/usage/usage-rollups.js';
 import { addRecord, emptyTotals, type UsageTotals } from '../../proxy/usage/usage-totals.js';
 import { generatedRecords } from './generate-records.js';
-
-const folders: string[] = [];
-const tempFolder = (): string => {
-  const folder = mkdtempSync(join(tmpdir(), 'modapi-ledger-'));
-  folders.push(folder);
-  return folder;
-};
-
-after(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
+import { collect, tempFolder } from './support.js';
 
 /** The obvious aggregation, record by record, to check the rollups against. */
 const naive = (records: UsageRecord[], fromDay: string | undefined, toDay: string | undefined, groupBy: GroupDimension) => {
@@ -41,7 +30,7 @@ const close = (actual: UsageTotals, expected: UsageTotals, label: string) => {
   }
 };
 
-test('aggregates over generated months equal the record-by-record sums, for every grouping and range', () => {
+test('aggregates over generated months equal the record-by-record sums, for every grouping and range', async () => {
   const dir = tempFolder();
   const records = [...generatedRecords(new Date('2026-08-25T00:00:00Z'), 70, 60)];
   const writer = new UsageLedger({ dir });
@@ -49,11 +38,11 @@ test('aggregates over generated months equal the record-by-record sums, for ever
   writer.close();
   assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.jsonl')).sort(), ['usage-2026-08.jsonl', 'usage-2026-09.jsonl', 'usage-2026-10.jsonl', 'usage-2026-11.jsonl']);
 
-  assert.equal(new UsageLedger({ dir }).loadStats.monthsFromSnapshots, 4, 'a ledger closed in good order saved every month it wrote');
+  assert.equal((await UsageLedger.open({ dir })).loadStats.monthsFromSnapshots, 4, 'a ledger closed in good order saved every month it wrote');
   for (const name of readdirSync(dir)) if (name.endsWith('.rollup.json')) rmSync(join(dir, name));
-  const first = new UsageLedger({ dir });
+  const first = await UsageLedger.open({ dir });
   assert.equal(first.loadStats.recordsParsed, records.length, 'without saved rollups every line is read');
-  const second = new UsageLedger({ dir });
+  const second = await UsageLedger.open({ dir });
   assert.equal(second.loadStats.monthsFromSnapshots, 3, 'closed months are saved as soon as they were read');
   assert.equal(second.loadStats.recordsParsed, records.filter((record) => record.time.startsWith('2026-11')).length);
   assert.deepEqual(second.recent(3), records.slice(-3).reverse());
@@ -71,7 +60,7 @@ test('aggregates over generated months equal the record-by-record sums, for ever
   }
 });
 
-test('a torn last line is skipped, never fatal, and the next record starts on its own line', () => {
+test('a torn last line is skipped, never fatal, and the next record starts on its own line', async () => {
   const dir = tempFolder();
   const records = [...generatedRecords(new Date('2026-11-01T00:00:00Z'), 1, 5)];
   const ledger = new UsageLedger({ dir });
@@ -81,36 +70,36 @@ test('a torn last line is skipped, never fatal, and the next record starts on it
   // What a crash in the middle of a write leaves behind.
   appendFileSync(file, JSON.stringify(records[0]).slice(0, 40));
 
-  const reopened = new UsageLedger({ dir });
+  const reopened = await UsageLedger.open({ dir });
   assert.equal(reopened.loadStats.skippedLines, 1);
   assert.equal(reopened.summary({}).totals.requests, 5);
   const next = { ...records[1]!, requestId: 'req_after_the_crash', time: '2026-11-01T12:00:00.000Z' };
   reopened.record(next);
   reopened.close();
 
-  const again = new UsageLedger({ dir });
+  const again = await UsageLedger.open({ dir });
   assert.equal(again.summary({}).totals.requests, 6, 'the record written after the crash is whole');
   assert.equal(again.loadStats.skippedLines, 1);
   assert.equal(again.recent(1)[0]?.requestId, 'req_after_the_crash');
   again.close();
 });
 
-test('damaged lines anywhere are skipped; lines that are JSON but not records too', () => {
+test('damaged lines anywhere are skipped; lines that are JSON but not records too', async () => {
   const dir = tempFolder();
   const [record] = [...generatedRecords(new Date('2026-11-02T00:00:00Z'), 1, 1)];
   writeFileSync(join(dir, 'usage-2026-11.jsonl'), `not json\n${JSON.stringify(record)}\n{"hello":1}\n\n[1,2]\n`);
-  const ledger = new UsageLedger({ dir });
+  const ledger = await UsageLedger.open({ dir });
   assert.equal(ledger.summary({}).totals.requests, 1);
   assert.equal(ledger.loadStats.skippedLines, 3);
   ledger.close();
 });
 
-test('records(), recent() and the file hold every field of every record, one JSON line each', () => {
+test('records(), recent() and the file hold every field of every record, one JSON line each', async () => {
   const dir = tempFolder();
   const records = [...generatedRecords(new Date('2026-10-30T00:00:00Z'), 3, 4)];
   const ledger = new UsageLedger({ dir });
   for (const record of records) ledger.record(record);
-  assert.deepEqual([...ledger.records({ fromDay: '2026-10-31', toDay: '2026-11-01' })], records.slice(4, 12));
+  assert.deepEqual(await collect(ledger.records({ fromDay: '2026-10-31', toDay: '2026-11-01' })), records.slice(4, 12));
   assert.deepEqual(ledger.recent(3), records.slice(-3).reverse());
   ledger.close();
   const lines = readFileSync(join(dir, 'usage-2026-11.jsonl'), 'utf8').trimEnd().split('\n');
@@ -158,30 +147,30 @@ test('a ledger kept across gateway restarts (given as `ledger` or as the usage s
   kept.close();
 });
 
-test('saved rollups are used only while they match the file: after a kill, or another writer, the month is read again', () => {
+test('saved rollups are used only while they match the file: after a kill, or another writer, the month is read again', async () => {
   const dir = tempFolder();
   const records = [...generatedRecords(new Date('2026-11-05T00:00:00Z'), 2, 50)];
   const writer = new UsageLedger({ dir });
   for (const record of records.slice(0, 40)) writer.record(record);
   writer.close();
 
-  const graceful = new UsageLedger({ dir, recentLimit: 10 });
+  const graceful = await UsageLedger.open({ dir, recentLimit: 10 });
   assert.deepEqual([graceful.loadStats.recordsParsed, graceful.loadStats.monthsFromSnapshots], [0, 1], 'a clean stop: nothing to read');
   assert.deepEqual(graceful.recent(10), records.slice(30, 40).reverse(), 'the recent list from the file tail');
   // Killed: records appended, no close.
   for (const record of records.slice(40, 60)) graceful.record(record);
 
-  const afterKill = new UsageLedger({ dir });
+  const afterKill = await UsageLedger.open({ dir });
   assert.equal(afterKill.loadStats.recordsParsed, 60, 'the saved rollups no longer match: the month is read');
   assert.equal(afterKill.summary({}).totals.requests, 60);
 
   // Two ledgers on one folder (say, the editor's and a CLI's): neither may save rollups missing the other's records.
-  const other = new UsageLedger({ dir });
+  const other = await UsageLedger.open({ dir });
   for (const record of records.slice(60, 80)) afterKill.record(record);
   for (const record of records.slice(80, 100)) other.record(record);
   afterKill.close();
   other.close();
-  const reopened = new UsageLedger({ dir });
+  const reopened = await UsageLedger.open({ dir });
   assert.equal(reopened.summary({}).totals.requests, 100);
   assert.equal(reopened.loadStats.recordsParsed, 100);
   reopened.close();

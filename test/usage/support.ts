@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import OpenAI from 'openai';
 import type { GatewayOptions, RunningGateway } from '../../proxy/server/gateway-server.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
@@ -73,3 +77,17 @@ export const chatUpstream = (usage: Record<string, number> | undefined, ready: (
       ...(usage ? { usage } : {}),
     });
   });
+
+/** Everything an async iterable gives, in order (Array.fromAsync needs Node 22). */
+export const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+};
+
+/** A temporary folder, removed once the test that asked for it has ended. */
+export const tempFolder = (): string => {
+  const folder = mkdtempSync(join(tmpdir(), 'modapi-ledger-'));
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
+};

@@ -8,10 +8,12 @@ import { usageReport } from '../../proxy/cli/usage-report.js';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream, sendEvents, sendJson } from '../support/fake-upstream.js';
 import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
+import { csvTexts } from '../support/csv.js';
 import { startTestGateway, TEST_KEY } from '../support/gateway.js';
 
 const TOKEN_A = 'mk-local-tool-a-0123456789abcdef0123';
 const TOKEN_B = 'mk-local-tool-b-0123456789abcdef0123';
+const TOKEN_ADMIN = 'mk-local-admin-0123456789abcdef01234';
 const PROMPT = 'a prompt that must never reach the ledger 7f3a';
 
 let upstream: FakeUpstream;
@@ -33,7 +35,7 @@ const EXPECTED = {
   byClient: { 'tool-a': { requests: 4, costUsd: 3 * 0.0001468 + 0.08 }, 'tool-b': { requests: 3, costUsd: 2 * 0.000335 + 0.00000024 } },
 };
 
-const get = (path: string, token = TOKEN_A) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+const get = (path: string, token = TOKEN_ADMIN) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 before(async () => {
   ledgerDir = mkdtempSync(join(tmpdir(), 'modapi-usage-api-'));
@@ -48,7 +50,7 @@ before(async () => {
     .start();
   gateway = await startTestGateway({
     providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY } },
-    tokens: [{ name: 'tool-a', token: TOKEN_A }, { name: 'tool-b', token: TOKEN_B }],
+    tokens: [{ name: 'tool-a', token: TOKEN_A }, { name: 'tool-b', token: TOKEN_B }, { name: 'ops', token: TOKEN_ADMIN, admin: true }],
     ledgerDir,
   });
   const a = new OpenAI({ baseURL: gateway.url, apiKey: TOKEN_A, maxRetries: 0 });
@@ -103,12 +105,78 @@ test('grouped by client, model, endpoint and day', async () => {
 test('CSV export: every record of the period, or the groups', async () => {
   const answer = await get('/modapi/usage.csv');
   assert.match(answer.headers.get('content-type') ?? '', /^text\/csv/);
-  const lines = (await answer.text()).trimEnd().split('\r\n');
+  const lines = csvTexts(await answer.text());
   assert.equal(lines.length, 1 + EXPECTED.requests);
-  assert.match(lines[0]!, /^time,requestId,client,endpoint,provider,model,requestedModel,stream,status,promptTokens/);
-  const grouped = (await (await get('/modapi/usage?format=csv&group_by=client')).text()).trimEnd().split('\r\n');
+  assert.deepEqual(lines[0]!.slice(0, 10), ['time', 'requestId', 'client', 'endpoint', 'provider', 'model', 'requestedModel', 'stream', 'status', 'promptTokens']);
+  const grouped = csvTexts(await (await get('/modapi/usage?format=csv&group_by=client')).text());
   assert.equal(grouped.length, 3);
-  assert.match(grouped[1]!, /^tool-a,4,/);
+  assert.deepEqual(grouped[1]!.slice(0, 2), ['tool-a', '4']);
+});
+
+/** What one token reads through each usage endpoint. */
+const seenBy = async (token: string) => {
+  const summary = (await (await get('/modapi/usage?group_by=model', token)).json()) as any;
+  const byClient = (await (await get('/modapi/usage?group_by=client', token)).json()) as any;
+  const byDay = (await (await get('/modapi/usage?group_by=day', token)).json()) as any;
+  const csv = csvTexts(await (await get('/modapi/usage.csv', token)).text());
+  const grouped = csvTexts(await (await get('/modapi/usage?format=csv&group_by=client', token)).text());
+  const recent = (await (await get('/modapi/usage/recent?limit=100', token)).json()) as any;
+  const clientColumn = csv[0]!.indexOf('client');
+  return {
+    scope: summary.client,
+    requests: summary.totals.requests,
+    models: Object.fromEntries(summary.groups.map((group: any) => [group.key, group.requests])),
+    clients: byClient.groups.map((group: any) => group.key),
+    dayRequests: byDay.groups.map((group: any) => group.requests),
+    csvClients: [...new Set(csv.slice(1).map((row) => row[clientColumn]))].sort(),
+    csvRows: csv.length - 1,
+    groupedCsv: grouped.slice(1).map((row) => row[0]),
+    recentClients: [...new Set(recent.data.map((record: any) => record.client))].sort(),
+    recentCount: recent.data.length,
+  };
+};
+
+test('each token reads only its own usage; a token marked admin reads everyone\'s', async () => {
+  assert.deepEqual(await seenBy(TOKEN_A), {
+    scope: 'tool-a',
+    requests: 4,
+    models: { 'dall-e-3': 1, 'gpt-4.1-nano': 3 },
+    clients: ['tool-a'],
+    dayRequests: [4],
+    csvClients: ['tool-a'],
+    csvRows: 4,
+    groupedCsv: ['tool-a'],
+    recentClients: ['tool-a'],
+    recentCount: 4,
+  });
+  assert.deepEqual(await seenBy(TOKEN_B), {
+    scope: 'tool-b',
+    requests: 3,
+    models: { 'gpt-4o': 2, 'text-embedding-3-small': 1 },
+    clients: ['tool-b'],
+    dayRequests: [3],
+    csvClients: ['tool-b'],
+    csvRows: 3,
+    groupedCsv: ['tool-b'],
+    recentClients: ['tool-b'],
+    recentCount: 3,
+  });
+  assert.deepEqual(await seenBy(TOKEN_ADMIN), {
+    scope: null,
+    requests: 7,
+    models: { 'dall-e-3': 1, 'gpt-4.1-nano': 3, 'gpt-4o': 2, 'text-embedding-3-small': 1 },
+    clients: ['tool-a', 'tool-b'],
+    dayRequests: [7],
+    csvClients: ['tool-a', 'tool-b'],
+    csvRows: 7,
+    groupedCsv: ['tool-a', 'tool-b'],
+    recentClients: ['tool-a', 'tool-b'],
+    recentCount: 7,
+  });
+  const asked = (await (await get('/modapi/usage?group_by=client&client=tool-b', TOKEN_A)).json()) as any;
+  assert.deepEqual(asked.groups.map((group: any) => group.key), ['tool-a'], 'no parameter widens the scope');
+  const costOfA = ((await (await get('/modapi/usage', TOKEN_A)).json()) as any).totals.costUsd;
+  near(costOfA, EXPECTED.byClient['tool-a'].costUsd, 'tool-a reads its own cost');
 });
 
 test('recent records, newest first, for the usage panel', async () => {
@@ -133,18 +201,18 @@ test('the ledger file holds metadata only: no prompt, no answer, no token, no ke
   assert.deepEqual(files, [`usage-${today.slice(0, 7)}.jsonl`]);
   const text = readFileSync(join(ledgerDir, files[0]!), 'utf8');
   assert.equal(text.trimEnd().split('\n').length, EXPECTED.requests);
-  for (const secret of [PROMPT, TOKEN_A, TOKEN_B, TEST_KEY, 'Galaxy Day']) assert.ok(!text.includes(secret), `the ledger contains ${secret}`);
+  for (const secret of [PROMPT, TOKEN_A, TOKEN_B, TOKEN_ADMIN, TEST_KEY, 'Galaxy Day']) assert.ok(!text.includes(secret), `the ledger contains ${secret}`);
   assert.ok(text.includes('"client":"tool-a"'));
 });
 
-test('the CLI usage report prints the same numbers as a table', () => {
+test('the CLI usage report prints the same numbers as a table', async () => {
   const printed: string[] = [];
-  usageReport({ command: 'usage', host: '127.0.0.1', port: 0, help: false, ledger: ledgerDir, groupBy: 'client' }, (text) => printed.push(text));
+  await usageReport({ command: 'usage', host: '127.0.0.1', port: 0, help: false, ledger: ledgerDir, groupBy: 'client' }, (text) => printed.push(text));
   const table = printed.join('\n');
   assert.match(table, /^tool-a +4 +0 /m);
   assert.match(table, /^tool-b +3 +0 /m);
   const total = table.split('\n').find((line) => line.startsWith('total'))!;
   assert.match(total, new RegExp(`^total +7 +0 +${EXPECTED.promptTokens} `));
   assert.ok(total.includes(EXPECTED.costUsd.toFixed(4)), total);
-  assert.throws(() => usageReport({ command: 'usage', host: '127.0.0.1', port: 0, help: false }, () => undefined), /--ledger DIR/);
+  await assert.rejects(usageReport({ command: 'usage', host: '127.0.0.1', port: 0, help: false }, () => undefined), /--ledger DIR/);
 });

@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { GatewayError } from '../../errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
+import type { LocalClient } from '../../server/local-tokens.js';
 import type { UsageLedger } from '../../usage/usage-ledger.js';
 import { recordCsvLine, recordsCsvHeader, summaryCsv } from '../../usage/usage-csv.js';
 import type { UsageSummary } from '../../usage/usage-rollups.js';
@@ -12,48 +13,78 @@ const ledgerOf = (gateway: GatewayContext): UsageLedger => {
   return gateway.ledger;
 };
 
-const summaryJson = (summary: UsageSummary) => ({
+/** Whose records a caller reads: a token marked `admin` in the configuration reads every client's,
+ * any other token only its own (its tools' usage is its business; another tool's is not). */
+const scopeOf = (response: Response): string | undefined => {
+  const client = (response.locals as { client?: LocalClient }).client;
+  // The token guard always names the client; without one, a scope that matches no record.
+  return client?.admin ? undefined : (client?.name ?? '');
+};
+
+const summaryJson = (summary: UsageSummary, scope: string | undefined, rebuilding: boolean) => ({
   object: 'usage.summary',
   from: summary.fromDay,
   to: summary.toDay,
   group_by: summary.groupBy,
+  client: scope ?? null,
+  /** The rollups are still being built at start: the figures may be short until they are. */
+  rebuilding,
   totals: presentTotals(summary.totals),
   groups: summary.groups.map((group) => ({ key: group.key, ...presentTotals(group.totals) })),
 });
 
-/** CSV of a period: the groups when grouped, else every record of the period, streamed. */
-const sendCsv = (ledger: UsageLedger, query: ParsedUsageQuery, response: Response): void => {
-  response.setHeader('content-type', 'text/csv; charset=utf-8');
-  response.setHeader('content-disposition', `attachment; filename="modapi-usage-${query.fromDay ?? 'start'}-${query.toDay ?? 'now'}.csv"`);
-  if (query.groupBy) {
-    response.end(summaryCsv(ledger.summary(query)));
-    return;
-  }
+/** Waits until the response can take more (or the client is gone). */
+const writable = (response: Response): Promise<void> =>
+  new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+
+const CSV_PIECE_CHARS = 64 * 1024;
+
+/** Every record of a period as CSV, read line by line and sent in pieces as the client takes them. */
+const sendRecordsCsv = async (ledger: UsageLedger, query: ParsedUsageQuery, response: Response): Promise<void> => {
   let text = recordsCsvHeader();
-  for (const record of ledger.records(query)) {
+  for await (const record of ledger.records(query)) {
     text += recordCsvLine(record);
-    if (text.length > 64 * 1024) {
-      response.write(text);
-      text = '';
-    }
+    if (text.length < CSV_PIECE_CHARS) continue;
+    const more = response.write(text);
+    text = '';
+    if (!more) await writable(response);
+    if (response.destroyed) return;
   }
   response.end(text);
 };
 
-const usage = (gateway: GatewayContext, csv: boolean) => (request: Request, response: Response) => {
+/** CSV of a period: the groups when grouped, else every record of the period, streamed. */
+const sendCsv = async (ledger: UsageLedger, query: ParsedUsageQuery, response: Response): Promise<void> => {
+  response.setHeader('content-type', 'text/csv; charset=utf-8');
+  response.setHeader('content-disposition', `attachment; filename="modapi-usage-${query.fromDay ?? 'start'}-${query.toDay ?? 'now'}.csv"`);
+  response.setHeader('x-modapi-usage-rebuilding', String(ledger.loading));
+  if (query.groupBy) response.end(summaryCsv(ledger.summary(query)));
+  else await sendRecordsCsv(ledger, query, response);
+};
+
+const usage = (gateway: GatewayContext, csv: boolean) => async (request: Request, response: Response) => {
   const ledger = ledgerOf(gateway);
-  const query = parseUsageQuery(request.query);
-  if (csv || query.format === 'csv') sendCsv(ledger, query, response);
-  else response.json(summaryJson(ledger.summary(query)));
+  const query = { ...parseUsageQuery(request.query), client: scopeOf(response) };
+  if (csv || query.format === 'csv') await sendCsv(ledger, query, response);
+  else response.json(summaryJson(ledger.summary(query), query.client, ledger.loading));
 };
 
 const recent = (gateway: GatewayContext) => (request: Request, response: Response) => {
   const limit = parseRecentLimit(request.query.limit);
-  response.json({ object: 'list', data: ledgerOf(gateway).recent(limit) });
+  response.json({ object: 'list', data: ledgerOf(gateway).recent(limit, scopeOf(response)) });
 };
 
 /** The usage API under /modapi (behind the token guard): `GET /modapi/usage?from=&to=&group_by=`,
- * `GET /modapi/usage.csv` (or `format=csv`), `GET /modapi/usage/recent?limit=`. */
+ * `GET /modapi/usage.csv` (or `format=csv`), `GET /modapi/usage/recent?limit=`. Each token reads
+ * its own records; a token marked `admin` reads everyone's. */
 export const mountUsageApi = (router: Router, gateway: GatewayContext): void => {
   router.get('/usage', usage(gateway, false));
   router.get('/usage.csv', usage(gateway, true));
