@@ -102,7 +102,7 @@ test('user-only settings: a workspace or folder value is ignored, the user value
   assert.equal(settings.baseUrl, 'http://127.0.0.1:8/v1');
   assert.deepEqual(settings.providers, {});
   assert.deepEqual(settings.allowedOrigins, []);
-  assert.deepEqual(settings.budget, { dailyUsd: 5, monthlyUsd: 50 });
+  assert.deepEqual(settings.budget, { dailyUsd: 5, monthlyUsd: 50, unpricedUsdPerRequest: 0 });
   assert.equal(settings.retries, 3);
   assert.deepEqual(settings.fallbacks, {});
   // The others follow VS Code's merge: a workspace may pick its model and port.

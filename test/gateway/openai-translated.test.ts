@@ -41,8 +41,16 @@ const essentials = (completion: any) => ({
       finish: choice.finish_reason,
     }))
     .sort((left: any, right: any) => left.index - right.index),
-  usage: completion.usage ? { prompt: completion.usage.prompt_tokens, completion: completion.usage.completion_tokens } : undefined,
+  usage: completion.usage ? { prompt: completion.usage.prompt_tokens, completion: outputTokens(completion.usage) } : undefined,
 });
+
+/** Output tokens in OpenAI's meaning, reasoning included (DESIGN.md, "Usage and cost"): xAI reports
+ * its reasoning tokens apart from completion_tokens, and its total_tokens says so. */
+const outputTokens = (usage: any): number => {
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens ?? 0;
+  const apart = reasoning > 0 && usage.total_tokens === usage.prompt_tokens + usage.completion_tokens + reasoning;
+  return usage.completion_tokens + (apart ? reasoning : 0);
+};
 
 const STANDARD_STREAMS = [
   'openai/chat-stream-text-include-usage-gpt-4o.openai-python.sse',

@@ -1,4 +1,4 @@
-import { startTestGateway, TEST_KEY } from '../support/gateway.js';
+import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 import { PARITY_PRICE } from './ledger.js';
 import type { ParityRecording, UpstreamDialect } from './recordings.js';
 import { modelFor, ParityUpstreams } from './upstreams.js';
@@ -28,7 +28,8 @@ export const startParityHarness = async (recordings: readonly ParityRecording[],
   const baseUrl = (dialect: UpstreamDialect): string => upstreams.get(dialect).url(basePaths[dialect] ?? BASE_PATH_BY_DIALECT[dialect]);
   const providers = Object.fromEntries((Object.keys(PROVIDER_BY_DIALECT) as UpstreamDialect[]).map((dialect) => [PROVIDER_BY_DIALECT[dialect], { baseUrl: baseUrl(dialect), apiKey: TEST_KEY }]));
   const priceOverrides = Object.fromEntries(recordings.flatMap((recording) => [false, true].map((split) => [clientModel(recording, split), { ...PARITY_PRICE }])));
-  const gateway = await startTestGateway({ providers, priceOverrides });
+  // An admin token: the in-process lane's records belong to another client, and the matrix reads them all.
+  const gateway = await startTestGateway({ providers, priceOverrides, tokens: [{ name: 'default', token: TEST_TOKEN, admin: true }] });
   return {
     gateway,
     root: gateway.url.replace(/\/v1$/, ''),

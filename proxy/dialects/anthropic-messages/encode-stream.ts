@@ -109,11 +109,9 @@ export class AnthropicEventEncoder {
     return events;
   }
 
-  /** Some hosts finish a tool-calling answer with `stop`; Anthropic clients run tools only on
-   * `tool_use`. An upstream that never said why it stopped (a stream cut short) leaves it null. */
-  private stopReason(): AnthropicStopReason | null {
-    if (!this.finishReason) return this.sawToolUse ? 'tool_use' : null;
-    const reason = STOP_REASONS[this.finishReason];
+  /** Some hosts finish a tool-calling answer with `stop`; Anthropic clients run tools only on `tool_use`. */
+  private stopReason(): AnthropicStopReason {
+    const reason = this.finishReason ? STOP_REASONS[this.finishReason] : 'end_turn';
     return this.sawToolUse && reason === 'end_turn' ? 'tool_use' : reason;
   }
 
