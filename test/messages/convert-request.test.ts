@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AnthropicRequest } from '../../proxy/dialects/anthropic-messages/client-wire-types.js';
+import type { AnthropicRequest } from '../../proxy/dialects/anthropic-messages/wire-types.js';
 import { estimateInputTokens } from '../../proxy/dialects/anthropic-messages/estimate-tokens.js';
 import { reasoningEffortOf, toChatRequest } from '../../proxy/dialects/anthropic-messages/decode-request.js';
 import { assertValidAnthropicStream, type WireEvent } from './anthropic-event-validator.js';

@@ -2,7 +2,7 @@ import type { ChatPart } from '../../adapters/types.js';
 import type { AnswerFormat } from '../../pipeline/answer-format.js';
 import { MessageBuilder } from './build-message.js';
 import { AnthropicEventEncoder, type AnthropicEncoderOptions } from './encode-stream.js';
-import type { AnthropicResponseMessage, AnthropicStreamEvent } from './client-wire-types.js';
+import type { AnthropicResponseMessage, AnthropicStreamEvent } from './wire-types.js';
 
 /** Anthropic's API pings during long silences; clients and proxies take a silent stream for a dead one. */
 const PING_INTERVAL_MS = 15_000;

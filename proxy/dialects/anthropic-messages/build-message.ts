@@ -1,4 +1,4 @@
-import type { AnthropicResponseBlock, AnthropicResponseMessage, AnthropicStreamEvent } from './client-wire-types.js';
+import type { AnthropicResponseBlock, AnthropicResponseMessage, AnthropicStreamEvent } from './wire-types.js';
 
 /** Tool input is streamed as JSON text; the whole message carries it parsed. A call cut short
  * (max_tokens) keeps what can be read: an empty object. */

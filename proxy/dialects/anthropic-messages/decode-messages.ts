@@ -1,5 +1,5 @@
 import type { ChatContentPart, ChatMessage, ChatToolCall } from '../../adapters/types.js';
-import type { AnthropicContentBlock, AnthropicDocumentBlock, AnthropicImageBlock, AnthropicMessage, AnthropicTextBlock, AnthropicToolResultBlock, AnthropicToolUseBlock } from './client-wire-types.js';
+import type { AnthropicContentBlock, AnthropicDocumentBlock, AnthropicImageBlock, AnthropicMessage, AnthropicTextBlock, AnthropicToolResultBlock, AnthropicToolUseBlock } from './wire-types.js';
 
 const blocksOf = (content: AnthropicMessage['content'] | undefined): AnthropicContentBlock[] =>
   typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? content : [];

@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ChatTool } from '../../adapters/types.js';
-import type { AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './client-wire-types.js';
+import type { AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './wire-types.js';
 import { convertMessages, plainText } from './decode-messages.js';
 
 type ReasoningEffort = NonNullable<ChatRequest['reasoning_effort']>;

@@ -1,10 +1,10 @@
 import type { ChatPart } from '../../adapters/types.js';
 import { finishReasonFromAnthropic, usageFromAnthropic } from './usage.js';
-import type { AnthropicResponseMessage } from './wire-types.js';
+import type { AnthropicUpstreamMessage } from './wire-types.js';
 
 /** A whole Anthropic message as the same parts its stream would give, in the same order, so a
  * non-streamed answer equals the streamed one collected. `warnings` follow the metadata, as in a stream. */
-export const decodeMessage = (message: AnthropicResponseMessage, warnings: ChatPart[] = []): ChatPart[] => {
+export const decodeMessage = (message: AnthropicUpstreamMessage, warnings: ChatPart[] = []): ChatPart[] => {
   const parts: ChatPart[] = [{ type: 'response-metadata', id: message.id, model: message.model }, ...warnings];
   let toolCallCount = 0;
   for (const block of message.content ?? []) {

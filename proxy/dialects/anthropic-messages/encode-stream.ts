@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatPart, FinishReason, TokenUsage } from '../../adapters/types.js';
-import type { AnthropicResponseBlock, AnthropicResponseMessage, AnthropicStopReason, AnthropicStreamEvent, AnthropicUsage } from './client-wire-types.js';
+import type { AnthropicResponseBlock, AnthropicResponseMessage, AnthropicStopReason, AnthropicStreamEvent, AnthropicUsage } from './wire-types.js';
 
 const STOP_REASONS: Record<FinishReason, AnthropicStopReason> = {
   stop: 'end_turn',

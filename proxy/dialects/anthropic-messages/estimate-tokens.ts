@@ -1,4 +1,4 @@
-import type { AnthropicContentBlock, AnthropicMessage, AnthropicRequest } from './client-wire-types.js';
+import type { AnthropicContentBlock, AnthropicMessage, AnthropicRequest } from './wire-types.js';
 
 /** About four characters a token for English text and code with the common tokenizers. */
 const CHARACTERS_PER_TOKEN = 4;

@@ -6,7 +6,7 @@ import { sendUpstream } from '../../upstream/http-client.js';
 import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import { clientGoneSignal, requesterOf } from '../../usage/request-tracker.js';
 import { validate } from '../validation.js';
-import type { AnthropicRequest } from '../../dialects/anthropic-messages/client-wire-types.js';
+import type { AnthropicRequest } from '../../dialects/anthropic-messages/wire-types.js';
 import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-tokens.js';
 import { anthropicUrl } from '../../dialects/anthropic-messages/api.js';
 import { nativeAnthropicHeaders } from './native-passthrough.js';

@@ -9,7 +9,7 @@ import { trackRequest, type RequestTracker } from '../../usage/request-tracker.j
 import { beginModelCall } from '../../pipeline/begin-call.js';
 import { servedHeaders } from '../served-headers.js';
 import { validate } from '../validation.js';
-import type { AnthropicRequest } from '../../dialects/anthropic-messages/client-wire-types.js';
+import type { AnthropicRequest } from '../../dialects/anthropic-messages/wire-types.js';
 import { passthroughAnthropic } from './native-passthrough.js';
 import { messagesRequestSchema } from '../../dialects/anthropic-messages/request-schema.js';
 import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-tokens.js';
