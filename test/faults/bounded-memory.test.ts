@@ -3,7 +3,7 @@ import { request as httpRequest, type ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
-import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
+import { allDialectsAt, startTestGateway, TEST_TOKEN } from '../support/gateway.js';
 
 // Every stream lane holds back a slow reader's upstream (backpressure), and no whole answer is read
 // past the gateway's limit. Measured on the upstream's side: how much it managed to send while the
@@ -59,11 +59,7 @@ before(async () => {
     .start();
   gateway = await startTestGateway({
     limits: { upstreamAnswerBytes: ANSWER_LIMIT },
-    providers: {
-      modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY },
-      anthropic: { baseUrl: upstream.url(''), apiKey: TEST_KEY },
-      gemini: { baseUrl: upstream.url(''), apiKey: TEST_KEY },
-    },
+    providers: allDialectsAt(upstream),
   });
 });
 

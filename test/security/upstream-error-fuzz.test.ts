@@ -9,7 +9,7 @@ import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { Random } from '../fuzz/random.js';
 import { FakeUpstream, sendEvents, sendJson } from '../support/fake-upstream.js';
 import { fixtureEvents } from '../support/fixtures.js';
-import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
+import { allDialectsAt, startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 
 // Upstreams that put the key (and the client's local token) anywhere in their error bodies: any
 // field, any depth, as a value or as a key name, in JSON error answers and in SSE error events, on
@@ -93,11 +93,7 @@ before(async () => {
   gateway = await startTestGateway({
     log: capturingLogger,
     ledgerDir,
-    providers: {
-      modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY },
-      anthropic: { baseUrl: upstream.url(''), apiKey: TEST_KEY },
-      gemini: { baseUrl: upstream.url(''), apiKey: TEST_KEY },
-    },
+    providers: allDialectsAt(upstream),
   });
 });
 
