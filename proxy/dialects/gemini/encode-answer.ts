@@ -35,13 +35,15 @@ export const usageMetadataFrom = (usage: TokenUsage): GeminiUsageMetadata => {
   return metadata;
 };
 
-/** Arguments as the object Gemini carries; text that is not a JSON object (a call cut short) cannot be carried. */
-const argumentsObject = (text: string): Record<string, unknown> => {
+/** Arguments as the object Gemini carries. Text that is not JSON (a call cut short by the output
+ * limit) cannot be carried: undefined, and the call is left out rather than sent with arguments
+ * the model never gave; the finish reason (MAX_TOKENS) tells the client why. */
+const argumentsObject = (text: string): Record<string, unknown> | undefined => {
   try {
     const parsed = JSON.parse(text || '{}') as unknown;
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
   } catch {
-    return {};
+    return undefined;
   }
 };
 
@@ -131,7 +133,8 @@ export class GeminiAnswerEncoder {
     for (const [index, call] of [...calls.entries()].sort(([first], [second]) => first - second)) {
       if (index >= before) continue;
       calls.delete(index);
-      parts.push({ functionCall: { ...(call.id ? { id: call.id } : {}), name: call.name, args: argumentsObject(call.argumentsText) } });
+      const args = argumentsObject(call.argumentsText);
+      if (args) parts.push({ functionCall: { ...(call.id ? { id: call.id } : {}), name: call.name, args } });
     }
     return parts;
   }
