@@ -59,22 +59,22 @@ const v1betaRouter = (gateway: GatewayContext, security: SecurityOptions): Route
   return router;
 };
 
-/** Google's SDK with apiVersion v1 posts `/v1/models/{model}:{method}`. Only that shape (POST,
- * a known Gemini method after the last colon) is taken here; everything else under /v1, GET
- * /v1/models and /v1/models/{id} included, stays OpenAI's. */
+/** Google's SDK (apiVersion v1, its default since 1.x) posts `/v1/models/{model}:{method}`: that
+ * shape (POST, a known Gemini method after the last colon) is taken here. Its `GET /v1/models` and
+ * `/v1/models/{model}` share OpenAI's paths; they are told apart by Google's own credential header
+ * `x-goog-api-key`, which no OpenAI client sends. Everything else under /v1 stays OpenAI's. */
 const v1Router = (gateway: GatewayContext, security: SecurityOptions): Router => {
   const handlers = methodHandlers(gateway);
   const router = express.Router();
-  router.post(
-    '/models/*rest',
-    (request: Request, _response: Response, next: NextFunction) => {
-      const method = splitMethod(modelPathOf(request))?.method;
-      next(method && Object.hasOwn(handlers, method) ? undefined : 'router');
-    },
-    tokenGuard(security, presentedGoogleToken),
-    budgetGate(gateway),
-    dispatch(handlers),
-  );
+  const googleOnly = [tokenGuard(security, presentedGoogleToken), budgetGate(gateway)];
+  const whenGoogleKey = (request: Request, _response: Response, next: NextFunction) => next(request.headers['x-goog-api-key'] === undefined ? 'router' : undefined);
+  const whenGeminiMethod = (request: Request, _response: Response, next: NextFunction) => {
+    const method = splitMethod(modelPathOf(request))?.method;
+    next(method && Object.hasOwn(handlers, method) ? undefined : 'router');
+  };
+  router.get('/models', whenGoogleKey, ...googleOnly, listGeminiModels(gateway));
+  router.get('/models/*rest', whenGoogleKey, ...googleOnly, (request, response) => getGeminiModel(gateway)(request, response, modelPathOf(request)));
+  router.post('/models/*rest', whenGeminiMethod, ...googleOnly, dispatch(handlers));
   router.use(geminiErrorExit(gateway));
   return router;
 };
