@@ -10,12 +10,15 @@ const TEXT_WHOLE = 'openai/chat-completion-text-gpt-4-1-nano.vercel.json';
 /** A token in the query string, distinct from the header token, so a leak of it is unmistakable. */
 const QUERY_TOKEN = 'mk-query-string-token-5f1e2d3c4b5a69788796';
 
+/** A token allowed gpt-4o only. */
+const GPT_ONLY_TOKEN = 'mk-gpt-only-token-0a1b2c3d4e5f6a7b8c9d';
+
 let harness: MessagesGateway;
 const logged: string[] = [];
 
 before(async () => {
   const log = { info: (message: string) => logged.push(message), warn: (message: string) => logged.push(message), error: (message: string) => logged.push(message) };
-  harness = await startMessagesGateway({ 'gpt-4o': { whole: TEXT_WHOLE } }, {}, {}, { log, tokens: [{ name: 'default', token: TEST_TOKEN }, { name: 'query-tool', token: QUERY_TOKEN }] });
+  harness = await startMessagesGateway({ 'gpt-4o': { whole: TEXT_WHOLE } }, {}, {}, { log, tokens: [{ name: 'default', token: TEST_TOKEN }, { name: 'query-tool', token: QUERY_TOKEN }, { name: 'gpt-only', token: GPT_ONLY_TOKEN, allowedModels: ['gpt-4o'] }] });
 });
 
 after(() => harness.close());
@@ -95,4 +98,13 @@ test('a token in ?key= works, and reaches neither the ledger nor the log', async
   const written = JSON.stringify({ records: harness.records, logged });
   assert.ok(!written.includes(QUERY_TOKEN), 'the query token is nowhere in the ledger or the log');
   assert.ok(!harness.upstream.requests.some((request) => request.url.includes(QUERY_TOKEN) || JSON.stringify(request.headers).includes(QUERY_TOKEN)), 'nor upstream');
+});
+
+test("a token's allowed models hold on every Gemini method, countTokens included: 403 PERMISSION_DENIED, nothing upstream", async () => {
+  const headers = { 'x-goog-api-key': GPT_ONLY_TOKEN };
+  for (const method of ['generateContent', 'streamGenerateContent?alt=sse', 'countTokens']) {
+    await assertRefused(post(`/v1beta/models/gemini/gemini-2.5-flash:${method}`, HELLO, headers), 403, 'PERMISSION_DENIED');
+  }
+  await assertRefused(post('/v1beta/models/gemini/text-embedding-004:embedContent', { content: { parts: [{ text: 'x' }] } }, headers), 403, 'PERMISSION_DENIED');
+  assert.equal((await post('/v1beta/models/gpt-4o:countTokens', HELLO, headers)).status, 200);
 });
