@@ -13,4 +13,6 @@ export interface AnswerFormat {
   closing(): string;
   /** A comment or ping written while the upstream is silent, for dialects whose clients expect one. */
   keepAlive?: { text: string; everyMs: number };
+  /** A streamed answer's content type when it is not SSE (Gemini's JSON-array stream). */
+  streamContentType?: string;
 }

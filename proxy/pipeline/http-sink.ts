@@ -36,7 +36,7 @@ export const answerOverHttp = async ({ parts, stream, format, response, tracker,
     next = await iterator.next();
     // The first part is awaited before any header goes out, so an upstream refusal keeps its status.
     if (!next.done && next.value.type === 'error') throw next.value.error;
-    startEventStream(response, servedHeaders);
+    startEventStream(response, format.streamContentType ? { ...servedHeaders, 'content-type': format.streamContentType } : servedHeaders);
     const opening = format.opening();
     if (opening) response.write(opening);
     if (format.keepAlive) {

@@ -7,6 +7,7 @@ import { speech, transcription } from '../routes/audio.js';
 import { createVideo, videoJob } from '../routes/videos.js';
 import { getModel, listModels } from '../routes/models.js';
 import { anthropicErrorExit, messagesMount } from '../routes/messages/mount.js';
+import { geminiErrorExit, mountGemini } from '../routes/gemini/mount.js';
 import { openAIErrors } from '../dialects/openai-chat/errors.js';
 import { GatewayError } from '../errors.js';
 import { budgetGate } from '../usage/budget-gate.js';
@@ -37,6 +38,9 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   app.head('/', (_request, response) => {
     response.status(200).end();
   });
+
+  // The Gemini API inbound (Gemini CLI, Google's SDK): /v1beta, and its method paths under /v1.
+  mountGemini(app, gateway, security);
 
   const v1 = express.Router();
   v1.use(tokenGuard(security));
@@ -69,6 +73,7 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   });
   // Anthropic clients get Anthropic's shape even when the Host or Origin guard refused them.
   app.use('/v1/messages', anthropicErrorExit(gateway));
+  app.use('/v1beta', geminiErrorExit(gateway));
   app.use(errorExit(gateway, openAIErrors));
   return app;
 };

@@ -76,7 +76,7 @@ export const originGuard = (options: SecurityOptions) => (request: Request, resp
   response.setHeader('vary', 'Origin');
   if (request.method === 'OPTIONS') {
     response.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
-    response.setHeader('access-control-allow-headers', 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta');
+    response.setHeader('access-control-allow-headers', 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-goog-api-key, x-goog-api-client');
     response.setHeader('access-control-max-age', '600');
     response.status(204).end();
     return;
@@ -93,16 +93,34 @@ export const presentedToken = (request: Request): string | undefined => {
   return typeof apiKey === 'string' ? apiKey.trim() : undefined;
 };
 
-/** Every /v1 and /modapi request needs a local token. The client is remembered for usage. */
-export const tokenGuard = (options: SecurityOptions) => (request: Request, response: Response, next: NextFunction) => {
-  const client = options.tokens.authenticate(presentedToken(request), request.socket);
-  if (!client) {
-    next(new GatewayError(401, 'A valid local token is required: send it as "Authorization: Bearer <token>" or "x-api-key". Copy it with "ModAPI: Copy Local Token", or see the token the gateway printed at start.', {
-      type: 'authentication_error',
-      code: 'invalid_local_token',
-    }));
-    return;
-  }
-  (response.locals as { client?: LocalClient }).client = client;
-  next();
+/** Google's clients send their key in `x-goog-api-key` or as `?key=` (read from the parsed query,
+ * never from a logged URL); the OpenAI and Anthropic places are read too, for a client that uses
+ * them on a Gemini path. */
+export const presentedGoogleToken = (request: Request): string | undefined => {
+  const header = request.headers['x-goog-api-key'];
+  if (typeof header === 'string' && header.trim()) return header.trim();
+  const key = request.query.key;
+  if (typeof key === 'string' && key) return key;
+  return presentedToken(request);
+};
+
+const TOKEN_PLACES = 'send it as "Authorization: Bearer <token>" or "x-api-key"';
+const GOOGLE_TOKEN_PLACES = 'send it as "x-goog-api-key" or "?key=" (or "Authorization: Bearer <token>")';
+
+/** Every /v1, /v1beta and /modapi request needs a local token; `presented` says where a dialect's
+ * clients put it. The client is remembered for usage. */
+export const tokenGuard = (options: SecurityOptions, presented: (request: Request) => string | undefined = presentedToken) => {
+  const places = presented === presentedGoogleToken ? GOOGLE_TOKEN_PLACES : TOKEN_PLACES;
+  return (request: Request, response: Response, next: NextFunction) => {
+    const client = options.tokens.authenticate(presented(request), request.socket);
+    if (!client) {
+      next(new GatewayError(401, `A valid local token is required: ${places}. Copy it with "ModAPI: Copy Local Token", or see the token the gateway printed at start.`, {
+        type: 'authentication_error',
+        code: 'invalid_local_token',
+      }));
+      return;
+    }
+    (response.locals as { client?: LocalClient }).client = client;
+    next();
+  };
 };

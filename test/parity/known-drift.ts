@@ -34,4 +34,11 @@ export const KNOWN_DRIFT: readonly DriftEntry[] = [
     differs: ['choices[0].finishReason'],
     reason: 'a stream that ends without a finish reason (or [DONE]) reaches an Anthropic client as a finished answer (stop_reason end_turn); the other lanes leave it unfinished',
   },
+  {
+    recordings: /^openai-compatible\/openrouter-chat-stream-fragment-/,
+    lanes: /^gemini-(generate|json-array)\/openai$/,
+    modes: STREAMS,
+    differs: ['choices[0].finishReason'],
+    reason: 'a stream that ends without a finish reason ends without finishReason for a Gemini client, which Gemini clients (and the Gemini oracle) read as a plain stop: Gemini has no word for an unfinished answer',
+  },
 ];

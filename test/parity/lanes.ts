@@ -6,9 +6,10 @@ import { readLedger } from './ledger.js';
 import { neutralView, type DecodedAnswer, type NeutralView } from './neutral-view.js';
 import { decodeAnthropicMessage } from './oracle/anthropic-messages.js';
 import { decodeChatParts, type LoosePart } from './oracle/chat-parts.js';
+import { decodeGemini } from './oracle/gemini.js';
 import type { HttpAnswer } from './oracle/http-answer.js';
 import { decodeOpenAIChat } from './oracle/openai-chat.js';
-import { FIRST_CHOICE_ONLY, NO_REASONING_TOKEN_COUNT, REFUSAL_AS_TEXT, type Projection } from './projections.js';
+import { FIRST_CHOICE_ONLY, NO_CUT_CALLS, NO_REASONING_TOKEN_COUNT, REFUSAL_AS_TEXT, type Projection } from './projections.js';
 import type { Mode, ParityRecording, UpstreamDialect } from './recordings.js';
 
 /** The lane registry. A lane is one client surface (how a consumer asks the gateway and reads the
@@ -93,6 +94,23 @@ const anthropicMessagesClient: ClientSurface = {
   },
 };
 
+/** POST /v1beta/models/{model}:generateContent and :streamGenerateContent, as Google's SDK and
+ * Gemini CLI send them (the key in x-goog-api-key, `?alt=sse` on streams, thoughts asked for), or
+ * without `alt=sse`: the JSON array Google also serves. The model id keeps its plain slash
+ * (`models/openai/...`), as Google's SDK sends it. */
+const geminiClient = (framing: 'sse' | 'json-array'): ClientSurface => ({
+  clientDialect: framing === 'sse' ? 'gemini-generate' : 'gemini-json-array',
+  modes: framing === 'sse' ? ['whole', 'streamed', 'split'] : ['streamed', 'split'],
+  projections: [REFUSAL_AS_TEXT, NO_CUT_CALLS],
+  ask: async (harness, model, mode) => {
+    const streamed = mode !== 'whole';
+    const method = streamed ? `streamGenerateContent${framing === 'sse' ? '?alt=sse' : ''}` : 'generateContent';
+    const body = { contents: [{ role: 'user', parts: [{ text: 'replay' }] }], generationConfig: { thinkingConfig: { includeThoughts: true } } };
+    const { answer, headers } = await post(`${harness.root}/v1beta/models/${model}:${method}`, { 'x-goog-api-key': TEST_TOKEN }, body);
+    return { answer: decodeGemini(answer, streamed && framing === 'sse'), requestId: requestIdOf(headers, 'x-request-id') };
+  },
+});
+
 /** The chat view's in-process entry: always streamed, parts instead of bytes. */
 const inProcessChat: ClientSurface = {
   clientDialect: 'in-process',
@@ -109,7 +127,7 @@ const inProcessChat: ClientSurface = {
   },
 };
 
-export const CLIENT_SURFACES: readonly ClientSurface[] = [openAIChatClient, anthropicMessagesClient, inProcessChat];
+export const CLIENT_SURFACES: readonly ClientSurface[] = [openAIChatClient, anthropicMessagesClient, geminiClient('sse'), geminiClient('json-array'), inProcessChat];
 
 export const UPSTREAM_DIALECTS: readonly UpstreamDialect[] = ['openai', 'anthropic', 'gemini'];
 

@@ -51,6 +51,16 @@ export const NO_REASONING_TOKEN_COUNT: Projection = {
   apply: (view) => ({ ...view, usage: { ...view.usage, reasoningTokens: 0 } }),
 };
 
+/** Gemini carries a function call's arguments as an object: a call cut short (its arguments not
+ * JSON) cannot reach a Gemini client, which gets the finish reason alone. */
+export const NO_CUT_CALLS: Projection = {
+  name: 'no-cut-calls',
+  apply: (view) => ({
+    ...view,
+    choices: view.choices.map((choice) => ({ ...choice, toolCalls: choice.toolCalls.filter((call) => !(typeof call.arguments === 'object' && call.arguments !== null && 'unparsed' in call.arguments)) })),
+  }),
+};
+
 export const project = (view: NeutralView, projections: readonly Projection[]): NeutralView => projections.reduce((projected, projection) => projection.apply(projected), view);
 
 /** The union of several lists, each projection once, in a fixed order. */

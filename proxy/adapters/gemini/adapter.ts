@@ -7,7 +7,7 @@ import { listGeminiModels } from './list-models.js';
 /** Google Gemini (generativelanguage API, v1beta): `gemini/*` models. */
 export const geminiAdapter: ProviderAdapter = {
   dialect: 'gemini',
-  relays: new Set(),
+  relays: new Set(['gemini-generate']),
   listModels: listGeminiModels,
   chat: geminiChat,
   embed: geminiEmbed,

@@ -37,6 +37,8 @@ export interface GeminiContent {
 export interface GeminiFunctionDeclaration {
   name: string;
   description?: string;
+  /** OpenAPI-style schema (upper-case types); clients still send it. */
+  parameters?: unknown;
   parametersJsonSchema?: unknown;
 }
 
@@ -52,6 +54,8 @@ export interface GeminiGenerationConfig {
   frequencyPenalty?: number;
   responseMimeType?: string;
   responseJsonSchema?: unknown;
+  /** The older OpenAPI-style schema of the answer. */
+  responseSchema?: unknown;
   responseModalities?: string[];
   thinkingConfig?: { includeThoughts?: boolean; thinkingBudget?: number; thinkingLevel?: string };
   imageConfig?: { aspectRatio?: string };
@@ -63,6 +67,25 @@ export interface GeminiRequest {
   tools?: { functionDeclarations: GeminiFunctionDeclaration[] }[];
   toolConfig?: { functionCallingConfig: { mode: 'AUTO' | 'NONE' | 'ANY'; allowedFunctionNames?: string[] } };
   generationConfig?: GeminiGenerationConfig;
+}
+
+/** A tool as a Gemini client sends it: function declarations, or one of Google's own tools
+ * (googleSearch, codeExecution, ...), which only a Gemini upstream can run. */
+export interface GeminiClientTool {
+  functionDeclarations?: GeminiFunctionDeclaration[];
+  [googleTool: string]: unknown;
+}
+
+/** What a Gemini client sends to generateContent and streamGenerateContent (the model is in the path). */
+export interface GeminiClientRequest {
+  contents: { role?: string; parts: GeminiPart[] }[];
+  systemInstruction?: { role?: string; parts?: GeminiPart[] } | string;
+  tools?: GeminiClientTool[];
+  toolConfig?: { functionCallingConfig?: { mode?: string; allowedFunctionNames?: string[] } };
+  generationConfig?: GeminiGenerationConfig;
+  safetySettings?: { category?: string; threshold?: string }[];
+  cachedContent?: string;
+  [extra: string]: unknown;
 }
 
 export interface GeminiUsageMetadata {

@@ -1,0 +1,86 @@
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import { geminiErrors } from '../../dialects/gemini/errors.js';
+import { GatewayError } from '../../errors.js';
+import { errorExit } from '../../server/error-exit.js';
+import type { GatewayContext } from '../../server/gateway-context.js';
+import { presentedGoogleToken, tokenGuard, type SecurityOptions } from '../../server/security.js';
+import { budgetGate } from '../../usage/budget-gate.js';
+import { countTokens } from './count-tokens-route.js';
+import { embedContent } from './embed-route.js';
+import { generateContent } from './generate-route.js';
+import { getGeminiModel, listGeminiModels } from './models-route.js';
+
+type MethodHandler = (request: Request, response: Response, model: string) => Promise<void>;
+
+/** The model and method of `models/{model}:{method}`. The model may hold slashes, plainly
+ * (`models/anthropic/claude-sonnet-4-5:generateContent`, as Google's SDK sends it) or encoded
+ * (`models/anthropic%2Fclaude-sonnet-4-5:...`); express decodes each segment, so both join to the
+ * same id. The method follows the last colon (an Ollama tag `llama3.2:3b` keeps its own). */
+export const modelPathOf = (request: Request): string => {
+  const rest = request.params.rest as unknown as string[] | string;
+  return Array.isArray(rest) ? rest.join('/') : String(rest);
+};
+
+const splitMethod = (path: string): { model: string; method: string } | undefined => {
+  const colon = path.lastIndexOf(':');
+  return colon > 0 ? { model: path.slice(0, colon), method: path.slice(colon + 1) } : undefined;
+};
+
+const methodHandlers = (gateway: GatewayContext): Record<string, MethodHandler> => ({
+  generateContent: generateContent(gateway, false),
+  streamGenerateContent: generateContent(gateway, true),
+  countTokens: countTokens(gateway),
+  embedContent: embedContent(gateway, false),
+  batchEmbedContents: embedContent(gateway, true),
+});
+
+/** POST models/{model}:{method} to its handler; an unknown method is Google's 404. */
+const dispatch = (handlers: Record<string, MethodHandler>) => async (request: Request, response: Response) => {
+  const call = splitMethod(modelPathOf(request));
+  const handler = call && Object.hasOwn(handlers, call.method) ? handlers[call.method] : undefined;
+  if (!call || !handler) throw GatewayError.notFound(`Unknown Gemini method in ${request.path.slice(0, 200)}.`);
+  await handler(request, response, call.model);
+};
+
+/** Every error on the Gemini paths, the token guard's 401 included, leaves in Google's shape. */
+export const geminiErrorExit = (gateway: GatewayContext) => errorExit(gateway, geminiErrors);
+
+/** The Gemini API inbound under /v1beta: its own token places (x-goog-api-key, ?key=), the same
+ * budget gate, and Google's error shape for everything under it (an unknown path included). */
+const v1betaRouter = (gateway: GatewayContext, security: SecurityOptions): Router => {
+  const router = express.Router();
+  router.use(tokenGuard(security, presentedGoogleToken));
+  router.use(budgetGate(gateway));
+  router.get('/models', listGeminiModels(gateway));
+  router.get('/models/*rest', (request, response) => getGeminiModel(gateway)(request, response, modelPathOf(request)));
+  router.post('/models/*rest', dispatch(methodHandlers(gateway)));
+  router.use((request: Request, _response: Response, next: NextFunction) => next(GatewayError.notFound(`Unknown endpoint ${request.method} /v1beta${request.path.slice(0, 200)}.`)));
+  router.use(geminiErrorExit(gateway));
+  return router;
+};
+
+/** Google's SDK (apiVersion v1, its default since 1.x) posts `/v1/models/{model}:{method}`: that
+ * shape (POST, a known Gemini method after the last colon) is taken here. Its `GET /v1/models` and
+ * `/v1/models/{model}` share OpenAI's paths; they are told apart by Google's own credential header
+ * `x-goog-api-key`, which no OpenAI client sends. Everything else under /v1 stays OpenAI's. */
+const v1Router = (gateway: GatewayContext, security: SecurityOptions): Router => {
+  const handlers = methodHandlers(gateway);
+  const router = express.Router();
+  const googleOnly = [tokenGuard(security, presentedGoogleToken), budgetGate(gateway)];
+  const whenGoogleKey = (request: Request, _response: Response, next: NextFunction) => next(request.headers['x-goog-api-key'] === undefined ? 'router' : undefined);
+  const whenGeminiMethod = (request: Request, _response: Response, next: NextFunction) => {
+    const method = splitMethod(modelPathOf(request))?.method;
+    next(method && Object.hasOwn(handlers, method) ? undefined : 'router');
+  };
+  router.get('/models', whenGoogleKey, ...googleOnly, listGeminiModels(gateway));
+  router.get('/models/*rest', whenGoogleKey, ...googleOnly, (request, response) => getGeminiModel(gateway)(request, response, modelPathOf(request)));
+  router.post('/models/*rest', whenGeminiMethod, ...googleOnly, dispatch(handlers));
+  router.use(geminiErrorExit(gateway));
+  return router;
+};
+
+/** Mounts the Gemini API inbound on the app, before the OpenAI /v1 router. */
+export const mountGemini = (app: Express, gateway: GatewayContext, security: SecurityOptions): void => {
+  app.use('/v1beta', v1betaRouter(gateway, security));
+  app.use('/v1', v1Router(gateway, security));
+};
