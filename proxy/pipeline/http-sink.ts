@@ -37,6 +37,8 @@ export const answerOverHttp = async ({ parts, stream, format, response, tracker,
     // The first part is awaited before any header goes out, so an upstream refusal keeps its status.
     if (!next.done && next.value.type === 'error') throw next.value.error;
     startEventStream(response, format.streamContentType ? { ...servedHeaders, 'content-type': format.streamContentType } : servedHeaders);
+    // The error exit ends a broken stream with the format's own last events (server/error-exit.ts).
+    if (format.failure) response.locals.streamFailure = format.failure;
     const opening = format.opening();
     if (opening) response.write(opening);
     if (format.keepAlive) {

@@ -8,6 +8,7 @@ import { createVideo, videoJob } from '../routes/videos.js';
 import { getModel, listModels } from '../routes/models.js';
 import { anthropicErrorExit, messagesMount } from '../routes/messages/mount.js';
 import { geminiErrorExit, mountGemini } from '../routes/gemini/mount.js';
+import { responsesMount } from '../routes/responses/mount.js';
 import { openAIErrors } from '../dialects/openai-chat/errors.js';
 import { GatewayError } from '../errors.js';
 import { budgetGate } from '../usage/budget-gate.js';
@@ -59,8 +60,8 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   v1.post('/videos', createVideo(gateway));
   v1.get('/videos/:id', videoJob(gateway, 'status'));
   v1.get('/videos/:id/content', videoJob(gateway, 'content'));
-  // Anthropic Messages inbound (Claude Code, the Anthropic SDK) is always on.
-  for (const mount of [messagesMount, ...(mounts.v1 ?? [])]) mount(v1, gateway);
+  // Anthropic Messages and OpenAI Responses inbound (Claude Code, Codex, the SDKs) are always on.
+  for (const mount of [messagesMount, responsesMount, ...(mounts.v1 ?? [])]) mount(v1, gateway);
   app.use('/v1', v1);
 
   const modapi = express.Router();

@@ -33,7 +33,8 @@ export const errorExit = (context: ErrorExitContext, dialect: ErrorDialect) => (
   if (error.status >= 500 && error.cause) context.log.warn(`request failed: ${error.message} (${(error.cause as Error).message ?? String(error.cause)})`);
   if (response.headersSent) {
     if (response.writableEnded || response.destroyed) return;
-    if (isEventStream(response)) response.end(dialect.event(error, tracker?.requestId));
+    const streamFailure = response.locals.streamFailure as ((error: GatewayError) => string) | undefined;
+    if (isEventStream(response)) response.end(streamFailure ? streamFailure(error) : dialect.event(error, tracker?.requestId));
     else response.destroy();
     return;
   }

@@ -5,6 +5,7 @@ import type { Governance } from '../governance/governance.js';
 import type { UsageLedger } from '../usage/usage-ledger.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import type { LocalTokens } from './local-tokens.js';
+import type { ResponsesState } from '../routes/responses/responses-state.js';
 import { DEFAULT_WHOLE_BODY_BYTES } from '../upstream/whole-body-limit.js';
 
 export interface BodyLimits {
@@ -35,6 +36,8 @@ export interface GatewayContext {
   governance?: Governance;
   /** Per-model fallback chains: client-facing id -> ids to try in order when it fails. */
   fallbacks?: Record<string, string[]>;
+  /** The Responses API's stored responses and sealing key (routes/responses/). */
+  responses?: ResponsesState;
 }
 
 /** Model routing with the catalog's knowledge of the default provider's namespaced ids. */

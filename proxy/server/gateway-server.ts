@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { Catalog } from '../catalog/catalog.js';
 import type { ModelPrice } from '../catalog/bundled-table.js';
@@ -9,6 +10,7 @@ import type { RetryPolicy } from '../upstream/retry.js';
 import { configureRetries } from '../upstream/retry.js';
 import { setUpUsage, type UsageOptions } from '../usage/usage-setup.js';
 import { mountUsageApi } from '../routes/usage/usage-api.js';
+import { createResponsesState, type ResponsesOptions } from '../routes/responses/responses-state.js';
 import { createRequestListener } from './create-app.js';
 import type { RouteMounts } from './route-mount.js';
 import { configureWholeBodyLimit } from '../upstream/whole-body-limit.js';
@@ -37,6 +39,9 @@ export interface GatewayOptions extends UsageOptions {
   log?: Logger;
   redactor?: Redactor;
   mounts?: RouteMounts;
+  /** Stored responses for the Responses API (previous_response_id): where, how long, how much, or
+   * off. By default they are kept next to the ledger when it has a folder, else in memory. */
+  responses?: ResponsesOptions;
 }
 
 export interface RunningGateway {
@@ -82,6 +87,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     ledger: usage.ledger,
     governance: usage.governance,
     fallbacks: options.fallbacks,
+    responses: createResponsesState({ dir: options.ledgerDir ? join(options.ledgerDir, 'responses') : undefined, ...options.responses }),
   };
   const host = options.host ?? LOOPBACK;
   let boundPort = 0;

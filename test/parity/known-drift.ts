@@ -29,10 +29,10 @@ const STREAMS: readonly Mode[] = ['streamed', 'split'];
 export const KNOWN_DRIFT: readonly DriftEntry[] = [
   {
     recordings: /^openai-compatible\/openrouter-chat-stream-fragment-/,
-    lanes: /^anthropic-messages\/openai$/,
+    lanes: /^(anthropic-messages|openai-responses)\/openai$/,
     modes: STREAMS,
     differs: ['choices[0].finishReason'],
-    reason: 'a stream that ends without a finish reason (or [DONE]) reaches an Anthropic client as a finished answer (stop_reason end_turn); the other lanes leave it unfinished',
+    reason: 'a stream that ends without a finish reason (or [DONE]) reaches an Anthropic client as a finished answer (stop_reason end_turn) and a Responses client as response.completed; the other lanes leave it unfinished',
   },
   {
     recordings: /^openai-compatible\/openrouter-chat-stream-fragment-/,

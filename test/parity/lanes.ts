@@ -9,6 +9,7 @@ import { decodeChatParts, type LoosePart } from './oracle/chat-parts.js';
 import { decodeGemini } from './oracle/gemini.js';
 import type { HttpAnswer } from './oracle/http-answer.js';
 import { decodeOpenAIChat } from './oracle/openai-chat.js';
+import { decodeOpenAIResponses } from './oracle/openai-responses.js';
 import { FIRST_CHOICE_ONLY, NO_CUT_CALLS, NO_REASONING_TOKEN_COUNT, REFUSAL_AS_TEXT, type Projection } from './projections.js';
 import type { Mode, ParityRecording, UpstreamDialect } from './recordings.js';
 
@@ -111,6 +112,19 @@ const geminiClient = (framing: 'sse' | 'json-array'): ClientSurface => ({
   },
 });
 
+/** POST /v1/responses, as OpenAI's SDKs and Codex send it (Codex: stream, store off). */
+const openAIResponsesClient: ClientSurface = {
+  clientDialect: 'openai-responses',
+  modes: ['whole', 'streamed', 'split'],
+  projections: [FIRST_CHOICE_ONLY, REFUSAL_AS_TEXT],
+  ask: async (harness, model, mode) => {
+    const streamed = mode !== 'whole';
+    const body = { model, input: 'replay', store: false, ...(streamed ? { stream: true } : {}) };
+    const { answer, headers } = await post(`${harness.gateway.url}/responses`, { authorization: `Bearer ${TEST_TOKEN}` }, body);
+    return { answer: decodeOpenAIResponses(answer, streamed), requestId: requestIdOf(headers, 'x-request-id') };
+  },
+};
+
 /** The chat view's in-process entry: always streamed, parts instead of bytes. */
 const inProcessChat: ClientSurface = {
   clientDialect: 'in-process',
@@ -127,7 +141,7 @@ const inProcessChat: ClientSurface = {
   },
 };
 
-export const CLIENT_SURFACES: readonly ClientSurface[] = [openAIChatClient, anthropicMessagesClient, geminiClient('sse'), geminiClient('json-array'), inProcessChat];
+export const CLIENT_SURFACES: readonly ClientSurface[] = [openAIChatClient, anthropicMessagesClient, openAIResponsesClient, geminiClient('sse'), geminiClient('json-array'), inProcessChat];
 
 export const UPSTREAM_DIALECTS: readonly UpstreamDialect[] = ['openai', 'anthropic', 'gemini'];
 

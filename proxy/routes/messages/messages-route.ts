@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { ChatRequest } from '../../adapters/types.js';
 import type { ResolvedModel } from '../../providers/registry.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { readJsonBody } from '../../server/read-body.js';
@@ -15,24 +14,9 @@ import { messagesRequestSchema } from '../../dialects/anthropic-messages/request
 import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-tokens.js';
 import { toChatRequest } from '../../dialects/anthropic-messages/decode-request.js';
 import { respondAnthropic } from './translated-response.js';
+import { limitOutput } from '../limit-output.js';
 
 export const MESSAGES_ENDPOINT = '/v1/messages';
-
-/** OpenAI's reasoning models refuse `max_tokens` and want `max_completion_tokens`. */
-const REASONING_MODEL = /^(o\d|gpt-5)/i;
-
-/** Anthropic clients ask for as much output as Claude allows (Claude Code: 32000); another model
- * refuses more than its own limit with a 400, so the request is held to the catalog's limit. */
-const limitOutput = (gateway: GatewayContext, resolved: ResolvedModel, chatRequest: ChatRequest): void => {
-  const requested = chatRequest.max_tokens;
-  if (requested === undefined) return;
-  const limit = gateway.catalog.find(resolved.requestedModel)?.maxOutputTokens;
-  const maxTokens = limit ? Math.min(requested, limit) : requested;
-  if (REASONING_MODEL.test(resolved.upstreamModel.split('/').pop() ?? '')) {
-    delete chatRequest.max_tokens;
-    chatRequest.max_completion_tokens = maxTokens;
-  } else chatRequest.max_tokens = maxTokens;
-};
 
 interface ServeArguments {
   gateway: GatewayContext;

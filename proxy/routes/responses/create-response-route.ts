@@ -1,0 +1,94 @@
+import type { Request, Response } from 'express';
+import { adapterFor } from '../../adapters/index.js';
+import { responsesAnswerFormat } from '../../dialects/openai-responses/answer-format.js';
+import { checkResponsesRequest, inputItems, toChatRequest, type DecodedResponsesRequest } from '../../dialects/openai-responses/decode-request.js';
+import type { ResponsesInputItem, ResponsesRequest } from '../../dialects/openai-responses/wire-types.js';
+import { GatewayError } from '../../errors.js';
+import { beginModelCall } from '../../pipeline/begin-call.js';
+import { serveWithFallbacks } from '../../pipeline/fallbacks.js';
+import { answerOverHttp } from '../../pipeline/http-sink.js';
+import type { ResolvedModel } from '../../providers/registry.js';
+import type { GatewayContext } from '../../server/gateway-context.js';
+import { readJsonBody } from '../../server/read-body.js';
+import { requesterOf, trackRequest, type RequestTracker } from '../../usage/request-tracker.js';
+import { limitOutput } from '../limit-output.js';
+import { servedHeaders } from '../served-headers.js';
+import type { ResponsesState } from './responses-state.js';
+
+export const RESPONSES_ENDPOINT = '/v1/responses';
+
+interface ServeArguments {
+  gateway: GatewayContext;
+  state: ResponsesState;
+  response: Response;
+  tracker: RequestTracker;
+  signal: AbortSignal;
+  body: ResponsesRequest;
+  decoded: DecodedResponsesRequest;
+  stream: boolean;
+  stored: boolean;
+  owner: string;
+}
+
+/** The conversation before this request, when it continues a stored response (a 404 when there is
+ * none for this token). A 400 when the gateway keeps no responses at all. A request with
+ * `store: false` may still continue a stored one, as at OpenAI; it is only not kept itself. */
+const historyOf = (state: ResponsesState, body: ResponsesRequest, owner: string): ResponsesInputItem[] => {
+  const previous = body.previous_response_id;
+  if (!previous) return [];
+  if (!state.store) throw GatewayError.invalidRequest('previous_response_id needs stored responses, and this gateway keeps none (storage is turned off).', 'previous_response_id', 'storage_disabled');
+  return state.store.conversation(previous, owner);
+};
+
+/** One model's attempt: the neutral request through the adapter, the parts written as Responses
+ * JSON or SSE; kept for previous_response_id once complete. */
+const serveWith = async (served: ResolvedModel, serve: ServeArguments): Promise<void> => {
+  const { gateway, state, response, tracker, signal, body, decoded, stream } = serve;
+  gateway.registry.requireKey(served.provider);
+  const adapter = adapterFor(served.provider.dialect);
+  // Each attempt gets its own copy: the output limit is the served model's.
+  const chat = { ...decoded.chat };
+  limitOutput(gateway, served, chat);
+  const answer = responsesAnswerFormat({
+    responseId: `resp_${tracker.requestId.slice(4)}`,
+    model: served.requestedModel,
+    request: body,
+    stored: serve.stored,
+    toolNames: decoded.toolNames,
+    seal: state.seal,
+  });
+  await answerOverHttp({
+    parts: adapter.chat(chat, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
+    stream,
+    format: answer.format,
+    response,
+    tracker,
+    signal,
+    servedHeaders: warningHeaders(servedHeaders(served), decoded.leftOutTools),
+  });
+  const finished = answer.encoder.storedResponse;
+  if (serve.stored && state.store && (finished.status === 'completed' || finished.status === 'incomplete')) {
+    state.store.save({ owner: serve.owner, storedAt: Date.now(), input: inputItems(body.input), response: finished });
+  }
+};
+
+/** Built-in tools left out of a translated request are named in a header (and the log), since
+ * clients send them by default and the model then answers without them. */
+const warningHeaders = (headers: Record<string, string>, leftOut: readonly string[]): Record<string, string> =>
+  leftOut.length === 0 ? headers : { ...headers, 'x-modapi-warning': `tools left out (the provider cannot run them): ${leftOut.join(', ').slice(0, 500)}` };
+
+/** POST /v1/responses: OpenAI's Responses API in front of every model, translated to the neutral
+ * chat request, with the configured fallbacks. Errors leave in OpenAI's shape through the mount's
+ * error exit, or as the stream's `error` and `response.failed` events. */
+export const createResponse = (gateway: GatewayContext, state: ResponsesState) => async (request: Request, response: Response) => {
+  const tracker = trackRequest(gateway, request, response, RESPONSES_ENDPOINT);
+  const body = checkResponsesRequest(await readJsonBody(request, gateway.limits.jsonBytes));
+  const owner = requesterOf(response).name;
+  const stream = body.stream === true;
+  // Bad input is refused before admission: nothing goes upstream, nothing is reserved.
+  const decoded = toChatRequest(body, historyOf(state, body, owner), state.seal, stream);
+  if (decoded.leftOutTools.length > 0) gateway.log.warn(`responses: tools left out of a translated request: ${decoded.leftOutTools.join(', ').slice(0, 500)}`);
+  const call = beginModelCall(gateway, response, tracker, body.model, stream);
+  const serve: ServeArguments = { gateway, state, response, tracker, signal: call.signal, body, decoded, stream, stored: body.store !== false && state.store !== undefined, owner };
+  await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));
+};
