@@ -18,7 +18,10 @@ const PREFIX = 'modapi1.';
  * That is how a thinking signature survives a client that keeps no state (`store: false`) and a
  * gateway restart (the key is kept on disk, see routes/responses/responses-state.ts). */
 export class ReasoningSeal {
-  constructor(private readonly key: Buffer) {}
+  private key: Buffer | undefined;
+
+  /** `key` is asked for on first use: a gateway that never seals writes no key file. */
+  constructor(private readonly keyOf: () => Buffer) {}
 
   seal(blocks: readonly SealedReasoningBlock[]): string {
     const payload = Buffer.from(JSON.stringify(blocks)).toString('base64url');
@@ -47,7 +50,7 @@ export class ReasoningSeal {
   }
 
   private mac(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
+    return createHmac('sha256', (this.key ??= this.keyOf())).update(payload).digest('base64url');
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../../errors.js';
 import type { ResponsesInputItem, ResponsesObject } from '../../dialects/openai-responses/wire-types.js';
@@ -54,7 +54,11 @@ export class ResponseStore {
     this.forget(stored.response.id);
     this.entries.set(stored.response.id, { stored, bytes });
     this.totalBytes += bytes;
-    if (this.options.dir) writeFileSync(this.fileOf(stored.response.id), text, { mode: 0o600 });
+    if (this.options.dir) {
+      // Made on first use: a gateway that stores nothing leaves no folder beside the ledger.
+      mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(this.fileOf(stored.response.id), text, { mode: 0o600 });
+    }
     this.evict();
   }
 
@@ -113,7 +117,7 @@ export class ResponseStore {
 
   /** Reads the kept responses, oldest first; a file that does not parse (a torn write) is removed. */
   private load(dir: string): void {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!existsSync(dir)) return;
     const files = readdirSync(dir)
       .filter((name) => name.endsWith('.json') && ID.test(name.slice(0, -5)))
       .map((name) => ({ name, time: statSync(join(dir, name)).mtimeMs }))

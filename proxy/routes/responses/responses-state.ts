@@ -37,5 +37,5 @@ const sealKey = (dir: string | undefined): Buffer => {
 
 export const createResponsesState = (options: ResponsesOptions = {}): ResponsesState => ({
   store: options.store === false ? undefined : new ResponseStore(options),
-  seal: new ReasoningSeal(sealKey(options.dir)),
+  seal: new ReasoningSeal(() => sealKey(options.dir)),
 });
