@@ -6,11 +6,13 @@ import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream, sendEvents, sendJson, type FakeHandler, type SeenRequest } from '../support/fake-upstream.js';
 import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
 import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
+import { guardFetchToLoopback, type LoopbackFetchGuard } from '../support/loopback-fetch.js';
 import { startRecordingForwarder, type RecordingForwarder } from '../support/recording-forwarder.js';
 
 /** The Vercel AI SDK's default OpenAI model (`createOpenAI(...)(id)`, ai 6.0.333 with
  * @ai-sdk/openai 3.0.141), which speaks the Responses API, against the gateway over a chat-only
- * upstream serving recordings. A recording forwarder keeps what the SDK itself sent. */
+ * upstream serving recordings. A recording forwarder keeps what the SDK itself sent; a fetch
+ * guard shows it reached nothing else. */
 
 const TEXT_WHOLE = 'openai/chat-completion-text-gpt-4-1-nano.vercel.json';
 const TEXT_STREAM = 'openai/chat-stream-text-include-usage-gpt-4o.openai-python.sse';
@@ -21,6 +23,7 @@ let upstream: FakeUpstream;
 let gateway: RunningGateway;
 let forwarder: RecordingForwarder;
 let openai: ReturnType<typeof createOpenAI>;
+let guard: LoopbackFetchGuard;
 
 interface Message {
   role: string;
@@ -55,9 +58,12 @@ before(async () => {
   gateway = await startTestGateway({ providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY } } });
   forwarder = await startRecordingForwarder(gateway.port);
   openai = createOpenAI({ baseURL: forwarder.url('/v1'), apiKey: TEST_TOKEN });
+  guard = guardFetchToLoopback();
 });
 
 after(async () => {
+  guard.restore();
+  assert.deepEqual(guard.refused, [], 'the SDK reached nothing but the gateway');
   await forwarder.close();
   await gateway.close();
   await upstream.close();
