@@ -14,10 +14,10 @@ export const codexScript = (): string => {
 };
 
 /** `config.toml` in a temporary CODEX_HOME: the gateway as a Responses provider, as README says.
- * The features switched off are those that reach the network on their own in 0.171.0 (seen
- * through a refusing proxy): `plugins` fetches the curated plugin list from GitHub,
- * `remote_plugin`, `apps`, `plugin_sharing` and `tool_suggest` call ChatGPT's backend. Analytics,
- * feedback and the update check are off too. */
+ * With its default features 0.171.0 fetches the curated plugin list from GitHub and ChatGPT's
+ * backend at start (seen through the refusing proxy: github.com, api.github.com, chatgpt.com);
+ * `plugins = false` stops all three. Analytics, feedback and the update check are off too, so
+ * nothing depends on how they decide to send. */
 export const writeCodexConfig = (codexHome: string, baseUrl: string, model: string): void => {
   mkdirSync(codexHome, { recursive: true });
   const config = `model = "${model}"
@@ -32,10 +32,6 @@ enabled = false
 
 [features]
 plugins = false
-remote_plugin = false
-apps = false
-plugin_sharing = false
-tool_suggest = false
 
 [model_providers.modapi]
 name = "ModAPI gateway"
