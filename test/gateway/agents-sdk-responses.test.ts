@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { Agent, run, setDefaultOpenAIKey, setTracingDisabled, tool } from '@openai/agents';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream, sendEvents, sendJson, type FakeHandler, type SeenRequest } from '../support/fake-upstream.js';
-import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
+import { fixtureEvents, fixtureJson, recordedChatStreamText } from '../support/fixtures.js';
 import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 import { guardFetchToLoopback, type LoopbackFetchGuard } from '../support/loopback-fetch.js';
 import { startRecordingForwarder, type RecordingForwarder } from '../support/recording-forwarder.js';
@@ -137,11 +137,7 @@ test('run(agent, input, { stream: true }): the same round trip over streams', as
   for await (const delta of result.toTextStream()) text += delta;
   await result.completed;
   assert.deepEqual(calls, [{ city: 'New York City' }]);
-  const recordedText = fixtureEvents(TEXT_STREAM)
-    .map((event) => event.replace(/^data: /, '').trim())
-    .filter((data) => data !== '[DONE]')
-    .map((data) => JSON.parse(data).choices?.[0]?.delta?.content ?? '')
-    .join('');
+  const recordedText = recordedChatStreamText(TEXT_STREAM);
   assert.equal(text, recordedText);
   assert.equal(result.finalOutput, recordedText);
   const { sent, reached } = exchangesSince(first, firstUpstream);

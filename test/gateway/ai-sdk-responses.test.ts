@@ -4,7 +4,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, stepCountIs, streamText, tool, type ModelMessage } from 'ai';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream, sendEvents, sendJson, type FakeHandler, type SeenRequest } from '../support/fake-upstream.js';
-import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
+import { fixtureEvents, fixtureJson, recordedChatStreamText } from '../support/fixtures.js';
 import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 import { guardFetchToLoopback, type LoopbackFetchGuard } from '../support/loopback-fetch.js';
 import { startRecordingForwarder, type RecordingForwarder } from '../support/recording-forwarder.js';
@@ -44,14 +44,6 @@ const upstreamHandler: FakeHandler = (request, response) => {
   const hasResult = messages.some((message) => message.role === 'tool');
   return sendEvents(response, fixtureEvents(asksForTool && !hasResult ? TOOL_STREAM : TEXT_STREAM));
 };
-
-/** A recording's text, read straight from its chunks (not through the gateway's decoder). */
-const recordedStreamText = (path: string): string =>
-  fixtureEvents(path)
-    .map((event) => event.replace(/^data: /, '').trim())
-    .filter((data) => data !== '[DONE]')
-    .map((data) => JSON.parse(data).choices?.[0]?.delta?.content ?? '')
-    .join('');
 
 before(async () => {
   upstream = await new FakeUpstream().on('POST /v1/chat/completions', upstreamHandler).start();
@@ -103,7 +95,7 @@ test('streamText: the recorded stream as text deltas, finish reason and usage', 
   const result = streamText({ model: openai('gpt-4o'), prompt: 'What is the weather in San Francisco?' });
   let text = '';
   for await (const delta of result.textStream) text += delta;
-  assert.equal(text, recordedStreamText(TEXT_STREAM));
+  assert.equal(text, recordedChatStreamText(TEXT_STREAM));
   assert.equal(await result.finishReason, 'stop');
   const usage = await result.usage;
   const recordedUsage = fixtureEvents(TEXT_STREAM)
@@ -140,7 +132,7 @@ test('a tool call round trip: the SDK runs the recorded call and sends its resul
   let text = '';
   for await (const delta of result.textStream) text += delta;
   assert.deepEqual(calls, [{ city: 'New York City' }]);
-  assert.equal(text, recordedStreamText(TEXT_STREAM));
+  assert.equal(text, recordedChatStreamText(TEXT_STREAM));
   const sent = sentSince(first);
   assert.equal(sent.length, 2);
   // The second step carries the call and its output (the SDK's own item types).

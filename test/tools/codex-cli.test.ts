@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream, sendEvents, sendJson, type FakeHandler, type SeenRequest } from '../support/fake-upstream.js';
-import { fixtureEvents } from '../support/fixtures.js';
+import { fixtureEvents, recordedChatStreamText } from '../support/fixtures.js';
 import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 import { startRecordingForwarder, startRefusingProxy, type ClientRequest, type RecordingForwarder, type RefusingProxy } from '../support/recording-forwarder.js';
 import { CODEX_TOKEN_VARIABLE, runCodex, writeCodexConfig, type CodexRun } from './codex-process.js';
@@ -35,14 +35,6 @@ interface Message {
 }
 
 const messagesOf = (request: SeenRequest): Message[] => request.json().messages;
-
-/** A recording's text, read straight from its chunks (not through the gateway's decoder). */
-const recordedText = (path: string): string =>
-  fixtureEvents(path)
-    .map((event) => event.replace(/^data: /, '').trim())
-    .filter((data) => data !== '[DONE]')
-    .map((data) => JSON.parse(data).choices?.[0]?.delta?.content ?? '')
-    .join('');
 
 /** Plays TEXT_STREAM, except for the conversation about note.txt: first the (hand-written) call of
  * Codex's exec_command tool, then, once a tool result holding the note comes back, the final
@@ -148,7 +140,7 @@ interface InputItem {
 test('Codex CLI 0.171.0 prints the recorded answer streamed through /v1/responses', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
   const result = await runExec('What is the weather in San Francisco?');
   assertCleanRun(result);
-  assert.equal(result.run.stdout.trim(), recordedText(TEXT_STREAM), result.report);
+  assert.equal(result.run.stdout.trim(), recordedChatStreamText(TEXT_STREAM), result.report);
   assert.equal(result.sent.length, 1, result.report);
   // Codex's request shape, as issue 13 captured it.
   const body = result.sent[0]!.json();
@@ -168,7 +160,7 @@ test('Codex CLI 0.171.0 prints the recorded answer streamed through /v1/response
 test('Codex CLI runs the shell command the model asked for and answers from its output', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
   const result = await runExec(TOOL_PROMPT);
   assertCleanRun(result);
-  assert.equal(result.run.stdout.trim(), recordedText(AFTER_TOOL_STREAM), result.report);
+  assert.equal(result.run.stdout.trim(), recordedChatStreamText(AFTER_TOOL_STREAM), result.report);
   assert.equal(result.sent.length, 2, `the tool call, then the answer to its result\n${result.report}`);
   // Codex's second turn sends the call back (store is false) with the command's output.
   const input: InputItem[] = result.sent[1]!.json().input;
