@@ -124,6 +124,26 @@ test('a function tool round trip with function_call_output, chained by previous_
   await assert.rejects(client.responses.retrieve(second.id), (error: unknown) => error instanceof OpenAI.NotFoundError);
 });
 
+test('an item_reference stands for the stored item it names (the AI SDK sends them while store is on), for its token only', async () => {
+  const recorded = fixtureJson('openai/chat-completion-text-gpt-4-1-nano.vercel.json');
+  replyJson(recorded);
+  const first = await client.responses.create({ model: 'gpt-4o', input: 'Hello' });
+  const unstored = await client.responses.create({ model: 'gpt-4o', input: 'Hello', store: false });
+  const reference = (id: string) => ({ input: [{ role: 'user', content: 'Hello' }, { type: 'item_reference', id }, { role: 'user', content: 'Again?' }] });
+
+  await client.responses.create({ model: 'gpt-4o', ...reference(first.output[0]!.id!) } as never);
+  assert.deepEqual(harness.upstream.last().json().messages, [
+    { role: 'user', content: 'Hello' },
+    { role: 'assistant', content: recorded.choices[0].message.content },
+    { role: 'user', content: 'Again?' },
+  ]);
+
+  await refusedLocally(reference(first.output[0]!.id!), 404, 'other-local-token-for-tests');
+  await refusedLocally(reference(unstored.output[0]!.id!), 404);
+  await refusedLocally(reference('msg_not_from_this_gateway'), 404);
+  await refusedLocally({ input: [{ type: 'item_reference' }] }, 400);
+});
+
 test('namespace tools are flattened for the upstream and their calls mapped back; built-in tools are left out with a warning', async () => {
   replyJson({
     id: 'chatcmpl-namespace',

@@ -27,3 +27,12 @@ export const fixtureEvents = (path: string): string[] => {
       return path.includes('anthropic') && typeof type === 'string' ? `event: ${type}\ndata: ${line}\n\n` : `data: ${line}\n\n`;
     });
 };
+
+/** The text of a recorded OpenAI chat stream, read straight from its chunks (not through the
+ * gateway's decoder), as a client should print it. */
+export const recordedChatStreamText = (path: string): string =>
+  fixtureEvents(path)
+    .map((event) => event.replace(/^data: /, '').trim())
+    .filter((data) => data !== '[DONE]')
+    .map((data) => JSON.parse(data).choices?.[0]?.delta?.content ?? '')
+    .join('');

@@ -2,7 +2,14 @@ import type { ChatContentPart, ChatMessage } from '../../adapters/types.js';
 import { GatewayError } from '../../errors.js';
 import { flatName } from './decode-tools.js';
 import type { ReasoningSeal, SealedReasoningBlock } from './reasoning-seal.js';
-import type { ResponsesContentPart, ResponsesFunctionCallItem, ResponsesInputItem, ResponsesMessageItem, ResponsesReasoningItem } from './wire-types.js';
+import type { ResponsesContentPart, ResponsesFunctionCallItem, ResponsesInputItem, ResponsesItemReference, ResponsesMessageItem, ResponsesReasoningItem } from './wire-types.js';
+
+/** What input items are read with: the gateway's seal (its own reasoning items) and its stored
+ * items (an `item_reference`; the lookup throws when there is none for this token). */
+export interface InputContext {
+  seal: ReasoningSeal;
+  storedItem(id: string, param: string): ResponsesInputItem;
+}
 
 const param = (index: number, field?: string): string => `input[${index}]${field ? `.${field}` : ''}`;
 
@@ -40,15 +47,23 @@ class MessageBuilder {
   private readonly callIds = new Set<string>();
   private pendingReasoning: SealedReasoningBlock[] = [];
 
-  constructor(private readonly seal: ReasoningSeal) {}
+  constructor(private readonly context: InputContext) {}
 
   add(item: ResponsesInputItem, index: number): void {
     const type = item.type ?? 'message';
+    if (type === 'item_reference') return this.addReference(item as ResponsesItemReference, index);
     if (type === 'message') return this.addMessage(item as ResponsesMessageItem, index);
     if (type === 'function_call') return this.addCall(item as ResponsesFunctionCallItem, index);
     if (type === 'function_call_output') return this.addCallOutput(item as Extract<ResponsesInputItem, { type: 'function_call_output' }>, index);
     if (type === 'reasoning') return this.addReasoning(item as ResponsesReasoningItem, index);
     throw GatewayError.invalidRequest(`Unknown input item type "${String(type).slice(0, 100)}".`, param(index, 'type'), 'invalid_value');
+  }
+
+  /** A stored item stands where its reference is; a stored item is never itself a reference. */
+  private addReference(item: ResponsesItemReference, index: number): void {
+    if (typeof item.id !== 'string') throw GatewayError.invalidRequest('An item_reference needs an id.', param(index, 'id'), 'invalid_value');
+    const stored = this.context.storedItem(item.id, param(index, 'id'));
+    if (stored.type !== 'item_reference') this.add(stored, index);
   }
 
   private addMessage(item: ResponsesMessageItem, index: number): void {
@@ -85,8 +100,8 @@ class MessageBuilder {
    * reasoning is read; an item from another server (OpenAI's encrypted content) means nothing to a
    * chat upstream and is left out. */
   private addReasoning(item: ResponsesReasoningItem, index: number): void {
-    if (!this.seal.claims(item.encrypted_content)) return;
-    const blocks = this.seal.open(item.encrypted_content);
+    if (!this.context.seal.claims(item.encrypted_content)) return;
+    const blocks = this.context.seal.open(item.encrypted_content);
     if (!blocks) throw GatewayError.invalidRequest('This reasoning item\'s encrypted_content was changed or comes from another gateway.', param(index, 'encrypted_content'), 'invalid_encrypted_content');
     this.pendingReasoning.push(...blocks);
   }
@@ -112,8 +127,8 @@ class MessageBuilder {
 
 /** A Responses conversation as chat messages: the stored history (the input and output items of
  * the previous responses), then the request's input, whose indexes the errors name. */
-export const decodeInput = (history: readonly ResponsesInputItem[], input: readonly ResponsesInputItem[], seal: ReasoningSeal): ChatMessage[] => {
-  const builder = new MessageBuilder(seal);
+export const decodeInput = (history: readonly ResponsesInputItem[], input: readonly ResponsesInputItem[], context: InputContext): ChatMessage[] => {
+  const builder = new MessageBuilder(context);
   for (const item of history) builder.add(item, -1);
   input.forEach((item, index) => {
     if (!item || typeof item !== 'object') throw GatewayError.invalidRequest('An input item must be an object.', param(index), 'invalid_type');

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { ChatMessage, ChatRequest } from '../../adapters/types.js';
 import { validate } from '../../validate.js';
-import { decodeInput } from './decode-input.js';
+import { decodeInput, type InputContext } from './decode-input.js';
 import { decodeTools, type ClientToolName } from './decode-tools.js';
-import type { ReasoningSeal } from './reasoning-seal.js';
 import type { ResponsesInputItem, ResponsesRequest } from './wire-types.js';
 
 /** Only what the gateway relies on is checked; every other field is accepted (and, relayed to a
@@ -64,9 +63,9 @@ const copyOptions = (request: ResponsesRequest, chat: ChatRequest): void => {
 /** A Responses request (after the stored history it continues) as the gateway's neutral chat
  * request. Instructions come first, as a system message; a previous response's instructions are
  * not carried over, as OpenAI documents. */
-export const toChatRequest = (request: ResponsesRequest, history: readonly ResponsesInputItem[], seal: ReasoningSeal, stream: boolean): DecodedResponsesRequest => {
+export const toChatRequest = (request: ResponsesRequest, history: readonly ResponsesInputItem[], context: InputContext, stream: boolean): DecodedResponsesRequest => {
   const messages: ChatMessage[] = request.instructions ? [{ role: 'system', content: request.instructions }] : [];
-  messages.push(...decodeInput(history, inputItems(request.input), seal));
+  messages.push(...decodeInput(history, inputItems(request.input), context));
   const chat: ChatRequest = { model: request.model, messages, stream };
   copyOptions(request, chat);
   const tools = decodeTools(request);

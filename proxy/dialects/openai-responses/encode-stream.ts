@@ -1,5 +1,6 @@
 import type { ChatPart, FinishReason, TokenUsage } from '../../adapters/types.js';
 import type { ClientToolName } from './decode-tools.js';
+import { outputItemId } from './item-ids.js';
 import type { ReasoningSeal, SealedReasoningBlock } from './reasoning-seal.js';
 import { usageToResponses } from './usage.js';
 import type { ResponsesObject, ResponsesOutputFunctionCall, ResponsesOutputItem, ResponsesOutputMessage, ResponsesOutputReasoning, ResponsesStreamEvent } from './wire-types.js';
@@ -46,11 +47,8 @@ export class ResponsesEventEncoder {
   private readonly calls = new Map<number, OpenCall>();
   private usage?: TokenUsage;
   private finishReason?: FinishReason;
-  private readonly itemPrefix: string;
 
-  constructor(private readonly options: ResponsesEncoderOptions) {
-    this.itemPrefix = options.response.id.slice('resp_'.length);
-  }
+  constructor(private readonly options: ResponsesEncoderOptions) {}
 
   /** The response with everything the gateway keeps (the sealed reasoning always). */
   get storedResponse(): ResponsesObject {
@@ -143,7 +141,7 @@ export class ResponsesEventEncoder {
   }
 
   private itemId(kind: string): string {
-    return `${kind}_${this.itemPrefix}_${this.options.response.output.length}`;
+    return outputItemId(this.options.response.id, kind, this.options.response.output.length);
   }
 
   private reasoningDelta(text: string, signature: string | undefined): ResponsesStreamEvent[] {

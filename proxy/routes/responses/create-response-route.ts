@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { adapterFor } from '../../adapters/index.js';
 import { responsesAnswerFormat } from '../../dialects/openai-responses/answer-format.js';
 import { checkResponsesRequest, inputItems, toChatRequest, type DecodedResponsesRequest } from '../../dialects/openai-responses/decode-request.js';
+import type { InputContext } from '../../dialects/openai-responses/decode-input.js';
 import type { ResponsesInputItem, ResponsesRequest } from '../../dialects/openai-responses/wire-types.js';
 import { GatewayError } from '../../errors.js';
 import { beginModelCall } from '../../pipeline/begin-call.js';
@@ -39,6 +40,15 @@ const historyOf = (state: ResponsesState, body: ResponsesRequest, owner: string)
   if (!state.store) throw GatewayError.invalidRequest('previous_response_id needs stored responses, and this gateway keeps none (storage is turned off).', 'previous_response_id', 'storage_disabled');
   return state.store.conversation(previous, owner);
 };
+
+/** How input items are read for this token: its stored items back an `item_reference`. */
+const inputContextOf = (state: ResponsesState, owner: string): InputContext => ({
+  seal: state.seal,
+  storedItem: (id, param) => {
+    if (!state.store) throw GatewayError.invalidRequest('An item_reference needs stored responses, and this gateway keeps none (storage is turned off).', param, 'storage_disabled');
+    return state.store.item(id, owner, param);
+  },
+});
 
 /** One model's attempt: the neutral request through the adapter, the parts written as Responses
  * JSON or SSE; kept for previous_response_id once complete. */
@@ -86,7 +96,7 @@ export const createResponse = (gateway: GatewayContext, state: ResponsesState) =
   const owner = requesterOf(response).name;
   const stream = body.stream === true;
   // Bad input is refused before admission: nothing goes upstream, nothing is reserved.
-  const decoded = toChatRequest(body, historyOf(state, body, owner), state.seal, stream);
+  const decoded = toChatRequest(body, historyOf(state, body, owner), inputContextOf(state, owner), stream);
   if (decoded.leftOutTools.length > 0) gateway.log.warn(`responses: tools left out of a translated request: ${decoded.leftOutTools.join(', ').slice(0, 500)}`);
   const call = beginModelCall(gateway, response, tracker, body.model, stream);
   const serve: ServeArguments = { gateway, state, response, tracker, signal: call.signal, body, decoded, stream, stored: body.store !== false && state.store !== undefined, owner };

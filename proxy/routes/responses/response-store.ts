@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../../errors.js';
+import { responseIdOfItem } from '../../dialects/openai-responses/item-ids.js';
 import type { ResponsesInputItem, ResponsesObject } from '../../dialects/openai-responses/wire-types.js';
 
 /** One response the gateway produced, kept for previous_response_id and GET /v1/responses/{id}. */
@@ -72,6 +73,18 @@ export class ResponseStore {
       throw new GatewayError(404, `The response '${id}' is older than the gateway keeps responses, and was deleted.`, { param, code: 'response_expired' });
     }
     return entry.stored;
+  }
+
+  /** An output item of one of the token's stored responses, for an `item_reference` (the AI SDK
+   * sends one for each earlier answer while `store` is on), or a 404 as OpenAI answers it. */
+  item(itemId: string, owner: string, param: string): ResponsesInputItem {
+    const notFound = () => new GatewayError(404, `No item with id '${itemId.slice(0, 200)}' is stored for this token. Items are kept only for responses created with store on.`, { param, code: 'item_not_found' });
+    const responseId = responseIdOfItem(itemId);
+    const entry = responseId ? this.entries.get(responseId) : undefined;
+    if (!responseId || !entry || entry.stored.owner !== owner) throw notFound();
+    const item = this.get(responseId, owner, param).response.output.find((output) => output.id === itemId);
+    if (!item) throw notFound();
+    return item as ResponsesInputItem;
   }
 
   delete(id: string, owner: string): void {
