@@ -84,8 +84,25 @@ before(async () => {
 
 after(() => harness.close());
 
+/** What `--output-format json` prints: the answer, and the CLI's own count of tokens and tool calls. */
+interface ModelStats {
+  api: { totalRequests: number; totalErrors: number };
+  tokens: { prompt: number; candidates: number; cached: number; thoughts: number };
+}
+
+interface CliOutput {
+  response: string;
+  stats: {
+    /** By the modelVersion of the answers. */
+    models: Record<string, ModelStats>;
+    tools: { totalCalls: number; byName: Record<string, { count: number; success: number; fail: number }> };
+  };
+}
+
 interface CliResult {
-  run: ToolRun;
+  output: CliOutput;
+  /** The one model of `output.stats`. */
+  modelStats: ModelStats;
   report: string;
   /** What reached the gateway during this run. */
   seen: SeenCall[];
@@ -116,7 +133,7 @@ const runGemini = async (model: string, prompt: string): Promise<CliResult> => {
   const proxy = await new RefusingProxy().start();
   let run: ToolRun;
   try {
-    run = await runGeminiCli(install.script, { gatewayRoot: harness.root, token: TEST_TOKEN, home, workspace, proxyUrl: proxy.url() }, ['-p', prompt, '--model', model, '--output-format', 'text'], RUN_TIMEOUT_MS);
+    run = await runGeminiCli(install.script, { gatewayRoot: harness.root, token: TEST_TOKEN, home, workspace, proxyUrl: proxy.url() }, ['-p', prompt, '--model', model, '--output-format', 'json'], RUN_TIMEOUT_MS);
   } finally {
     await proxy.close();
     rmSync(home, { recursive: true, force: true });
@@ -137,17 +154,31 @@ const runGemini = async (model: string, prompt: string): Promise<CliResult> => {
     assert.equal(call.headers['x-gemini-api-privileged-user-id'], undefined, 'no installation id: usage statistics are off');
   }
   for (const request of upstream) assert.ok(!JSON.stringify(request.headers).includes(TEST_TOKEN), "the client's token is never forwarded");
-  return { run, report, seen, upstream };
+  const output = JSON.parse(run.stdout) as CliOutput;
+  const [modelStats, ...others] = Object.values(output.stats.models);
+  assert.ok(modelStats && others.length === 0, `the CLI counted one model\n${report}`);
+  assert.deepEqual(modelStats.api, { ...modelStats.api, totalRequests: seen.length, totalErrors: 0 }, report);
+  return { output, modelStats, report, seen, upstream };
 };
 
-/** The ledger record of a model's call, once its response has closed. */
-const recordFor = async (model: string): Promise<UsageRecord> => {
+/** The ledger records of a model's calls, once all `count` of them are written. */
+const recordsFor = async (model: string, count: number): Promise<UsageRecord[]> => {
   for (let waited = 0; waited < 2_000; waited += 10) {
-    const record = harness.records.find((entry) => entry.model === model);
-    if (record) return record;
+    const records = harness.records.filter((entry) => entry.requestedModel === model);
+    if (records.length >= count) return records;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`no ledger record for ${model}`);
+  throw new Error(`fewer than ${count} ledger records for ${model}`);
+};
+
+/** The tokens the CLI counted are those the ledger counted (Gemini's prompt count includes cached tokens). */
+const assertTokensAsLedger = async ({ modelStats, report }: CliResult, model: string, calls: number): Promise<void> => {
+  const records = await recordsFor(model, calls);
+  assert.equal(records.length, calls, report);
+  const sum = (field: 'promptTokens' | 'completionTokens') => records.reduce((total, record) => total + record[field], 0);
+  const { tokens } = modelStats;
+  assert.ok(sum('promptTokens') > 0, report);
+  assert.deepEqual({ prompt: tokens.prompt, candidates: tokens.candidates + tokens.thoughts }, { prompt: sum('promptTokens'), candidates: sum('completionTokens') }, report);
 };
 
 /** The text of a recorded Gemini stream, thoughts left out, as the CLI prints it. */
@@ -165,8 +196,10 @@ const geminiRecordedText = (path: string): string =>
 describe(`Gemini CLI ${VERSION} through the gateway`, { concurrency: true }, () => {
   test(`answers a prompt from a bare model id over an OpenAI-compatible upstream`, { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
     const expected = (await recordedAnswer(TEXT_STREAM)).choices[0]!.content;
-    const { run, report, seen, upstream } = await runGemini('gpt-4o', 'What is the weather in San Francisco?');
-    assert.equal(run.stdout.trim(), expected, report);
+    const result = await runGemini('gpt-4o', 'What is the weather in San Francisco?');
+    const { output, report, seen, upstream } = result;
+    assert.deepEqual(Object.keys(output.stats.models), ['gpt-4o'], 'the answers name the model asked for');
+    assert.equal(output.response.trim(), expected, report);
     assert.equal(seen.length, 1, report);
     assert.equal(upstream.length, 1, report);
     const [sent] = upstream;
@@ -180,15 +213,18 @@ describe(`Gemini CLI ${VERSION} through the gateway`, { concurrency: true }, () 
     assert.match(JSON.stringify(body.messages.at(-1)), /What is the weather in San Francisco\?/);
     const toolNames = body.tools.map((tool: { function: { name: string } }) => tool.function.name);
     assert.ok(toolNames.includes('read_file'), `the CLI's function declarations reach the upstream as tools: ${toolNames}`);
-    const record = await recordFor('gpt-4o');
-    assert.equal(record.endpoint, '/v1beta/models:streamGenerateContent');
-    assert.equal(record.model, 'gpt-4o');
-    assert.equal(record.status, 200);
+    await assertTokensAsLedger(result, 'gpt-4o', 1);
+    const [record] = await recordsFor('gpt-4o', 1);
+    assert.equal(record!.endpoint, '/v1beta/models:streamGenerateContent');
+    assert.equal(record!.status, 200);
   });
 
   test(`on a gemini/* model: relayed natively, the key replaced`, { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
-    const { run, report, upstream } = await runGemini('gemini/gemini-3-pro-preview', 'How many r in strawberry?');
-    assert.equal(run.stdout.trim(), geminiRecordedText(GEMINI_STREAM).trim(), report);
+    const { output, modelStats, report, upstream } = await runGemini('gemini/gemini-3-pro-preview', 'How many r in strawberry?');
+    assert.equal(output.response.trim(), geminiRecordedText(GEMINI_STREAM).trim(), report);
+    const recordedUsage = JSON.parse(fixtureText(GEMINI_STREAM).trim().split('\n').at(-1)!).usageMetadata;
+    const { tokens } = modelStats;
+    assert.deepEqual([tokens.prompt, tokens.candidates, tokens.thoughts], [recordedUsage.promptTokenCount, recordedUsage.candidatesTokenCount, recordedUsage.thoughtsTokenCount], 'the recorded usage reaches the CLI as Gemini sent it');
     assert.equal(upstream.length, 1, report);
     const [sent] = upstream;
     assert.equal(sent!.url, '/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse');
@@ -200,13 +236,15 @@ describe(`Gemini CLI ${VERSION} through the gateway`, { concurrency: true }, () 
   });
 
   test(`on an anthropic/* model: translated to Anthropic Messages and back`, { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
-    const { run, report, upstream } = await runGemini('anthropic/claude-sonnet-4-5', 'How are you?');
+    const result = await runGemini('anthropic/claude-sonnet-4-5', 'How are you?');
+    const { output, report, upstream } = result;
     const recordedText = fixtureText(ANTHROPIC_STREAM)
       .split('\n')
       .filter((line) => line.includes('text_delta'))
       .map((line) => JSON.parse(line).delta.text)
       .join('');
-    assert.equal(run.stdout.trim(), recordedText.trim(), report);
+    assert.equal(output.response.trim(), recordedText.trim(), report);
+    await assertTokensAsLedger(result, 'anthropic/claude-sonnet-4-5', 1);
     assert.equal(upstream.length, 1, report);
     const [sent] = upstream;
     assert.equal(sent!.headers['x-api-key'], TEST_KEY);
@@ -218,8 +256,11 @@ describe(`Gemini CLI ${VERSION} through the gateway`, { concurrency: true }, () 
   });
 
   test(`reads a file the model asked for and sends it back (OpenAI-compatible upstream)`, { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
-    const { run, report, seen, upstream } = await runGemini('read-note', 'What does note.txt say?');
-    assert.equal(run.stdout.trim(), ANSWER_TEXT, report);
+    const result = await runGemini('read-note', 'What does note.txt say?');
+    const { output, report, seen, upstream } = result;
+    assert.equal(output.response.trim(), ANSWER_TEXT, report);
+    assert.deepEqual(output.stats.tools.byName.read_file, { ...output.stats.tools.byName.read_file, count: 1, success: 1, fail: 0 }, report);
+    await assertTokensAsLedger(result, 'read-note', 2);
     assert.equal(seen.length, 2, report);
     const loop = upstream.map((request) => request.json());
     assert.equal(loop.length, 2, report);
@@ -234,8 +275,9 @@ describe(`Gemini CLI ${VERSION} through the gateway`, { concurrency: true }, () 
   });
 
   test(`reads a file the model asked for and sends it back (gemini/* relayed natively)`, { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
-    const { run, report, seen, upstream } = await runGemini('gemini/gemini-2.5-flash', 'What does note.txt say?');
-    assert.equal(run.stdout.trim(), ANSWER_TEXT, report);
+    const { output, report, seen, upstream } = await runGemini('gemini/gemini-2.5-flash', 'What does note.txt say?');
+    assert.equal(output.response.trim(), ANSWER_TEXT, report);
+    assert.deepEqual(output.stats.tools.byName.read_file, { ...output.stats.tools.byName.read_file, count: 1, success: 1, fail: 0 }, report);
     assert.equal(seen.length, 2, report);
     assert.equal(upstream.length, 2, report);
     const contents = upstream[1]!.json().contents as { role: string; parts: Record<string, any>[] }[];
