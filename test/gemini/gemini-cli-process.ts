@@ -10,11 +10,10 @@ export interface GeminiCliInstall {
   version: string;
 }
 
-/** Gemini CLI as installed: the bin entry of the `@google/gemini-cli` package. `.local-deps` holds
- * it until it is a devDependency. */
+/** Gemini CLI as installed (a pinned devDependency): the bin entry of the `@google/gemini-cli` package. */
 export const geminiCli = (): GeminiCliInstall | undefined => {
   try {
-    const manifestPath = require.resolve('@google/gemini-cli/package.json', { paths: [REPOSITORY, join(REPOSITORY, '.local-deps')] });
+    const manifestPath = require.resolve('@google/gemini-cli/package.json', { paths: [REPOSITORY] });
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version: string; bin: Record<string, string> };
     const script = join(dirname(manifestPath), manifest.bin.gemini ?? '');
     return existsSync(script) ? { script, version: manifest.version } : undefined;
