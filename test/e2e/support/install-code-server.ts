@@ -13,6 +13,8 @@ export interface CodeServerRelease {
 export const CODE_SERVER_4_100: CodeServerRelease = { version: '4.100.3' };
 /** code-server 4.104.0 (VS Code 1.104.0): the first with `vscode.lm.registerLanguageModelChatProvider`. */
 export const CODE_SERVER_4_104: CodeServerRelease = { version: '4.104.0', node: '22.23.3' };
+/** code-server 4.139.1 (VS Code 1.139.1): VS Code's own chat built in, usable without signing in. */
+export const CODE_SERVER_4_139: CodeServerRelease = { version: '4.139.1', node: '24.21.0' };
 
 /** Where a release lives once installed, and the Node that runs it. */
 export interface CodeServerInstall {
@@ -152,7 +154,7 @@ export const ensureCodeServer = (release: CodeServerRelease = CODE_SERVER_4_100)
 };
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(__filename)) {
-  const release = [CODE_SERVER_4_100, CODE_SERVER_4_104].find((candidate) => candidate.version === (process.argv[2] ?? CODE_SERVER_4_100.version));
+  const release = [CODE_SERVER_4_100, CODE_SERVER_4_104, CODE_SERVER_4_139].find((candidate) => candidate.version === (process.argv[2] ?? CODE_SERVER_4_100.version));
   if (!release) throw new Error(`unknown code-server release ${process.argv[2]}`);
   const started = Date.now();
   ensureCodeServer(release);
