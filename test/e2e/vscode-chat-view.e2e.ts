@@ -15,8 +15,8 @@ import { openBrowser, Workbench } from './support/workbench.js';
 /** VS Code's own Chat view (code-server 4.139.1, VS Code 1.139 with its chat built in, on Node 24)
  * used as a person would, offline with `chat.allowAnonymousAccess`: set the ModAPI key, pick a
  * ModAPI model in the chat's model picker, ask, see the streamed answer; in agent mode the model
- * asks for a workspace file, VS Code reads it, and the follow-up carries it to the upstream; the
- * usage panel lists those requests under `vscode-chat`. Not part of `npm test` (the second
+ * asks for a workspace file, VS Code reads it, and the follow-up carries it to the upstream; Stop
+ * aborts the upstream request; the usage panel lists those requests under `vscode-chat`. Not part of `npm test` (the second
  * code-server install would cost CI about 4 more minutes): `npm run test:vscode-chat`. */
 
 const ROOT = resolve(__dirname, '../..');
@@ -30,6 +30,9 @@ let browser: Browser | undefined;
 let workbench: Workbench;
 let profileRoot: string;
 let workspace: string;
+/** How the slow answer ended: read to its end, or its connection closed by the gateway. */
+let slowAnswer: 'streaming' | 'finished' | 'aborted' | undefined;
+const SLOW_WORDS = Array.from({ length: 60 }, (_, index) => ` word${index}`);
 
 const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
   `data: ${JSON.stringify({ id: 'chatcmpl-vscode-chat', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
@@ -46,7 +49,11 @@ before(async () => {
     .on('POST /v1/chat/completions', async (request, response) => {
       const body = request.json();
       const readFile = body.tools?.some((tool: { function: { name: string } }) => tool.function.name === 'read_file');
-      if (lastMessage(request).role === 'tool') await answer(response, ['The README', ' says: ', 'e2e workspace.']);
+      if (promptOf(request).includes('slowly')) {
+        slowAnswer = 'streaming';
+        await sendEvents(response, [chunk({ role: 'assistant', content: 'Counting:' }), ...SLOW_WORDS.map((word) => chunk({ content: word })), chunk({}, 'stop'), 'data: [DONE]\n\n'], 150);
+        slowAnswer = response.destroyed ? 'aborted' : 'finished';
+      } else if (lastMessage(request).role === 'tool') await answer(response, ['The README', ' says: ', 'e2e workspace.']);
       else if (readFile && promptOf(request).includes('README')) {
         const filePath = join(workspace, 'README.md');
         await sendEvents(response, [
@@ -134,6 +141,18 @@ uiTest('in agent mode the model reads a workspace file through VS Code, and the 
   assert.equal(followUp.json().messages.at(-1).tool_call_id, 'call_readme');
   assert.ok(String(toolMessage.content).includes(README), `the tool result holds the file (${String(toolMessage.content).slice(0, 200)})`);
   await workbench.screenshot('vscode-chat-agent-tool');
+});
+
+uiTest('Stop in VS Code\'s chat aborts the upstream request at once', 60_000, async () => {
+  await ask('Count slowly');
+  await workbench.page.locator('.interactive-response', { hasText: 'word1' }).first().waitFor({ timeout: 30_000 });
+  const stopped = Date.now();
+  await chatInput().locator('a.action-label[aria-label^="Cancel"], a.action-label[aria-label^="Stop"]').first().click();
+  const deadline = Date.now() + 5_000;
+  while (slowAnswer === 'streaming' && Date.now() < deadline) await workbench.page.waitForTimeout(50);
+  assert.equal(slowAnswer, 'aborted', 'the upstream connection was closed before the answer ended');
+  assert.ok(Date.now() - stopped < 2_000, `closed ${Date.now() - stopped} ms after Stop`);
+  await workbench.screenshot('vscode-chat-stopped');
 });
 
 uiTest('the usage panel lists the chat\'s requests under vscode-chat', 60_000, async () => {
