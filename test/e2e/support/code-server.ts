@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CODE_SERVER_BIN } from './install-code-server.js';
+import { codeServerInstall, type CodeServerInstall } from './install-code-server.js';
 
 const run = promisify(execFile);
 
@@ -60,8 +60,8 @@ const environment = (profile: Profile): NodeJS.ProcessEnv => ({
 const profileArguments = (profile: Profile): string[] => ['--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir];
 
 /** Installs a .vsix into the profile; must happen before the server starts. */
-export const installExtension = async (profile: Profile, vsix: string): Promise<string> => {
-  const { stdout } = await run(process.execPath, [CODE_SERVER_BIN, ...profileArguments(profile), '--install-extension', vsix], { env: environment(profile), timeout: 120_000 });
+export const installExtension = async (profile: Profile, vsix: string, install: CodeServerInstall = codeServerInstall()): Promise<string> => {
+  const { stdout } = await run(install.node, [install.entry, ...profileArguments(profile), '--install-extension', vsix], { env: environment(profile), timeout: 120_000 });
   return stdout;
 };
 
@@ -74,13 +74,13 @@ export interface RunningCodeServer {
 
 /** Starts code-server in its own process group (it forks the VS Code server and extension host),
  * so stopping it ends every process it started, by that group's id. */
-export const startCodeServer = async (profile: Profile): Promise<RunningCodeServer> => {
+export const startCodeServer = async (profile: Profile, install: CodeServerInstall = codeServerInstall()): Promise<RunningCodeServer> => {
   const port = await freePort();
   const configFile = join(profile.root, 'config.yaml');
   writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const child = spawn(
-    process.execPath,
-    [CODE_SERVER_BIN, '--config', configFile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...profileArguments(profile), '--disable-telemetry', '--disable-update-check', profile.workspace],
+    install.node,
+    [install.entry, '--config', configFile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...profileArguments(profile), '--disable-telemetry', '--disable-update-check', profile.workspace],
     { env: environment(profile), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
 
 export const SCREENSHOTS = resolve(__dirname, '../../../test-output/e2e');
 
@@ -111,6 +111,18 @@ export class Workbench {
 
   statusItem(): Locator {
     return this.page.locator('.part.statusbar [aria-label^="ModAPI model"]').first();
+  }
+
+  /** The webview frame (they live in nested iframes) holding `selector` with `text`. */
+  async frameWith(selector: string, text: string, timeoutMs = 20_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const frame of this.page.frames()) {
+        if (await frame.locator(selector, { hasText: text }).count().catch(() => 0)) return frame;
+      }
+      await this.page.waitForTimeout(200);
+    }
+    throw new Error(`no webview shows ${selector} "${text}"`);
   }
 
   async clipboard(): Promise<string> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../../../extension/services.js';
 import { FakeUpstream, sendJson } from '../../support/fake-upstream.js';
+import { until, type IntegrationTest } from './run-in-order.js';
 
 const KEY = 'sk-vscode-suite-key-0123456789';
 const COMMANDS = ['setApiKey', 'removeApiKey', 'selectModel', 'openChat', 'showUsage', 'copyGatewayUrl', 'copyLocalToken', 'createLocalToken', 'revokeLocalToken', 'restartGateway', 'addProviderKey', 'showLogs'];
@@ -9,13 +10,6 @@ const COMMANDS = ['setApiKey', 'removeApiKey', 'selectModel', 'openChat', 'showU
 let services: ExtensionServices;
 let upstream: FakeUpstream;
 
-const until = async (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 const runningUrl = (): string => {
   const state = services.gateway.state;
@@ -24,7 +18,7 @@ const runningUrl = (): string => {
 };
 
 /** Run in order: later tests build on the key and the gateway earlier ones set up. */
-export const integrationTests: [string, () => Promise<void>][] = [
+export const integrationTests: IntegrationTest[] = [
   [
     'the extension activates and returns its services',
     async () => {
