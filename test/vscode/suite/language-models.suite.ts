@@ -9,7 +9,7 @@ import { until, type IntegrationTest } from './run-in-order.js';
  * chat and other extensions call. Run in code-server 4.104 by test/e2e/language-models.test.ts.
  * Not here: cancellation. VS Code 1.104 hands the provider a token that can no longer fire once the
  * request has started (its `$startChatRequest` returns before the answer does), so a caller's
- * cancel never reaches any provider there (VS Code 1.139 passes it on: test/e2e/vscode-chat-view.e2e.ts);
+ * cancel never reaches any provider there (VS Code 1.139 passes it on: test/e2e/vscode-chat-view.test.ts);
  * the provider's own handling of its token is tested in-process (test/chat/vscode-chat-provider.test.ts). */
 
 const KEY = 'sk-lm-suite-key-0123456789abcdef';

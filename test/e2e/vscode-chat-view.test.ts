@@ -16,8 +16,9 @@ import { openBrowser, Workbench } from './support/workbench.js';
  * used as a person would, offline with `chat.allowAnonymousAccess`: set the ModAPI key, pick a
  * ModAPI model in the chat's model picker, ask, see the streamed answer; in agent mode the model
  * asks for a workspace file, VS Code reads it, and the follow-up carries it to the upstream; Stop
- * aborts the upstream request; the usage panel lists those requests under `vscode-chat`. Not part of `npm test` (the second
- * code-server install would cost CI about 4 more minutes): `npm run test:vscode-chat`. */
+ * aborts the upstream request; the usage panel lists those requests under `vscode-chat`. Part of
+ * `npm test` (its first run installs code-server 4.139.1 and Node 24 into .cache/, a few minutes);
+ * alone: `npm run test:vscode-chat`. */
 
 const ROOT = resolve(__dirname, '../..');
 const KEY = 'sk-vscode-chat-e2e-0123456789abcdef';
