@@ -1,7 +1,9 @@
 // The bench's upstream: a fast OpenAI-like server on 127.0.0.1 (node:http, canned answers), run as
 // its own process so that its CPU does not share an event loop with the load generator.
-// Model ids steer it: `bench-pace-N` streams 50 chunks N ms apart (0 = as fast as possible).
+// Model ids steer it: `bench-pace-N` streams 50 chunks N ms apart (0 = as fast as possible); the
+// Anthropic and Gemini paths and the ids of dialect-upstream.mjs are answered there.
 import { createServer } from 'node:http';
+import { answerOtherDialects, bodyWanted } from './dialect-upstream.mjs';
 
 const COMPLETION = JSON.stringify({
   id: 'chatcmpl-bench',
@@ -43,9 +45,12 @@ const server = createServer({ keepAliveTimeout: 120_000, requestTimeout: 0 }, (r
   const chunks = [];
   request.on('data', (data) => {
     // Uploads are drained, not kept: only chat bodies are looked at.
-    if (request.url.endsWith('/chat/completions')) chunks.push(data);
+    if (request.url.endsWith('/chat/completions') || bodyWanted(request.url)) chunks.push(data);
   });
   request.on('end', () => {
+    // Only the start of the body is searched: enough for `model` and `stream` in the bench's bodies.
+    const head = Buffer.concat(chunks).subarray(0, 512).toString('latin1');
+    if (answerOtherDialects(request, response, head)) return;
     if (request.url.endsWith('/audio/transcriptions')) {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(TRANSCRIPTION) });
       response.end(TRANSCRIPTION);
@@ -56,8 +61,6 @@ const server = createServer({ keepAliveTimeout: 120_000, requestTimeout: 0 }, (r
       response.end('{"error":{"message":"no such route","type":"invalid_request_error","param":null,"code":null}}');
       return;
     }
-    // Only the start of the body is searched: enough for `model` and `stream` in the bench's bodies.
-    const head = Buffer.concat(chunks).subarray(0, 512).toString('latin1');
     const pace = PACE.exec(head);
     if (pace && /"stream"\s*:\s*true/.test(head)) {
       streamAnswer(response, Number(pace[1]));

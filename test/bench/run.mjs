@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { ledgerStall } from './ledger-stall.mjs';
 import { createPool } from './load.mjs';
 import * as phases from './phases.mjs';
+import * as lanes from './lanes.mjs';
+import { memoryBounds } from './memory-bounds.mjs';
 import { startFakeUpstream, startGatewayProcess, stopProcess } from './processes.mjs';
 
 const TOKEN = 'mk-local-bench-token-7f3a9c1e5b2d4f60';
@@ -23,12 +25,15 @@ const PHASES = [
   ['rps32', 'throughput at 32 connections', (context) => phases.requestsPerSecond(context, 32)],
   ['rps128', 'throughput at 128 connections', (context) => phases.requestsPerSecond(context, 128)],
   ['streams', '50-chunk streams', (context) => phases.streaming(context)],
+  ['relay-ttfb', 'relay lane first byte beside a bare pipe', (context) => lanes.relayFirstByte(context)],
+  ['translated', 'translated lanes', (context) => lanes.translatedLanes(context)],
   ['large-prompt', '1 MB prompt', (context) => phases.largePrompt(context)],
   ['upload', '10 MB upload', (context) => phases.largeUpload(context, TOKEN)],
   ['memory', 'memory over 50,000 requests', (context) => phases.memoryGrowth(context)],
   ['token-timing', 'token comparison timing', (context) => phases.tokenTiming(context, TOKEN)],
   // In a process of its own: the ledger's start and export as the extension host runs them.
   ['ledger', 'a year of ledger records: rebuild and CSV export', () => ledgerStall()],
+  ['memory-bounds', '200 MB answers on every lane (a gateway of its own)', (context) => memoryBounds(context)],
 ];
 
 const ledgerRecords = (directory) => {
@@ -64,7 +69,7 @@ const main = async () => {
   const gateway = await startGatewayProcess({ upstreamUrl: upstream.url, token: TOKEN, key: KEY, ledgerDir, cpuProfileDir: profile ? join(workDirectory, 'profile') : undefined, bare });
   const pools = { direct: createPool(upstream.url, 512), gateway: createPool(gateway.url, 512) };
   const specs = phases.chatSpecs(TOKEN);
-  const context = { pools, gateway, specs: { direct: specs.direct, gateway: specs.gateway } };
+  const context = { pools, gateway, upstream, token: TOKEN, key: KEY, workDirectory, specs: { direct: specs.direct, gateway: specs.gateway } };
   const rows = [];
   const step = async (label, run) => {
     process.stderr.write(`bench: ${label}...\n`);

@@ -1,0 +1,164 @@
+// The bench's rows for the lanes of one pipeline (issue 12): the relay lane's first byte beside a
+// bare node:http pipe measured in the same run, and the two translated lanes (Anthropic client over
+// an OpenAI upstream, OpenAI client over an Anthropic upstream), each against the upstream's own
+// dialect sent directly. Upstream answers: dialect-upstream.mjs.
+import { createPool, sequentialLatencies, streams, throughput } from './load.mjs';
+import { cpuMilliseconds, startGatewayProcess, stopProcess } from './processes.mjs';
+import { formatNumber, median, percentile } from './stats.mjs';
+
+const PROMPT = [{ role: 'user', content: 'Say hello in one short sentence.' }];
+const openAIBody = (model, stream) => JSON.stringify({ model, stream, messages: [{ role: 'system', content: 'You are terse.' }, ...PROMPT] });
+const anthropicBody = (model, stream) => JSON.stringify({ model, max_tokens: 256, stream, system: 'You are terse.', messages: PROMPT });
+
+const openAISpec = (token) => (body) => ({ path: '/v1/chat/completions', headers: token ? { 'content-type': 'application/json', authorization: `Bearer ${token}` } : { 'content-type': 'application/json' }, body });
+const anthropicSpec = (token) => (body) => ({
+  path: '/v1/messages',
+  headers: token ? { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': token } : { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+  body,
+});
+
+/** The translated lanes: what a client sends the gateway, and the same request in the upstream's
+ * own dialect sent directly (the "direct" side). */
+export const TRANSLATED_LANES = [
+  {
+    name: 'Anthropic client -> OpenAI upstream',
+    gateway: (token, model, stream) => anthropicSpec(token)(anthropicBody(model, stream)),
+    direct: (model, stream) => openAISpec()(openAIBody(model, stream)),
+  },
+  {
+    name: 'OpenAI client -> Anthropic upstream',
+    gateway: (token, model, stream) => openAISpec(token)(openAIBody(`anthropic/${model}`, stream)),
+    direct: (model, stream) => anthropicSpec()(anthropicBody(model, stream)),
+  },
+];
+
+const row = (name, direct, gateway, figure, unit, target, pass, digits = 3) => ({
+  name,
+  direct: direct === undefined ? '' : formatNumber(direct, digits),
+  gateway: gateway === undefined ? '' : formatNumber(gateway, digits),
+  figure: `${formatNumber(figure, digits)} ${unit}`,
+  target,
+  pass,
+});
+
+/** Runs `measure(side)` for every side, `rounds` times, starting each round with the next side. */
+const rotated = async (sides, rounds, measure) => {
+  const results = Object.fromEntries(sides.map((side) => [side, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (let index = 0; index < sides.length; index += 1) {
+      const side = sides[(round + index) % sides.length];
+      results[side].push(await measure(side));
+    }
+  }
+  return results;
+};
+
+/** Per round, a side's figure minus the direct one; the median over rounds. */
+const addedOver = (results, side, key) => median(results[side].map((result, round) => result[key] - results.direct[round][key]));
+
+const STAMP = /@([\d.]+)@/g;
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+/** One stream from dialect-upstream.mjs's paced answers, in whatever dialect: time to the first
+ * body byte, and for every chunk the delay from the upstream's write (stamped in its text) to its
+ * arrival here. */
+const timeStampedStream = async (pool, spec) => {
+  const started = now();
+  const { statusCode, body } = await pool.request({ path: spec.path, method: 'POST', headers: spec.headers, body: spec.body });
+  if (statusCode !== 200) throw new Error(`stream status ${statusCode}: ${(await body.text()).slice(0, 300)}`);
+  let firstByte;
+  const delays = [];
+  let pending = '';
+  for await (const chunk of body) {
+    const at = now();
+    firstByte ??= at - started;
+    pending += chunk.toString('utf8');
+    // Stamps are searched in complete lines only, so one cut in two is not read as a shorter number.
+    const end = pending.lastIndexOf('\n');
+    if (end === -1) continue;
+    for (const match of pending.slice(0, end).matchAll(STAMP)) delays.push(at - Number(match[1]));
+    pending = pending.slice(end + 1);
+  }
+  return { firstByte, delays };
+};
+
+const stampedStreams = async (pool, spec, count) => {
+  const results = [];
+  for (let index = 0; index < count; index += 1) results.push(await timeStampedStream(pool, spec));
+  for (const result of results) if (result.delays.length !== 50) throw new Error(`a stream brought ${result.delays.length} of 50 stamped chunks`);
+  return results;
+};
+
+/** Row 1 of issue 12: the relay lane's added time to first byte, beside a bare node:http byte pipe
+ * (bare-proxy.mjs) started for this phase on the same upstream. Direct, gateway and bare pipe take
+ * turns round by round, each sending streams back to back as the 50-chunk stream phase does. */
+export const relayFirstByte = async (context, rounds = 6, count = 20) => {
+  const bare = await startGatewayProcess({ upstreamUrl: context.upstream.url, bare: true });
+  const barePool = createPool(bare.url, 4);
+  const body = openAIBody('bench-pace-1', true);
+  const pools = { direct: context.pools.direct, gateway: context.pools.gateway, bare: barePool };
+  const specs = { direct: context.specs.direct(body), gateway: context.specs.gateway(body), bare: openAISpec()(body) };
+  try {
+    // The bare pipe's first streams open its connections and warm its code, as warmUp did for the gateway.
+    await streams(barePool, specs.bare, 20, 1);
+    const results = await rotated(['direct', 'gateway', 'bare'], rounds, async (side) => {
+      const timings = await streams(pools[side], specs[side], count, 1);
+      return { ttfb: median(timings.map((timing) => timing.firstByte)) };
+    });
+    const gatewayAdded = addedOver(results, 'gateway', 'ttfb');
+    const bareAdded = addedOver(results, 'bare', 'ttfb');
+    const beyondBare = median(results.gateway.map((result, round) => result.ttfb - results.bare[round].ttfb));
+    return [
+      row(
+        'relay stream: time to first byte, gateway beside a bare node:http pipe (ms)',
+        median(results.direct.map((result) => result.ttfb)),
+        median(results.gateway.map((result) => result.ttfb)),
+        beyondBare,
+        `ms beyond the bare pipe (gateway +${formatNumber(gatewayAdded, 3)}, bare +${formatNumber(bareAdded, 3)})`,
+        '<= 0.05 ms',
+        beyondBare <= 0.05,
+      ),
+    ];
+  } finally {
+    await barePool.close();
+    await stopProcess(bare.child);
+  }
+};
+
+const laneRows = async (context, lane, { rounds, count, cpuRounds, cpuMs, streamRounds, streamCount }) => {
+  const pools = context.pools;
+  const whole = { direct: lane.direct('bench-model', false), gateway: lane.gateway(context.token, 'bench-model', false) };
+  const latency = await rotated(['direct', 'gateway'], rounds, async (side) => ({ p50: percentile(await sequentialLatencies(pools[side], whole[side], count), 0.5) }));
+  const cpu = [];
+  for (let round = 0; round < cpuRounds; round += 1) {
+    const before = cpuMilliseconds(context.gateway.child.pid);
+    const { completed } = await throughput(pools.gateway, whole.gateway, 32, cpuMs);
+    cpu.push((cpuMilliseconds(context.gateway.child.pid) - before) / completed);
+  }
+  const paced = { direct: lane.direct('bench-lane-pace-1', true), gateway: lane.gateway(context.token, 'bench-lane-pace-1', true) };
+  const chunks = await rotated(['direct', 'gateway'], streamRounds, async (side) => ({ delay: median((await stampedStreams(pools[side], paced[side], streamCount)).flatMap((timing) => timing.delays)) }));
+  const addedP50 = addedOver(latency, 'gateway', 'p50');
+  const cpuPerRequest = median(cpu);
+  const addedDelay = addedOver(chunks, 'gateway', 'delay');
+  const column = (results, side, key) => median(results[side].map((result) => result[key]));
+  return [
+    row(`${lane.name}, non-streamed, c=1: p50 latency (ms)`, column(latency, 'direct', 'p50'), column(latency, 'gateway', 'p50'), addedP50, 'ms added', '<= 0.5 ms', addedP50 <= 0.5),
+    row(`${lane.name}: gateway CPU per request at 32 connections`, undefined, undefined, cpuPerRequest, 'ms', '<= 0.25 ms', cpuPerRequest <= 0.25),
+    row(`${lane.name}, streamed: each chunk, upstream write to client, p50 (ms)`, column(chunks, 'direct', 'delay'), column(chunks, 'gateway', 'delay'), addedDelay, 'ms added', '<= 0.1 ms', addedDelay <= 0.1),
+  ];
+};
+
+/** Row 2 of issue 12: each translated lane's added p50 at one connection, the gateway's CPU per
+ * request, and each chunk's added delay (a chunk held back until the next would add a whole pace). */
+export const translatedLanes = async (context, options = { rounds: 4, count: 1_000, cpuRounds: 3, cpuMs: 1_500, streamRounds: 4, streamCount: 12 }) => {
+  const pools = context.pools;
+  // Warm both lanes' code (and the upstream's) before anything is timed.
+  for (const lane of TRANSLATED_LANES) {
+    await sequentialLatencies(pools.gateway, lane.gateway(context.token, 'bench-model', false), 500);
+    await sequentialLatencies(pools.direct, lane.direct('bench-model', false), 500);
+    await stampedStreams(pools.gateway, lane.gateway(context.token, 'bench-lane-pace-0', true), 10);
+  }
+  const rows = [];
+  for (const lane of TRANSLATED_LANES) rows.push(...(await laneRows(context, lane, options)));
+  return rows;
+};
