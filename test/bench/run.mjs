@@ -8,6 +8,7 @@ import { createPool } from './load.mjs';
 import * as phases from './phases.mjs';
 import * as lanes from './lanes.mjs';
 import { memoryBounds } from './memory-bounds.mjs';
+import { routerComparison } from './router-compare.mjs';
 import { startFakeUpstream, startGatewayProcess, stopProcess } from './processes.mjs';
 
 const TOKEN = 'mk-local-bench-token-7f3a9c1e5b2d4f60';
@@ -27,6 +28,7 @@ const PHASES = [
   ['streams', '50-chunk streams', (context) => phases.streaming(context)],
   ['relay-ttfb', 'relay lane first byte beside a bare pipe', (context) => lanes.relayFirstByte(context)],
   ['translated', 'translated lanes', (context) => lanes.translatedLanes(context)],
+  ['router', 'claude-code-router side by side', (context) => routerComparison(context)],
   ['large-prompt', '1 MB prompt', (context) => phases.largePrompt(context)],
   ['upload', '10 MB upload', (context) => phases.largeUpload(context, TOKEN)],
   ['memory', 'memory over 50,000 requests', (context) => phases.memoryGrowth(context)],
