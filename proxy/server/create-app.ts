@@ -6,24 +6,31 @@ import { imageEdits, imageGenerations } from '../routes/images.js';
 import { speech, transcription } from '../routes/audio.js';
 import { createVideo, videoJob } from '../routes/videos.js';
 import { getModel, listModels } from '../routes/models.js';
-import { anthropicErrorExit, messagesMount } from '../routes/messages/mount.js';
+import { anthropicErrorExit, messagesFastLane, messagesMount } from '../routes/messages/mount.js';
 import { geminiErrorExit, mountGemini } from '../routes/gemini/mount.js';
 import { responsesMount } from '../routes/responses/mount.js';
 import { openAIErrors } from '../dialects/openai-chat/errors.js';
 import { GatewayError } from '../errors.js';
 import { budgetGate } from '../usage/budget-gate.js';
 import { errorExit } from './error-exit.js';
-import { withFastLane } from './fast-lane.js';
+import { withFastLanes } from './fast-lane.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { RouteMounts } from './route-mount.js';
 import { hostGuard, originGuard, tokenGuard, type SecurityOptions } from './security.js';
 
 export const GATEWAY_VERSION = '0.1.0';
 
-/** The server's request listener: the chat completions fast lane (server/fast-lane.ts) with the same
- * guards, route and error handler as the express app, which serves everything else. */
-export const createRequestListener = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}) =>
-  withFastLane(createApp(gateway, security, mounts), [hostGuard(security), originGuard(security), tokenGuard(security), budgetGate(gateway), chatCompletions(gateway)], errorExit(gateway, openAIErrors));
+/** The server's request listener: the fast lanes of chat completions and Anthropic messages
+ * (server/fast-lane.ts) with the same guards (and budget gate), routes and error exits as the
+ * express app, which serves everything else. */
+export const createRequestListener = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}) => {
+  const guards = [hostGuard(security), originGuard(security), tokenGuard(security), budgetGate(gateway)];
+  const messages = messagesFastLane(gateway);
+  return withFastLanes(createApp(gateway, security, mounts), [
+    { path: '/v1/chat/completions', chain: [...guards, chatCompletions(gateway)], onError: errorExit(gateway, openAIErrors) },
+    { path: messages.path, chain: [...guards, messages.route], onError: messages.onError },
+  ]);
+};
 
 export const createApp = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}): Express => {
   const app = express();

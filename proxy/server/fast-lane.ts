@@ -4,18 +4,40 @@ import type { Express, NextFunction, Request, Response } from 'express';
 export type LaneHandler = (request: Request, response: Response, next: NextFunction) => unknown;
 export type LaneErrorHandler = (error: unknown, request: Request, response: Response, next: NextFunction) => void;
 
-/** `POST /v1/chat/completions`, the hot path, without express. Express's own work per request (it
- * swaps the prototypes of the request and the response, which slows every later call on them, and
- * walks its router) measured about 0.14 ms of CPU per request on the bench machine, more than a
- * whole bare Node proxy costs. The same guards and the same route run here, in the same order, and
- * their errors reach the same error handler; every other request goes to express. */
-export const withFastLane = (app: Express, chain: readonly LaneHandler[], onError: LaneErrorHandler) => (incoming: IncomingMessage, outgoing: ServerResponse) => {
-  if (incoming.method !== 'POST' || incoming.url !== '/v1/chat/completions') {
+/** One model route served without express: its path (with or without a query string), the guards
+ * and the route in order, and the error exit of its dialect. */
+export interface FastLane {
+  path: string;
+  chain: readonly LaneHandler[];
+  onError: LaneErrorHandler;
+}
+
+/** The hot paths (`POST /v1/chat/completions`, `POST /v1/messages`) without express. Express's own
+ * work per request (it swaps the prototypes of the request and the response, which slows every
+ * later call on them, and walks its router) measured about 0.14 ms of CPU per request on the bench
+ * machine, more than a whole bare Node proxy costs. The same guards and the same route run here, in
+ * the same order, and their errors reach the same error exit; every other request goes to express,
+ * which mounts the same routes for the paths it serves. */
+export const withFastLanes = (app: Express, lanes: readonly FastLane[]) => (incoming: IncomingMessage, outgoing: ServerResponse) => {
+  const lane = incoming.method === 'POST' ? laneFor(lanes, incoming.url ?? '') : undefined;
+  if (!lane) {
     app(incoming, outgoing);
     return;
   }
-  const request = incoming as Request;
-  const response = outgoing as Response;
+  runLane(lane, incoming as Request, outgoing as Response);
+};
+
+const laneFor = (lanes: readonly FastLane[], url: string): FastLane | undefined => {
+  for (const lane of lanes) {
+    if (!url.startsWith(lane.path)) continue;
+    if (url.length === lane.path.length || url.charCodeAt(lane.path.length) === QUESTION_MARK) return lane;
+  }
+  return undefined;
+};
+
+const QUESTION_MARK = 0x3f;
+
+const runLane = ({ chain, onError }: FastLane, request: Request, response: Response): void => {
   response.locals = {};
   const fail = (error: unknown) => {
     try {

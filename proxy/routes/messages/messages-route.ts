@@ -18,6 +18,16 @@ import { limitOutput } from '../limit-output.js';
 
 export const MESSAGES_ENDPOINT = '/v1/messages';
 
+/** Claude Code sends `?beta=true`. Read from the URL itself: the fast lane (server/fast-lane.ts)
+ * serves this route without express's query parser, whose `simple` mode this matches (a repeated
+ * key is a list, not 'true'). */
+const asksForBeta = (url: string): boolean => {
+  const query = url.indexOf('?');
+  if (query === -1) return false;
+  const values = new URLSearchParams(url.slice(query + 1)).getAll('beta');
+  return values.length === 1 && values[0] === 'true';
+};
+
 interface ServeArguments {
   gateway: GatewayContext;
   request: Request;
@@ -34,7 +44,7 @@ const serveWith = async (served: ResolvedModel, { gateway, request, response, tr
   const headers = servedHeaders(served);
   const adapter = adapterFor(served.provider.dialect);
   if (adapter.relays.has('anthropic-messages')) {
-    await passthroughAnthropic({ body, clientHeaders: request.headers, beta: request.query.beta === 'true', resolved: served, response, tracker, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
+    await passthroughAnthropic({ body, clientHeaders: request.headers, beta: asksForBeta(request.url), resolved: served, response, tracker, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
     return;
   }
   const chatRequest = toChatRequest(body, stream);

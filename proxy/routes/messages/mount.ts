@@ -4,7 +4,7 @@ import type { RouteMount } from '../../server/route-mount.js';
 import { errorExit } from '../../server/error-exit.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { countTokens } from './count-tokens-route.js';
-import { messages } from './messages-route.js';
+import { messages, MESSAGES_ENDPOINT } from './messages-route.js';
 
 /** Every error on the Anthropic routes, the local token guard's 401 included (it runs earlier in the
  * same router), leaves in Anthropic's shape; the app mounts the same exit for what refuses a request
@@ -17,3 +17,7 @@ export const messagesMount: RouteMount = (router: Router, gateway: GatewayContex
   router.post('/messages/count_tokens', countTokens(gateway));
   router.use('/messages', anthropicErrorExit(gateway));
 };
+
+/** `POST /v1/messages` for the server's fast lane (server/fast-lane.ts): the same route and error
+ * exit as the mount's, behind the same guards, without express. */
+export const messagesFastLane = (gateway: GatewayContext) => ({ path: MESSAGES_ENDPOINT, route: messages(gateway), onError: anthropicErrorExit(gateway) });
