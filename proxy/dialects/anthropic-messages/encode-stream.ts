@@ -10,8 +10,23 @@ const STOP_REASONS: Record<FinishReason, AnthropicStopReason> = {
   content_filter: 'refusal',
 };
 
+const ID_BYTES = 18;
+/** Random bytes drawn 256 ids at a time: one draw per id measured about 3% of the gateway's CPU on
+ * a translated /v1/messages request (npm run bench). */
+let randomPool: Buffer = Buffer.alloc(0);
+let poolOffset = 0;
+
+const randomIdBytes = (): string => {
+  if (poolOffset + ID_BYTES > randomPool.length) {
+    randomPool = randomBytes(ID_BYTES * 256);
+    poolOffset = 0;
+  }
+  poolOffset += ID_BYTES;
+  return randomPool.toString('base64url', poolOffset - ID_BYTES, poolOffset);
+};
+
 /** Ids in Anthropic's style (`msg_`, `toolu_` and 24 base62-ish characters). */
-export const anthropicId = (prefix: 'msg' | 'toolu'): string => `${prefix}_01${randomBytes(18).toString('base64url').replace(/[-_]/g, 'x').slice(0, 22)}`;
+export const anthropicId = (prefix: 'msg' | 'toolu'): string => `${prefix}_01${randomIdBytes().replace(/[-_]/g, 'x').slice(0, 22)}`;
 
 /** Neutral usage in Anthropic's meaning: `input_tokens` excludes the cached and cache-written parts. */
 export const usageToAnthropic = (usage: TokenUsage | undefined): AnthropicUsage => {

@@ -7,10 +7,9 @@ import { serveWithFallbacks } from '../../pipeline/fallbacks.js';
 import { trackRequest, type RequestTracker } from '../../usage/request-tracker.js';
 import { beginModelCall } from '../../pipeline/begin-call.js';
 import { servedHeaders } from '../served-headers.js';
-import { validate } from '../validation.js';
 import type { AnthropicRequest } from '../../dialects/anthropic-messages/wire-types.js';
 import { passthroughAnthropic } from './native-passthrough.js';
-import { messagesRequestSchema } from '../../dialects/anthropic-messages/request-schema.js';
+import { checkMessagesRequest } from '../../dialects/anthropic-messages/request-schema.js';
 import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-tokens.js';
 import { toChatRequest } from '../../dialects/anthropic-messages/decode-request.js';
 import { respondAnthropic } from './translated-response.js';
@@ -68,8 +67,9 @@ export const messages = (gateway: GatewayContext) => async (request: Request, re
   const tracker = trackRequest(gateway, request, response, MESSAGES_ENDPOINT);
   // Anthropic's SDKs read the request id from `request-id` (and show it with errors).
   response.setHeader('request-id', tracker.requestId);
-  const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as AnthropicRequest;
-  validate(messagesRequestSchema, body);
+  const fields = await readJsonBody(request, gateway.limits.jsonBytes);
+  checkMessagesRequest(fields);
+  const body = fields as unknown as AnthropicRequest;
   const stream = body.stream === true;
   const call = beginModelCall(gateway, response, tracker, body.model, stream);
   const serve: ServeArguments = { gateway, request, response, tracker, signal: call.signal, body, stream };
