@@ -1,39 +1,36 @@
 import type { Request, Response } from 'express';
 import { adapterFor } from '../adapters/index.js';
-import type { ChatRequest } from '../adapters/types.js';
 import { serveWithFallbacks } from '../pipeline/fallbacks.js';
 import { admitModel } from '../pipeline/begin-call.js';
 import type { GatewayContext } from '../server/gateway-context.js';
-import { parseJsonBody, readRawBody } from '../server/read-body.js';
+import { readRawBody } from '../server/read-body.js';
 import { trackRequest } from '../usage/request-tracker.js';
 import { passthroughChat } from './chat-passthrough.js';
 import { respondTranslated } from './chat-translated.js';
-import { checkChatRequest } from '../dialects/openai-chat/decode-request.js';
+import { readChatRequest } from './chat-request.js';
 import { servedHeaders } from './served-headers.js';
 
 /** POST /v1/chat/completions */
 export const chatCompletions = (gateway: GatewayContext) => async (request: Request, response: Response) => {
   const tracker = trackRequest(gateway, request, response, '/v1/chat/completions');
-  const raw = await readRawBody(request, gateway.limits.jsonBytes);
-  const body = parseJsonBody<ChatRequest>(raw);
-  checkChatRequest(body);
-  const stream = body.stream === true;
+  const chat = readChatRequest(await readRawBody(request, gateway.limits.jsonBytes));
+  const stream = chat.head.stream === true;
   // No AbortSignal is made up front: the fast lane watches its client through the tracker.
-  const resolved = admitModel(gateway, tracker, body.model, stream);
+  const resolved = admitModel(gateway, tracker, chat.head.model, stream);
   // The configured fallbacks take over while nothing has reached the client (governance/fallbacks.ts).
   await serveWithFallbacks(gateway, tracker, response, resolved, async (served) => {
     gateway.registry.requireKey(served.provider);
     const headers = servedHeaders(served);
     const adapter = adapterFor(served.provider.dialect);
     if (adapter.relays.has('openai-chat')) {
-      await passthroughChat({ body, raw, resolved: served, response, tracker, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
+      await passthroughChat({ chat, resolved: served, response, tracker, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
       return;
     }
     const signal = tracker.clientGoneSignal();
     await respondTranslated({
-      parts: adapter.chat({ ...body, stream }, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
+      parts: adapter.chat({ ...chat.whole(), stream }, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
       stream,
-      includeUsage: body.stream_options?.include_usage === true,
+      includeUsage: chat.head.stream_options?.include_usage === true,
       clientModel: served.requestedModel,
       response,
       tracker,

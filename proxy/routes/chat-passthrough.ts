@@ -1,6 +1,5 @@
 import type { Response } from 'express';
 import { dispatchToOpenAI } from '../adapters/openai-compatible/forward.js';
-import type { ChatRequest } from '../adapters/types.js';
 import { GatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import { OpenAIPassthrough } from '../dialects/openai-chat/relay-observer.js';
@@ -12,12 +11,10 @@ import type { OpenedUpstream } from '../upstream/open-upstream.js';
 import { errorInOkAnswer } from '../upstream/upstream-error.js';
 import { decodeWholeAnswer } from '../dialects/openai-chat/decode-response.js';
 import { respondTranslated } from './chat-translated.js';
-import { upstreamChatBody } from '../dialects/openai-chat/encode-request.js';
+import type { ClientChatRequest } from './chat-request.js';
 
 export interface PassthroughArguments {
-  body: ChatRequest;
-  /** The bytes `body` was parsed from, sent as they are when nothing in them changes. */
-  raw?: Buffer;
+  chat: ClientChatRequest;
   resolved: ResolvedModel;
   response: Response;
   tracker: RequestTracker;
@@ -28,18 +25,19 @@ export interface PassthroughArguments {
 
 /** The fast lane: OpenAI client, OpenAI-dialect upstream. The upstream's bytes go to the client as
  * they arrive; only usage-bearing events are parsed. */
-export const passthroughChat = async ({ body, raw, resolved, response, tracker, servedHeaders, redact }: PassthroughArguments): Promise<void> => {
-  const stream = body.stream === true;
+export const passthroughChat = async ({ chat, resolved, response, tracker, servedHeaders, redact }: PassthroughArguments): Promise<void> => {
+  const stream = chat.head.stream === true;
+  const includeUsage = chat.head.stream_options?.include_usage === true;
   const opening = dispatchToOpenAI(resolved.provider, {
     path: '/chat/completions',
-    body: upstreamChatBody(body, raw, resolved),
+    body: chat.upstreamBody(resolved),
     contentType: 'application/json',
     accept: stream ? 'text/event-stream' : 'application/json',
     client: tracker,
   });
   // The request is on its way: what the answer's first event needs (its parser, the response's
   // headers) is made while the upstream works, not after it answers.
-  const passthrough = stream ? new OpenAIPassthrough(body.stream_options?.include_usage === true, redact) : undefined;
+  const passthrough = stream ? new OpenAIPassthrough(includeUsage, redact) : undefined;
   if (passthrough) prepareEventStream(response, servedHeaders);
   let upstream: OpenedUpstream;
   try {
@@ -68,7 +66,7 @@ export const passthroughChat = async ({ body, raw, resolved, response, tracker, 
   }
   if (!/^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? 'text/event-stream'))) {
     abandonEventStream(response, servedHeaders);
-    await answerJsonToStream(await upstream.body.bytes(), upstream.headers, { body, resolved, response, tracker, servedHeaders, redact });
+    await answerJsonToStream(await upstream.body.bytes(), upstream.headers, { chat, resolved, response, tracker, servedHeaders, redact });
     return;
   }
   // The headers leave with the first event, in one write (TTFB), or after one turn of the event
@@ -109,7 +107,7 @@ const answerJsonToStream = (bytes: Buffer, headers: OpenedUpstream['headers'], o
       yield* parts;
     })(),
     stream: true,
-    includeUsage: options.body.stream_options?.include_usage === true,
+    includeUsage: options.chat.head.stream_options?.include_usage === true,
     clientModel: options.resolved.requestedModel,
     response: options.response,
     tracker: options.tracker,

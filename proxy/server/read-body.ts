@@ -72,7 +72,7 @@ export const parseJsonBody = <T extends object = Record<string, unknown>>(raw: B
 
 /** Far past any real request (tool schemas included); deeper bodies would overflow the stack when
  * serialised for the upstream. */
-const MAX_JSON_DEPTH = 128;
+export const MAX_JSON_DEPTH = 128;
 
 /** Stops at the limit, so it never recurses deeper than `levels` itself. */
 const nestedDeeperThan = (value: unknown, levels: number): boolean => {

@@ -89,35 +89,38 @@ const stampedStreams = async (pool, spec, count) => {
   return results;
 };
 
-/** Row 1 of issue 12: the relay lane's added time to first byte, beside a bare node:http byte pipe
- * (bare-proxy.mjs) started for this phase on the same upstream. Direct, gateway and bare pipe take
- * turns round by round, each sending streams back to back as the 50-chunk stream phase does. */
-export const relayFirstByte = async (context, rounds = 6, count = 20) => {
+const median3 = (results, side, key) => median(results[side].map((result) => result[key]));
+
+/** The relay lane's added time to first byte (row 1 of issue 12) and a 1 MB prompt's added time
+ * (row 4), beside a bare node:http byte pipe (bare-proxy.mjs) started for this phase on the same
+ * upstream: direct, gateway and bare pipe take turns round by round. Streams go back to back, as
+ * in the 50-chunk stream phase. */
+export const besideBarePipe = async (context, { rounds = 6, count = 20, promptRounds = 5, promptCount = 10 } = {}) => {
   const bare = await startGatewayProcess({ upstreamUrl: context.upstream.url, bare: true });
   const barePool = createPool(bare.url, 4);
-  const body = openAIBody('bench-pace-1', true);
   const pools = { direct: context.pools.direct, gateway: context.pools.gateway, bare: barePool };
-  const specs = { direct: context.specs.direct(body), gateway: context.specs.gateway(body), bare: openAISpec()(body) };
+  const specsOf = (body) => ({ direct: context.specs.direct(body), gateway: context.specs.gateway(body), bare: openAISpec()(body) });
+  const sides = ['direct', 'gateway', 'bare'];
   try {
+    const streamed = specsOf(openAIBody('bench-pace-1', true));
     // The bare pipe's first streams open its connections and warm its code, as warmUp did for the gateway.
-    await streams(barePool, specs.bare, 20, 1);
-    const results = await rotated(['direct', 'gateway', 'bare'], rounds, async (side) => {
-      const timings = await streams(pools[side], specs[side], count, 1);
-      return { ttfb: median(timings.map((timing) => timing.firstByte)) };
-    });
-    const gatewayAdded = addedOver(results, 'gateway', 'ttfb');
-    const bareAdded = addedOver(results, 'bare', 'ttfb');
-    const beyondBare = median(results.gateway.map((result, round) => result.ttfb - results.bare[round].ttfb));
+    await streams(barePool, streamed.bare, 20, 1);
+    const firstBytes = await rotated(sides, rounds, async (side) => ({ ttfb: median((await streams(pools[side], streamed[side], count, 1)).map((timing) => timing.firstByte)) }));
+    const prompt = specsOf(JSON.stringify({ model: 'bench-model', stream: false, messages: [{ role: 'user', content: 'x'.repeat(1024 * 1024) }] }));
+    const prompts = await rotated(sides, promptRounds, async (side) => ({ ms: median(await sequentialLatencies(pools[side], prompt[side], promptCount)) }));
+    const beyondBare = median(firstBytes.gateway.map((result, round) => result.ttfb - firstBytes.bare[round].ttfb));
+    const promptAdded = addedOver(prompts, 'gateway', 'ms');
     return [
       row(
         'relay stream: time to first byte, gateway beside a bare node:http pipe (ms)',
-        median(results.direct.map((result) => result.ttfb)),
-        median(results.gateway.map((result) => result.ttfb)),
+        median3(firstBytes, 'direct', 'ttfb'),
+        median3(firstBytes, 'gateway', 'ttfb'),
         beyondBare,
-        `ms beyond the bare pipe (gateway +${formatNumber(gatewayAdded, 3)}, bare +${formatNumber(bareAdded, 3)})`,
+        `ms beyond the bare pipe (gateway +${formatNumber(addedOver(firstBytes, 'gateway', 'ttfb'), 3)}, bare +${formatNumber(addedOver(firstBytes, 'bare', 'ttfb'), 3)})`,
         '<= 0.05 ms',
         beyondBare <= 0.05,
       ),
+      row('1 MB prompt, relay lane, non-streamed (ms)', median3(prompts, 'direct', 'ms'), median3(prompts, 'gateway', 'ms'), promptAdded, `ms added (bare pipe +${formatNumber(addedOver(prompts, 'bare', 'ms'), 2)})`, '<= 2 ms', promptAdded <= 2, 2),
     ];
   } finally {
     await barePool.close();

@@ -107,13 +107,6 @@ export const streaming = async (context, rounds = 5, count = 30) => {
   ];
 };
 
-export const largePrompt = async (context, rounds = 3, count = 10) => {
-  const body = chatBody('bench-model', false, 'x'.repeat(1024 * 1024));
-  const results = await interleaved(rounds, async (side) => median(await sequentialLatencies(context.pools[side], context.specs[side](body), count)));
-  const added = median(results.gateway.map((gateway, index) => gateway - results.direct[index]));
-  return [row('1 MB prompt, non-streamed (ms)', median(results.direct), median(results.gateway), added, 'ms added', 'info', undefined)];
-};
-
 const multipartUpload = (megabytes) => {
   const boundary = '----modapi-bench-boundary';
   const head = Buffer.from(

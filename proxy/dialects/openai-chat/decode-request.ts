@@ -25,10 +25,15 @@ const isAbsent = (value: unknown): boolean => value === undefined || value === n
  * per-call allocations: zod's safeParse measured about 12% of the gateway's allocations per chat
  * request (npm run bench). Anything this does not recognise goes to zod, which words the error. */
 export const obviouslyValidChatRequest = (body: Record<string, unknown>): boolean => {
-  if (typeof body.model !== 'string' || body.model.length === 0) return false;
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) return false;
   for (const message of messages) if (!isObject(message) || !ROLES.has(message.role as string)) return false;
+  return obviouslyValidHead(body);
+};
+
+/** The checks of obviouslyValidChatRequest on every field but the messages. */
+const obviouslyValidHead = (body: Record<string, unknown>): boolean => {
+  if (typeof body.model !== 'string' || body.model.length === 0) return false;
   if (!isAbsent(body.stream) && typeof body.stream !== 'boolean') return false;
   const streamOptions = body.stream_options;
   if (!isAbsent(streamOptions) && !(isObject(streamOptions) && (streamOptions.include_usage === undefined || typeof streamOptions.include_usage === 'boolean'))) return false;
@@ -45,4 +50,44 @@ export const obviouslyValidChatRequest = (body: Record<string, unknown>): boolea
 /** Checks a chat body as chatRequestSchema does; a 400 naming the parameter when it fails. */
 export const checkChatRequest = (body: Record<string, unknown>): void => {
   if (!obviouslyValidChatRequest(body)) validate(chatRequestSchema, body);
+};
+
+/** The top-level fields of a chat request that routing, accounting and the checks above read. */
+export interface ChatRequestHead {
+  model: string;
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean } | null;
+}
+
+const HEAD_KEYS = ['model', 'stream', 'stream_options', 'n', 'tools'];
+
+/** Where a top-level value lies in a body's bytes (server/top-level-fields.ts finds them). */
+export interface ValueSpan {
+  start: number;
+  end: number;
+  occurrences: number;
+}
+
+const WHITESPACE = new Set([0x20, 0x0a, 0x0d, 0x09]);
+
+/** A chat request's head from its bytes and the spans of its top-level values, with only those
+ * values parsed; `messages` must be a non-empty array, what each message holds is the upstream's
+ * to judge (this is for the relay lanes, which send the client's bytes on). Undefined when
+ * obviouslyValidChatRequest's checks of the other fields fail, or a key the head reads is repeated
+ * (rewriting one occurrence of two would leave the upstream to choose): the caller parses the body
+ * whole then, which accepts it or words the error. */
+export const chatRequestHead = (raw: Buffer, spans: ReadonlyMap<string, ValueSpan>): ChatRequestHead | undefined => {
+  const head: Record<string, unknown> = {};
+  for (const key of HEAD_KEYS) {
+    const span = spans.get(key);
+    if (!span) continue;
+    if (span.occurrences > 1) return undefined;
+    head[key] = JSON.parse(raw.toString('utf8', span.start, span.end));
+  }
+  const messages = spans.get('messages');
+  if (!messages || messages.occurrences > 1 || raw[messages.start] !== 0x5b) return undefined;
+  let first = messages.start + 1;
+  while (WHITESPACE.has(raw[first] as number)) first += 1;
+  if (raw[first] === 0x5d) return undefined;
+  return obviouslyValidHead(head) ? (head as unknown as ChatRequestHead) : undefined;
 };
