@@ -5,6 +5,9 @@ import { GatewayError } from '../errors.js';
 export const tooLarge = (limitBytes: number): GatewayError =>
   new GatewayError(413, `The request body is larger than the gateway's limit of ${limitBytes} bytes.`, { type: 'invalid_request_error', code: 'request_too_large' });
 
+/** From this declared length on, a body is read into a buffer allocated up front. */
+const PREALLOCATED_BYTES = 64 * 1024;
+
 /** The raw body, refused with 413 as soon as it passes the limit (the rest is drained, unread).
  * Event listeners rather than `for await`: on the hot path the async iterator measured about 0.05 ms
  * more per request (npm run bench). */
@@ -16,6 +19,10 @@ export const readRawBody = (request: Request, limitBytes: number): Promise<Buffe
       return;
     }
     const chunks: Buffer[] = [];
+    // A large declared body is copied into its one buffer chunk by chunk while the rest is still on
+    // its way, instead of joined after its last chunk (1 MB: a copy and a fresh allocation's page
+    // faults off the request's critical path).
+    const whole = declared >= PREALLOCATED_BYTES ? Buffer.allocUnsafe(declared) : undefined;
     let size = 0;
     const settle = (outcome: () => void) => {
       request.off('data', onData);
@@ -26,6 +33,12 @@ export const readRawBody = (request: Request, limitBytes: number): Promise<Buffe
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
+      if (whole) {
+        // The HTTP parser never delivers more than the declared length.
+        chunk.copy(whole, size - chunk.length);
+        if (size === declared) settle(() => resolve(whole));
+        return;
+      }
       if (size === declared) {
         // The whole declared body is in: done now rather than a turn of the event loop later, at
         // 'end' (the HTTP parser refuses a body longer than its Content-Length).
@@ -40,7 +53,7 @@ export const readRawBody = (request: Request, limitBytes: number): Promise<Buffe
       settle(() => reject(tooLarge(limitBytes)));
       request.resume();
     };
-    const onEnd = () => settle(() => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    const onEnd = () => settle(() => resolve(whole ? whole.subarray(0, size) : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
     const onError = (error: Error) => settle(() => reject(error));
     // A client that leaves mid-body: without this the promise would never settle.
     const onClose = () => settle(() => reject(Object.assign(new Error('The client left before its request body was complete.'), { name: 'AbortError' })));
