@@ -91,7 +91,7 @@ const startRouter = async (upstreamUrl) => {
 
 const notMeasured = (reason) => ({ name: `req/s, claude-code-router ${VERSION} (direct column) vs gateway: /v1/messages -> OpenAI upstream, c=32`, direct: '', gateway: '', figure: `not measured: ${reason}`, target: '>= 4x its req/s', pass: undefined });
 
-export const routerComparison = async (context, bursts = 6, durationMs = 1_500) => {
+export const routerComparison = async (context, bursts = 5, durationMs = 1_500) => {
   const install = installed();
   if (install.reason) return [notMeasured(install.reason)];
   let router;
@@ -105,7 +105,7 @@ export const routerComparison = async (context, bursts = 6, durationMs = 1_500) 
     gateway: { pool: createPool(context.gateway.url, 32), spec: messagesSpec(context.token), pid: context.gateway.child.pid, rps: [], cpu: [] },
   };
   try {
-    for (const side of Object.values(sides)) await fixedCount(side.pool, side.spec, 16, 2_000);
+    for (const side of Object.values(sides)) await fixedCount(side.pool, side.spec, 16, 1_000);
     for (let burst = 0; burst < bursts; burst += 1) {
       for (const name of burst % 2 === 0 ? ['router', 'gateway'] : ['gateway', 'router']) {
         const side = sides[name];
