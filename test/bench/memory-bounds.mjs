@@ -73,7 +73,7 @@ const offeredByUpstream = async (upstream) => {
 };
 
 const waitUntilUpstreamStops = async (upstream) => {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
+  for (let attempt = 0; attempt < 250; attempt += 1) {
     const offered = await offeredByUpstream(upstream);
     if (offered.ended) return offered;
     await new Promise((resolve) => setTimeout(resolve, 20));

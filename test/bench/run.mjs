@@ -1,7 +1,7 @@
 // `npm run bench`: the gateway against the direct path, on this machine. See the README section
 // "Benchmark" for how to read the table. `--profile` writes a CPU profile of the gateway process.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ledgerStall } from './ledger-stall.mjs';
 import { createPool } from './load.mjs';
@@ -64,6 +64,8 @@ const printTable = (rows) => {
 
 const main = async () => {
   const started = performance.now();
+  // The machine's other load moves every figure: the table says how loaded it was.
+  const loadAtStart = loadavg()[0];
   const workDirectory = mkdtempSync(join(tmpdir(), 'modapi-bench-'));
   const ledgerDir = join(workDirectory, 'ledger');
   const upstream = await startFakeUpstream();
@@ -97,6 +99,7 @@ const main = async () => {
   const leaks = secretsIn(gateway.output.stdout) + secretsIn(gateway.output.stderr) + ledgerText.reduce((sum, text) => sum + secretsIn(text), 0);
   console.log('');
   console.log(`ModAPI gateway bench: Node ${process.version}, ${(performance.now() - started) / 1000 | 0} s; medians over interleaved rounds; "added" = gateway minus direct.`);
+  console.log(`load average (1 min, ${availableParallelism()} cores): ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`);
   console.log(ledger.records > 0 ? `ledger: on (${ledger.records} records under --ledger)` : 'ledger: off (this build of the CLI wrote no ledger records under --ledger)');
   console.log('');
   printTable(rows);
