@@ -95,7 +95,7 @@ const median3 = (results, side, key) => median(results[side].map((result) => res
  * (row 4), beside a bare node:http byte pipe (bare-proxy.mjs) started for this phase on the same
  * upstream: direct, gateway and bare pipe take turns round by round. Streams go back to back, as
  * in the 50-chunk stream phase. */
-export const besideBarePipe = async (context, { rounds = 5, count = 16, promptRounds = 5, promptCount = 8 } = {}) => {
+export const besideBarePipe = async (context, { rounds = 5, count = 14, promptRounds = 5, promptCount = 6 } = {}) => {
   const bare = await startGatewayProcess({ upstreamUrl: context.upstream.url, bare: true });
   const barePool = createPool(bare.url, 4);
   const pools = { direct: context.pools.direct, gateway: context.pools.gateway, bare: barePool };
@@ -153,12 +153,12 @@ const laneRows = async (context, lane, { rounds, count, cpuRounds, cpuMs, stream
 
 /** Row 2 of issue 12: each translated lane's added p50 at one connection, the gateway's CPU per
  * request, and each chunk's added delay (a chunk held back until the next would add a whole pace). */
-export const translatedLanes = async (context, options = { rounds: 3, count: 800, cpuRounds: 3, cpuMs: 1_000, streamRounds: 3, streamCount: 10 }) => {
+export const translatedLanes = async (context, options = { rounds: 3, count: 600, cpuRounds: 3, cpuMs: 800, streamRounds: 3, streamCount: 8 }) => {
   const pools = context.pools;
   // Warm both lanes' code (and the upstream's) before anything is timed.
   for (const lane of TRANSLATED_LANES) {
-    await sequentialLatencies(pools.gateway, lane.gateway(context.token, 'bench-model', false), 500);
-    await sequentialLatencies(pools.direct, lane.direct('bench-model', false), 500);
+    await sequentialLatencies(pools.gateway, lane.gateway(context.token, 'bench-model', false), 300);
+    await sequentialLatencies(pools.direct, lane.direct('bench-model', false), 300);
     await stampedStreams(pools.gateway, lane.gateway(context.token, 'bench-lane-pace-0', true), 10);
   }
   const rows = [];

@@ -121,7 +121,7 @@ const warmUp = async (gateway, token, rounds = 20) => {
   }
 };
 
-export const memoryBounds = async (context, reading = { pauseMs: 50, durationMs: 1_500 }) => {
+export const memoryBounds = async (context, reading = { pauseMs: 50, durationMs: 1_200 }) => {
   const gateway = await startGatewayProcess({ upstreamUrl: context.upstream.url, token: context.token, key: context.key, ledgerDir: join(context.workDirectory, 'ledger-memory') });
   const rows = [];
   try {

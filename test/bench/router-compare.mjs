@@ -91,7 +91,7 @@ const startRouter = async (upstreamUrl) => {
 
 const notMeasured = (reason) => ({ name: `req/s, claude-code-router ${VERSION} (direct column) vs gateway: /v1/messages -> OpenAI upstream, c=32`, direct: '', gateway: '', figure: `not measured: ${reason}`, target: '>= 4x its req/s', pass: undefined });
 
-export const routerComparison = async (context, bursts = 5, durationMs = 1_500) => {
+export const routerComparison = async (context, bursts = 5, durationMs = 1_200) => {
   const install = installed();
   if (install.reason) return [notMeasured(install.reason)];
   let router;
