@@ -2,7 +2,7 @@
 // bare node:http pipe measured in the same run, and the two translated lanes (Anthropic client over
 // an OpenAI upstream, OpenAI client over an Anthropic upstream), each against the upstream's own
 // dialect sent directly. Upstream answers: dialect-upstream.mjs.
-import { createPool, sequentialLatencies, streams, throughput } from './load.mjs';
+import { createPool, fixedCount, sequentialLatencies, streams, throughput } from './load.mjs';
 import { cpuMilliseconds, startGatewayProcess, stopProcess } from './processes.mjs';
 import { formatNumber, median, percentile } from './stats.mjs';
 
@@ -155,10 +155,11 @@ const laneRows = async (context, lane, { rounds, count, cpuRounds, cpuMs, stream
  * request, and each chunk's added delay (a chunk held back until the next would add a whole pace). */
 export const translatedLanes = async (context, options = { rounds: 3, count: 600, cpuRounds: 3, cpuMs: 800, streamRounds: 3, streamCount: 8 }) => {
   const pools = context.pools;
-  // Warm both lanes' code (and the upstream's) before anything is timed.
+  // Warm both lanes' code (and the upstream's) before anything is timed, under concurrency as the
+  // warm-up of the whole bench does for the relay lane: the CPU rows measure the steady state.
   for (const lane of TRANSLATED_LANES) {
-    await sequentialLatencies(pools.gateway, lane.gateway(context.token, 'bench-model', false), 300);
-    await sequentialLatencies(pools.direct, lane.direct('bench-model', false), 300);
+    await fixedCount(pools.gateway, lane.gateway(context.token, 'bench-model', false), 16, 3_000);
+    await fixedCount(pools.direct, lane.direct('bench-model', false), 16, 1_000);
     await stampedStreams(pools.gateway, lane.gateway(context.token, 'bench-lane-pace-0', true), 10);
   }
   const rows = [];
