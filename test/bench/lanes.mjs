@@ -17,6 +17,22 @@ const anthropicSpec = (token) => (body) => ({
   body,
 });
 
+const responsesSpec = (token, model, stream) => ({
+  path: '/v1/responses',
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  body: JSON.stringify({ model, stream, store: false, instructions: 'You are terse.', input: PROMPT[0].content }),
+});
+const geminiSpec = (token, model, stream) => ({
+  path: `/v1beta/models/${model}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
+  headers: { 'content-type': 'application/json', 'x-goog-api-key': token },
+  body: JSON.stringify({ systemInstruction: { parts: [{ text: 'You are terse.' }] }, contents: [{ role: 'user', parts: [{ text: PROMPT[0].content }] }] }),
+});
+
+/** Targets: issue 12 for the two translated lanes it names; issues 13 and 14 for a Responses and a
+ * Gemini client over an OpenAI-compatible chat upstream. */
+const PIPELINE_TARGETS = { p50: 0.5, cpu: 0.25, delay: 0.1 };
+const NEW_DIALECT_TARGETS = { p50: 0.6, cpu: 0.4, delay: 0.1 };
+
 /** The translated lanes: what a client sends the gateway, and the same request in the upstream's
  * own dialect sent directly (the "direct" side). */
 export const TRANSLATED_LANES = [
@@ -24,11 +40,25 @@ export const TRANSLATED_LANES = [
     name: 'Anthropic client -> OpenAI upstream',
     gateway: (token, model, stream) => anthropicSpec(token)(anthropicBody(model, stream)),
     direct: (model, stream) => openAISpec()(openAIBody(model, stream)),
+    targets: PIPELINE_TARGETS,
   },
   {
     name: 'OpenAI client -> Anthropic upstream',
     gateway: (token, model, stream) => openAISpec(token)(openAIBody(`anthropic/${model}`, stream)),
     direct: (model, stream) => anthropicSpec()(anthropicBody(model, stream)),
+    targets: PIPELINE_TARGETS,
+  },
+  {
+    name: 'Responses client -> OpenAI upstream',
+    gateway: responsesSpec,
+    direct: (model, stream) => openAISpec()(openAIBody(model, stream)),
+    targets: NEW_DIALECT_TARGETS,
+  },
+  {
+    name: 'Gemini client -> OpenAI upstream',
+    gateway: geminiSpec,
+    direct: (model, stream) => openAISpec()(openAIBody(model, stream)),
+    targets: NEW_DIALECT_TARGETS,
   },
 ];
 
@@ -68,6 +98,7 @@ const timeStampedStream = async (pool, spec) => {
   if (statusCode !== 200) throw new Error(`stream status ${statusCode}: ${(await body.text()).slice(0, 300)}`);
   let firstByte;
   const delays = [];
+  const seen = new Set();
   let pending = '';
   for await (const chunk of body) {
     const at = now();
@@ -76,7 +107,12 @@ const timeStampedStream = async (pool, spec) => {
     // Stamps are searched in complete lines only, so one cut in two is not read as a shorter number.
     const end = pending.lastIndexOf('\n');
     if (end === -1) continue;
-    for (const match of pending.slice(0, end).matchAll(STAMP)) delays.push(at - Number(match[1]));
+    // A stamp counts where it first arrives: a Responses stream repeats the text in its done events.
+    for (const match of pending.slice(0, end).matchAll(STAMP)) {
+      if (seen.has(match[1])) continue;
+      seen.add(match[1]);
+      delays.push(at - Number(match[1]));
+    }
     pending = pending.slice(end + 1);
   }
   return { firstByte, delays };
@@ -145,9 +181,9 @@ const laneRows = async (context, lane, { rounds, count, cpuRounds, cpuMs, stream
   const addedDelay = addedOver(chunks, 'gateway', 'delay');
   const column = (results, side, key) => median(results[side].map((result) => result[key]));
   return [
-    row(`${lane.name}, non-streamed, c=1: p50 latency (ms)`, column(latency, 'direct', 'p50'), column(latency, 'gateway', 'p50'), addedP50, 'ms added', '<= 0.5 ms', addedP50 <= 0.5),
-    row(`${lane.name}: gateway CPU per request at 32 connections`, undefined, undefined, cpuPerRequest, 'ms', '<= 0.25 ms', cpuPerRequest <= 0.25),
-    row(`${lane.name}, streamed: each chunk, upstream write to client, p50 (ms)`, column(chunks, 'direct', 'delay'), column(chunks, 'gateway', 'delay'), addedDelay, 'ms added', '<= 0.1 ms', addedDelay <= 0.1),
+    row(`${lane.name}, non-streamed, c=1: p50 latency (ms)`, column(latency, 'direct', 'p50'), column(latency, 'gateway', 'p50'), addedP50, 'ms added', `<= ${lane.targets.p50} ms`, addedP50 <= lane.targets.p50),
+    row(`${lane.name}: gateway CPU per request at 32 connections`, undefined, undefined, cpuPerRequest, 'ms', `<= ${lane.targets.cpu} ms`, cpuPerRequest <= lane.targets.cpu),
+    row(`${lane.name}, streamed: each chunk, upstream write to client, p50 (ms)`, column(chunks, 'direct', 'delay'), column(chunks, 'gateway', 'delay'), addedDelay, 'ms added', `<= ${lane.targets.delay} ms`, addedDelay <= lane.targets.delay),
   ];
 };
 
