@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { hostRoot } from '../../providers/base-url.js';
 import type { ProviderConfig } from '../../providers/types.js';
 import { ANTHROPIC_VERSION } from './wire-types.js';
@@ -24,3 +25,15 @@ export const anthropicHeaders = (provider: ProviderConfig, options: AnthropicHea
   if (provider.apiKey) headers['x-api-key'] = provider.apiKey;
   return headers;
 };
+
+const headerText = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(',') : value);
+
+/** The headers for a request relayed from an Anthropic client: its `anthropic-version` and
+ * `anthropic-beta` kept, nothing else of its headers. */
+export const relayedAnthropicHeaders = (provider: ProviderConfig, clientHeaders: IncomingHttpHeaders, stream: boolean): Record<string, string> =>
+  anthropicHeaders(provider, {
+    accept: stream ? 'text/event-stream' : 'application/json',
+    contentType: 'application/json',
+    version: headerText(clientHeaders['anthropic-version']),
+    beta: headerText(clientHeaders['anthropic-beta']),
+  });

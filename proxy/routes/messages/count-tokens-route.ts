@@ -8,8 +8,7 @@ import { clientGoneSignal, requesterOf } from '../../usage/request-tracker.js';
 import { validate } from '../validation.js';
 import type { AnthropicRequest } from '../../dialects/anthropic-messages/wire-types.js';
 import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-tokens.js';
-import { anthropicUrl } from '../../dialects/anthropic-messages/api.js';
-import { nativeAnthropicHeaders } from './native-passthrough.js';
+import { anthropicUrl, relayedAnthropicHeaders } from '../../dialects/anthropic-messages/api.js';
 import { countTokensSchema } from '../../dialects/anthropic-messages/request-schema.js';
 
 /** POST /v1/messages/count_tokens. An Anthropic upstream counts exactly (its endpoint is free and
@@ -28,7 +27,7 @@ export const countTokens = (gateway: GatewayContext) => async (request: Request,
   gateway.registry.requireKey(resolved.provider);
   const upstream = await sendUpstream({
     url: anthropicUrl(resolved.provider, '/v1/messages/count_tokens'),
-    headers: nativeAnthropicHeaders(resolved.provider, request.headers, false),
+    headers: relayedAnthropicHeaders(resolved.provider, request.headers, false),
     body: JSON.stringify({ ...body, model: resolved.upstreamModel }),
     signal: clientGoneSignal(response),
     timeouts: resolved.provider.timeouts,

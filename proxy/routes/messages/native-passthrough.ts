@@ -2,8 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Response } from 'express';
 import { GatewayError } from '../../errors.js';
 import type { ResolvedModel } from '../../providers/registry.js';
-import type { ProviderConfig } from '../../providers/types.js';
-import { anthropicHeaders, anthropicUrl } from '../../dialects/anthropic-messages/api.js';
+import { anthropicUrl, relayedAnthropicHeaders } from '../../dialects/anthropic-messages/api.js';
 import { startEventStream } from '../../sse/sse-response.js';
 import { isAbort } from '../../upstream/http-client.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
@@ -17,7 +16,7 @@ import type { AnthropicResponseMessage, AnthropicUsage } from '../../dialects/an
 
 export interface NativePassthroughArguments {
   body: Record<string, unknown>;
-  /** The client's request headers: only anthropic-version and anthropic-beta are taken from them. */
+  /** The client's request headers (the dialect's api.ts takes what it passes on). */
   clientHeaders: IncomingHttpHeaders;
   beta: boolean;
   resolved: ResolvedModel;
@@ -27,18 +26,6 @@ export interface NativePassthroughArguments {
   /** Masks known secrets in an upstream's in-stream error event. */
   redact: (text: string) => string;
 }
-
-const headerText = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(',') : value);
-
-/** The headers for an Anthropic upstream on the native lane: the client's `anthropic-version` and
- * `anthropic-beta` kept, nothing else of its headers. */
-export const nativeAnthropicHeaders = (provider: ProviderConfig, clientHeaders: IncomingHttpHeaders, stream: boolean): Record<string, string> =>
-  anthropicHeaders(provider, {
-    accept: stream ? 'text/event-stream' : 'application/json',
-    contentType: 'application/json',
-    version: headerText(clientHeaders['anthropic-version']),
-    beta: headerText(clientHeaders['anthropic-beta']),
-  });
 
 /** An upstream refusal becomes a GatewayError (status, message and Retry-After kept), so fallbacks
  * can take over; the route's error handler gives it back to the client in Anthropic's shape. */
@@ -92,7 +79,7 @@ export const passthroughAnthropic = async (options: NativePassthroughArguments):
   const stream = options.body.stream === true;
   const upstream = await openUpstream({
     url: anthropicUrl(provider, options.beta ? '/v1/messages?beta=true' : '/v1/messages'),
-    headers: nativeAnthropicHeaders(provider, options.clientHeaders, stream),
+    headers: relayedAnthropicHeaders(provider, options.clientHeaders, stream),
     body: JSON.stringify({ ...options.body, model: upstreamModel }),
     client: options.tracker,
     timeouts: provider.timeouts,
