@@ -7,28 +7,30 @@ import { speech, transcription } from '../routes/audio.js';
 import { createVideo, videoJob } from '../routes/videos.js';
 import { getModel, listModels } from '../routes/models.js';
 import { anthropicErrorExit, messagesFastLane, messagesMount } from '../routes/messages/mount.js';
-import { geminiErrorExit, mountGemini } from '../routes/gemini/mount.js';
-import { responsesMount } from '../routes/responses/mount.js';
+import { geminiFastLane, mountGemini, mountGeminiErrorExits } from '../routes/gemini/mount.js';
+import { responsesFastLane, responsesMount } from '../routes/responses/mount.js';
 import { openAIErrors } from '../dialects/openai-chat/errors.js';
 import { GatewayError } from '../errors.js';
 import { budgetGate } from '../usage/budget-gate.js';
 import { errorExit } from './error-exit.js';
-import { withFastLanes } from './fast-lane.js';
+import { exactPath, withFastLanes } from './fast-lane.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { RouteMounts } from './route-mount.js';
 import { hostGuard, originGuard, tokenGuard, type SecurityOptions } from './security.js';
 
 export const GATEWAY_VERSION = '0.1.0';
 
-/** The server's request listener: the fast lanes of chat completions and Anthropic messages
+/** The server's request listener: the fast lanes of the model routes of every client dialect
  * (server/fast-lane.ts) with the same guards (and budget gate), routes and error exits as the
  * express app, which serves everything else. */
 export const createRequestListener = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}) => {
-  const guards = [hostGuard(security), originGuard(security), tokenGuard(security), budgetGate(gateway)];
-  const messages = messagesFastLane(gateway);
+  const browserGuards = [hostGuard(security), originGuard(security)];
+  const guards = [...browserGuards, tokenGuard(security), budgetGate(gateway)];
   return withFastLanes(createApp(gateway, security, mounts), [
-    { path: '/v1/chat/completions', chain: [...guards, chatCompletions(gateway)], onError: errorExit(gateway, openAIErrors) },
-    { path: messages.path, chain: [...guards, messages.route], onError: messages.onError },
+    { match: exactPath('/v1/chat/completions'), chain: [...guards, chatCompletions(gateway)], onError: errorExit(gateway, openAIErrors) },
+    messagesFastLane(gateway, guards),
+    responsesFastLane(gateway, guards),
+    geminiFastLane(gateway, security, browserGuards),
   ]);
 };
 
@@ -81,7 +83,7 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   });
   // Anthropic clients get Anthropic's shape even when the Host or Origin guard refused them.
   app.use('/v1/messages', anthropicErrorExit(gateway));
-  app.use('/v1beta', geminiErrorExit(gateway));
+  mountGeminiErrorExits(app, gateway);
   app.use(errorExit(gateway, openAIErrors));
   return app;
 };

@@ -191,14 +191,16 @@ const laneRows = async (context, lane, { rounds, count, cpuRounds, cpuMs, stream
  * request, and each chunk's added delay (a chunk held back until the next would add a whole pace). */
 export const translatedLanes = async (context, options = { rounds: 3, count: 600, cpuRounds: 3, cpuMs: 800, streamRounds: 3, streamCount: 8 }) => {
   const pools = context.pools;
+  // `BENCH_LANE=Gemini` measures the lanes whose name holds it (while profiling one lane).
+  const lanes = TRANSLATED_LANES.filter((lane) => !process.env.BENCH_LANE || lane.name.includes(process.env.BENCH_LANE));
   // Warm both lanes' code (and the upstream's) before anything is timed, under concurrency as the
   // warm-up of the whole bench does for the relay lane: the CPU rows measure the steady state.
-  for (const lane of TRANSLATED_LANES) {
+  for (const lane of lanes) {
     await fixedCount(pools.gateway, lane.gateway(context.token, 'bench-model', false), 16, 3_000);
     await fixedCount(pools.direct, lane.direct('bench-model', false), 16, 1_000);
     await stampedStreams(pools.gateway, lane.gateway(context.token, 'bench-lane-pace-0', true), 10);
   }
   const rows = [];
-  for (const lane of TRANSLATED_LANES) rows.push(...(await laneRows(context, lane, options)));
+  for (const lane of lanes) rows.push(...(await laneRows(context, lane, options)));
   return rows;
 };

@@ -117,14 +117,17 @@ export class ResponsesEventEncoder {
     return { ...fields, sequence_number: this.sequence++ } as ResponsesStreamEvent;
   }
 
+  /** A copy of what the encoder goes on changing: the response's own fields and each item's. The
+   * encoder only ever replaces those fields (never edits a nested value in place), so one level of
+   * copying suffices; a deep clone of the whole response cost more than the rest of a translated
+   * answer. */
   private snapshot(): ResponsesObject {
-    const response = structuredClone(this.options.response);
-    if (!this.options.showEncryptedContent) for (const item of response.output) if (item.type === 'reasoning') delete item.encrypted_content;
-    return response;
+    const response = this.options.response;
+    return { ...response, output: response.output.map((item) => this.forClient(item)) };
   }
 
   private forClient(item: ResponsesOutputItem): ResponsesOutputItem {
-    const copy = structuredClone(item);
+    const copy = { ...item };
     if (copy.type === 'reasoning' && !this.options.showEncryptedContent) delete copy.encrypted_content;
     return copy;
   }

@@ -2,6 +2,7 @@ import express, { type Express, type NextFunction, type Request, type Response, 
 import { geminiErrors } from '../../dialects/gemini/errors.js';
 import { GatewayError } from '../../errors.js';
 import { errorExit } from '../../server/error-exit.js';
+import type { FastLane, LaneHandler, LaneParams } from '../../server/fast-lane.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { presentedGoogleToken, tokenGuard, type SecurityOptions } from '../../server/security.js';
 import { budgetGate } from '../../usage/budget-gate.js';
@@ -26,9 +27,13 @@ const splitMethod = (path: string): { model: string; method: string } | undefine
   return colon > 0 ? { model: path.slice(0, colon), method: path.slice(colon + 1) } : undefined;
 };
 
-const methodHandlers = (gateway: GatewayContext): Record<string, MethodHandler> => ({
+const generateHandlers = (gateway: GatewayContext): Record<string, MethodHandler> => ({
   generateContent: generateContent(gateway, false),
   streamGenerateContent: generateContent(gateway, true),
+});
+
+const methodHandlers = (gateway: GatewayContext): Record<string, MethodHandler> => ({
+  ...generateHandlers(gateway),
   countTokens: countTokens(gateway),
   embedContent: embedContent(gateway, false),
   batchEmbedContents: embedContent(gateway, true),
@@ -79,8 +84,49 @@ const v1Router = (gateway: GatewayContext, security: SecurityOptions): Router =>
   return router;
 };
 
+/** The app's error exits for the Gemini paths, after all its routers: everything under /v1beta, and
+ * a Gemini method call under /v1 refused before its router (by the Host or Origin guard). */
+export const mountGeminiErrorExits = (app: Express, gateway: GatewayContext): void => {
+  const exit = geminiErrorExit(gateway);
+  const isMethodCall = modelCallPath(methodHandlers(gateway));
+  app.use('/v1beta', exit);
+  app.use('/v1/models', (error: unknown, request: Request, response: Response, next: NextFunction) => {
+    if (isMethodCall(`/v1/models${request.path}`)) exit(error, request, response, next);
+    else next(error);
+  });
+};
+
 /** Mounts the Gemini API inbound on the app, before the OpenAI /v1 router. */
 export const mountGemini = (app: Express, gateway: GatewayContext, security: SecurityOptions): void => {
   app.use('/v1beta', v1betaRouter(gateway, security));
   app.use('/v1', v1Router(gateway, security));
+};
+
+const MODEL_PATHS = ['/v1beta/models/', '/v1/models/'];
+
+/** `models/{model}:{method}` under either prefix, for a method in `handlers`: the segments after
+ * `models/` decoded one by one, as express's `*rest` gives them. */
+const modelCallPath = (methods: Record<string, unknown>) => (path: string): LaneParams | undefined => {
+  const prefix = MODEL_PATHS.find((candidate) => path.startsWith(candidate));
+  if (!prefix || path.length === prefix.length) return undefined;
+  let segments: string[];
+  try {
+    segments = path.slice(prefix.length).split('/').map(decodeURIComponent);
+  } catch {
+    return undefined; // express answers a path it cannot decode
+  }
+  const method = splitMethod(segments.join('/'))?.method;
+  return method && Object.hasOwn(methods, method) ? { rest: segments } : undefined;
+};
+
+/** generateContent and streamGenerateContent under /v1beta and /v1 for the server's fast lane
+ * (server/fast-lane.ts), behind the given host and origin guards and the same token guard, budget
+ * gate, routes and error exit as the routers'. The other methods answer with express's helpers. */
+export const geminiFastLane = (gateway: GatewayContext, security: SecurityOptions, guards: readonly LaneHandler[]): FastLane => {
+  const handlers = generateHandlers(gateway);
+  return {
+    match: modelCallPath(handlers),
+    chain: [...guards, tokenGuard(security, presentedGoogleToken), budgetGate(gateway), dispatch(handlers)],
+    onError: geminiErrorExit(gateway),
+  };
 };

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { anthropicErrors } from '../../dialects/anthropic-messages/errors.js';
 import type { RouteMount } from '../../server/route-mount.js';
 import { errorExit } from '../../server/error-exit.js';
+import { exactPath, type FastLane, type LaneHandler } from '../../server/fast-lane.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { countTokens } from './count-tokens-route.js';
 import { messages, MESSAGES_ENDPOINT } from './messages-route.js';
@@ -19,5 +20,9 @@ export const messagesMount: RouteMount = (router: Router, gateway: GatewayContex
 };
 
 /** `POST /v1/messages` for the server's fast lane (server/fast-lane.ts): the same route and error
- * exit as the mount's, behind the same guards, without express. */
-export const messagesFastLane = (gateway: GatewayContext) => ({ path: MESSAGES_ENDPOINT, route: messages(gateway), onError: anthropicErrorExit(gateway) });
+ * exit as the mount's, behind the given guards, without express. */
+export const messagesFastLane = (gateway: GatewayContext, guards: readonly LaneHandler[]): FastLane => ({
+  match: exactPath(MESSAGES_ENDPOINT),
+  chain: [...guards, messages(gateway)],
+  onError: anthropicErrorExit(gateway),
+});
