@@ -74,7 +74,7 @@ export class GatewayError extends Error {
 
   /** A whole (non-streamed) upstream answer larger than the gateway reads into memory. */
   static upstreamBodyTooLarge(limitBytes: number): GatewayError {
-    return new GatewayError(502, `The upstream's answer is larger than the gateway's limit of ${Math.round(limitBytes / 1048576)} MB.`, { type: 'upstream_error', code: 'upstream_body_too_large' });
+    return new GatewayError(502, `The upstream's answer is larger than the gateway's limit of ${Math.round(limitBytes / 1048576)} MB for a whole answer; ask for a stream, or raise limits.upstreamAnswerBytes in the gateway's config file.`, { type: 'upstream_error', code: 'upstream_body_too_large' });
   }
 }
 

@@ -40,7 +40,7 @@ const dispatchOnce = (upstream: OpenRequest): Promise<OpenedUpstream> =>
       onResponseStart(started, statusCode, headers) {
         // 1xx answers (100 Continue) come before the real one.
         if (statusCode < 200 || body) return;
-        body = new UpstreamChunks(started);
+        body = new UpstreamChunks(started, Number(headers['content-length'] ?? 0) || 0);
         resolve({ statusCode, headers, body });
       },
       onResponseData(_controller, chunk) {

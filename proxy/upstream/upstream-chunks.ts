@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { GatewayError } from '../errors.js';
-import { wholeBodyLimit } from './whole-body-limit.js';
+import { WholeAnswer } from './whole-body-limit.js';
 
 /** What an error body is read up to before the connection is given up on instead. */
 const DUMP_LIMIT_BYTES = 64 * 1024;
@@ -18,7 +17,11 @@ export class UpstreamChunks {
   private settle: ((error?: Error) => void) | undefined;
   private paused = false;
 
-  constructor(private readonly controller: Dispatcher.DispatchController) {}
+  constructor(
+    private readonly controller: Dispatcher.DispatchController,
+    /** The upstream's Content-Length, 0 when it sent none. */
+    private readonly declaredLength = 0,
+  ) {}
 
   /** From the dispatch handler: one chunk of the body. */
   deliver(chunk: Buffer): void {
@@ -62,17 +65,18 @@ export class UpstreamChunks {
     });
   }
 
-  /** The whole body, up to the gateway's limit for whole answers (a 502 past it). */
+  /** The whole body, up to the gateway's limit for whole answers (a 502 past it, or before reading
+   * when the upstream declares a longer one). */
   async bytes(): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    const limit = wholeBodyLimit();
-    let size = 0;
-    await this.each((chunk) => {
-      size += chunk.length;
-      if (size > limit) throw GatewayError.upstreamBodyTooLarge(limit);
-      chunks.push(chunk);
-    });
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    let answer: WholeAnswer;
+    try {
+      answer = new WholeAnswer(undefined, this.declaredLength);
+    } catch (error) {
+      this.controller.abort(error as Error);
+      throw error;
+    }
+    await this.each((chunk) => answer.add(chunk));
+    return answer.bytes();
   }
 
   async text(): Promise<string> {

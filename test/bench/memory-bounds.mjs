@@ -1,7 +1,7 @@
 // The memory rows of issue 16: the upstream offers a 200 MB answer (dialect-upstream.mjs,
 // `bench-huge`) on every lane, and the gateway process's RSS must stay under 150 MB: streamed with
 // a client that reads slowly (backpressure must slow the upstream down), and non-streamed (the
-// gateway must refuse it with a 502 at its 64 MB cap on whole answers). A gateway of its own,
+// gateway must refuse it with a 502 at its 32 MB cap on whole answers). A gateway of its own,
 // started for this phase on the bench's upstream, so that what earlier phases left in its heap
 // does not count here.
 import { request as httpRequest } from 'node:http';
@@ -132,7 +132,7 @@ export const memoryBounds = async (context, reading = { pauseMs: 50, durationMs:
       rows.push(rowOf(`slow reader, 200 MB stream, ${lane.name} (MB)`, result, result.status === 200 && result.peak <= LIMIT_MB, detail));
     }
     for (const lane of LANES) {
-      // The client reads at full speed here: the 502 comes as soon as the gateway has counted 64 MB.
+      // The client reads at full speed here: the 502 comes as soon as the gateway has counted 32 MB.
       const result = await measure(context, gateway, lane, false, { pauseMs: 0, durationMs: 30_000 });
       const detail = `status ${result.status}, upstream wrote ${formatNumber(result.offered, 1)} of ${formatNumber(result.of, 0)} MB`;
       rows.push(rowOf(`200 MB non-streamed answer, ${lane.name} (MB)`, result, result.status === 502 && result.peak <= LIMIT_MB, detail));
