@@ -9,3 +9,15 @@ export interface ClientWatch {
   /** An AbortSignal for the same (made on first use), for what needs a real one. */
   clientGoneSignal(): AbortSignal;
 }
+
+/** A ClientWatch over an AbortSignal, for a caller that holds one (an adapter's). */
+export const watchSignal = (signal: AbortSignal): ClientWatch => ({
+  get clientGone() {
+    return signal.aborted;
+  },
+  whenClientGone: (listener) => {
+    if (signal.aborted) listener();
+    else signal.addEventListener('abort', listener, { once: true });
+  },
+  clientGoneSignal: () => signal,
+});

@@ -105,6 +105,11 @@ export class UpstreamChunks {
     });
   }
 
+  /** Gives up on the rest of the body: the upstream request is aborted and its connection closed. */
+  abort(reason: Error): void {
+    if (!this.outcome) this.controller.abort(reason);
+  }
+
   /** Backpressure: stops reading from the upstream's socket until `resume`. */
   pause(): void {
     this.controller.pause();

@@ -1,8 +1,9 @@
 import type { ProviderConfig } from '../../providers/types.js';
-import { readServerSentEvents } from '../../sse/read-events.js';
+import { readChunkEvents } from '../../sse/read-chunk-events.js';
+import { watchSignal } from '../../upstream/client-watch.js';
 import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, EmbeddingRequest, EmbeddingResponse, ImageGenerationRequest, ImageGenerationResponse, ProviderAdapter } from '../types.js';
 import { decodeWholeAnswer, OpenAIChunkDecoder, type OpenAIChunk } from '../../dialects/openai-chat/decode-response.js';
-import { forwardToOpenAI } from './forward.js';
+import { dispatchToOpenAI, forwardToOpenAI } from './forward.js';
 import { prepareOpenAIChatBody } from '../../dialects/openai-chat/encode-request.js';
 import { toCatalogModel, type ListedModel } from './model-list.js';
 import { GatewayError } from '../../errors.js';
@@ -16,37 +17,31 @@ const jsonBody = async <T>(response: { body: { json(): Promise<unknown> } }, pro
 };
 
 async function* streamChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
-  const response = await forwardToOpenAI(context.provider, {
+  const response = await dispatchToOpenAI(context.provider, {
     path: '/chat/completions',
     body: JSON.stringify(prepareOpenAIChatBody({ ...request, stream: true }, context)),
     contentType: 'application/json',
     accept: 'text/event-stream',
-    signal: context.signal,
+    client: watchSignal(context.signal),
   });
   if (!/^text\/event-stream/i.test(String(response.headers['content-type'] ?? 'text/event-stream'))) {
     yield* decodeWholeAnswer(await response.body.text(), response.headers, context.provider.id, true);
     return;
   }
   const decoder = new OpenAIChunkDecoder();
-  try {
-    for await (const event of readServerSentEvents(response.body)) {
-      if (event.data === '[DONE]') return;
-      let chunk: OpenAIChunk & { error?: { message?: string } };
-      try {
-        chunk = JSON.parse(event.data);
-      } catch {
-        continue; // keep-alive noise some hosts send; nothing to decode
-      }
-      if (chunk.error) {
-        yield { type: 'error', error: new GatewayError(502, chunk.error.message ?? 'The upstream reported an error mid-stream.', { type: 'upstream_error' }) };
-        return;
-      }
-      yield* decoder.decode(chunk);
+  for await (const event of readChunkEvents(response.body)) {
+    if (event.data === '[DONE]') return;
+    let chunk: OpenAIChunk & { error?: { message?: string } };
+    try {
+      chunk = JSON.parse(event.data);
+    } catch {
+      continue; // keep-alive noise some hosts send; nothing to decode
     }
-  } finally {
-    // Left early (an error event, [DONE] just before the end, a reader that stopped): the rest is
-    // read and dropped, for a second at most, then the socket is cut; the connection is not held.
-    if (!response.body.readableEnded) void response.body.dump({ limit: 65_536, signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
+    if (chunk.error) {
+      yield { type: 'error', error: new GatewayError(502, chunk.error.message ?? 'The upstream reported an error mid-stream.', { type: 'upstream_error' }) };
+      return;
+    }
+    yield* decoder.decode(chunk);
   }
 }
 

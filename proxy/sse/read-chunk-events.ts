@@ -1,0 +1,67 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { UpstreamChunks } from '../upstream/upstream-chunks.js';
+
+/** Events not yet taken past which the upstream's socket is paused (backpressure). */
+const HIGH_WATER_EVENTS = 64;
+/** What is read and dropped after a reader stops early, so the connection can be kept. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+const DRAIN_LIMIT_MS = 1_000;
+
+/** Like readServerSentEvents, for a body handed over chunk by chunk (upstream/upstream-chunks.ts):
+ * each chunk is parsed in the turn it arrives in and its events wait in a list, where a Readable's
+ * iterator added a stream, a nextTick and an event per chunk to every translated stream's chunk
+ * delay. The reader waits only when nothing is pending; with too much pending, the upstream's
+ * socket is paused until the reader catches up. */
+export async function* readChunkEvents(body: UpstreamChunks): AsyncGenerator<EventSourceMessage> {
+  const pending: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => pending.push(event) });
+  const decoder = new TextDecoder();
+  let wake: (() => void) | undefined;
+  let paused = false;
+  let dropped = -1;
+  let outcome: { error?: Error } | undefined;
+  const reading = body.each((chunk) => {
+    if (dropped >= 0) {
+      dropped += chunk.length;
+      if (dropped > DRAIN_LIMIT_BYTES) throw new Error('The rest of an upstream stream was too long to read through.');
+      return;
+    }
+    parser.feed(decoder.decode(chunk, { stream: true }));
+    if (!paused && pending.length >= HIGH_WATER_EVENTS) {
+      paused = true;
+      body.pause();
+    }
+    wake?.();
+  });
+  reading.then(
+    () => (outcome = {}),
+    (error: Error) => (outcome = { error }),
+  ).finally(() => wake?.());
+  try {
+    for (;;) {
+      while (pending.length > 0) yield pending.shift() as EventSourceMessage;
+      if (paused) {
+        paused = false;
+        body.resume();
+      }
+      if (outcome) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    if (outcome.error) throw outcome.error;
+    parser.feed(decoder.decode());
+    // A last event without its blank line still counts: some hosts end the body without one.
+    parser.feed('\n\n');
+    while (pending.length > 0) yield pending.shift() as EventSourceMessage;
+  } finally {
+    // Left early (an error event, [DONE] just before the end, a reader that stopped): the rest is
+    // read and dropped, for a second at most, then the connection is cut; it is not held.
+    if (!outcome) {
+      dropped = 0;
+      if (paused) body.resume();
+      const timer = setTimeout(() => body.abort(new Error('The rest of an upstream stream took too long to read through.')), DRAIN_LIMIT_MS);
+      timer.unref();
+      void reading.catch(() => undefined).finally(() => clearTimeout(timer));
+    }
+  }
+}
