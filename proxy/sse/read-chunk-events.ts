@@ -7,11 +7,13 @@ const HIGH_WATER_EVENTS = 64;
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 const DRAIN_LIMIT_MS = 1_000;
 
-/** Like readServerSentEvents, for a body handed over chunk by chunk (upstream/upstream-chunks.ts):
- * each chunk is parsed in the turn it arrives in and its events wait in a list, where a Readable's
- * iterator added a stream, a nextTick and an event per chunk to every translated stream's chunk
- * delay. The reader waits only when nothing is pending; with too much pending, the upstream's
- * socket is paused until the reader catches up. */
+/** Reads a server-sent-event body as it arrives, one event at a time (eventsource-parser does the
+ * framing); every adapter that decodes a stream into parts uses it. The body comes chunk by chunk
+ * from undici's dispatch callbacks (upstream/upstream-chunks.ts): each chunk is parsed in the turn
+ * it arrives in and its events wait in a list, where a Readable's iterator added a stream, a
+ * nextTick and an event per chunk to every translated stream's chunk delay. The reader waits only
+ * when nothing is pending; with too much pending, the upstream's socket is paused until the reader
+ * catches up. */
 export async function* readChunkEvents(body: UpstreamChunks): AsyncGenerator<EventSourceMessage> {
   const pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event) });
@@ -39,10 +41,15 @@ export async function* readChunkEvents(body: UpstreamChunks): AsyncGenerator<Eve
   ).finally(() => wake?.());
   try {
     for (;;) {
-      while (pending.length > 0) yield pending.shift() as EventSourceMessage;
+      if (pending.length > 0) {
+        yield pending.shift() as EventSourceMessage;
+        continue;
+      }
       if (paused) {
+        // Resuming may deliver what undici holds at once, and pause again: look again first.
         paused = false;
         body.resume();
+        continue;
       }
       if (outcome) break;
       await new Promise<void>((resolve) => (wake = resolve));

@@ -1,21 +1,21 @@
 import { GatewayError } from '../../errors.js';
-import { readServerSentEvents } from '../../sse/read-events.js';
+import { readChunkEvents } from '../../sse/read-chunk-events.js';
 import { isAbort, type UpstreamResponse } from '../../upstream/http-client.js';
 import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, ProviderAdapter } from '../types.js';
 import { convertRequest } from '../../dialects/anthropic-messages/encode-request.js';
 import { decodeMessage } from '../../dialects/anthropic-messages/decode-response.js';
 import { AnthropicStreamDecoder } from '../../dialects/anthropic-messages/decode-stream.js';
 import { listAnthropicModels } from './list-models.js';
-import { sendToAnthropic } from './send.js';
+import { openToAnthropic, sendToAnthropic } from './send.js';
 import { rememberThinking } from '../../dialects/anthropic-messages/thinking-memory.js';
 import type { AnthropicResponseMessage } from '../../dialects/anthropic-messages/wire-types.js';
 
 const warningParts = (warnings: string[]): ChatPart[] => warnings.map((message) => ({ type: 'warning', message }));
 
-const readMessage = async (response: UpstreamResponse, providerId: string): Promise<AnthropicResponseMessage> => {
+const readMessage = async (response: { body: { text(): Promise<string> } }, providerId: string): Promise<AnthropicResponseMessage> => {
   let message: AnthropicResponseMessage;
   try {
-    message = (await response.body.json()) as AnthropicResponseMessage;
+    message = JSON.parse(await response.body.text()) as AnthropicResponseMessage;
   } catch {
     throw GatewayError.badUpstreamBody(providerId, 'a body that is not JSON');
   }
@@ -31,19 +31,20 @@ const decodeWholeMessage = (message: AnthropicResponseMessage, warnings: string[
 };
 
 /** Some Anthropic-compatible hosts answer a stream request with one JSON message. */
-const isJsonResponse = (response: UpstreamResponse): boolean => String(response.headers['content-type'] ?? '').includes('application/json');
+const isJsonResponse = (response: Pick<UpstreamResponse, 'headers'>): boolean => String(response.headers['content-type'] ?? '').includes('application/json');
 
 async function* streamChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertRequest(request, context.upstreamModel, true);
   // The request goes out before any part is yielded, so a refusal keeps its HTTP status.
-  const response = await sendToAnthropic(context.provider, { path: '/v1/messages', body: JSON.stringify(converted.body), accept: 'text/event-stream', signal: context.signal });
+  const response = await openToAnthropic(context.provider, { path: '/v1/messages', body: JSON.stringify(converted.body), accept: 'text/event-stream', signal: context.signal });
   if (isJsonResponse(response)) {
     yield* decodeWholeMessage(await readMessage(response, context.provider.id), converted.warnings);
     return;
   }
   const decoder = new AnthropicStreamDecoder(context.provider.id, warningParts(converted.warnings));
   try {
-    for await (const event of readServerSentEvents(response.body)) {
+    // Leaving the loop once the message is over reads the rest through or cuts it (readChunkEvents).
+    for await (const event of readChunkEvents(response.body)) {
       yield* decoder.decodeEvent(event.data, event.event);
       if (decoder.done) break;
     }
@@ -53,8 +54,6 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
   }
   yield* decoder.end();
   rememberThinking(decoder.thinkingAndToolUse);
-  // Stop reading a body whose message is over (or failed): frees the connection at once.
-  if (!response.body.destroyed) response.body.destroy();
 }
 
 async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {

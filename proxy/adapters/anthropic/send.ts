@@ -1,15 +1,40 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ProviderConfig } from '../../providers/types.js';
-import { sendUpstream, type UpstreamResponse } from '../../upstream/http-client.js';
+import { sendUpstream, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
+import { watchSignal } from '../../upstream/client-watch.js';
+import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import { errorFromAnthropicResponse } from '../../dialects/anthropic-messages/read-error.js';
 import { anthropicHeaders, anthropicUrl } from '../../dialects/anthropic-messages/api.js';
 
-/** Sends one request to Anthropic; a 4xx/5xx becomes an OpenAI-shaped GatewayError. */
-export const sendToAnthropic = async (provider: ProviderConfig, options: { method?: 'GET' | 'POST'; path: string; body?: string; accept?: string; signal: AbortSignal }): Promise<UpstreamResponse> => {
-  const headers = anthropicHeaders(provider, { accept: options.accept, contentType: options.body === undefined ? undefined : 'application/json' });
-  const response = await sendUpstream({ url: anthropicUrl(provider, options.path), method: options.method, headers, body: options.body, signal: options.signal, timeouts: provider.timeouts });
+interface AnthropicCall {
+  method?: 'GET' | 'POST';
+  path: string;
+  body?: string;
+  accept?: string;
+  signal: AbortSignal;
+}
+
+const upstreamRequest = (provider: ProviderConfig, options: AnthropicCall): UpstreamRequest => ({
+  url: anthropicUrl(provider, options.path),
+  method: options.method,
+  headers: anthropicHeaders(provider, { accept: options.accept, contentType: options.body === undefined ? undefined : 'application/json' }),
+  body: options.body,
+  signal: options.signal,
+  timeouts: provider.timeouts,
+});
+
+/** A 4xx/5xx becomes an OpenAI-shaped GatewayError. */
+const refuseErrorStatus = async <Answer extends { statusCode: number; headers: IncomingHttpHeaders; body: { text(): Promise<string> } }>(response: Answer, provider: ProviderConfig): Promise<Answer> => {
   if (response.statusCode >= 400) {
     const text = await response.body.text().catch(() => '');
     throw errorFromAnthropicResponse(response.statusCode, response.headers, text, provider.id);
   }
   return response;
 };
+
+/** Sends one request to Anthropic. */
+export const sendToAnthropic = async (provider: ProviderConfig, options: AnthropicCall): Promise<UpstreamResponse> => refuseErrorStatus(await sendUpstream(upstreamRequest(provider, options)), provider);
+
+/** The same for a stream, whose body comes chunk by chunk (sse/read-chunk-events.ts). */
+export const openToAnthropic = async (provider: ProviderConfig, options: AnthropicCall): Promise<OpenedUpstream> =>
+  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, options), client: watchSignal(options.signal) }), provider);

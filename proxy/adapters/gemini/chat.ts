@@ -1,12 +1,13 @@
 import { GatewayError } from '../../errors.js';
-import { readServerSentEvents } from '../../sse/read-events.js';
+import { readChunkEvents } from '../../sse/read-chunk-events.js';
 import { isAbort } from '../../upstream/http-client.js';
 import type { AdapterContext, ChatPart, ChatRequest } from '../types.js';
 import { convertChatRequest } from '../../dialects/gemini/encode-request.js';
 import { GeminiResponseDecoder } from '../../dialects/gemini/decode-response.js';
 import { geminiError } from '../../dialects/gemini/read-error.js';
 import { modelPath } from '../../dialects/gemini/api.js';
-import { callGemini, readGeminiJson } from './send.js';
+import { callGemini, openGemini, readGeminiJson } from './send.js';
+import type { UpstreamChunks } from '../../upstream/upstream-chunks.js';
 import type { GeminiResponse } from '../../dialects/gemini/wire-types.js';
 
 const brokenStream = (cause: unknown): GatewayError =>
@@ -19,9 +20,9 @@ type Answer = GeminiResponse | GeminiResponse[];
 
 /** An SSE body, event by event. Returns false when it ended in an error part: a malformed event,
  * an `error` object in the stream, or a broken connection (never a throw once parts are out). */
-async function* decodeEvents(body: AsyncIterable<Buffer | string>, decoder: GeminiResponseDecoder, context: AdapterContext): AsyncGenerator<ChatPart, boolean> {
+async function* decodeEvents(body: UpstreamChunks, decoder: GeminiResponseDecoder, context: AdapterContext): AsyncGenerator<ChatPart, boolean> {
   try {
-    for await (const event of readServerSentEvents(body)) {
+    for await (const event of readChunkEvents(body)) {
       if (!event.data.trim()) continue;
       let chunk: GeminiResponse;
       try {
@@ -68,7 +69,7 @@ function* finishAnswer(decoder: GeminiResponseDecoder, warnings: string[]): Gene
  * finishes cleanly. */
 async function* streamChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertChatRequest(request, context.upstreamModel);
-  const response = await callGemini(context.provider, {
+  const response = await openGemini(context.provider, {
     path: `${modelPath(context.upstreamModel, 'streamGenerateContent')}?alt=sse`,
     body: converted.body,
     accept: 'text/event-stream',

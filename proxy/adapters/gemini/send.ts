@@ -1,6 +1,9 @@
 import { GatewayError } from '../../errors.js';
 import type { ProviderConfig } from '../../providers/types.js';
-import { isAbort, sendUpstream, type UpstreamResponse } from '../../upstream/http-client.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { isAbort, sendUpstream, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
+import { watchSignal } from '../../upstream/client-watch.js';
+import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import { geminiHeaders, geminiUrl } from '../../dialects/gemini/api.js';
 import { geminiError } from '../../dialects/gemini/read-error.js';
 
@@ -13,17 +16,18 @@ export interface GeminiCall {
   signal: AbortSignal;
 }
 
-/** Sends one request to Gemini. A 4xx/5xx becomes a GatewayError (whatever the content type says:
- * a failed stream answers JSON under text/event-stream); a success body is left to the caller. */
-export const callGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<UpstreamResponse> => {
-  const response = await sendUpstream({
-    url: geminiUrl(provider, call.path),
-    method: call.method ?? 'POST',
-    headers: geminiHeaders(provider, call.body !== undefined, call.accept),
-    body: call.body === undefined ? undefined : JSON.stringify(call.body),
-    signal: call.signal,
-    timeouts: provider.timeouts,
-  });
+const upstreamRequest = (provider: ProviderConfig, call: GeminiCall): UpstreamRequest => ({
+  url: geminiUrl(provider, call.path),
+  method: call.method ?? 'POST',
+  headers: geminiHeaders(provider, call.body !== undefined, call.accept),
+  body: call.body === undefined ? undefined : JSON.stringify(call.body),
+  signal: call.signal,
+  timeouts: provider.timeouts,
+});
+
+/** A 4xx/5xx becomes a GatewayError (whatever the content type says: a failed stream answers JSON
+ * under text/event-stream); a success body is left to the caller. */
+const refuseErrorStatus = async <Answer extends { statusCode: number; headers: IncomingHttpHeaders; body: { text(): Promise<string> } }>(response: Answer, provider: ProviderConfig): Promise<Answer> => {
   if (response.statusCode >= 400) {
     const text = await response.body.text().catch(() => '');
     throw geminiError(response.statusCode, response.headers, text, provider.id);
@@ -31,8 +35,15 @@ export const callGemini = async (provider: ProviderConfig, call: GeminiCall): Pr
   return response;
 };
 
+/** Sends one request to Gemini. */
+export const callGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<UpstreamResponse> => refuseErrorStatus(await sendUpstream(upstreamRequest(provider, call)), provider);
+
+/** The same for a stream, whose body comes chunk by chunk (sse/read-chunk-events.ts). */
+export const openGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<OpenedUpstream> =>
+  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, call), client: watchSignal(call.signal) }), provider);
+
 /** A success body as JSON; anything else is the upstream's fault (502), not the gateway's. */
-export const readGeminiJson = async <T>(response: UpstreamResponse, providerId: string): Promise<T> => {
+export const readGeminiJson = async <T>(response: { body: { text(): Promise<string> } }, providerId: string): Promise<T> => {
   let text: string;
   try {
     text = await response.body.text();
