@@ -1,0 +1,109 @@
+import type { Response } from 'express';
+import { adapterFor } from '../../adapters/index.js';
+import { dispatchToOpenAI } from '../../adapters/openai-compatible/forward.js';
+import { ResponsesRelayObserver, namedAsAsked } from '../../dialects/openai-responses/relay-observer.js';
+import { usageFromResponses } from '../../dialects/openai-responses/usage.js';
+import type { ResponsesRequest } from '../../dialects/openai-responses/wire-types.js';
+import { GatewayError } from '../../errors.js';
+import type { ResolvedModel } from '../../providers/registry.js';
+import type { ProviderConfig } from '../../providers/types.js';
+import { startEventStream } from '../../sse/sse-response.js';
+import { isAbort } from '../../upstream/http-client.js';
+import type { OpenedUpstream } from '../../upstream/open-upstream.js';
+import { errorInOkAnswer } from '../../upstream/upstream-error.js';
+import type { RequestTracker } from '../../usage/request-tracker.js';
+import type { ResponsesState } from './responses-state.js';
+
+/** Whether `/v1/responses` goes to this provider as it is: its adapter can relay the Responses API
+ * and its host serves it (OpenAI's own API does; most compatible hosts do not: presets.ts). */
+export const relaysResponses = (provider: ProviderConfig): boolean => provider.responsesApi === true && adapterFor(provider.dialect).relays.has('openai-responses');
+
+export interface ResponsesRelayArguments {
+  body: ResponsesRequest;
+  resolved: ResolvedModel;
+  response: Response;
+  tracker: RequestTracker;
+  servedHeaders: Record<string, string>;
+  state: ResponsesState;
+  /** The local token's name: whose stored responses the gateway looks at. */
+  owner: string;
+  /** Masks known secrets in an upstream's error events. */
+  redact: (text: string) => string;
+}
+
+/** The upstream keeps the conversations it serves (previous_response_id, GET by id); the gateway's
+ * own stored responses exist only for translated models. A chain the gateway stored cannot be
+ * continued by a host that never saw it: refused, with what to do instead, before anything is sent. */
+const refuseGatewayChain = ({ body, state, owner, resolved }: ResponsesRelayArguments): void => {
+  const previous = body.previous_response_id;
+  if (!previous || !state.store?.holds(previous, owner)) return;
+  throw GatewayError.invalidRequest(
+    `The response '${previous}' was made by the gateway for a model it translates; provider "${resolved.provider.id}" keeps its own conversations and cannot continue it. Send the earlier turns as input instead.`,
+    'previous_response_id',
+    'previous_response_not_found',
+  );
+};
+
+/** The relay lane: a Responses client, a provider that serves Responses. The client's body goes
+ * upstream with only the model id changed (built-in tools, `store`, `previous_response_id`,
+ * `include` and items the gateway cannot translate all pass); the answer comes back event by event. */
+export const relayResponses = async (options: ResponsesRelayArguments): Promise<void> => {
+  refuseGatewayChain(options);
+  const { provider, upstreamModel } = options.resolved;
+  const stream = options.body.stream === true;
+  const upstream = await dispatchToOpenAI(provider, {
+    path: '/responses',
+    body: JSON.stringify({ ...options.body, model: upstreamModel }),
+    contentType: 'application/json',
+    accept: stream ? 'text/event-stream' : 'application/json',
+    client: options.tracker,
+  });
+  if (/text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''))) return relayStream(upstream, options);
+  return relayWhole(upstream, options);
+};
+
+/** A whole response object (also what a host answers a stream request with, when it does): read
+ * for usage and errors, and given back naming the client's model. */
+const relayWhole = async (upstream: OpenedUpstream, options: ResponsesRelayArguments): Promise<void> => {
+  const { tracker, resolved } = options;
+  const text = await upstream.body.text();
+  tracker.firstToken();
+  let answer: { model?: unknown; usage?: Parameters<typeof usageFromResponses>[0] };
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    throw GatewayError.badUpstreamBody(resolved.provider.id, 'a body that is not JSON');
+  }
+  const failure = errorInOkAnswer(answer, upstream.headers, text, resolved.provider.id);
+  if (failure) throw failure;
+  const usage = usageFromResponses(answer?.usage);
+  if (usage) tracker.usage(usage);
+  if (answer && typeof answer === 'object') namedAsAsked(answer, resolved.requestedModel);
+  options.response.writeHead(200, { 'content-type': 'application/json', ...options.servedHeaders });
+  options.response.end(JSON.stringify(answer));
+};
+
+/** The upstream's events go to the client as they complete, a slow client pausing the upstream; a
+ * break after the first byte is thrown for the error exit to write as the stream's last event. */
+const relayStream = async (upstream: OpenedUpstream, options: ResponsesRelayArguments): Promise<void> => {
+  const { response, tracker, resolved } = options;
+  const observer = new ResponsesRelayObserver(resolved.provider.id, resolved.requestedModel, options.redact);
+  startEventStream(response, options.servedHeaders);
+  let broken: GatewayError | undefined;
+  try {
+    await upstream.body.each((chunk) => {
+      tracker.firstToken();
+      const text = observer.push(chunk);
+      if (text) upstream.body.relay(response, text);
+    });
+    const rest = observer.end();
+    if (rest) response.write(rest);
+  } catch (error) {
+    if (!tracker.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(resolved.provider.id, error);
+  } finally {
+    if (observer.usage) tracker.usage(observer.usage);
+    if (observer.error) tracker.failed(observer.error);
+    if (!broken && !response.writableEnded) response.end();
+  }
+  if (broken) throw broken;
+};
