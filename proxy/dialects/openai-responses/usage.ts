@@ -1,5 +1,4 @@
 import type { TokenUsage } from '../../adapters/types.js';
-import { usageFromOpenAI } from '../openai-chat/usage.js';
 import type { ResponsesUsage } from './wire-types.js';
 
 /** Neutral usage in the Responses API's terms. The neutral counts already have OpenAI's meaning
@@ -12,15 +11,18 @@ export const usageToResponses = (usage: TokenUsage): ResponsesUsage => ({
   total_tokens: usage.promptTokens + usage.completionTokens,
 });
 
-/** The Responses API's usage as neutral usage: the same meanings as chat's under other names, so
- * chat's one mapping reads it (a host's `cost` included). */
-export const usageFromResponses = (usage: Partial<ResponsesUsage> & { cost?: number } | null | undefined): TokenUsage | undefined => {
+/** A token count as the ledger can sum it: a broken upstream's string, NaN or negative is 0. */
+const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
+
+/** The Responses API's usage as neutral usage: already OpenAI's meanings (input counts cached
+ * tokens, output counts reasoning tokens); a host's own `cost` kept as the upstream's figure. */
+export const usageFromResponses = (usage: (Partial<ResponsesUsage> & { cost?: unknown }) | null | undefined): TokenUsage | undefined => {
   if (!usage || typeof usage !== 'object') return undefined;
-  return usageFromOpenAI({
-    prompt_tokens: usage.input_tokens,
-    completion_tokens: usage.output_tokens,
-    prompt_tokens_details: { cached_tokens: usage.input_tokens_details?.cached_tokens },
-    completion_tokens_details: { reasoning_tokens: usage.output_tokens_details?.reasoning_tokens },
-    cost: usage.cost,
-  });
+  const result: TokenUsage = { promptTokens: count(usage.input_tokens), completionTokens: count(usage.output_tokens) };
+  const cached = count(usage.input_tokens_details?.cached_tokens);
+  if (cached) result.cachedTokens = cached;
+  const reasoning = count(usage.output_tokens_details?.reasoning_tokens);
+  if (reasoning) result.reasoningTokens = reasoning;
+  if (typeof usage.cost === 'number' && Number.isFinite(usage.cost) && usage.cost >= 0) result.upstreamCostUsd = usage.cost;
+  return result;
 };
