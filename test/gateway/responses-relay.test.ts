@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, test } from 'node:test';
+import { gatewayOptionsFromCli } from '../../proxy/cli/serve.js';
+import { configFileSchema } from '../../proxy/config/config-file.js';
+import { PROVIDER_PRESETS } from '../../proxy/providers/presets.js';
+import { ProviderRegistry } from '../../proxy/providers/registry.js';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream, sendEvents, sendJson, type SeenRequest } from '../support/fake-upstream.js';
 import { fixtureEvents, fixtureJson, fixtureText, responsesTurns } from '../support/fixtures.js';
@@ -248,4 +252,19 @@ test('a client that hangs up mid-stream: the upstream request is cut, the ledger
   assert.ok(seenRequest);
   await eventually(() => lastRecord().requestedModel === 'openai/gpt-4o-mini' && lastRecord().stream, 'the ledger record of the cut stream');
   assert.equal(lastRecord().errorCode, 'client_closed');
+});
+
+test('which providers relay: the openai preset only by default; a config file turns it on or off per provider', () => {
+  const defaults = new ProviderRegistry();
+  assert.deepEqual(
+    PROVIDER_PRESETS.filter((preset) => defaults.get(preset.id)!.responsesApi).map((preset) => preset.id),
+    ['openai'],
+  );
+  const config = configFileSchema.parse({ providers: { openai: { responsesApi: false }, xai: { responsesApi: true }, mine: { baseUrl: 'http://127.0.0.1:9/v1', responsesApi: true } } });
+  const { options } = gatewayOptionsFromCli({ command: 'serve', host: '127.0.0.1', port: 0, help: false, ledger: '/tmp/ledger' }, { OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, config);
+  const configured = new ProviderRegistry(options.providers);
+  assert.deepEqual(
+    ['openai', 'xai', 'mine', 'modapi'].map((id) => configured.get(id)!.responsesApi),
+    [false, true, true, false],
+  );
 });
