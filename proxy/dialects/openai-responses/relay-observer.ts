@@ -1,7 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
-import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { TokenUsage } from '../../adapters/types.js';
 import type { GatewayError } from '../../errors.js';
+import { EventReframer } from '../../sse/event-reframer.js';
 import { errorFromErrorEvent, errorFromStreamError, type StreamError } from './read-error.js';
 import { usageFromResponses } from './usage.js';
 import type { ResponsesUsage } from './wire-types.js';
@@ -35,10 +34,7 @@ interface ResponseEvent {
  * dated snapshot), and `error` and `response.failed` events, which may quote what the upstream was
  * sent (the key), are redacted. Only those events are parsed: usage from the last of them, the
  * failure from `error` (or `response.failed` when no `error` came first). */
-export class ResponsesRelayObserver {
-  private readonly parser: EventSourceParser;
-  private readonly decoder = new StringDecoder('utf8');
-  private output = '';
+export class ResponsesRelayObserver extends EventReframer {
   usage: TokenUsage | undefined;
   error: GatewayError | undefined;
 
@@ -47,37 +43,14 @@ export class ResponsesRelayObserver {
     private readonly clientModel: string,
     private readonly redact: (text: string) => string,
   ) {
-    this.parser = createParser({
-      onEvent: (event) => this.onEvent(event.event, event.data),
-      onComment: (comment) => {
-        this.output += `: ${comment}\n\n`;
-      },
-    });
+    super();
   }
 
-  /** Feeds one upstream chunk; returns what to write to the client now (may be empty). A character
-   * split across chunks is held until its last byte arrives. */
-  push(chunk: Buffer): string {
-    this.parser.feed(this.decoder.write(chunk));
-    const ready = this.output;
-    this.output = '';
-    return ready;
-  }
-
-  /** The upstream's body ended: an event left without its closing blank line still goes out. */
-  end(): string {
-    this.parser.feed(this.decoder.end() + '\n\n');
-    const ready = this.output;
-    this.output = '';
-    return ready;
-  }
-
-  private onEvent(name: string | undefined, data: string): void {
+  protected forward(name: string | undefined, data: string): string {
     const type = typeOf(name, data);
-    let forwarded = data;
-    if (type === 'error') forwarded = this.onError(data);
-    else if (type !== undefined && RESPONSE_EVENTS.has(type)) forwarded = this.onResponseEvent(data);
-    this.output += `${name ? `event: ${name}\n` : ''}data: ${forwarded.includes('\n') ? forwarded.split('\n').join('\ndata: ') : forwarded}\n\n`;
+    if (type === 'error') return this.onError(data);
+    if (type !== undefined && RESPONSE_EVENTS.has(type)) return this.onResponseEvent(data);
+    return data;
   }
 
   private onError(data: string): string {

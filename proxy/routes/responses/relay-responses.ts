@@ -7,11 +7,10 @@ import type { ResponsesRequest } from '../../dialects/openai-responses/wire-type
 import { GatewayError } from '../../errors.js';
 import type { ResolvedModel } from '../../providers/registry.js';
 import type { ProviderConfig } from '../../providers/types.js';
-import { startEventStream } from '../../sse/sse-response.js';
-import { isAbort } from '../../upstream/http-client.js';
 import type { OpenedUpstream } from '../../upstream/open-upstream.js';
 import { errorInOkAnswer } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
+import { relayEventStream } from '../relay-event-stream.js';
 import type { ResponsesState } from './responses-state.js';
 
 /** Whether `/v1/responses` goes to this provider as it is: its adapter can relay the Responses API
@@ -58,7 +57,10 @@ export const relayResponses = async (options: ResponsesRelayArguments): Promise<
     accept: stream ? 'text/event-stream' : 'application/json',
     client: options.tracker,
   });
-  if (/text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''))) return relayStream(upstream, options);
+  if (/text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''))) {
+    const observer = new ResponsesRelayObserver(provider.id, options.resolved.requestedModel, options.redact);
+    return relayEventStream(upstream, observer, { response: options.response, tracker: options.tracker, providerId: provider.id, servedHeaders: options.servedHeaders });
+  }
   return relayWhole(upstream, options);
 };
 
@@ -81,29 +83,4 @@ const relayWhole = async (upstream: OpenedUpstream, options: ResponsesRelayArgum
   if (answer && typeof answer === 'object') namedAsAsked(answer, resolved.requestedModel);
   options.response.writeHead(200, { 'content-type': 'application/json', ...options.servedHeaders });
   options.response.end(JSON.stringify(answer));
-};
-
-/** The upstream's events go to the client as they complete, a slow client pausing the upstream; a
- * break after the first byte is thrown for the error exit to write as the stream's last event. */
-const relayStream = async (upstream: OpenedUpstream, options: ResponsesRelayArguments): Promise<void> => {
-  const { response, tracker, resolved } = options;
-  const observer = new ResponsesRelayObserver(resolved.provider.id, resolved.requestedModel, options.redact);
-  startEventStream(response, options.servedHeaders);
-  let broken: GatewayError | undefined;
-  try {
-    await upstream.body.each((chunk) => {
-      tracker.firstToken();
-      const text = observer.push(chunk);
-      if (text) upstream.body.relay(response, text);
-    });
-    const rest = observer.end();
-    if (rest) response.write(rest);
-  } catch (error) {
-    if (!tracker.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(resolved.provider.id, error);
-  } finally {
-    if (observer.usage) tracker.usage(observer.usage);
-    if (observer.error) tracker.failed(observer.error);
-    if (!broken && !response.writableEnded) response.end();
-  }
-  if (broken) throw broken;
 };
