@@ -268,3 +268,26 @@ test('which providers relay: the openai preset only by default; a config file tu
     [false, true, true, false],
   );
 });
+
+test('budgets: a relayed answer is priced from the usage it reported, and past the cap the next request is refused before the upstream', async () => {
+  // $1,000 and $4,000 per 1M tokens: the admission estimate ($4 for 1,000 output tokens) fits
+  // under the $5 cap; the recorded answer (7,112 input and 463 output tokens) costs more.
+  const budgeted = await startTestGateway({ providers: { openai: { baseUrl: upstream.url(), apiKey: TEST_KEY } }, budget: { dailyUsd: 5 }, priceOverrides: { 'openai/gpt-5.3-codex': { input: 1_000, output: 4_000 } } });
+  try {
+    const served = responsesTurns('openai-responses/stream-two-messages-phase-commentary-final-gpt-5-3-codex.vercel.jsonl')[0]!;
+    upstream.on(RESPONSES, (_request, response) => sendEvents(response, served));
+    const ask = () =>
+      fetch(`${budgeted.url}/responses`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-5.3-codex', input: 'x', stream: true }) });
+    assert.equal((await (await ask()).text()).includes('response.completed'), true);
+    const record = budgeted.context.ledger!.recent(1)[0]!;
+    assert.equal(record.costSource, 'catalog');
+    assert.ok((record.costUsd ?? 0) > 5, `cost $${record.costUsd}`);
+    const seen = upstream.requests.length;
+    const refused = await ask();
+    assert.equal(refused.status, 429);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'budget_exceeded');
+    assert.equal(upstream.requests.length, seen);
+  } finally {
+    await budgeted.close();
+  }
+});
