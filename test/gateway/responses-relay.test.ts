@@ -20,6 +20,7 @@ const upstream = new FakeUpstream();
 let gateway: RunningGateway;
 
 const RESPONSES = 'POST /v1/responses';
+const OTHER_TOKEN = 'mk-local-other-token-0123456789abcdef';
 const CHAT = 'POST /v1/chat/completions';
 
 before(async () => {
@@ -32,7 +33,10 @@ before(async () => {
       chatonly: { baseUrl: upstream.url(), apiKey: TEST_KEY, responsesApi: false },
     },
     fallbacks: { 'openai/gpt-4o-mini': ['gpt-4o'] },
-    tokens: [{ name: 'default', token: TEST_TOKEN }],
+    tokens: [
+      { name: 'default', token: TEST_TOKEN },
+      { name: 'other', token: OTHER_TOKEN },
+    ],
   });
 });
 
@@ -141,16 +145,51 @@ test('split delivery: events cut anywhere, characters cut mid-byte, still arrive
   assert.equal(events.at(-1)!.delta, 'é✓');
 });
 
-test('previous_response_id and store go to the upstream, which keeps the conversation; the gateway stores nothing', async () => {
+test('previous_response_id and store go to the upstream, which keeps the conversation; the gateway stores nothing of it', async () => {
   upstream.on(RESPONSES, (_request, response) => sendJson(response, 200, fixtureText(WHOLE[0]!)));
   const answer = await post({ model: 'openai/gpt-4o-mini', input: 'and then?', previous_response_id: 'resp_upstream_123', store: true });
   assert.equal(answer.status, 200);
   const sent = upstream.last().json();
   assert.equal(sent.previous_response_id, 'resp_upstream_123');
   assert.equal(sent.store, true);
-  const id = ((await answer.json()) as { id: string }).id;
-  const read = await fetch(`${gateway.url}/responses/${id}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
-  assert.equal(read.status, 404);
+  assert.equal(gateway.context.responses!.store!.holds(((await answer.json()) as { id: string }).id, 'default'), false);
+});
+
+const read = (method: string, path: string, token = TEST_TOKEN) => fetch(`${gateway.url}/responses/${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+
+test("GET, input_items and DELETE of a relayed response are the provider's, asked with the gateway's key, for the token that made it only", async () => {
+  const recorded = fixtureJson(WHOLE[0]!);
+  upstream.on(RESPONSES, (_request, response) => sendJson(response, 200, recorded));
+  upstream.on(`GET /v1/responses/${recorded.id}`, (_request, response) => sendJson(response, 200, recorded));
+  upstream.on(`GET /v1/responses/${recorded.id}/input_items`, (_request, response) => sendJson(response, 200, { object: 'list', data: [], first_id: null, last_id: null, has_more: false }));
+  upstream.on(`DELETE /v1/responses/${recorded.id}`, (_request, response) => sendJson(response, 200, { id: recorded.id, object: 'response', deleted: true }));
+  assert.equal((await post({ model: 'openai/gpt-4o-mini', input: 'hi' })).status, 200);
+  const seen = upstream.requests.length;
+  // Another token: not found, and the provider is not asked.
+  assert.equal((await read('GET', recorded.id, OTHER_TOKEN)).status, 404);
+  assert.equal(upstream.requests.length, seen);
+  const got = await read('GET', `${recorded.id}?include[]=reasoning.encrypted_content`);
+  assert.equal(got.status, 200);
+  assert.deepEqual(await got.json(), { ...recorded, model: 'openai/gpt-4o-mini' });
+  assert.equal(upstream.last().url, `/v1/responses/${recorded.id}?include[]=reasoning.encrypted_content`);
+  assert.equal(upstream.last().headers.authorization, `Bearer ${TEST_KEY}`);
+  assert.equal((await read('GET', `${recorded.id}/input_items`)).status, 200);
+  const deleted = await read('DELETE', recorded.id);
+  assert.deepEqual(await deleted.json(), { id: recorded.id, object: 'response', deleted: true });
+  assert.equal(upstream.last().method, 'DELETE');
+  // Forgotten once deleted.
+  const before = upstream.requests.length;
+  assert.equal((await read('GET', recorded.id)).status, 404);
+  assert.equal(upstream.requests.length, before);
+});
+
+test('a relayed response made with store off is not looked for at the provider', async () => {
+  upstream.on(RESPONSES, (_request, response) => sendEvents(response, responsesTurns('openai-responses/stream-text-usage-gpt-4o-mini.vercel.jsonl')[0]!));
+  const text = await (await post({ model: 'openai/gpt-4o-mini', input: 'hi', stream: true, store: false })).text();
+  const id = eventsOf(text)[0]!.response.id;
+  const seen = upstream.requests.length;
+  assert.equal((await read('GET', id)).status, 404);
+  assert.equal(upstream.requests.length, seen);
 });
 
 test("a chain the gateway stored (a translated model's) is refused for a relayed model, with nothing sent upstream", async () => {

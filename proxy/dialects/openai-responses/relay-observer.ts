@@ -25,7 +25,7 @@ const typeOf = (name: string | undefined, data: string): string | undefined => {
 
 interface ResponseEvent {
   type?: string;
-  response?: { model?: unknown; usage?: ResponsesUsage | null; error?: StreamError | null };
+  response?: { id?: unknown; model?: unknown; usage?: ResponsesUsage | null; error?: StreamError | null };
 }
 
 /** Watches a Responses SSE stream on its way to a client of the same API. Each event is re-framed
@@ -37,6 +37,8 @@ interface ResponseEvent {
 export class ResponsesRelayObserver extends EventReframer {
   usage: TokenUsage | undefined;
   error: GatewayError | undefined;
+  /** The upstream's id of the response (its provider keeps it under that id). */
+  responseId: string | undefined;
 
   constructor(
     private readonly providerId: string,
@@ -69,6 +71,7 @@ export class ResponsesRelayObserver extends EventReframer {
     }
     const response = event.response;
     if (!response || typeof response !== 'object') return data;
+    if (typeof response.id === 'string') this.responseId ??= response.id;
     const usage = usageFromResponses(response.usage);
     if (usage) this.usage = usage;
     namedAsAsked(response, this.clientModel);

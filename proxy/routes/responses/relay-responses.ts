@@ -57,20 +57,30 @@ export const relayResponses = async (options: ResponsesRelayArguments): Promise<
     accept: stream ? 'text/event-stream' : 'application/json',
     client: options.tracker,
   });
-  if (/text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''))) {
-    const observer = new ResponsesRelayObserver(provider.id, options.resolved.requestedModel, options.redact);
-    return relayEventStream(upstream, observer, { response: options.response, tracker: options.tracker, providerId: provider.id, servedHeaders: options.servedHeaders });
+  if (!/text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''))) {
+    rememberRelayed(options, await relayWhole(upstream, options));
+    return;
   }
-  return relayWhole(upstream, options);
+  const observer = new ResponsesRelayObserver(provider.id, options.resolved.requestedModel, options.redact);
+  try {
+    await relayEventStream(upstream, observer, { response: options.response, tracker: options.tracker, providerId: provider.id, servedHeaders: options.servedHeaders });
+  } finally {
+    rememberRelayed(options, observer.responseId);
+  }
+};
+
+/** A response the provider keeps (store on, or a background one) is found again by its id. */
+const rememberRelayed = ({ body, state, owner, resolved }: ResponsesRelayArguments, id: string | undefined): void => {
+  if (id && (body.store !== false || body.background === true)) state.relayed.remember(id, { owner, provider: resolved.provider, model: resolved.requestedModel });
 };
 
 /** A whole response object (also what a host answers a stream request with, when it does): read
- * for usage and errors, and given back naming the client's model. */
-const relayWhole = async (upstream: OpenedUpstream, options: ResponsesRelayArguments): Promise<void> => {
+ * for usage and errors, and given back naming the client's model. Says the response's id. */
+const relayWhole = async (upstream: OpenedUpstream, options: ResponsesRelayArguments): Promise<string | undefined> => {
   const { tracker, resolved } = options;
   const text = await upstream.body.text();
   tracker.firstToken();
-  let answer: { model?: unknown; usage?: Parameters<typeof usageFromResponses>[0] };
+  let answer: { id?: unknown; model?: unknown; usage?: Parameters<typeof usageFromResponses>[0] };
   try {
     answer = JSON.parse(text);
   } catch {
@@ -83,4 +93,5 @@ const relayWhole = async (upstream: OpenedUpstream, options: ResponsesRelayArgum
   if (answer && typeof answer === 'object') namedAsAsked(answer, resolved.requestedModel);
   options.response.writeHead(200, { 'content-type': 'application/json', ...options.servedHeaders });
   options.response.end(JSON.stringify(answer));
+  return typeof answer?.id === 'string' ? answer.id : undefined;
 };
