@@ -183,6 +183,17 @@ test("GET, input_items and DELETE of a relayed response are the provider's, aske
   assert.equal(upstream.requests.length, before);
 });
 
+test('a response a provider keeps cannot be continued by a translated model: a 400 that says so, nothing sent upstream', async () => {
+  const recorded = fixtureJson(WHOLE[1]!);
+  upstream.on(RESPONSES, (_request, response) => sendJson(response, 200, recorded));
+  assert.equal((await post({ model: 'openai/gpt-5-mini', input: 'hi' })).status, 200);
+  const seen = upstream.requests.length;
+  const refused = await post({ model: 'gpt-4o', input: 'and then?', previous_response_id: recorded.id });
+  assert.equal(refused.status, 400);
+  assert.match(((await refused.json()) as { error: { message: string } }).error.message, /kept by provider "openai"/);
+  assert.equal(upstream.requests.length, seen);
+});
+
 test('a relayed response made with store off is not looked for at the provider', async () => {
   upstream.on(RESPONSES, (_request, response) => sendEvents(response, responsesTurns('openai-responses/stream-text-usage-gpt-4o-mini.vercel.jsonl')[0]!));
   const text = await (await post({ model: 'openai/gpt-4o-mini', input: 'hi', stream: true, store: false })).text();

@@ -33,11 +33,14 @@ interface ServeArguments {
 }
 
 /** The conversation before this request, when it continues a stored response (a 404 when there is
- * none for this token). A 400 when the gateway keeps no responses at all. A request with
+ * none for this token). A 400 when the gateway keeps no responses at all, or when a provider keeps
+ * this one (it was relayed there). A request with
  * `store: false` may still continue a stored one, as at OpenAI; it is only not kept itself. */
 const historyOf = (state: ResponsesState, body: ResponsesRequest, owner: string): ResponsesInputItem[] => {
   const previous = body.previous_response_id;
   if (!previous) return [];
+  const keeper = state.relayed.lookup(previous, owner)?.provider.id;
+  if (keeper) throw GatewayError.invalidRequest(`The response '${previous}' is kept by provider "${keeper}", which served it; a model the gateway translates cannot continue it. Continue with a model of that provider, or send the earlier turns as input.`, 'previous_response_id', 'previous_response_not_found');
   if (!state.store) throw GatewayError.invalidRequest('previous_response_id needs stored responses, and this gateway keeps none (storage is turned off).', 'previous_response_id', 'storage_disabled');
   return state.store.conversation(previous, owner);
 };
