@@ -6,7 +6,7 @@ export interface ModapiSettings {
   gatewayPort: number;
   allowedOrigins: string[];
   /** Base URLs (and headers) of other providers, by provider id. Never keys: those are secrets. */
-  providers: Record<string, { baseUrl?: string; headers?: Record<string, string> }>;
+  providers: Record<string, { baseUrl?: string; headers?: Record<string, string>; responsesApi?: boolean }>;
   /** USD; 0 = none (a cap) or the worst case (what a request to a model without a price reserves). */
   budget: { dailyUsd: number; monthlyUsd: number; unpricedUsdPerRequest: number };
   retries: number;
@@ -73,6 +73,7 @@ const readProviders = (value: unknown): ModapiSettings['providers'] => {
       providers[id] = {
         baseUrl: typeof entry.baseUrl === 'string' && entry.baseUrl ? entry.baseUrl : undefined,
         headers: isRecord(entry.headers) ? (Object.fromEntries(Object.entries(entry.headers).filter(([, header]) => typeof header === 'string')) as Record<string, string>) : undefined,
+        ...(typeof entry.responsesApi === 'boolean' ? { responsesApi: entry.responsesApi } : {}),
       };
     }
   }

@@ -9,17 +9,20 @@ export interface SecretSnapshot {
   localTokens: LocalTokenEntry[];
 }
 
+/** Whether `/v1/responses` is relayed to the provider's own Responses API, when the user said. */
+const responsesApiOf = (entry: ModapiSettings['providers'][string] | undefined): Pick<ProviderOverride, 'responsesApi'> => (entry?.responsesApi === undefined ? {} : { responsesApi: entry.responsesApi });
+
 /** Providers for the gateway: ModAPI from `modapi.baseUrl` and the key, others from
  * `modapi.providers` (base URLs) and their keys in SecretStorage. */
 export const providersFrom = (settings: ModapiSettings, secrets: SecretSnapshot): Record<string, ProviderOverride> => {
   const providers: Record<string, ProviderOverride> = {};
   for (const [id, entry] of Object.entries(settings.providers)) {
-    if (id !== 'modapi') providers[id] = { baseUrl: entry.baseUrl, headers: entry.headers };
+    if (id !== 'modapi') providers[id] = { baseUrl: entry.baseUrl, headers: entry.headers, ...responsesApiOf(entry) };
   }
   for (const [id, key] of Object.entries(secrets.providerKeys)) {
     if (id !== 'modapi') providers[id] = { ...providers[id], apiKey: key };
   }
-  providers.modapi = { baseUrl: settings.baseUrl, apiKey: secrets.apiKey, headers: settings.providers.modapi?.headers };
+  providers.modapi = { baseUrl: settings.baseUrl, apiKey: secrets.apiKey, headers: settings.providers.modapi?.headers, ...responsesApiOf(settings.providers.modapi) };
   return providers;
 };
 

@@ -134,10 +134,11 @@ export interface ImageGenerationResponse {
 
 /** The client APIs an adapter serves by relaying its upstream's own bytes (the fast lanes):
  * OpenAI's chat completions; OpenAI's other endpoints (completions, embeddings, images, audio,
- * videos); Anthropic's Messages (and count_tokens); Gemini's generateContent family
+ * videos); OpenAI's Responses API, for a provider whose host serves it (ProviderConfig's
+ * `responsesApi`); Anthropic's Messages (and count_tokens); Gemini's generateContent family
  * (streamGenerateContent, countTokens, embedContent, batchEmbedContents). Routes ask an adapter
  * this; they never compare dialect names. */
-export type RelayedApi = 'openai-chat' | 'openai-endpoints' | 'anthropic-messages' | 'gemini-generate';
+export type RelayedApi = 'openai-chat' | 'openai-endpoints' | 'openai-responses' | 'anthropic-messages' | 'gemini-generate';
 
 /** An adapter speaks one upstream dialect. It never writes to a client and never touches express. */
 export interface ProviderAdapter {

@@ -32,7 +32,7 @@ export const localTokenSchema = z.object({
 export const configFileSchema = z
   .object({
     defaultProvider: z.string().optional(),
-    providers: z.record(z.object({ baseUrl: z.string().url().optional(), apiKey: z.string().optional(), dialect: z.enum(['openai', 'anthropic', 'gemini']).optional(), headers: z.record(z.string()).optional() })).optional(),
+    providers: z.record(z.object({ baseUrl: z.string().url().optional(), apiKey: z.string().optional(), dialect: z.enum(['openai', 'anthropic', 'gemini']).optional(), headers: z.record(z.string()).optional(), responsesApi: z.boolean().optional() })).optional(),
     tokens: z.array(localTokenSchema).optional(),
     allowedOrigins: z.array(z.string()).optional(),
     limits: z.object({ jsonBytes: z.number().int().positive(), uploadBytes: z.number().int().positive(), upstreamAnswerBytes: z.number().int().positive() }).partial().optional(),

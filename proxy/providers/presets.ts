@@ -9,6 +9,11 @@ export interface ProviderPreset {
   baseUrlVariable: string;
   keyOptional?: boolean;
   streamUsageOption?: boolean;
+  /** Whether the host serves OpenAI's Responses API itself (`/responses` under its base URL, with
+   * its own stored responses). On for OpenAI only: ModAPI and the other hosts here speak chat
+   * completions, or serve Responses only in part (stateless, in beta), so `/v1/responses` is
+   * translated for them; a provider's config can say otherwise (`responsesApi`). */
+  responsesApi?: boolean;
   headers?: Record<string, string>;
 }
 
@@ -16,7 +21,7 @@ export const DEFAULT_PROVIDER_ID = 'modapi';
 
 export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
   { id: 'modapi', dialect: 'openai', defaultBaseUrl: 'https://modapi.ai/v1', keyVariable: 'MODAPI_API_KEY', baseUrlVariable: 'MODAPI_BASE_URL' },
-  { id: 'openai', dialect: 'openai', defaultBaseUrl: 'https://api.openai.com/v1', keyVariable: 'OPENAI_API_KEY', baseUrlVariable: 'OPENAI_BASE_URL' },
+  { id: 'openai', dialect: 'openai', defaultBaseUrl: 'https://api.openai.com/v1', keyVariable: 'OPENAI_API_KEY', baseUrlVariable: 'OPENAI_BASE_URL', responsesApi: true },
   { id: 'openrouter', dialect: 'openai', defaultBaseUrl: 'https://openrouter.ai/api/v1', keyVariable: 'OPENROUTER_API_KEY', baseUrlVariable: 'OPENROUTER_BASE_URL' },
   { id: 'deepseek', dialect: 'openai', defaultBaseUrl: 'https://api.deepseek.com/v1', keyVariable: 'DEEPSEEK_API_KEY', baseUrlVariable: 'DEEPSEEK_BASE_URL' },
   { id: 'xai', dialect: 'openai', defaultBaseUrl: 'https://api.x.ai/v1', keyVariable: 'XAI_API_KEY', baseUrlVariable: 'XAI_BASE_URL' },

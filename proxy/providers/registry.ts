@@ -8,6 +8,8 @@ export interface ProviderOverride {
   headers?: Record<string, string>;
   /** Providers not among the presets: an OpenAI-compatible host under a name of the user's. */
   dialect?: ProviderConfig['dialect'];
+  /** Turns the relay of `/v1/responses` to the host's own Responses API on or off (presets.ts). */
+  responsesApi?: boolean;
 }
 
 export interface ResolvedModel {
@@ -28,6 +30,7 @@ const fromPreset = (preset: ProviderPreset, override: ProviderOverride | undefin
     : `configure the ${preset.id} provider`,
   headers: override?.headers ?? preset.headers,
   streamUsageOption: preset.streamUsageOption ?? true,
+  responsesApi: override?.responsesApi ?? preset.responsesApi ?? false,
 });
 
 /** Longer ids are refused before routing: an id is copied into the ledger and the rollups, and no

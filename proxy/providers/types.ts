@@ -15,6 +15,9 @@ export interface ProviderConfig {
   headers?: Record<string, string>;
   /** Whether the upstream accepts `stream_options.include_usage` (most OpenAI-like hosts do). */
   streamUsageOption: boolean;
+  /** Whether `/v1/responses` is relayed to the host's own Responses API (presets.ts) rather than
+   * translated to a chat request. */
+  responsesApi?: boolean;
   /** This gateway's upstream timeouts; absent: the process-wide ones (upstream/http-client.ts). */
   timeouts?: { headersMs: number; bodyMs: number };
 }

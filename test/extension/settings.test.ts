@@ -56,6 +56,14 @@ test('providers: ModAPI from baseUrl and the stored key, others from modapi.prov
   });
 });
 
+test('providers: responsesApi (relay /v1/responses to the host) passes on when a boolean, is left out otherwise', () => {
+  const settings = readSettings(getterFrom({ providers: { openai: { baseUrl: 'http://127.0.0.1:8/v1', responsesApi: false }, mine: { baseUrl: 'http://127.0.0.1:7/v1', responsesApi: 'yes' }, modapi: { responsesApi: true } } }));
+  const providers = providersFrom(settings, { apiKey: undefined, providerKeys: {}, localTokens: [] });
+  assert.equal(providers.openai?.responsesApi, false);
+  assert.ok(!('responsesApi' in providers.mine!));
+  assert.equal(providers.modapi?.responsesApi, true);
+});
+
 test('the gateway gets the port, the local tokens by name, the allowed origins, budgets, retries and fallbacks', () => {
   const settings = readSettings(getterFrom({ 'gateway.port': 0, 'gateway.allowedOrigins': ['http://localhost:5173'], 'budget.monthly': 20, 'budget.unpricedUsdPerRequest': 0.05, retries: 0, fallbacks: { 'gpt-4o': ['gpt-4o-mini'] } }));
   const options = gatewayOptionsFrom(settings, { apiKey: undefined, providerKeys: {}, localTokens: [{ name: 'default', token: 'mk-local-1', createdAt: '2026-01-01' }] });

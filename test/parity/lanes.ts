@@ -143,7 +143,13 @@ const inProcessChat: ClientSurface = {
 
 export const CLIENT_SURFACES: readonly ClientSurface[] = [openAIChatClient, anthropicMessagesClient, openAIResponsesClient, geminiClient('sse'), geminiClient('json-array'), inProcessChat];
 
-export const UPSTREAM_DIALECTS: readonly UpstreamDialect[] = ['openai', 'anthropic', 'gemini'];
+export const UPSTREAM_DIALECTS: readonly UpstreamDialect[] = ['openai', 'anthropic', 'gemini', 'openai-responses'];
+
+/** Upstream dialects no adapter reads into parts: reached only by the relay of their own client
+ * dialect, so only that client's lane serves their recordings. */
+const RELAY_ONLY: Partial<Record<UpstreamDialect, string>> = { 'openai-responses': 'openai-responses' };
+
+const reaches = (client: ClientSurface, upstreamDialect: UpstreamDialect): boolean => (RELAY_ONLY[upstreamDialect] ?? client.clientDialect) === client.clientDialect;
 
 const laneOf = (client: ClientSurface, upstreamDialect: UpstreamDialect): Lane => ({
   name: `${client.clientDialect}/${upstreamDialect}`,
@@ -157,7 +163,7 @@ const laneOf = (client: ClientSurface, upstreamDialect: UpstreamDialect): Lane =
   },
 });
 
-export const LANES: readonly Lane[] = CLIENT_SURFACES.flatMap((client) => UPSTREAM_DIALECTS.map((dialect) => laneOf(client, dialect)));
+export const LANES: readonly Lane[] = CLIENT_SURFACES.flatMap((client) => UPSTREAM_DIALECTS.filter((dialect) => reaches(client, dialect)).map((dialect) => laneOf(client, dialect)));
 
 export const laneNamed = (name: string): Lane => {
   const lane = LANES.find((candidate) => candidate.name === name);

@@ -1,15 +1,17 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordingFromFile } from '../conformance/support.js';
-import { FIXTURES, fixtureJson, fixtureText } from '../support/fixtures.js';
+import { FIXTURES, fixtureJson, fixtureText, responsesTurns } from '../support/fixtures.js';
 import type { DecodedAnswer } from './neutral-view.js';
 import { anthropicErrorCode, decodeAnthropicMessage } from './oracle/anthropic-messages.js';
 import { decodeGemini, geminiErrorCode } from './oracle/gemini.js';
 import { isEventStream, type HttpAnswer } from './oracle/http-answer.js';
 import { decodeOpenAIChat, openAIErrorCode } from './oracle/openai-chat.js';
+import { decodeOpenAIResponses } from './oracle/openai-responses.js';
 import { parseSse, tryJson } from './oracle/sse.js';
 
-export type UpstreamDialect = 'openai' | 'anthropic' | 'gemini';
+/** `openai-responses`: a host that serves OpenAI's Responses API itself, reached only by the relay. */
+export type UpstreamDialect = 'openai' | 'anthropic' | 'gemini' | 'openai-responses';
 
 /** whole: the client asks without `stream`; streamed: with it, the upstream's writes as recorded;
  * split: with it, the upstream's bytes written in pieces of 1 to 7 bytes. */
@@ -32,7 +34,8 @@ export interface ParityRecording {
   /** Which modes the recording can answer. A stream answers only stream requests (no upstream
    * answers a whole request with SSE, and the gateway does not gather one). A whole answer also
    * answers stream requests: some hosts do that, and the gateway is meant to turn it into the
-   * stream the client asked for. An error status answers any request. */
+   * stream the client asked for (no Responses host is known to, and the relay passes what it
+   * gets). An error status answers any request. */
   modes: readonly Mode[];
   /** The recording's own reading, by its dialect's oracle. */
   answer: DecodedAnswer;
@@ -65,18 +68,19 @@ export const NOT_CHAT: Record<string, string> = {
   'openai/images-generations-gpt-image-usage.openapi-example.json': 'image generation',
   'openai/images-generations-stream-partial-image.openapi-example.sse': 'image generation',
   'openai/legacy-completions-stream.vercel.jsonl': 'legacy /v1/completions',
-  'openai/responses-stream-error-event.vercel.jsonl': 'OpenAI Responses API (no lane yet)',
+  'openai/responses-stream-error-event.vercel.jsonl': 'a Responses stream: its copy in openai-responses/ is replayed',
 };
 
-const DIALECT_BY_FOLDER: Record<string, UpstreamDialect> = { anthropic: 'anthropic', gemini: 'gemini', openai: 'openai', 'openai-compatible': 'openai' };
+const DIALECT_BY_FOLDER: Record<string, UpstreamDialect> = { anthropic: 'anthropic', gemini: 'gemini', openai: 'openai', 'openai-compatible': 'openai', 'openai-responses': 'openai-responses' };
 
 const DECODERS: Record<UpstreamDialect, (answer: HttpAnswer, streamed: boolean) => DecodedAnswer> = {
   openai: decodeOpenAIChat,
   anthropic: decodeAnthropicMessage,
   gemini: decodeGemini,
+  'openai-responses': decodeOpenAIResponses,
 };
 
-const ERROR_CODES: Record<UpstreamDialect, (body: any) => string | null> = { openai: openAIErrorCode, anthropic: anthropicErrorCode, gemini: geminiErrorCode };
+const ERROR_CODES: Record<UpstreamDialect, (body: any) => string | null> = { openai: openAIErrorCode, anthropic: anthropicErrorCode, gemini: geminiErrorCode, 'openai-responses': openAIErrorCode };
 
 export const recordingFiles = (): string[] =>
   Object.keys(DIALECT_BY_FOLDER).flatMap((folder) =>
@@ -99,6 +103,13 @@ const genaiInteractions = (path: string): ServedAnswer[] =>
     return { name, kind: 'whole', status: 200, headers: { 'content-type': contentType }, chunks: [JSON.stringify(segments[0])] };
   });
 
+/** A recorded Responses stream: one served answer per response (a file may join several agent
+ * steps), each event with the `event:` line OpenAI sends. */
+const responsesStreams = (path: string): ServedAnswer[] => {
+  const turns = responsesTurns(path);
+  return turns.map((events, position) => sse(turns.length === 1 ? path : `${path}#${position + 1}`, events));
+};
+
 /** A body file's status: the status in its name, else the code in a Gemini error body, else 200
  * (a sibling .headers.json, which recordingFromFile reads, wins over both). */
 const statusOf = (path: string): number => {
@@ -112,6 +123,7 @@ const statusOf = (path: string): number => {
 /** How each recording file is served; files holding one pasted SSE payload become that one event. */
 const servedAnswers = (path: string): ServedAnswer[] => {
   if (path.endsWith('.js-genai.json')) return genaiInteractions(path);
+  if (path.startsWith('openai-responses/') && path.endsWith('.jsonl')) return responsesStreams(path);
   if (path === 'anthropic/stream-error-event-overloaded-data.gpt-cli-71.json') return [sse(path, [`event: error\ndata: ${fixtureText(path).trim()}\n\n`])];
   if (path === 'gemini/stream-chunk-prompt-blocked-prohibited-content.vercel-ai-issue-4236.json') return [sse(path, [`data: ${JSON.stringify(fixtureJson(path))}\r\n\r\n`])];
   const recording = recordingFromFile(path, { status: path.endsWith('.json') ? statusOf(path) : undefined });
@@ -144,7 +156,7 @@ export const toRecording = (served: ServedAnswer, dialect: UpstreamDialect, key:
     status: served.status,
     headers: served.headers,
     chunks,
-    modes: served.kind === 'stream' ? ['streamed', 'split'] : ['whole', 'streamed', 'split'],
+    modes: served.kind === 'stream' ? ['streamed', 'split'] : dialect === 'openai-responses' && served.kind === 'whole' ? ['whole'] : ['whole', 'streamed', 'split'],
     answer,
     errorCode: answer.error ? recordedErrorCode(dialect, body) : null,
   };

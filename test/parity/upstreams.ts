@@ -62,6 +62,7 @@ const CHAT_PATHS: Record<UpstreamDialect, RegExp> = {
   openai: /^\/v1\/chat\/completions$/,
   anthropic: /^\/v1\/messages$/,
   gemini: /^\/v1beta\/models\/[^/:]+:(generateContent|streamGenerateContent)$/,
+  'openai-responses': /^\/v1\/responses$/,
 };
 
 /** The model a request names: in the body for OpenAI and Anthropic, in the path for Gemini. */
@@ -82,7 +83,7 @@ export class ParityUpstreams {
 
   async start(): Promise<this> {
     const byKey = new Map(this.recordings.map((recording) => [recording.key, recording]));
-    for (const dialect of ['openai', 'anthropic', 'gemini'] as const) {
+    for (const dialect of Object.keys(CHAT_PATHS) as UpstreamDialect[]) {
       const upstream = new FakeUpstream().on('*', async (request, response) => {
         const path = request.url.split('?')[0] ?? '';
         if (request.method !== 'POST' || !CHAT_PATHS[dialect].test(path)) {

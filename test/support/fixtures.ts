@@ -36,3 +36,16 @@ export const recordedChatStreamText = (path: string): string =>
     .filter((data) => data !== '[DONE]')
     .map((data) => JSON.parse(data).choices?.[0]?.delta?.content ?? '')
     .join('');
+
+/** A recorded Responses stream (`.jsonl`, one payload a line) as the events OpenAI sent, each with
+ * its `event:` line, one list per response: a file of several responses joined (one per agent
+ * step) is cut at each response.created. */
+export const responsesTurns = (path: string): string[][] => {
+  const turns: string[][] = [];
+  for (const line of fixtureText(path).split('\n').filter((text) => text.trim().length > 0)) {
+    const type = (JSON.parse(line) as { type: string }).type;
+    if (type === 'response.created' || turns.length === 0) turns.push([]);
+    turns.at(-1)!.push(`event: ${type}\ndata: ${line}\n\n`);
+  }
+  return turns;
+};

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunningGateway } from '../../proxy/server/gateway-server.js';
 import { FakeUpstream, sendEvents, sendJson, type FakeHandler, type SeenRequest } from '../support/fake-upstream.js';
-import { fixtureEvents, recordedChatStreamText } from '../support/fixtures.js';
+import { fixtureEvents, recordedChatStreamText, responsesTurns } from '../support/fixtures.js';
 import { startTestGateway, TEST_KEY, TEST_TOKEN } from '../support/gateway.js';
 import { startRecordingForwarder, startRefusingProxy, type ClientRequest, type RecordingForwarder, type RefusingProxy } from '../support/recording-forwarder.js';
 import { CODEX_TOKEN_VARIABLE, runCodex, writeCodexConfig, type CodexRun } from './codex-process.js';
@@ -18,6 +18,7 @@ import { CODEX_TOKEN_VARIABLE, runCodex, writeCodexConfig, type CodexRun } from 
 const TEXT_STREAM = 'openai/chat-stream-text-include-usage-gpt-4o.openai-python.sse';
 const EXEC_CALL_STREAM = 'openai/chat-stream-exec-command-tool-call.hand-written.sse';
 const AFTER_TOOL_STREAM = 'openai/chat-stream-text-after-tool-result.hand-written.sse';
+const RESPONSES_TEXT_STREAM = 'openai-responses/stream-text-usage-gpt-4o-mini.vercel.jsonl';
 const RUN_TIMEOUT_MS = 40_000;
 const NOTE = 'the secret word is pelican';
 const TOOL_PROMPT = 'What does note.txt say?';
@@ -49,8 +50,11 @@ const upstreamHandler: FakeHandler = async (request, response) => {
 };
 
 before(async () => {
-  upstream = await new FakeUpstream().on('POST /v1/chat/completions', upstreamHandler).start();
-  gateway = await startTestGateway({ providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY } } });
+  upstream = await new FakeUpstream()
+    .on('POST /v1/chat/completions', upstreamHandler)
+    .on('POST /v1/responses', (_request, response) => sendEvents(response, responsesTurns(RESPONSES_TEXT_STREAM)[0]!))
+    .start();
+  gateway = await startTestGateway({ providers: { modapi: { baseUrl: upstream.url(), apiKey: TEST_KEY }, openai: { baseUrl: upstream.url(), apiKey: TEST_KEY } } });
   forwarder = await startRecordingForwarder(gateway.port);
   outside = await startRefusingProxy();
 });
@@ -72,12 +76,12 @@ interface CodexResult {
 /** `codex exec PROMPT` as a user runs it: a fresh temporary HOME and CODEX_HOME with the
  * provider entry, the token in the variable `env_key` names, a workspace holding note.txt, and
  * Codex's default sandbox for exec (read-only), in which the model's `cat note.txt` runs. */
-const runExec = async (prompt: string): Promise<CodexResult> => {
+const runExec = async (prompt: string, model = 'gpt-4o'): Promise<CodexResult> => {
   const home = mkdtempSync(join(tmpdir(), 'modapi-codex-'));
   const workspace = join(home, 'workspace');
   mkdirSync(workspace);
   writeFileSync(join(workspace, 'note.txt'), `${NOTE}\n`);
-  writeCodexConfig(join(home, '.codex'), forwarder.url('/v1'), 'gpt-4o');
+  writeCodexConfig(join(home, '.codex'), forwarder.url('/v1'), model);
   const firstSent = forwarder.requests.length;
   const firstUpstream = upstream.requests.length;
   const firstAttempt = outside.attempts.length;
@@ -178,4 +182,18 @@ test('Codex CLI runs the shell command the model asked for and answers from its 
   const toolMessage = second.find((message) => message.role === 'tool');
   assert.equal(toolMessage?.tool_call_id, 'call_exec_1');
   assert.match(JSON.stringify(toolMessage?.content), /pelican/);
+});
+
+test('Codex CLI over a provider that serves Responses itself (openai/*): its request relayed as it sent it, built-in and namespace tools included', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
+  const { run, report, sent, reachedUpstream } = await runExec('Say OK.', 'openai/gpt-5.1');
+  assert.equal(run.code, 0, report);
+  const recordedText = responsesTurns(RESPONSES_TEXT_STREAM)[0]!.map((event) => JSON.parse(event.split('data: ')[1]!)).find((event) => event.type === 'response.output_text.done').text;
+  assert.equal(run.stdout.trim(), recordedText, report);
+  assert.equal(sent.length, 1, report);
+  assert.equal(sent[0]!.answer?.status, 200, report);
+  assert.equal(sent[0]!.answer?.headers['x-modapi-warning'], undefined, 'nothing is left out of a relayed request');
+  assert.equal(reachedUpstream.length, 1, report);
+  assert.equal(reachedUpstream[0]!.url, '/v1/responses');
+  assert.equal(reachedUpstream[0]!.headers.authorization, `Bearer ${TEST_KEY}`);
+  assert.deepEqual(reachedUpstream[0]!.json(), { ...sent[0]!.json(), model: 'gpt-5.1' });
 });

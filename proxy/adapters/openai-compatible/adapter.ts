@@ -57,7 +57,7 @@ async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncG
 
 export const openAICompatibleAdapter: ProviderAdapter = {
   dialect: 'openai',
-  relays: new Set(['openai-chat', 'openai-endpoints']),
+  relays: new Set(['openai-chat', 'openai-endpoints', 'openai-responses']),
 
   async listModels(provider: ProviderConfig, signal: AbortSignal): Promise<CatalogModel[]> {
     const response = await forwardToOpenAI(provider, { method: 'GET', path: '/models', signal });

@@ -1,7 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
-import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { TokenUsage } from '../../adapters/types.js';
 import type { GatewayError } from '../../errors.js';
+import { EventReframer } from '../../sse/event-reframer.js';
 import { errorFromAnthropicStreamEvent } from './read-error.js';
 import { mergeAnthropicUsage, usageFromAnthropic } from './usage.js';
 import type { AnthropicUsage } from './wire-types.js';
@@ -10,50 +9,28 @@ import type { AnthropicUsage } from './wire-types.js';
  * re-framed as it completes (none waits for the next) and goes out unchanged, except an `error`
  * event, which may quote what the upstream was sent (the key) and is redacted. Only message_start,
  * message_delta and error events are parsed, for the ledger, with the dialect's one usage mapping. */
-export class AnthropicRelayObserver {
-  private readonly parser: EventSourceParser;
-  private readonly decoder = new StringDecoder('utf8');
+export class AnthropicRelayObserver extends EventReframer {
   private wireUsage: AnthropicUsage | undefined;
-  private output = '';
   error: GatewayError | undefined;
 
   constructor(
     private readonly providerId: string,
     private readonly redact: (text: string) => string,
   ) {
-    this.parser = createParser({
-      onEvent: (event) => this.onEvent(event.event, event.data),
-      onComment: (comment) => {
-        this.output += `: ${comment}\n\n`;
-      },
-    });
-  }
-
-  /** Feeds one upstream chunk; returns what to write to the client now (may be empty). */
-  push(chunk: Buffer): string {
-    this.parser.feed(this.decoder.write(chunk));
-    const ready = this.output;
-    this.output = '';
-    return ready;
-  }
-
-  /** The upstream's body ended: an event left without its closing blank line still goes out. */
-  end(): string {
-    this.parser.feed(this.decoder.end() + '\n\n');
-    const ready = this.output;
-    this.output = '';
-    return ready;
+    super();
   }
 
   get usage(): TokenUsage | undefined {
     return this.wireUsage ? usageFromAnthropic(this.wireUsage) : undefined;
   }
 
-  private onEvent(name: string | undefined, data: string): void {
-    const forwarded = name === 'error' ? this.redact(data) : data;
-    this.output += `${name ? `event: ${name}\n` : ''}data: ${forwarded.includes('\n') ? forwarded.split('\n').join('\ndata: ') : forwarded}\n\n`;
-    if (name === 'error') this.error = errorFromAnthropicStreamEvent(data, this.providerId);
-    else if (name === 'message_start' || name === 'message_delta') this.readUsage(name, data);
+  protected forward(name: string | undefined, data: string): string {
+    if (name === 'error') {
+      this.error = errorFromAnthropicStreamEvent(data, this.providerId);
+      return this.redact(data);
+    }
+    if (name === 'message_start' || name === 'message_delta') this.readUsage(name, data);
+    return data;
   }
 
   private readUsage(name: 'message_start' | 'message_delta', data: string): void {

@@ -3,8 +3,6 @@ import type { Response } from 'express';
 import { GatewayError } from '../../errors.js';
 import type { ResolvedModel } from '../../providers/registry.js';
 import { anthropicUrl, relayedAnthropicHeaders } from '../../dialects/anthropic-messages/api.js';
-import { startEventStream } from '../../sse/sse-response.js';
-import { isAbort } from '../../upstream/http-client.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
@@ -12,6 +10,7 @@ import { AnthropicRelayObserver } from '../../dialects/anthropic-messages/relay-
 import { usageFromAnthropic } from '../../dialects/anthropic-messages/usage.js';
 import { decodeMessage } from '../../dialects/anthropic-messages/decode-response.js';
 import { respondAnthropic } from './translated-response.js';
+import { relayEventStream } from '../relay-event-stream.js';
 import type { AnthropicResponseMessage, AnthropicUsage } from '../../dialects/anthropic-messages/wire-types.js';
 
 export interface NativePassthroughArguments {
@@ -46,32 +45,6 @@ const relayWhole = async (upstream: OpenedUpstream, options: NativePassthroughAr
   options.response.end(bytes);
 };
 
-/** The upstream's events go to the client as they complete (an error event redacted); only
- * usage-bearing events are parsed. A slow client pauses the upstream. */
-const relayStream = async (upstream: OpenedUpstream, options: NativePassthroughArguments): Promise<void> => {
-  const { response, tracker } = options;
-  const observer = new AnthropicRelayObserver(options.resolved.provider.id, options.redact);
-  startEventStream(response, options.servedHeaders);
-  let broken: GatewayError | undefined;
-  try {
-    await upstream.body.each((chunk) => {
-      tracker.firstToken();
-      const text = observer.push(chunk);
-      if (text) upstream.body.relay(response, text);
-    });
-    const rest = observer.end();
-    if (rest) response.write(rest);
-  } catch (error) {
-    if (!tracker.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(options.resolved.provider.id, error);
-  } finally {
-    if (observer.usage) tracker.usage(observer.usage);
-    if (observer.error) tracker.failed(observer.error);
-    if (!broken && !response.writableEnded) response.end();
-  }
-  // The route's error exit writes it as the stream's last event.
-  if (broken) throw broken;
-};
-
 /** The native lane: Anthropic client, Anthropic upstream. The client's body goes upstream with only
  * the model id changed, and the answer comes back byte for byte. */
 export const passthroughAnthropic = async (options: NativePassthroughArguments): Promise<void> => {
@@ -86,7 +59,10 @@ export const passthroughAnthropic = async (options: NativePassthroughArguments):
   });
   if (upstream.statusCode >= 400) throw await refusal(upstream, provider.id);
   const contentType = String(upstream.headers['content-type'] ?? '');
-  if (/text\/event-stream/i.test(contentType)) return relayStream(upstream, options);
+  if (/text\/event-stream/i.test(contentType)) {
+    const observer = new AnthropicRelayObserver(provider.id, options.redact);
+    return relayEventStream(upstream, observer, { response: options.response, tracker: options.tracker, providerId: provider.id, servedHeaders: options.servedHeaders });
+  }
   if (stream) return answerWholeAsStream(upstream, options);
   return relayWhole(upstream, options);
 };

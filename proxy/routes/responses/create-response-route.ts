@@ -9,11 +9,12 @@ import { beginModelCall } from '../../pipeline/begin-call.js';
 import { serveWithFallbacks } from '../../pipeline/fallbacks.js';
 import { answerOverHttp } from '../../pipeline/http-sink.js';
 import type { ResolvedModel } from '../../providers/registry.js';
-import type { GatewayContext } from '../../server/gateway-context.js';
+import { resolveModel, type GatewayContext } from '../../server/gateway-context.js';
 import { readJsonBody } from '../../server/read-body.js';
 import { requesterOf, trackRequest, type RequestTracker } from '../../usage/request-tracker.js';
 import { limitOutput } from '../limit-output.js';
 import { servedHeaders } from '../served-headers.js';
+import { relayResponses, relaysResponses } from './relay-responses.js';
 import type { ResponsesState } from './responses-state.js';
 
 export const RESPONSES_ENDPOINT = '/v1/responses';
@@ -32,11 +33,14 @@ interface ServeArguments {
 }
 
 /** The conversation before this request, when it continues a stored response (a 404 when there is
- * none for this token). A 400 when the gateway keeps no responses at all. A request with
+ * none for this token). A 400 when the gateway keeps no responses at all, or when a provider keeps
+ * this one (it was relayed there). A request with
  * `store: false` may still continue a stored one, as at OpenAI; it is only not kept itself. */
 const historyOf = (state: ResponsesState, body: ResponsesRequest, owner: string): ResponsesInputItem[] => {
   const previous = body.previous_response_id;
   if (!previous) return [];
+  const keeper = state.relayed.lookup(previous, owner)?.provider.id;
+  if (keeper) throw GatewayError.invalidRequest(`The response '${previous}' is kept by provider "${keeper}", which served it; a model the gateway translates cannot continue it. Continue with a model of that provider, or send the earlier turns as input.`, 'previous_response_id', 'previous_response_not_found');
   if (!state.store) throw GatewayError.invalidRequest('previous_response_id needs stored responses, and this gateway keeps none (storage is turned off).', 'previous_response_id', 'storage_disabled');
   return state.store.conversation(previous, owner);
 };
@@ -87,18 +91,35 @@ const serveWith = async (served: ResolvedModel, serve: ServeArguments): Promise<
 const warningHeaders = (headers: Record<string, string>, leftOut: readonly string[]): Record<string, string> =>
   leftOut.length === 0 ? headers : { ...headers, 'x-modapi-warning': `tools left out (the provider cannot run them): ${leftOut.join(', ').slice(0, 500)}` };
 
-/** POST /v1/responses: OpenAI's Responses API in front of every model, translated to the neutral
- * chat request, with the configured fallbacks. Errors leave in OpenAI's shape through the mount's
- * error exit, or as the stream's `error` and `response.failed` events. */
+/** The request as the neutral chat request, made once, when a translated model first needs it. */
+const translationOf = (gateway: GatewayContext, state: ResponsesState, body: ResponsesRequest, owner: string, stream: boolean): (() => DecodedResponsesRequest) => {
+  let decoded: DecodedResponsesRequest | undefined;
+  return () => {
+    if (decoded) return decoded;
+    decoded = toChatRequest(body, historyOf(state, body, owner), inputContextOf(state, owner), stream);
+    if (decoded.leftOutTools.length > 0) gateway.log.warn(`responses: tools left out of a translated request: ${decoded.leftOutTools.join(', ').slice(0, 500)}`);
+    return decoded;
+  };
+};
+
+/** POST /v1/responses: OpenAI's Responses API in front of every model, relayed to a provider that
+ * serves it (relay-responses.ts), else translated to the neutral chat request, with the configured
+ * fallbacks. Errors leave in OpenAI's shape through the mount's error exit, or as the stream's
+ * `error` and `response.failed` events. */
 export const createResponse = (gateway: GatewayContext, state: ResponsesState) => async (request: Request, response: Response) => {
   const tracker = trackRequest(gateway, request, response, RESPONSES_ENDPOINT);
   const body = checkResponsesRequest(await readJsonBody(request, gateway.limits.jsonBytes));
   const owner = requesterOf(response).name;
   const stream = body.stream === true;
-  // Bad input is refused before admission: nothing goes upstream, nothing is reserved.
-  const decoded = toChatRequest(body, historyOf(state, body, owner), inputContextOf(state, owner), stream);
-  if (decoded.leftOutTools.length > 0) gateway.log.warn(`responses: tools left out of a translated request: ${decoded.leftOutTools.join(', ').slice(0, 500)}`);
+  const translation = translationOf(gateway, state, body, owner, stream);
+  // Bad input for a translated model is refused before admission: nothing goes upstream, nothing
+  // is reserved. A relayed request is the upstream's to judge.
+  if (!relaysResponses(resolveModel(gateway, body.model).provider)) translation();
   const call = beginModelCall(gateway, response, tracker, body.model, stream);
-  const serve: ServeArguments = { gateway, state, response, tracker, signal: call.signal, body, decoded, stream, stored: body.store !== false && state.store !== undefined, owner };
-  await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));
+  const stored = body.store !== false && state.store !== undefined;
+  await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => {
+    if (!relaysResponses(served.provider)) return serveWith(served, { gateway, state, response, tracker, signal: call.signal, body, decoded: translation(), stream, stored, owner });
+    gateway.registry.requireKey(served.provider);
+    return relayResponses({ body, resolved: served, response, tracker, servedHeaders: servedHeaders(served), state, owner, redact: call.redact });
+  });
 };

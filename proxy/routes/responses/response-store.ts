@@ -75,6 +75,12 @@ export class ResponseStore {
     return entry.stored;
   }
 
+  /** Whether the token has this response here, unexpired (no error either way). */
+  holds(id: string, owner: string): boolean {
+    const entry = ID.test(id) ? this.entries.get(id) : undefined;
+    return entry !== undefined && entry.stored.owner === owner && !this.expired(entry.stored);
+  }
+
   /** An output item of one of the token's stored responses, for an `item_reference` (the AI SDK
    * sends one for each earlier answer while `store` is on), or a 404 as OpenAI answers it. */
   item(itemId: string, owner: string, param: string): ResponsesInputItem {

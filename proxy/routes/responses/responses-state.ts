@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReasoningSeal } from '../../dialects/openai-responses/reasoning-seal.js';
+import { RelayedResponses } from './relayed-responses.js';
 import { ResponseStore, type ResponseStoreOptions } from './response-store.js';
 
 export interface ResponsesOptions extends ResponseStoreOptions {
@@ -14,6 +15,8 @@ export interface ResponsesState {
   /** Undefined when storage is off: previous_response_id is then refused, GET finds nothing. */
   store: ResponseStore | undefined;
   seal: ReasoningSeal;
+  /** Responses relayed to a provider that keeps them (relay-responses.ts), found by id. */
+  relayed: RelayedResponses;
 }
 
 const KEY_BYTES = 32;
@@ -38,4 +41,5 @@ const sealKey = (dir: string | undefined): Buffer => {
 export const createResponsesState = (options: ResponsesOptions = {}): ResponsesState => ({
   store: options.store === false ? undefined : new ResponseStore(options),
   seal: new ReasoningSeal(() => sealKey(options.dir)),
+  relayed: new RelayedResponses(),
 });
