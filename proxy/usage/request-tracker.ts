@@ -249,6 +249,13 @@ export const requesterOf = (response: Response): Requester => {
   return { name: client?.name ?? 'unknown', policy: client?.policy, team: client?.team };
 };
 
+/** Who asks, with the request's tags (header and body), for a call that leaves no record
+ * (count_tokens): it sends the prompt upstream too, so policies by tag apply to it. */
+export const attributedRequesterOf = (gateway: GatewayContext, request: Request, response: Response, body: BodyAttribution): Requester => {
+  const attribution = mergeAttribution(parseTagsHeader(request.headers[TAGS_HEADER], gateway.redactor), checkBodyAttribution(body, gateway.redactor));
+  return { ...requesterOf(response), ...(attribution.tags ? { tags: attribution.tags } : {}) };
+};
+
 /** An AbortSignal that fires when the client goes away before the answer is complete; a tracked
  * request's comes from its tracker, which already listens for the response's close. */
 export const clientGoneSignal = (response: Response): AbortSignal => {

@@ -198,6 +198,13 @@ describe('policies by tag and budgets per team and customer', () => {
       assert.equal((await send(gateway, { dialect, secret: token('script'), model: 'safe-model', tags: 'data=sensitive,customer=globex' })).status, 200, `${dialect}: a listed model`);
     }
     assert.equal((await send(gateway, { dialect: 'openai', secret: token('script'), tags: 'data=public,customer=globex' })).status, 200, 'another tag value');
+    // Counting tokens sends the prompt too (upstream, for an Anthropic model): the policy applies.
+    const count = (model: string) =>
+      fetch(`${gateway.url}/messages/count_tokens`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': token('script'), 'x-modapi-tags': 'data=sensitive' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) });
+    const countRefused = await refusal(await count('test-model'), 'anthropic');
+    assert.deepEqual([countRefused.status, countRefused.kind], [403, 'error/permission_error']);
+    assert.match(countRefused.message, /policy "sensitive-data"/);
+    assert.equal((await count('safe-model')).status, 200);
     assert.equal((await send(gateway, { dialect: 'openai', secret: token('script'), tags: 'stage=prod,customer=globex' })).status, 200, 'the tag without the team');
   });
 
