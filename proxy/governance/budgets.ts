@@ -62,21 +62,27 @@ const periodKey = (now: Date, period: BudgetPeriod): string => now.toISOString()
 
 type CapOwner = Omit<BudgetCap, 'period' | 'capUsd'>;
 
-const periodCapsOf = (owner: CapOwner, caps: PeriodCaps | undefined): BudgetCap[] => [
-  ...(caps?.dailyUsd === undefined ? [] : [{ ...owner, period: 'day' as const, capUsd: caps.dailyUsd }]),
-  ...(caps?.monthlyUsd === undefined ? [] : [{ ...owner, period: 'month' as const, capUsd: caps.monthlyUsd }]),
-];
+// Pushes rather than spreads: this runs on every request, most of them under no cap at all.
+const addPeriodCaps = (caps: BudgetCap[], owner: CapOwner, dailyUsd: number | undefined, monthlyUsd: number | undefined): void => {
+  if (dailyUsd !== undefined) caps.push({ ...owner, period: 'day', capUsd: dailyUsd });
+  if (monthlyUsd !== undefined) caps.push({ ...owner, period: 'month', capUsd: monthlyUsd });
+};
 
 const customerOf = (subject: BudgetSubject): string | undefined => subject.tags?.[CUSTOMER_TAG];
 
+/** A team's or customer's own entry: names come from requests, so `constructor` is just a name. */
+const ownCaps = (caps: Record<string, PeriodCaps> | undefined, name: string): PeriodCaps | undefined => (caps && Object.hasOwn(caps, name) ? caps[name] : undefined);
+
 export const capsFor = (overall: OverallBudget, client: string, policy: TokenPolicy | undefined, subject: BudgetSubject = {}): BudgetCap[] => {
+  const caps: BudgetCap[] = [];
+  addPeriodCaps(caps, { scope: 'overall' }, overall.dailyUsd, overall.monthlyUsd);
+  if (policy) addPeriodCaps(caps, { scope: 'token', client }, policy.dailyBudgetUsd, policy.monthlyBudgetUsd);
+  const team = subject.team && ownCaps(overall.teams, subject.team);
+  if (team) addPeriodCaps(caps, { scope: 'team', team: subject.team }, team.dailyUsd, team.monthlyUsd);
   const customer = customerOf(subject);
-  return [
-    ...periodCapsOf({ scope: 'overall' }, overall),
-    ...periodCapsOf({ scope: 'token', client }, { dailyUsd: policy?.dailyBudgetUsd, monthlyUsd: policy?.monthlyBudgetUsd }),
-    ...(subject.team ? periodCapsOf({ scope: 'team', team: subject.team }, overall.teams?.[subject.team]) : []),
-    ...(customer ? periodCapsOf({ scope: 'customer', customer }, overall.customers?.[customer] ?? overall.customers?.[EVERY_CUSTOMER]) : []),
-  ];
+  const customerCaps = customer && (ownCaps(overall.customers, customer) ?? ownCaps(overall.customers, EVERY_CUSTOMER));
+  if (customerCaps) addPeriodCaps(caps, { scope: 'customer', customer }, customerCaps.dailyUsd, customerCaps.monthlyUsd);
+  return caps;
 };
 
 /** Whether a request of this token may fall under a cap before its tags are known (team and
