@@ -56,12 +56,23 @@ export const gatewayOptionsFromCli = (cli: CliArguments, environment: NodeJS.Pro
 };
 
 /** The ledger folder the gateway writes: `--ledger DIR`, none with `--no-ledger`, else the data folder's. */
-export const ledgerFolderOf = (cli: CliArguments, environment: NodeJS.ProcessEnv): string | undefined => {
+export const ledgerFolderOf = (cli: CliArguments, folder: string): string | undefined => {
   if (cli.noLedger) return undefined;
   if (cli.ledger) return cli.ledger;
-  const folder = dataFolder(environment);
   ensurePrivateFolder(folder);
   return defaultLedgerFolder(folder);
+};
+
+/** What the data folder gives: a read-only or missing home still starts (as before this folder
+ * existed), in memory, saying why and what to do. */
+const durableDefaults = (cli: CliArguments, environment: NodeJS.ProcessEnv, config: ConfigFile, folder: string): { ledgerDir?: string; kept?: { token: string; generated: boolean } } => {
+  try {
+    return { kept: needsOwnToken(cli, environment, config) ? keptToken(folder) : undefined, ledgerDir: ledgerFolderOf(cli, folder) };
+  } catch (error) {
+    if (cli.ledger) throw error;
+    console.warn(`the data folder ${folder} cannot be written (${(error as Error).message}): usage is kept in memory and a token is made for this run only; --ledger DIR and --token T choose other places`);
+    return {};
+  }
 };
 
 /** Keeps a rotated token file in force while the gateway runs: the old token is refused at once. */
@@ -81,16 +92,16 @@ const followTokenFile = (gateway: RunningGateway, path: string, token: string): 
 export const serve = async (cli: CliArguments, environment: NodeJS.ProcessEnv): Promise<RunningGateway> => {
   const config = cli.config ? readConfigFile(cli.config) : {};
   const folder = dataFolder(environment);
-  const kept = needsOwnToken(cli, environment, config) ? keptToken(folder) : undefined;
-  const ledgerDir = ledgerFolderOf(cli, environment);
-  const { options } = gatewayOptionsFromCli(cli, environment, config, { ledgerDir, keptToken: kept?.token });
+  const { kept, ledgerDir } = durableDefaults(cli, environment, config, folder);
+  const { options, generatedToken } = gatewayOptionsFromCli(cli, environment, config, { ledgerDir, keptToken: kept?.token });
   const gateway = await startGateway(options);
   const keyed = gateway.context.registry.configured().filter((provider) => provider.apiKey).map((provider) => provider.id);
   console.log(keyed.length > 0 ? `providers with a key: ${keyed.join(', ')}` : 'no provider key set: model calls will answer 401 until MODAPI_API_KEY (or another provider key) is set');
-  console.log(ledgerDir ? `usage ledger: ${ledgerDir}` : 'usage kept in memory only (--no-ledger): it is lost when the gateway stops');
+  console.log(ledgerDir ? `usage ledger: ${ledgerDir}` : `usage kept in memory only${cli.noLedger ? ' (--no-ledger)' : ''}: it is lost when the gateway stops`);
+  const shownOnce = generatedToken ?? (kept?.generated ? kept.token : undefined);
+  if (shownOnce) console.log(`local token (generated, shown once): ${shownOnce}`);
   if (kept) {
     const path = tokenFilePath(folder);
-    if (kept.generated) console.log(`local token (generated, shown once): ${kept.token}`);
     console.log(`local token ${kept.generated ? 'kept' : 'reused from'} ${path} (modapi-gateway token prints it, token --rotate replaces it)`);
     followTokenFile(gateway, path, kept.token);
   }

@@ -161,3 +161,17 @@ test('`token` prints the kept token, `token --rotate` replaces it: a running gat
   assert.equal(runCli(['token'], env).stdout.trim(), fresh);
   assert.equal((await stopCli(next)).code, 0);
 });
+
+test('a data folder that cannot be written: it still starts, in memory, says why, and its token for this run works', async () => {
+  const home = freshHome();
+  // A file where the folder would go: mkdir fails for any user, root included.
+  writeFileSync(join(home, 'xdg'), 'not a folder');
+  const cli = await start(home);
+  const { stdout, stderr } = cli.output();
+  assert.match(stderr, /data folder .*xdg.modapi cannot be written/);
+  assert.match(stdout, /usage kept in memory only: it is lost/);
+  const token = /local token \(generated, shown once\): (\S+)/.exec(stdout)?.[1];
+  assert.ok(token, stdout);
+  assert.equal((await chat(cli, token)).status, 200);
+  assert.equal((await stopCli(cli)).code, 0);
+});
