@@ -109,7 +109,7 @@ test('two starts with the same HOME share one ledger and one token: usage and bu
   for (const output of [printed, again, report.stdout, report.stderr, first.output().stderr, second.output().stderr]) assert.ok(!output.includes(KEY), 'the upstream key was printed');
 });
 
-test('--no-ledger keeps usage in memory: no ledger is written, only the kept token; with --token too, nothing at all', async () => {
+test('--no-ledger keeps usage in memory: no ledger is written, only the kept token; with --token too, nothing at all; --ledger DIR moves it', async () => {
   const home = freshHome();
   const cli = await start(home, ['--no-ledger']);
   assert.match(cli.output().stdout, /usage kept in memory only \(--no-ledger\)/);
@@ -126,6 +126,15 @@ test('--no-ledger keeps usage in memory: no ledger is written, only the kept tok
   assert.equal((await chat(withToken, given)).status, 200);
   assert.equal((await stopCli(withToken)).code, 0);
   assert.deepEqual(filesUnder(bare), [], 'nothing was written');
+
+  const moved = freshHome();
+  const elsewhere = join(moved, 'elsewhere');
+  const withLedger = await start(moved, ['--ledger', elsewhere, '--token', given]);
+  assert.ok(withLedger.output().stdout.includes(`usage ledger: ${elsewhere}`));
+  assert.equal((await chat(withLedger, given)).status, 200);
+  assert.equal((await stopCli(withLedger)).code, 0);
+  assert.deepEqual(filesUnder(moved).filter((file) => file.endsWith('.jsonl')).map((file) => file.split('/')[0]), ['elsewhere'], '--ledger DIR moves the ledger');
+  assert.ok(!filesUnder(moved).some((file) => file.startsWith('xdg')), 'and nothing goes to the data folder');
 });
 
 test('`token` prints the kept token, `token --rotate` replaces it: a running gateway refuses the old one at once, and so does the next start', async () => {
