@@ -15,4 +15,5 @@ export const tokenCommand = (cli: CliArguments, environment: NodeJS.ProcessEnv, 
   const { token, generated } = keptToken(folder);
   print(token);
   if (generated) note(`local token generated and kept in ${path}`);
+  if (environment.MODAPI_LOCAL_TOKEN?.trim()) note('MODAPI_LOCAL_TOKEN is set: a gateway started with it uses that token, not this one');
 };
