@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { usageReport } from '../../proxy/cli/usage-report.js';
 import type { GatewayOptions, RunningGateway } from '../../proxy/server/gateway-server.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
+import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
 import { startTestGateway, TEST_KEY } from '../support/gateway.js';
 import { chatUpstream } from './support.js';
 
@@ -226,4 +226,30 @@ describe('policies by tag and budgets per team and customer', () => {
     assert.equal((await send(gateway, { dialect: 'openai', secret: token('script'), tags: 'customer=initech' })).status, 200, 'another customer, under the cap for each');
     assert.equal((await send(gateway, { dialect: 'openai', secret: token('script') })).status, 200, 'no customer, no team: no cap applies');
   });
+});
+
+test('a fallback a tag policy does not allow is never tried; without the tag it is', async () => {
+  // The first model fails (502); its fallback answers.
+  const upstream = await new FakeUpstream()
+    .on('POST /v1/chat/completions', (request, response) => {
+      const model = request.json().model as string;
+      if (model === 'safe-primary') sendJson(response, 502, { error: { message: 'down', type: 'server_error' } });
+      else sendJson(response, 200, { id: 'c', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] });
+    })
+    .start();
+  const gateway = await startGateway(upstream, {
+    fallbacks: { 'safe-primary': ['risky-fallback'] },
+    tagPolicies: [{ name: 'sensitive-data', when: { tag: 'data=sensitive' }, allowedModels: ['safe-*'] }],
+  });
+  try {
+    const tagged = await send(gateway, { dialect: 'openai', secret: token('script'), model: 'safe-primary', tags: 'data=sensitive' });
+    assert.equal(tagged.status, 502);
+    assert.ok(!upstream.requests.some((request) => request.json().model === 'risky-fallback'), 'the refused fallback never reached the upstream');
+    const plain = await send(gateway, { dialect: 'openai', secret: token('script'), model: 'safe-primary' });
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers.get('x-modapi-model'), 'risky-fallback');
+  } finally {
+    await gateway.close();
+    await upstream.close();
+  }
 });
