@@ -8,6 +8,8 @@ export interface LocalClient {
   policy?: TokenPolicy;
   /** Reads every client's usage through /modapi/usage*; any other token reads only its own. */
   admin?: boolean;
+  /** The team its usage counts for (usage by team, team budgets and policies). */
+  team?: string;
 }
 
 /** A token as configured: its name, the secret, its policy; a revoked token is refused. */
@@ -16,6 +18,7 @@ export interface LocalTokenEntry extends TokenPolicy {
   token: string;
   revoked?: boolean;
   admin?: boolean;
+  team?: string;
 }
 
 interface StoredToken {
@@ -59,7 +62,7 @@ export class LocalTokens {
     this.generation += 1;
     this.tokens = entries
       .filter((entry) => entry.token.length > 0 && !entry.revoked)
-      .map((entry) => ({ digest: digestOf(entry.token), client: { name: entry.name, policy: policyOf(entry), admin: entry.admin === true } }));
+      .map((entry) => ({ digest: digestOf(entry.token), client: { name: entry.name, policy: policyOf(entry), admin: entry.admin === true, ...(entry.team ? { team: entry.team } : {}) } }));
   }
 
   /** The client a presented token belongs to; `connection` (the request's socket) lets a keep-alive

@@ -38,7 +38,17 @@ export interface UsageRecord {
   latencyMs: number;
   timeToFirstTokenMs: number | null;
   errorCode: string | null;
+  /** Cost attribution from the request (`x-modapi-tags`, or a dialect's metadata fields): short
+   * keys and values, bounded in count, validated before they get here. Absent when none. */
+  tags?: UsageTags;
+  /** The calling token's team (from the config or the store). Absent when the token has none. */
+  team?: string;
+  /** The end user the client named (OpenAI `user`, Anthropic `metadata.user_id`, a `user` tag). */
+  user?: string;
 }
+
+/** Tag key to value, e.g. `{feature: "summarize", customer: "acme"}`. */
+export type UsageTags = Readonly<Record<string, string>>;
 
 /** What a request learnt about its own usage while it ran; turned into a record when it ends. */
 export interface UsageObservation {

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { adapterFor } from '../../adapters/index.js';
 import { responsesAnswerFormat } from '../../dialects/openai-responses/answer-format.js';
+import { responsesAttribution } from '../../dialects/openai-responses/attribution.js';
 import { checkResponsesRequest, inputItems, toChatRequest, type DecodedResponsesRequest } from '../../dialects/openai-responses/decode-request.js';
 import type { InputContext } from '../../dialects/openai-responses/decode-input.js';
 import type { ResponsesInputItem, ResponsesRequest } from '../../dialects/openai-responses/wire-types.js';
@@ -115,6 +116,7 @@ export const createResponse = (gateway: GatewayContext, state: ResponsesState) =
   // Bad input for a translated model is refused before admission: nothing goes upstream, nothing
   // is reserved. A relayed request is the upstream's to judge.
   if (!relaysResponses(resolveModel(gateway, body.model).provider)) translation();
+  tracker.attribute(responsesAttribution(body));
   const call = beginModelCall(gateway, response, tracker, body.model, stream);
   const stored = body.store !== false && state.store !== undefined;
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => {
