@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { providersFromEnvironment } from '../config/environment.js';
 import { readConfigFile, type ConfigFile } from '../config/config-file.js';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../server/gateway-server.js';
+import { startTelemetry } from '../telemetry/start-telemetry.js';
+import { createConsoleLogger, Redactor } from '../logger.js';
 import type { CliArguments } from './arguments.js';
 
 export const generateLocalToken = (): string => `mk-local-${randomBytes(24).toString('base64url')}`;
@@ -41,7 +43,9 @@ export const gatewayOptionsFromCli = (cli: CliArguments, environment: NodeJS.Pro
 export const serve = async (cli: CliArguments, environment: NodeJS.ProcessEnv): Promise<RunningGateway> => {
   const config = cli.config ? readConfigFile(cli.config) : {};
   const { options, generatedToken } = gatewayOptionsFromCli(cli, environment, config);
-  const gateway = await startGateway(options);
+  // Off, and the OpenTelemetry SDK never loaded, unless an OTEL_EXPORTER_OTLP_* endpoint is set.
+  const telemetry = await startTelemetry(environment, createConsoleLogger(new Redactor()));
+  const gateway = await startGateway({ ...options, telemetry });
   const keyed = gateway.context.registry.configured().filter((provider) => provider.apiKey).map((provider) => provider.id);
   console.log(keyed.length > 0 ? `providers with a key: ${keyed.join(', ')}` : 'no provider key set: model calls will answer 401 until MODAPI_API_KEY (or another provider key) is set');
   if (generatedToken) console.log(`local token (generated, shown once): ${generatedToken}`);

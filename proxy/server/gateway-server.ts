@@ -17,6 +17,7 @@ import { configureWholeBodyLimit } from '../upstream/whole-body-limit.js';
 import { DEFAULT_LIMITS, type BodyLimits, type GatewayContext } from './gateway-context.js';
 import { LocalTokens, type LocalTokenEntry } from './local-tokens.js';
 import { hostNamesForBind } from './security.js';
+import type { CallTelemetry } from '../telemetry/call-telemetry.js';
 
 export interface GatewayOptions extends UsageOptions {
   /** 127.0.0.1 unless the user asks for another address on purpose. */
@@ -42,6 +43,8 @@ export interface GatewayOptions extends UsageOptions {
   /** Stored responses for the Responses API (previous_response_id): where, how long, how much, or
    * off. By default they are kept next to the ledger when it has a folder, else in memory. */
   responses?: ResponsesOptions;
+  /** Where every model call is reported once (the CLI's OpenTelemetry export); shut down on close. */
+  telemetry?: CallTelemetry;
 }
 
 export interface RunningGateway {
@@ -87,6 +90,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     ledger: usage.ledger,
     governance: usage.governance,
     fallbacks: options.fallbacks,
+    telemetry: options.telemetry,
     responses: createResponsesState({ dir: options.ledgerDir ? join(options.ledgerDir, 'responses') : undefined, ...options.responses }),
   };
   const host = options.host ?? LOOPBACK;
@@ -124,7 +128,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     port: boundPort,
     url: `http://${urlHost(host)}:${boundPort}/v1`,
     // Closing twice waits for the first close instead of releasing the upstream pool twice.
-    close: (timeoutMs = 5_000) => (closing ??= closeServer(server, sockets, timeoutMs).finally(usage.close)),
+    close: (timeoutMs = 5_000) => (closing ??= closeServer(server, sockets, timeoutMs).finally(usage.close).finally(() => options.telemetry?.shutdown())),
   };
 };
 

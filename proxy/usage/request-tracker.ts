@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { TokenUsage } from '../adapters/types.js';
+import type { AnswerFacts, TokenUsage } from '../adapters/types.js';
 import { publicError } from '../public-error.js';
 import type { GatewayError } from '../errors.js';
 import { estimateCost, type Estimate } from '../governance/estimate.js';
@@ -78,6 +78,27 @@ export class RequestTracker implements ClientWatch {
 
   usage(usage: TokenUsage): void {
     this.observation.usage = usage;
+  }
+
+  /** Whether the answer's finish reasons and model are wanted (telemetry is on): the relay lane
+   * reads nothing more than usage otherwise. */
+  get watchesAnswers(): boolean {
+    return this.gateway.telemetry !== undefined;
+  }
+
+  finishReason(reason: string): void {
+    (this.observation.finishReasons ??= []).push(reason);
+  }
+
+  /** What a relay lane's observer read of the answer. */
+  answered(answer: AnswerFacts): void {
+    for (const reason of answer.finishReasons) this.finishReason(reason);
+    if (answer.model) this.answeredBy(answer.model);
+  }
+
+  /** The model the upstream says answered (a fallback's answer replaces an earlier attempt's). */
+  answeredBy(model: string): void {
+    this.observation.responseModel = model;
   }
 
   /** The ledger keeps the error's code as the public error has it (no secret an upstream echoed). */
@@ -171,6 +192,7 @@ export class RequestTracker implements ClientWatch {
       this.gateway.log.error(`usage record failed: ${(error as Error).message}`);
     }
     this.gateway.governance?.recorded(record, this.details.policy);
+    this.gateway.telemetry?.called(record, this.observation);
   }
 
   private estimate(resolved: ResolvedModel): Estimate {

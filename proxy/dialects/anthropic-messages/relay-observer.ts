@@ -1,9 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import type { TokenUsage } from '../../adapters/types.js';
+import type { AnswerFacts, TokenUsage } from '../../adapters/types.js';
 import type { GatewayError } from '../../errors.js';
 import { errorFromAnthropicStreamEvent } from './read-error.js';
-import { mergeAnthropicUsage, usageFromAnthropic } from './usage.js';
+import { finishReasonFromAnthropic, mergeAnthropicUsage, usageFromAnthropic } from './usage.js';
 import type { AnthropicUsage } from './wire-types.js';
 
 /** Watches an Anthropic SSE stream on its way to a client of the same dialect. Each event is
@@ -16,6 +16,8 @@ export class AnthropicRelayObserver {
   private wireUsage: AnthropicUsage | undefined;
   private output = '';
   error: GatewayError | undefined;
+  /** The stop reason and model, read from the events parsed for usage anyway. */
+  readonly answer: AnswerFacts = { finishReasons: [] };
 
   constructor(
     private readonly providerId: string,
@@ -57,7 +59,7 @@ export class AnthropicRelayObserver {
   }
 
   private readUsage(name: 'message_start' | 'message_delta', data: string): void {
-    let event: { message?: { usage?: AnthropicUsage }; usage?: AnthropicUsage };
+    let event: { message?: { usage?: AnthropicUsage; model?: string }; usage?: AnthropicUsage; delta?: { stop_reason?: string | null } };
     try {
       event = JSON.parse(data);
     } catch {
@@ -65,5 +67,7 @@ export class AnthropicRelayObserver {
     }
     const usage = name === 'message_start' ? event.message?.usage : event.usage;
     if (usage) this.wireUsage = mergeAnthropicUsage(this.wireUsage, usage);
+    if (typeof event.message?.model === 'string') this.answer.model = event.message.model;
+    if (typeof event.delta?.stop_reason === 'string') this.answer.finishReasons = [finishReasonFromAnthropic(event.delta.stop_reason)];
   }
 }

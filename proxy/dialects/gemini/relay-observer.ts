@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import type { TokenUsage } from '../../adapters/types.js';
+import type { AnswerFacts, TokenUsage } from '../../adapters/types.js';
+import { answerFactsFromGemini } from './answer-facts.js';
 import type { GatewayError } from '../../errors.js';
 import type { GeminiStreamFraming } from './answer-format.js';
 import { geminiError } from './read-error.js';
@@ -18,6 +19,8 @@ export class GeminiRelayObserver {
   private output = '';
   private elements = 0;
   error: GatewayError | undefined;
+  /** The finish reasons and model version of the chunks parsed for usage anyway (the last ones win). */
+  readonly answer: AnswerFacts = { finishReasons: [] };
 
   constructor(
     private readonly framing: GeminiStreamFraming,
@@ -76,6 +79,9 @@ export class GeminiRelayObserver {
       return data;
     }
     if (hasTokenCounts(chunk.usageMetadata)) this.lastUsage = chunk.usageMetadata;
+    const facts = answerFactsFromGemini(chunk);
+    if (facts.finishReasons.length > 0) this.answer.finishReasons = facts.finishReasons;
+    if (facts.model) this.answer.model = facts.model;
     if (!chunk.error) return data;
     this.error ??= geminiError(chunk.error.code ?? 502, {}, data, this.providerId);
     return this.redact(data);

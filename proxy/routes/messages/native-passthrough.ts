@@ -10,6 +10,7 @@ import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
 import { AnthropicRelayObserver } from '../../dialects/anthropic-messages/relay-observer.js';
 import { usageFromAnthropic } from '../../dialects/anthropic-messages/usage.js';
+import { answerFactsFromAnthropic } from '../../dialects/anthropic-messages/answer-facts.js';
 import { decodeMessage } from '../../dialects/anthropic-messages/decode-response.js';
 import { respondAnthropic } from './translated-response.js';
 import type { AnthropicResponseMessage, AnthropicUsage } from '../../dialects/anthropic-messages/wire-types.js';
@@ -42,6 +43,7 @@ const relayWhole = async (upstream: OpenedUpstream, options: NativePassthroughAr
     throw GatewayError.badUpstreamBody(options.resolved.provider.id, 'a body that is not JSON');
   }
   if (message?.usage) options.tracker.usage(usageFromAnthropic(message.usage));
+  options.tracker.answered(answerFactsFromAnthropic(message));
   options.response.writeHead(200, Object.assign({ 'content-type': 'application/json' }, options.servedHeaders));
   options.response.end(bytes);
 };
@@ -65,6 +67,7 @@ const relayStream = async (upstream: OpenedUpstream, options: NativePassthroughA
     if (!tracker.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(options.resolved.provider.id, error);
   } finally {
     if (observer.usage) tracker.usage(observer.usage);
+    tracker.answered(observer.answer);
     if (observer.error) tracker.failed(observer.error);
     if (!broken && !response.writableEnded) response.end();
   }

@@ -1,0 +1,92 @@
+import type { UsageObservation, UsageRecord } from '../usage/usage-record.js';
+
+/** Attribute values as OpenTelemetry takes them. */
+export type Attributes = Record<string, string | number | boolean | string[]>;
+
+/** One model call as a span and its metric points, in the GenAI semantic conventions' words,
+ * from the ledger record (so the exported counts are the ledger's). */
+export interface CallSignals {
+  spanName: string;
+  /** Milliseconds since the epoch. */
+  startTime: number;
+  endTime: number;
+  spanAttributes: Attributes;
+  /** The attributes every metric point of the call carries. */
+  metricAttributes: Attributes;
+  inputTokens: number;
+  outputTokens: number;
+  durationSeconds: number;
+  /** Streams only, as the conventions ask. */
+  timeToFirstChunkSeconds?: number;
+  errorType?: string;
+}
+
+const OPERATION_BY_ENDPOINT: Record<string, string> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/messages': 'chat',
+  '/v1/responses': 'chat',
+  '/v1/completions': 'text_completion',
+  '/v1/embeddings': 'embeddings',
+  '/v1beta/models:embedContent': 'embeddings',
+  '/v1beta/models:batchEmbedContents': 'embeddings',
+};
+
+/** The conventions' well-known provider names, where ours differ; other ids go out as they are. */
+const PROVIDER_NAMES: Record<string, string> = {
+  gemini: 'gcp.gemini',
+  mistral: 'mistral_ai',
+  xai: 'x_ai',
+};
+
+/** Chat-like endpoints are `chat`; images, audio, video and Gemini's generateContent are `generate_content`. */
+export const operationName = (endpoint: string): string => OPERATION_BY_ENDPOINT[endpoint] ?? 'generate_content';
+
+export const providerName = (providerId: string): string => PROVIDER_NAMES[providerId] ?? providerId;
+
+/** The ledger's error code, or the HTTP status of a refused call; none for a call that went well. */
+const errorTypeOf = (record: UsageRecord): string | undefined => record.errorCode ?? (record.status >= 400 ? String(record.status) : undefined);
+
+const seconds = (milliseconds: number): number => milliseconds / 1000;
+
+export const callSignals = (record: UsageRecord, observation: UsageObservation): CallSignals => {
+  const operation = operationName(record.endpoint);
+  const errorType = errorTypeOf(record);
+  const endTime = Date.parse(record.time);
+  const metricAttributes: Attributes = {
+    'gen_ai.operation.name': operation,
+    'gen_ai.provider.name': providerName(record.provider),
+    'gen_ai.request.model': record.requestedModel,
+    'gen_ai.response.model': observation.responseModel ?? record.model,
+    ...(errorType === undefined ? {} : { 'error.type': errorType }),
+  };
+  const timeToFirstChunkSeconds = record.stream && record.timeToFirstTokenMs !== null ? seconds(record.timeToFirstTokenMs) : undefined;
+  const spanAttributes: Attributes = {
+    ...metricAttributes,
+    'gen_ai.usage.input_tokens': record.promptTokens,
+    'gen_ai.usage.output_tokens': record.completionTokens,
+    'gen_ai.usage.cache_read.input_tokens': record.cachedTokens,
+    'gen_ai.usage.cache_creation.input_tokens': record.cacheCreationTokens,
+    'gen_ai.usage.reasoning.output_tokens': record.reasoningTokens,
+    ...(observation.finishReasons?.length ? { 'gen_ai.response.finish_reasons': observation.finishReasons } : {}),
+    ...(timeToFirstChunkSeconds === undefined ? {} : { 'gen_ai.response.time_to_first_chunk': timeToFirstChunkSeconds }),
+    'http.response.status_code': record.status,
+    'modapi.request_id': record.requestId,
+    'modapi.client': record.client,
+    'modapi.endpoint': record.endpoint,
+    'modapi.stream': record.stream,
+    'modapi.cost_source': record.costSource,
+    ...(record.costUsd === null ? {} : { 'modapi.cost_usd': record.costUsd }),
+  };
+  return {
+    spanName: `${operation} ${record.requestedModel}`,
+    startTime: endTime - record.latencyMs,
+    endTime,
+    spanAttributes,
+    metricAttributes,
+    inputTokens: record.promptTokens,
+    outputTokens: record.completionTokens,
+    durationSeconds: seconds(record.latencyMs),
+    timeToFirstChunkSeconds,
+    errorType,
+  };
+};

@@ -1,0 +1,75 @@
+import type { Histogram } from '@opentelemetry/api';
+import type { Logger } from '../logger.js';
+import type { CallTelemetry } from './call-telemetry.js';
+import { callSignals, type Attributes, type CallSignals } from './gen-ai-attributes.js';
+import type { TelemetrySettings } from './telemetry-settings.js';
+
+const SERVICE_NAME = 'modapi-gateway';
+/** The bucket boundaries the GenAI conventions advise for these two histograms. */
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+/** Shutdown sends what is buffered, but never holds the gateway's exit for long. */
+const SHUTDOWN_WAIT_MS = 2_000;
+const SPAN_KIND_CLIENT = 2;
+const STATUS_ERROR = 2;
+
+/** The OpenTelemetry SDK, loaded here only (this module itself is imported only when export is
+ * configured): spans go through a batch processor, metrics through a periodic reader, both OTLP
+ * over HTTP as the OTEL_EXPORTER_OTLP_* variables say. */
+export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logger): Promise<CallTelemetry> => {
+  const [{ detectResources, envDetector, resourceFromAttributes }, traceSdk, metricsSdk, traceExporter, metricExporter] = await Promise.all([
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/exporter-metrics-otlp-http'),
+  ]);
+  // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over the default service name.
+  const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME }).merge(detectResources({ detectors: [envDetector] }));
+  const tracerProvider = settings.traces
+    ? new traceSdk.BasicTracerProvider({ resource, spanProcessors: [new traceSdk.BatchSpanProcessor(new traceExporter.OTLPTraceExporter())] })
+    : undefined;
+  const meterProvider = settings.metrics
+    ? new metricsSdk.MeterProvider({
+        resource,
+        readers: [new metricsSdk.PeriodicExportingMetricReader({ exporter: new metricExporter.OTLPMetricExporter(), exportIntervalMillis: settings.metricIntervalMs })],
+      })
+    : undefined;
+  const tracer = tracerProvider?.getTracer(SERVICE_NAME);
+  const meter = meterProvider?.getMeter(SERVICE_NAME);
+  const histograms = meter && {
+    tokens: meter.createHistogram('gen_ai.client.token.usage', { unit: '{token}', description: 'Number of input and output tokens used', advice: { explicitBucketBoundaries: TOKEN_BUCKETS } }),
+    duration: meter.createHistogram('gen_ai.client.operation.duration', { unit: 's', description: 'GenAI operation duration', advice: { explicitBucketBoundaries: DURATION_BUCKETS } }),
+    firstChunk: meter.createHistogram('gen_ai.client.operation.time_to_first_chunk', { unit: 's', description: 'Time to receive the first chunk of a streamed answer', advice: { explicitBucketBoundaries: DURATION_BUCKETS } }),
+  };
+  const recordMetrics = (signals: CallSignals, counted: boolean, metrics: NonNullable<typeof histograms>): void => {
+    metrics.duration.record(signals.durationSeconds, signals.metricAttributes);
+    if (signals.timeToFirstChunkSeconds !== undefined) metrics.firstChunk.record(signals.timeToFirstChunkSeconds, signals.metricAttributes);
+    // A call that never learnt its usage (refused, failed before any answer) counts no tokens.
+    if (counted) recordTokens(metrics.tokens, signals.inputTokens, signals.outputTokens, signals.metricAttributes);
+  };
+  return {
+    called: (record, observation) => {
+      try {
+        const signals = callSignals(record, observation);
+        if (tracer) {
+          const span = tracer.startSpan(signals.spanName, { kind: SPAN_KIND_CLIENT, startTime: signals.startTime, attributes: signals.spanAttributes });
+          if (signals.errorType !== undefined) span.setStatus({ code: STATUS_ERROR, message: signals.errorType });
+          span.end(signals.endTime);
+        }
+        if (histograms) recordMetrics(signals, observation.usage !== undefined, histograms);
+      } catch (error) {
+        log.warn(`OpenTelemetry: a call was not exported: ${(error as Error).message}`);
+      }
+    },
+    shutdown: async () => {
+      const done = Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
+    },
+  };
+};
+
+const recordTokens = (histogram: Histogram, input: number, output: number, attributes: Attributes): void => {
+  histogram.record(input, { ...attributes, 'gen_ai.token.type': 'input' });
+  histogram.record(output, { ...attributes, 'gen_ai.token.type': 'output' });
+};
