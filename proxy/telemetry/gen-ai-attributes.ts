@@ -46,7 +46,14 @@ export const providerName = (providerId: string): string => PROVIDER_NAMES[provi
 /** The ledger's error code, or the HTTP status of a refused call; none for a call that went well. */
 const errorTypeOf = (record: UsageRecord): string | undefined => record.errorCode ?? (record.status >= 400 ? String(record.status) : undefined);
 
-const seconds = (milliseconds: number): number => milliseconds / 1000;
+/** The ledger keeps hundredths of a millisecond: seconds to the same precision, without float noise. */
+const seconds = (milliseconds: number): number => Math.round(milliseconds * 100) / 100_000;
+
+/** The model the upstream named, else the one that served a call that was answered; none for a call that failed unanswered. */
+const responseModel = (record: UsageRecord, observation: UsageObservation, errorType: string | undefined): Attributes => {
+  const model = observation.responseModel ?? (errorType === undefined ? record.model : undefined);
+  return model === undefined ? {} : { 'gen_ai.response.model': model };
+};
 
 export const callSignals = (record: UsageRecord, observation: UsageObservation): CallSignals => {
   const operation = operationName(record.endpoint);
@@ -56,7 +63,7 @@ export const callSignals = (record: UsageRecord, observation: UsageObservation):
     'gen_ai.operation.name': operation,
     'gen_ai.provider.name': providerName(record.provider),
     'gen_ai.request.model': record.requestedModel,
-    'gen_ai.response.model': observation.responseModel ?? record.model,
+    ...responseModel(record, observation, errorType),
     ...(errorType === undefined ? {} : { 'error.type': errorType }),
   };
   const timeToFirstChunkSeconds = record.stream && record.timeToFirstTokenMs !== null ? seconds(record.timeToFirstTokenMs) : undefined;
