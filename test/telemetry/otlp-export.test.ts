@@ -103,7 +103,7 @@ const runWithTelemetry = async (otelEnvironment: (receiver: OtlpReceiver) => Rec
   receivers.push(receiver);
   const ledger = join(work, `ledger-${receivers.length}`);
   mkdirSync(ledger);
-  const gateway = await startCli(cli, ['--token', TOKEN, '--ledger', ledger], { ...providersEnvironment(), ...otelEnvironment(receiver) });
+  const gateway = await startCli(cli, ['--token', TOKEN, '--ledger', ledger], { HOME: work, ...providersEnvironment(), ...otelEnvironment(receiver) });
   try {
     const ids = await sendCalls(gateway.port);
     await gateway.stop();
