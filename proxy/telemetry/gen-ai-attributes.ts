@@ -1,4 +1,5 @@
 import type { UsageObservation, UsageRecord } from '../usage/usage-record.js';
+import type { CallContent } from './call-telemetry.js';
 
 /** Attribute values as OpenTelemetry takes them. */
 export type Attributes = Record<string, string | number | boolean | string[]>;
@@ -55,7 +56,7 @@ const responseModel = (record: UsageRecord, observation: UsageObservation, error
   return model === undefined ? {} : { 'gen_ai.response.model': model };
 };
 
-export const callSignals = (record: UsageRecord, observation: UsageObservation): CallSignals => {
+export const callSignals = (record: UsageRecord, observation: UsageObservation, content?: CallContent): CallSignals => {
   const operation = operationName(record.endpoint);
   const errorType = errorTypeOf(record);
   const endTime = Date.parse(record.time);
@@ -83,6 +84,8 @@ export const callSignals = (record: UsageRecord, observation: UsageObservation):
     'modapi.stream': record.stream,
     'modapi.cost_source': record.costSource,
     ...(record.costUsd === null ? {} : { 'modapi.cost_usd': record.costUsd }),
+    // Opt-in only: the bodies in the client's own wire format, keys masked.
+    ...(content ? { 'modapi.request.body': content.request, 'modapi.response.body': content.response } : {}),
   };
   return {
     spanName: `${operation} ${record.requestedModel}`,

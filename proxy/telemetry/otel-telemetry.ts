@@ -1,6 +1,7 @@
 import type { Histogram } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import type { CallTelemetry } from './call-telemetry.js';
+import { ContentCapture } from './content-capture.js';
 import { callSignals, type Attributes, type CallSignals } from './gen-ai-attributes.js';
 import type { TelemetrySettings } from './telemetry-settings.js';
 
@@ -49,9 +50,10 @@ export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logg
     if (counted) recordTokens(metrics.tokens, signals.inputTokens, signals.outputTokens, signals.metricAttributes);
   };
   return {
-    called: (record, observation) => {
+    ...(settings.captureContent ? { watchContent: (request, response) => new ContentCapture(request, response) } : {}),
+    called: (record, observation, content) => {
       try {
-        const signals = callSignals(record, observation);
+        const signals = callSignals(record, observation, content);
         if (tracer) {
           const span = tracer.startSpan(signals.spanName, { kind: SPAN_KIND_CLIENT, startTime: signals.startTime, attributes: signals.spanAttributes });
           if (signals.errorType !== undefined) span.setStatus({ code: STATUS_ERROR, message: signals.errorType });

@@ -11,6 +11,7 @@ import type { ClientWatch } from '../upstream/client-watch.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { LocalClient } from '../server/local-tokens.js';
 import { costOf } from './cost.js';
+import type { ContentWatch } from '../telemetry/call-telemetry.js';
 import type { UsageObservation, UsageRecord } from './usage-record.js';
 
 export interface TrackerDetails {
@@ -43,6 +44,8 @@ export class RequestTracker implements ClientWatch {
   /** Made on first use (clientGoneSignal): the fast lane does without (upstream/client-watch.ts). */
   private goneController: AbortController | undefined;
   readonly observation: UsageObservation = {};
+  /** The call's bodies, kept only when telemetry captures content (trackRequest sets it). */
+  content: ContentWatch | undefined;
 
   constructor(
     private readonly gateway: GatewayContext,
@@ -192,7 +195,7 @@ export class RequestTracker implements ClientWatch {
       this.gateway.log.error(`usage record failed: ${(error as Error).message}`);
     }
     this.gateway.governance?.recorded(record, this.details.policy);
-    this.gateway.telemetry?.called(record, this.observation);
+    this.gateway.telemetry?.called(record, this.observation, this.content?.content((text) => this.gateway.redactor.redact(text)));
   }
 
   private estimate(resolved: ResolvedModel): Estimate {
@@ -226,8 +229,10 @@ export const trackRequest = (gateway: GatewayContext, request: Request, response
   });
   response.locals.tracker = tracker;
   response.setHeader('x-request-id', tracker.requestId);
+  tracker.content = gateway.telemetry?.watchContent?.(request, response);
   const end = response.end.bind(response) as (...args: unknown[]) => Response;
   response.end = ((...args: unknown[]) => {
+    tracker.content?.ended(args[0], args[1]);
     tracker.finish(response.statusCode);
     return end(...args);
   }) as Response['end'];

@@ -201,3 +201,20 @@ test('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT alone exports spans and no metrics', as
   assert.deepEqual([...new Set(receiver.exports.map((entry) => entry.path))], ['/custom/traces']);
   assert.equal(receiver.exports.flatMap((entry) => JSON.parse(entry.text).resourceSpans[0].scopeSpans[0].spans).length, CALLS.length);
 });
+
+test('prompts and answers go on spans only when OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true, keys masked', async () => {
+  const { receiver, ids, output } = await runWithTelemetry((otlp) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' }));
+  assert.match(output, /with prompts and answers/);
+  const spans = receiver.spans();
+  for (const [requestId, call] of ids) {
+    const span = spanOf(spans, requestId);
+    assert.match(String(span.attributes['modapi.request.body']), /PROMPT-zebra-4471/, call.name);
+    assert.ok(String(span.attributes['modapi.response.body']).length > 0, call.name);
+  }
+  const whole = spanOf(spans, [...ids].find(([, call]) => call.name === 'OpenAI chat, relayed whole')![0]);
+  assert.match(String(whole.attributes['modapi.response.body']), new RegExp(ANSWER_WORDS));
+  const streamed = spanOf(spans, [...ids].find(([, call]) => call.name === 'OpenAI chat, relayed stream')![0]);
+  assert.match(String(streamed.attributes['modapi.response.body']), /^data: .*\n\n[\s\S]*data: \[DONE\]\n\n$/);
+  const everything = receiver.exports.map((entry) => entry.text).join('\n');
+  assert.ok(!everything.includes(KEY) && !everything.includes(TOKEN), 'no key or local token');
+});
