@@ -41,7 +41,7 @@ const observeUsage = (answer: unknown, tracker: RequestTracker): void => {
   const chunks = (Array.isArray(answer) ? answer : [answer]) as GeminiResponse[];
   const usage = chunks.map((chunk) => chunk?.usageMetadata).filter(hasTokenCounts).at(-1);
   if (usage) tracker.usage(usageFromGemini(usage));
-  tracker.answered(answerFactsFromGemini(chunks.at(-1)));
+  tracker.answered(answerFactsFromGemini(chunks));
 };
 
 const relayWhole = async (upstream: OpenedUpstream, options: GeminiRelayArguments): Promise<void> => {
@@ -59,7 +59,7 @@ const streamHeaders = (options: GeminiRelayArguments): Record<string, string> =>
  * first byte is thrown for the error exit to write as the stream's last event. */
 const relayStream = async (upstream: OpenedUpstream, options: GeminiRelayArguments): Promise<void> => {
   const { response, tracker } = options;
-  const observer = new GeminiRelayObserver(options.framing ?? 'sse', options.resolved.provider.id, options.redact);
+  const observer = new GeminiRelayObserver(options.framing ?? 'sse', options.resolved.provider.id, options.redact, tracker.watchesAnswers);
   startEventStream(response, streamHeaders(options));
   const opening = observer.opening();
   if (opening) response.write(opening);
