@@ -61,7 +61,7 @@ export const passthroughChat = async ({ chat, resolved, response, tracker, serve
     if (failure) throw failure;
     const usage = usageFromOpenAI(answer?.usage);
     if (usage) tracker.usage(usage);
-    tracker.answered(answerFactsFromOpenAI(answer));
+    if (tracker.watchesAnswers) tracker.answered(answerFactsFromOpenAI(answer));
     response.writeHead(200, { 'content-type': 'application/json', ...servedHeaders });
     response.end(bytes);
     return;
@@ -94,7 +94,7 @@ export const passthroughChat = async ({ chat, resolved, response, tracker, serve
   } finally {
     if (flushHeaders) clearImmediate(flushHeaders);
     if (passthrough.observation.usage) tracker.usage(passthrough.observation.usage);
-    tracker.answered(passthrough.observation.answer);
+    if (tracker.watchesAnswers) tracker.answered(passthrough.observation.answer);
     if (!broken && !response.writableEnded) response.end();
   }
   // The route's error exit writes it as the stream's last event.

@@ -62,7 +62,7 @@ export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnsw
     if (failure) throw failure;
     try {
       if (answer !== undefined) options.observeJson(answer);
-      tracker.answered(answerFactsFromOpenAI(answer));
+      if (tracker.watchesAnswers) tracker.answered(answerFactsFromOpenAI(answer));
     } catch {
       // An answer of an unexpected shape is still relayed; only usage is lost.
     }
@@ -87,7 +87,7 @@ export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnsw
     if (!signal.aborted && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(resolved.provider.id, error);
   } finally {
     if (passthrough?.observation.usage) tracker.usage(passthrough.observation.usage);
-    if (passthrough) tracker.answered(passthrough.observation.answer);
+    if (passthrough && tracker.watchesAnswers) tracker.answered(passthrough.observation.answer);
     if (!broken && !response.writableEnded && !response.destroyed) response.end();
   }
   // The route's error exit writes it as the last SSE event, or cuts any other body short.

@@ -41,7 +41,7 @@ const observeUsage = (answer: unknown, tracker: RequestTracker): void => {
   const chunks = (Array.isArray(answer) ? answer : [answer]) as GeminiResponse[];
   const usage = chunks.map((chunk) => chunk?.usageMetadata).filter(hasTokenCounts).at(-1);
   if (usage) tracker.usage(usageFromGemini(usage));
-  tracker.answered(answerFactsFromGemini(chunks));
+  if (tracker.watchesAnswers) tracker.answered(answerFactsFromGemini(chunks));
 };
 
 const relayWhole = async (upstream: OpenedUpstream, options: GeminiRelayArguments): Promise<void> => {
@@ -83,7 +83,7 @@ const relayStream = async (upstream: OpenedUpstream, options: GeminiRelayArgumen
     if (!tracker.clientGone && !isAbort(error)) broken = error instanceof GatewayError ? error : GatewayError.upstreamBrokeOff(options.resolved.provider.id, error);
   } finally {
     if (observer.usage) tracker.usage(observer.usage);
-    tracker.answered(observer.answer);
+    if (tracker.watchesAnswers) tracker.answered(observer.answer);
     if (observer.error) tracker.failed(observer.error);
     if (!broken && !response.writableEnded) response.end();
   }

@@ -43,7 +43,7 @@ const relayWhole = async (upstream: OpenedUpstream, options: NativePassthroughAr
     throw GatewayError.badUpstreamBody(options.resolved.provider.id, 'a body that is not JSON');
   }
   if (message?.usage) options.tracker.usage(usageFromAnthropic(message.usage));
-  options.tracker.answered(answerFactsFromAnthropic(message));
+  if (options.tracker.watchesAnswers) options.tracker.answered(answerFactsFromAnthropic(message));
   options.response.writeHead(200, Object.assign({ 'content-type': 'application/json' }, options.servedHeaders));
   options.response.end(bytes);
 };
@@ -67,7 +67,7 @@ const relayStream = async (upstream: OpenedUpstream, options: NativePassthroughA
     if (!tracker.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(options.resolved.provider.id, error);
   } finally {
     if (observer.usage) tracker.usage(observer.usage);
-    tracker.answered(observer.answer);
+    if (tracker.watchesAnswers) tracker.answered(observer.answer);
     if (observer.error) tracker.failed(observer.error);
     if (!broken && !response.writableEnded) response.end();
   }
