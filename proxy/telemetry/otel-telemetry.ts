@@ -1,4 +1,4 @@
-import type { Histogram } from '@opentelemetry/api';
+import type { Histogram, SpanContext } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import type { CallTelemetry } from './call-telemetry.js';
 import { ContentCapture } from './content-capture.js';
@@ -18,7 +18,8 @@ const STATUS_ERROR = 2;
  * configured): spans go through a batch processor, metrics through a periodic reader, both OTLP
  * over HTTP as the OTEL_EXPORTER_OTLP_* variables say. */
 export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logger): Promise<CallTelemetry> => {
-  const [{ detectResources, envDetector, resourceFromAttributes }, traceSdk, metricsSdk, traceExporter, metricExporter] = await Promise.all([
+  const [api, { detectResources, envDetector, resourceFromAttributes }, traceSdk, metricsSdk, traceExporter, metricExporter] = await Promise.all([
+    import('@opentelemetry/api'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/sdk-metrics'),
@@ -51,11 +52,13 @@ export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logg
   };
   return {
     ...(settings.captureContent ? { watchContent: (request, response) => new ContentCapture(request, response) } : {}),
-    called: (record, observation, content) => {
+    called: (record, observation, context = {}) => {
       try {
-        const signals = callSignals(record, observation, content);
+        const signals = callSignals(record, observation, context.content);
         if (tracer) {
-          const span = tracer.startSpan(signals.spanName, { kind: SPAN_KIND_CLIENT, startTime: signals.startTime, attributes: signals.spanAttributes });
+          const parent = remoteParent(context.traceparent);
+          const parentContext = parent ? api.trace.setSpanContext(api.ROOT_CONTEXT, parent) : api.ROOT_CONTEXT;
+          const span = tracer.startSpan(signals.spanName, { kind: SPAN_KIND_CLIENT, startTime: signals.startTime, attributes: signals.spanAttributes }, parentContext);
           if (signals.errorType !== undefined) span.setStatus({ code: STATUS_ERROR, message: signals.errorType });
           span.end(signals.endTime);
         }
@@ -69,6 +72,16 @@ export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logg
       await Promise.race([done, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
     },
   };
+};
+
+/** W3C trace context: version 00, a trace id, a parent span id, flags (neither id all zeros). */
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** The client's span the call's span hangs under, from its `traceparent` header; none if absent or malformed. */
+const remoteParent = (traceparent: string | undefined): SpanContext | undefined => {
+  const match = traceparent ? TRACEPARENT.exec(traceparent.trim()) : null;
+  if (!match || /^0+$/.test(match[1]) || /^0+$/.test(match[2])) return undefined;
+  return { traceId: match[1], spanId: match[2], traceFlags: parseInt(match[3], 16), isRemote: true };
 };
 
 const recordTokens = (histogram: Histogram, input: number, output: number, attributes: Attributes): void => {

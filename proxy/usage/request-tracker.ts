@@ -44,8 +44,9 @@ export class RequestTracker implements ClientWatch {
   /** Made on first use (clientGoneSignal): the fast lane does without (upstream/client-watch.ts). */
   private goneController: AbortController | undefined;
   readonly observation: UsageObservation = {};
-  /** The call's bodies, kept only when telemetry captures content (trackRequest sets it). */
-  content: ContentWatch | undefined;
+  /** What telemetry takes from the HTTP request (its trace parent, its bodies when content is
+   * captured); trackRequest sets it only when telemetry is on. */
+  telemetryWatch: { traceparent?: string; content?: ContentWatch } | undefined;
 
   constructor(
     private readonly gateway: GatewayContext,
@@ -195,7 +196,8 @@ export class RequestTracker implements ClientWatch {
       this.gateway.log.error(`usage record failed: ${(error as Error).message}`);
     }
     this.gateway.governance?.recorded(record, this.details.policy);
-    this.gateway.telemetry?.called(record, this.observation, this.content?.content((text) => this.gateway.redactor.redact(text)));
+    const watch = this.telemetryWatch;
+    this.gateway.telemetry?.called(record, this.observation, { traceparent: watch?.traceparent, content: watch?.content?.content((text) => this.gateway.redactor.redact(text)) });
   }
 
   private estimate(resolved: ResolvedModel): Estimate {
@@ -229,10 +231,10 @@ export const trackRequest = (gateway: GatewayContext, request: Request, response
   });
   response.locals.tracker = tracker;
   response.setHeader('x-request-id', tracker.requestId);
-  tracker.content = gateway.telemetry?.watchContent?.(request, response);
+  if (gateway.telemetry) tracker.telemetryWatch = { traceparent: headerText(request.headers.traceparent), content: gateway.telemetry.watchContent?.(request, response) };
   const end = response.end.bind(response) as (...args: unknown[]) => Response;
   response.end = ((...args: unknown[]) => {
-    tracker.content?.ended(args[0], args[1]);
+    tracker.telemetryWatch?.content?.ended(args[0], args[1]);
     tracker.finish(response.statusCode);
     return end(...args);
   }) as Response['end'];
@@ -243,6 +245,8 @@ export const trackRequest = (gateway: GatewayContext, request: Request, response
   });
   return tracker;
 };
+
+const headerText = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 /** The local token a request came with (the token guard put it in the response's locals). */
 export const requesterOf = (response: Response): Requester => {

@@ -61,6 +61,8 @@ export type AttributeValue = string | number | boolean | AttributeValue[];
 export interface ReceivedSpan {
   name: string;
   kind: number;
+  traceId: string;
+  parentSpanId?: string;
   startTimeUnixNano: string;
   endTimeUnixNano: string;
   status?: { code?: number; message?: string };

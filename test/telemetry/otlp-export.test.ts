@@ -75,13 +75,17 @@ const CALLS: Call[] = [
   { name: 'an upstream error', path: '/v1/chat/completions', body: { model: 'too-long-model' }, status: 400 },
 ];
 
-/** Sends every call; returns each one's request id (x-request-id). */
+/** The client's trace: each call comes from its own client span in it. */
+const CLIENT_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const clientSpanId = (index: number): string => `00f067aa0ba902${index.toString(16).padStart(2, '0')}`;
+
+/** Sends every call, each with the client's `traceparent`; returns each one's request id (x-request-id). */
 const sendCalls = async (port: number): Promise<Map<string, Call>> => {
   const ids = new Map<string, Call>();
-  for (const call of CALLS) {
+  for (const [index, call] of CALLS.entries()) {
     const response = await fetch(`http://127.0.0.1:${port}${call.path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', traceparent: `00-${CLIENT_TRACE_ID}-${clientSpanId(index)}-01` },
       body: JSON.stringify({ max_tokens: 512, ...call.body, messages: [{ role: 'user', content: PROMPT }] }),
     });
     await response.text();
@@ -136,6 +140,8 @@ test('every model call is one span with the GenAI attributes of its request and 
     const record = records.find((entry) => entry.requestId === requestId)!;
     const attributes = span.attributes;
     assert.equal(span.kind, 3, `${call.name}: a CLIENT span`);
+    assert.equal(span.traceId, CLIENT_TRACE_ID, `${call.name}: in the client's trace`);
+    assert.equal(span.parentSpanId, clientSpanId(CALLS.indexOf(call)), `${call.name}: under the client's span`);
     assert.equal(span.name, `chat ${call.body.model}`, call.name);
     assert.equal(span.resource['service.name'], 'gateway-under-test');
     assert.equal(span.resource['deployment.environment.name'], 'test');
