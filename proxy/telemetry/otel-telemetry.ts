@@ -1,4 +1,4 @@
-import type { Histogram, SpanContext } from '@opentelemetry/api';
+import type { DiagLogger, Histogram, SpanContext } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import type { CallTelemetry } from './call-telemetry.js';
 import { ContentCapture } from './content-capture.js';
@@ -9,8 +9,11 @@ const SERVICE_NAME = 'modapi-gateway';
 /** The bucket boundaries the GenAI conventions advise for these two histograms. */
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
-/** Shutdown sends what is buffered, but never holds the gateway's exit for long. */
-const SHUTDOWN_WAIT_MS = 2_000;
+/** Shutdown sends what is buffered, but never holds the gateway's exit for long (the CLI forces
+ * its exit 5 s after a signal, 3 s of which go to requests in flight). */
+const SHUTDOWN_WAIT_MS = 1_500;
+/** A collector that is down fails every export: its warning is printed once a minute at most. */
+const WARNING_INTERVAL_MS = 60_000;
 const SPAN_KIND_CLIENT = 2;
 const STATUS_ERROR = 2;
 
@@ -26,6 +29,7 @@ export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logg
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/exporter-metrics-otlp-http'),
   ]);
+  api.diag.setLogger(exportWarnings(log), api.DiagLogLevel.WARN);
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over the default service name.
   const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME }).merge(detectResources({ detectors: [envDetector] }));
   const tracerProvider = settings.traces
@@ -72,6 +76,19 @@ export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logg
       await Promise.race([done, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
     },
   };
+};
+
+/** The SDK's own warnings and errors (a collector that refuses or is away), on the gateway's log. */
+const exportWarnings = (log: Logger): DiagLogger => {
+  let lastAt = -Infinity;
+  const warn = (message: string, ...args: unknown[]): void => {
+    const now = performance.now();
+    if (now - lastAt < WARNING_INTERVAL_MS) return;
+    lastAt = now;
+    log.warn(`OpenTelemetry: ${[message, ...args.map((arg) => (arg instanceof Error ? arg.message : String(arg)))].join(' ')}`);
+  };
+  const quiet = (): void => undefined;
+  return { error: warn, warn, info: quiet, debug: quiet, verbose: quiet };
 };
 
 /** W3C trace context: version 00, a trace id, a parent span id, flags (neither id all zeros). */

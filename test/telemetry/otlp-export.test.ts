@@ -224,3 +224,13 @@ test('prompts and answers go on spans only when OTEL_INSTRUMENTATION_GENAI_CAPTU
   const everything = receiver.exports.map((entry) => entry.text).join('\n');
   assert.ok(!everything.includes(KEY) && !everything.includes(TOKEN), 'no key or local token');
 });
+
+test('a collector that is away costs the calls nothing and is reported on the log', async () => {
+  const away = await new OtlpReceiver().start();
+  const closedPort = away.port;
+  await away.close();
+  const { receiver, records, output } = await runWithTelemetry(() => ({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closedPort}` }));
+  assert.equal(records.length, CALLS.length, 'every call answered and recorded');
+  assert.equal(receiver.exports.length, 0);
+  assert.match(output, /OpenTelemetry: .*(ECONNREFUSED|export)/i);
+});
