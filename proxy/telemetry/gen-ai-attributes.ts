@@ -51,11 +51,10 @@ const errorTypeOf = (record: UsageRecord): string | undefined => record.errorCod
 const seconds = (milliseconds: number): number => Math.round(milliseconds * 100) / 100_000;
 
 /** The model the upstream named, else the one that served a call that was answered; none for a call that failed unanswered. */
-const responseModel = (record: UsageRecord, observation: UsageObservation, errorType: string | undefined): Attributes => {
-  const model = observation.responseModel ?? (errorType === undefined ? record.model : undefined);
-  return model === undefined ? {} : { 'gen_ai.response.model': model };
-};
+const responseModel = (record: UsageRecord, observation: UsageObservation, errorType: string | undefined): string | undefined =>
+  observation.responseModel ?? (errorType === undefined ? record.model : undefined);
 
+// Attributes are set one by one rather than spread: this runs for every call.
 export const callSignals = (record: UsageRecord, observation: UsageObservation, content?: CallContent): CallSignals => {
   const operation = operationName(record.endpoint);
   const errorType = errorTypeOf(record);
@@ -64,29 +63,31 @@ export const callSignals = (record: UsageRecord, observation: UsageObservation, 
     'gen_ai.operation.name': operation,
     'gen_ai.provider.name': providerName(record.provider),
     'gen_ai.request.model': record.requestedModel,
-    ...responseModel(record, observation, errorType),
-    ...(errorType === undefined ? {} : { 'error.type': errorType }),
   };
+  const answeredBy = responseModel(record, observation, errorType);
+  if (answeredBy !== undefined) metricAttributes['gen_ai.response.model'] = answeredBy;
+  if (errorType !== undefined) metricAttributes['error.type'] = errorType;
   const timeToFirstChunkSeconds = record.stream && record.timeToFirstTokenMs !== null ? seconds(record.timeToFirstTokenMs) : undefined;
-  const spanAttributes: Attributes = {
-    ...metricAttributes,
-    'gen_ai.usage.input_tokens': record.promptTokens,
-    'gen_ai.usage.output_tokens': record.completionTokens,
-    'gen_ai.usage.cache_read.input_tokens': record.cachedTokens,
-    'gen_ai.usage.cache_creation.input_tokens': record.cacheCreationTokens,
-    'gen_ai.usage.reasoning.output_tokens': record.reasoningTokens,
-    ...(observation.finishReasons?.length ? { 'gen_ai.response.finish_reasons': observation.finishReasons } : {}),
-    ...(timeToFirstChunkSeconds === undefined ? {} : { 'gen_ai.response.time_to_first_chunk': timeToFirstChunkSeconds }),
-    'http.response.status_code': record.status,
-    'modapi.request_id': record.requestId,
-    'modapi.client': record.client,
-    'modapi.endpoint': record.endpoint,
-    'modapi.stream': record.stream,
-    'modapi.cost_source': record.costSource,
-    ...(record.costUsd === null ? {} : { 'modapi.cost_usd': record.costUsd }),
+  const spanAttributes: Attributes = Object.assign({}, metricAttributes);
+  spanAttributes['gen_ai.usage.input_tokens'] = record.promptTokens;
+  spanAttributes['gen_ai.usage.output_tokens'] = record.completionTokens;
+  spanAttributes['gen_ai.usage.cache_read.input_tokens'] = record.cachedTokens;
+  spanAttributes['gen_ai.usage.cache_creation.input_tokens'] = record.cacheCreationTokens;
+  spanAttributes['gen_ai.usage.reasoning.output_tokens'] = record.reasoningTokens;
+  if (observation.finishReasons?.length) spanAttributes['gen_ai.response.finish_reasons'] = observation.finishReasons;
+  if (timeToFirstChunkSeconds !== undefined) spanAttributes['gen_ai.response.time_to_first_chunk'] = timeToFirstChunkSeconds;
+  spanAttributes['http.response.status_code'] = record.status;
+  spanAttributes['modapi.request_id'] = record.requestId;
+  spanAttributes['modapi.client'] = record.client;
+  spanAttributes['modapi.endpoint'] = record.endpoint;
+  spanAttributes['modapi.stream'] = record.stream;
+  spanAttributes['modapi.cost_source'] = record.costSource;
+  if (record.costUsd !== null) spanAttributes['modapi.cost_usd'] = record.costUsd;
+  if (content) {
     // Opt-in only: the bodies in the client's own wire format, keys masked.
-    ...(content ? { 'modapi.request.body': content.request, 'modapi.response.body': content.response } : {}),
-  };
+    spanAttributes['modapi.request.body'] = content.request;
+    spanAttributes['modapi.response.body'] = content.response;
+  }
   return {
     spanName: `${operation} ${record.requestedModel}`,
     startTime: endTime - record.latencyMs,

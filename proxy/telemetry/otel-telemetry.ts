@@ -1,6 +1,7 @@
 import type { DiagLogger, Histogram, SpanContext } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
-import type { CallTelemetry } from './call-telemetry.js';
+import type { UsageObservation, UsageRecord } from '../usage/usage-record.js';
+import type { CallContext, CallTelemetry } from './call-telemetry.js';
 import { ContentCapture } from './content-capture.js';
 import { callSignals, type Attributes, type CallSignals } from './gen-ai-attributes.js';
 import type { TelemetrySettings } from './telemetry-settings.js';
@@ -54,24 +55,36 @@ export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logg
     // A call that never learnt its usage (refused, failed before any answer) counts no tokens.
     if (counted) recordTokens(metrics.tokens, signals.inputTokens, signals.outputTokens, signals.metricAttributes);
   };
-  return {
-    ...(settings.captureContent ? { watchContent: (request, response) => new ContentCapture(request, response) } : {}),
-    called: (record, observation, context = {}) => {
+  const exportCall = (record: UsageRecord, observation: UsageObservation, context: CallContext): void => {
+    const signals = callSignals(record, observation, context.content);
+    if (tracer) {
+      const parent = remoteParent(context.traceparent);
+      const parentContext = parent ? api.trace.setSpanContext(api.ROOT_CONTEXT, parent) : api.ROOT_CONTEXT;
+      const span = tracer.startSpan(signals.spanName, { kind: SPAN_KIND_CLIENT, startTime: signals.startTime, attributes: signals.spanAttributes }, parentContext);
+      if (signals.errorType !== undefined) span.setStatus({ code: STATUS_ERROR, message: signals.errorType });
+      span.end(signals.endTime);
+    }
+    if (histograms) recordMetrics(signals, observation.usage !== undefined, histograms);
+  };
+  // Calls are exported after the event loop's turn, never between a response's last write and
+  // its end: the span and metric points (tens of microseconds) stay off the client's latency.
+  const pending: [UsageRecord, UsageObservation, CallContext][] = [];
+  const drain = (): void => {
+    for (const [record, observation, context] of pending.splice(0)) {
       try {
-        const signals = callSignals(record, observation, context.content);
-        if (tracer) {
-          const parent = remoteParent(context.traceparent);
-          const parentContext = parent ? api.trace.setSpanContext(api.ROOT_CONTEXT, parent) : api.ROOT_CONTEXT;
-          const span = tracer.startSpan(signals.spanName, { kind: SPAN_KIND_CLIENT, startTime: signals.startTime, attributes: signals.spanAttributes }, parentContext);
-          if (signals.errorType !== undefined) span.setStatus({ code: STATUS_ERROR, message: signals.errorType });
-          span.end(signals.endTime);
-        }
-        if (histograms) recordMetrics(signals, observation.usage !== undefined, histograms);
+        exportCall(record, observation, context);
       } catch (error) {
         log.warn(`OpenTelemetry: a call was not exported: ${(error as Error).message}`);
       }
+    }
+  };
+  return {
+    ...(settings.captureContent ? { watchContent: (request, response) => new ContentCapture(request, response) } : {}),
+    called: (record, observation, context = {}) => {
+      if (pending.push([record, observation, context]) === 1) setImmediate(drain);
     },
     shutdown: async () => {
+      drain();
       const done = Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
       await Promise.race([done, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
     },
