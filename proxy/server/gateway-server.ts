@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { Catalog } from '../catalog/catalog.js';
 import type { ModelPrice } from '../catalog/bundled-table.js';
-import { createConsoleLogger, Redactor, type Logger } from '../logger.js';
+import { createConsoleLogger, Redactor, redactingLogger, type Logger } from '../logger.js';
 import { ProviderRegistry, type ProviderOverride } from '../providers/registry.js';
 import { configureUpstream, DEFAULT_TIMEOUTS, releaseUpstreamPools, retainUpstreamPools, type UpstreamTimeouts } from '../upstream/http-client.js';
 import type { RetryPolicy } from '../upstream/retry.js';
@@ -67,7 +67,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   for (const provider of Object.values(options.providers)) redactor.addSecret(provider.apiKey);
   for (const token of options.tokens) redactor.addSecret(token.token);
   // A logger handed in (the extension's output channel) gets the same masking as the console one.
-  const log = options.log ? redacting(options.log, redactor) : createConsoleLogger(redactor);
+  const log = options.log ? redactingLogger(options.log, redactor) : createConsoleLogger(redactor);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   configureUpstream(timeouts);
   configureWholeBodyLimit(options.limits?.upstreamAnswerBytes);
@@ -131,12 +131,6 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     close: (timeoutMs = 5_000) => (closing ??= closeServer(server, sockets, timeoutMs).finally(usage.close).finally(() => options.telemetry?.shutdown())),
   };
 };
-
-const redacting = (log: Logger, redactor: Redactor): Logger => ({
-  info: (message) => log.info(redactor.redact(message)),
-  warn: (message) => log.warn(redactor.redact(message)),
-  error: (message) => log.error(redactor.redact(message)),
-});
 
 /** Stops accepting, lets requests in flight finish for a while, then cuts what is left. */
 const closeServer = async (server: Server, sockets: Set<Socket>, timeoutMs: number): Promise<void> => {

@@ -9,6 +9,8 @@ export interface TelemetrySettings {
   metricIntervalMs: number;
   /** Said once at start when a variable asks for something this build does not do. */
   warnings: string[];
+  /** The header values sent to the collector (its credentials): masked in anything logged. */
+  collectorSecrets: string[];
 }
 
 const DEFAULT_METRIC_INTERVAL_MS = 60_000;
@@ -38,5 +40,20 @@ export const telemetrySettingsFrom = (environment: NodeJS.ProcessEnv): Telemetry
     captureContent: isTrue(environment.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT),
     metricIntervalMs: Number.isFinite(interval) && interval > 0 ? interval : DEFAULT_METRIC_INTERVAL_MS,
     warnings,
+    collectorSecrets: HEADER_VARIABLES.flatMap((name) => headerValues(environment[name])),
   };
 };
+
+const HEADER_VARIABLES = ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'];
+
+/** `key1=value1,key2=value2`, values percent-encoded (the spec's format). */
+const headerValues = (headers: string | undefined): string[] =>
+  (headers ?? '').split(',').flatMap((pair) => {
+    const value = pair.slice(pair.indexOf('=') + 1).trim();
+    if (!pair.includes('=') || !value) return [];
+    try {
+      return [value, decodeURIComponent(value)];
+    } catch {
+      return [value];
+    }
+  });

@@ -31,3 +31,8 @@ test('content capture only on an explicit true; the metric interval and protocol
   assert.deepEqual(telemetrySettingsFrom({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })?.warnings, []);
   assert.match(telemetrySettingsFrom({ ...endpoint, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })!.warnings.join(), /OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc is not supported/);
 });
+
+test('the collector header values are known, to be masked in the log', () => {
+  const settings = telemetrySettingsFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20collector-secret-1,x-team= t2 ', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'api-key=collector-secret-3' });
+  assert.deepEqual(settings?.collectorSecrets, ['Bearer%20collector-secret-1', 'Bearer collector-secret-1', 't2', 't2', 'collector-secret-3', 'collector-secret-3']);
+});
