@@ -70,6 +70,7 @@ const CALLS: Call[] = [
   { name: 'OpenAI chat, relayed whole', path: '/v1/chat/completions', body: { model: 'gpt-4.1-nano' }, status: 200, finishReasons: ['stop'], responseModel: 'gpt-4.1-nano-2025-04-14' },
   { name: 'OpenAI chat, relayed stream', path: '/v1/chat/completions', body: { model: 'gpt-4o', stream: true, stream_options: { include_usage: true } }, status: 200, finishReasons: ['stop'], responseModel: 'gpt-4o-2024-08-06' },
   { name: 'OpenAI chat to an Anthropic model, translated', path: '/v1/chat/completions', body: { model: 'anthropic/claude-sonnet-4-5' }, status: 200, finishReasons: ['stop'], responseModel: 'claude-sonnet-4-5-20250929' },
+  { name: 'Anthropic messages, relayed whole', path: '/v1/messages', body: { model: 'anthropic/claude-sonnet-4-5' }, status: 200, finishReasons: ['stop'], responseModel: 'claude-sonnet-4-5-20250929' },
   { name: 'Anthropic messages, relayed stream', path: '/v1/messages', body: { model: 'anthropic/claude-sonnet-4-6', stream: true, max_tokens: 16 }, status: 200, finishReasons: ['length'], responseModel: 'claude-sonnet-4-6' },
   { name: 'Anthropic messages to an OpenAI model, translated stream', path: '/v1/messages', body: { model: 'gpt-4o', stream: true, max_tokens: 64 }, status: 200, finishReasons: ['stop'], responseModel: 'gpt-4o-2024-08-06' },
   { name: 'an upstream error', path: '/v1/chat/completions', body: { model: 'too-long-model' }, status: 400 },
