@@ -33,7 +33,7 @@ const main = async () => {
   await Promise.all(builds.map((options) => esbuild.build(options)));
 };
 
-// Tests build from the same options (test/telemetry/bundles.test.ts).
+// Tests build from the same options (test/support/cli-process.ts).
 module.exports = { builds };
 
 if (require.main === module) {
