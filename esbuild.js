@@ -13,7 +13,8 @@ const shared = {
 };
 
 const builds = [
-  { ...shared, entryPoints: ['proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  // The OpenTelemetry SDK stays a dependency, loaded from node_modules only when export is configured.
+  { ...shared, entryPoints: ['proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, external: ['@opentelemetry/*'] },
   { ...shared, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] },
 ];
 
@@ -32,7 +33,12 @@ const main = async () => {
   await Promise.all(builds.map((options) => esbuild.build(options)));
 };
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// Tests build from the same options (test/support/cli-process.ts).
+module.exports = { builds };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -31,4 +31,11 @@ export const createConsoleLogger = (redactor: Redactor, quiet = false): Logger =
   error: (message) => console.error(redactor.redact(message)),
 });
 
+/** A logger handed in (the extension's output channel) with the same masking as the console one. */
+export const redactingLogger = (log: Logger, redactor: Redactor): Logger => ({
+  info: (message) => log.info(redactor.redact(message)),
+  warn: (message) => log.warn(redactor.redact(message)),
+  error: (message) => log.error(redactor.redact(message)),
+});
+
 export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -69,6 +69,13 @@ export interface TokenUsage {
   upstreamCostUsd?: number;
 }
 
+/** What a relayed answer says of how it ended (read by the relay lanes' observers for telemetry):
+ * its finish reasons, one per choice, in OpenAI's words, and the model that answered. */
+export interface AnswerFacts {
+  finishReasons: string[];
+  model?: string;
+}
+
 /** One event of a chat answer, as every reader (HTTP route, chat view, ledger) consumes it. */
 export type ChatPart =
   | { type: 'response-metadata'; id?: string; model?: string; created?: number }

@@ -3,6 +3,8 @@ import { readConfigFile, type ConfigFile } from '../config/config-file.js';
 import { replaceLocalTokens } from '../governance/replace-tokens.js';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../server/gateway-server.js';
 import type { LocalTokenEntry } from '../server/local-tokens.js';
+import { startTelemetry } from '../telemetry/start-telemetry.js';
+import { createConsoleLogger, Redactor } from '../logger.js';
 import type { CliArguments } from './arguments.js';
 import { dataFolder, defaultLedgerFolder, ensurePrivateFolder } from './data-folder.js';
 import { generateLocalToken, keptToken, tokenFilePath } from './token-file.js';
@@ -94,7 +96,9 @@ export const serve = async (cli: CliArguments, environment: NodeJS.ProcessEnv): 
   const folder = dataFolder(environment);
   const { kept, ledgerDir } = durableDefaults(cli, environment, config, folder);
   const { options, generatedToken } = gatewayOptionsFromCli(cli, environment, config, { ledgerDir, keptToken: kept?.token });
-  const gateway = await startGateway(options);
+  // Off, and the OpenTelemetry SDK never loaded, unless an OTEL_EXPORTER_OTLP_* endpoint is set.
+  const telemetry = await startTelemetry(environment, createConsoleLogger(new Redactor()));
+  const gateway = await startGateway({ ...options, telemetry });
   const keyed = gateway.context.registry.configured().filter((provider) => provider.apiKey).map((provider) => provider.id);
   console.log(keyed.length > 0 ? `providers with a key: ${keyed.join(', ')}` : 'no provider key set: model calls will answer 401 until MODAPI_API_KEY (or another provider key) is set');
   console.log(ledgerDir ? `usage ledger: ${ledgerDir}` : `usage kept in memory only${cli.noLedger ? ' (--no-ledger)' : ''}: it is lost when the gateway stops`);

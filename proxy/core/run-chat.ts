@@ -6,7 +6,7 @@ import type { ResolvedModel } from '../providers/registry.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { isAbort } from '../upstream/http-client.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
-import { isOutput } from '../pipeline/observe-parts.js';
+import { isOutput, observePart } from '../pipeline/observe-parts.js';
 import { publicError } from '../public-error.js';
 import { beginInProcessCall, type InProcessOptions } from '../pipeline/begin-call.js';
 
@@ -23,11 +23,8 @@ async function* attempt(served: ResolvedModel, request: ChatRequest, tracker: Re
   try {
     for await (const part of adapterFor(served.provider.dialect).chat({ ...request, stream: true }, { provider: served.provider, upstreamModel: served.upstreamModel, signal })) {
       if (part.type === 'error') return { kind: 'failed', error: part.error, produced };
-      if (part.type === 'usage') tracker.usage(part.usage);
-      else if (isOutput(part)) {
-        tracker.firstToken();
-        produced = true;
-      }
+      observePart(part, tracker);
+      if (isOutput(part)) produced = true;
       yield part;
     }
     return { kind: 'done' };

@@ -5,6 +5,7 @@ import type { ResolvedModel } from '../providers/registry.js';
 import { OpenAIPassthrough } from '../dialects/openai-chat/relay-observer.js';
 import { abandonEventStream, prepareEventStream } from '../sse/sse-response.js';
 import { usageFromOpenAI } from '../dialects/openai-chat/usage.js';
+import { answerFactsFromOpenAI } from '../dialects/openai-chat/answer-facts.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort } from '../upstream/http-client.js';
 import type { OpenedUpstream } from '../upstream/open-upstream.js';
@@ -37,7 +38,7 @@ export const passthroughChat = async ({ chat, resolved, response, tracker, serve
   });
   // The request is on its way: what the answer's first event needs (its parser, the response's
   // headers) is made while the upstream works, not after it answers.
-  const passthrough = stream ? new OpenAIPassthrough(includeUsage, redact) : undefined;
+  const passthrough = stream ? new OpenAIPassthrough(includeUsage, redact, tracker.watchesAnswers) : undefined;
   if (passthrough) prepareEventStream(response, servedHeaders);
   let upstream: OpenedUpstream;
   try {
@@ -60,6 +61,7 @@ export const passthroughChat = async ({ chat, resolved, response, tracker, serve
     if (failure) throw failure;
     const usage = usageFromOpenAI(answer?.usage);
     if (usage) tracker.usage(usage);
+    if (tracker.watchesAnswers) tracker.answered(answerFactsFromOpenAI(answer));
     response.writeHead(200, { 'content-type': 'application/json', ...servedHeaders });
     response.end(bytes);
     return;
@@ -92,6 +94,7 @@ export const passthroughChat = async ({ chat, resolved, response, tracker, serve
   } finally {
     if (flushHeaders) clearImmediate(flushHeaders);
     if (passthrough.observation.usage) tracker.usage(passthrough.observation.usage);
+    if (tracker.watchesAnswers) tracker.answered(passthrough.observation.answer);
     if (!broken && !response.writableEnded) response.end();
   }
   // The route's error exit writes it as the stream's last event.

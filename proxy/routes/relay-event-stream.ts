@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { TokenUsage } from '../adapters/types.js';
+import type { AnswerFacts, TokenUsage } from '../adapters/types.js';
 import { GatewayError } from '../errors.js';
 import { startEventStream } from '../sse/sse-response.js';
 import { isAbort } from '../upstream/http-client.js';
@@ -12,6 +12,8 @@ export interface RelayObserver {
   end(): string;
   readonly usage: TokenUsage | undefined;
   readonly error: GatewayError | undefined;
+  /** The finish reasons and model, where the observer reads them (for telemetry). */
+  readonly answer?: AnswerFacts;
 }
 
 export interface EventStreamRelay {
@@ -39,6 +41,7 @@ export const relayEventStream = async (upstream: OpenedUpstream, observer: Relay
     if (!tracker.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(providerId, error);
   } finally {
     if (observer.usage) tracker.usage(observer.usage);
+    if (observer.answer && tracker.watchesAnswers) tracker.answered(observer.answer);
     if (observer.error) tracker.failed(observer.error);
     if (!broken && !response.writableEnded) response.end();
   }

@@ -4,6 +4,7 @@ import { forwardToOpenAI } from '../adapters/openai-compatible/forward.js';
 import { GatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import { OpenAIPassthrough } from '../dialects/openai-chat/relay-observer.js';
+import { answerFactsFromOpenAI } from '../dialects/openai-chat/answer-facts.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort, type UpstreamResponse } from '../upstream/http-client.js';
 import { errorInOkAnswer } from '../upstream/upstream-error.js';
@@ -61,6 +62,7 @@ export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnsw
     if (failure) throw failure;
     try {
       if (answer !== undefined) options.observeJson(answer);
+      if (tracker.watchesAnswers) tracker.answered(answerFactsFromOpenAI(answer));
     } catch {
       // An answer of an unexpected shape is still relayed; only usage is lost.
     }
@@ -70,7 +72,7 @@ export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnsw
   }
   response.writeHead(upstream.statusCode, headers);
   response.flushHeaders();
-  const passthrough = /text\/event-stream/i.test(contentType) ? new OpenAIPassthrough(options.clientWantsUsage ?? true, options.redact) : undefined;
+  const passthrough = /text\/event-stream/i.test(contentType) ? new OpenAIPassthrough(options.clientWantsUsage ?? true, options.redact, tracker.watchesAnswers) : undefined;
   let broken: GatewayError | undefined;
   try {
     for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
@@ -85,6 +87,7 @@ export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnsw
     if (!signal.aborted && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(resolved.provider.id, error);
   } finally {
     if (passthrough?.observation.usage) tracker.usage(passthrough.observation.usage);
+    if (passthrough && tracker.watchesAnswers) tracker.answered(passthrough.observation.answer);
     if (!broken && !response.writableEnded && !response.destroyed) response.end();
   }
   // The route's error exit writes it as the last SSE event, or cuts any other body short.

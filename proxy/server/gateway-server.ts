@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { Catalog } from '../catalog/catalog.js';
 import type { ModelPrice } from '../catalog/bundled-table.js';
-import { createConsoleLogger, Redactor, type Logger } from '../logger.js';
+import { createConsoleLogger, Redactor, redactingLogger, type Logger } from '../logger.js';
 import { ProviderRegistry, type ProviderOverride } from '../providers/registry.js';
 import { configureUpstream, DEFAULT_TIMEOUTS, releaseUpstreamPools, retainUpstreamPools, type UpstreamTimeouts } from '../upstream/http-client.js';
 import type { RetryPolicy } from '../upstream/retry.js';
@@ -17,6 +17,7 @@ import { configureWholeBodyLimit } from '../upstream/whole-body-limit.js';
 import { DEFAULT_LIMITS, type BodyLimits, type GatewayContext } from './gateway-context.js';
 import { LocalTokens, type LocalTokenEntry } from './local-tokens.js';
 import { hostNamesForBind } from './security.js';
+import type { CallTelemetry } from '../telemetry/call-telemetry.js';
 
 export interface GatewayOptions extends UsageOptions {
   /** 127.0.0.1 unless the user asks for another address on purpose. */
@@ -42,6 +43,8 @@ export interface GatewayOptions extends UsageOptions {
   /** Stored responses for the Responses API (previous_response_id): where, how long, how much, or
    * off. By default they are kept next to the ledger when it has a folder, else in memory. */
   responses?: ResponsesOptions;
+  /** Where every model call is reported once (the CLI's OpenTelemetry export); shut down on close. */
+  telemetry?: CallTelemetry;
 }
 
 export interface RunningGateway {
@@ -64,7 +67,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   for (const provider of Object.values(options.providers)) redactor.addSecret(provider.apiKey);
   for (const token of options.tokens) redactor.addSecret(token.token);
   // A logger handed in (the extension's output channel) gets the same masking as the console one.
-  const log = options.log ? redacting(options.log, redactor) : createConsoleLogger(redactor);
+  const log = options.log ? redactingLogger(options.log, redactor) : createConsoleLogger(redactor);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   configureUpstream(timeouts);
   configureWholeBodyLimit(options.limits?.upstreamAnswerBytes);
@@ -87,6 +90,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     ledger: usage.ledger,
     governance: usage.governance,
     fallbacks: options.fallbacks,
+    telemetry: options.telemetry,
     responses: createResponsesState({ dir: options.ledgerDir ? join(options.ledgerDir, 'responses') : undefined, ...options.responses }),
   };
   const host = options.host ?? LOOPBACK;
@@ -124,15 +128,9 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     port: boundPort,
     url: `http://${urlHost(host)}:${boundPort}/v1`,
     // Closing twice waits for the first close instead of releasing the upstream pool twice.
-    close: (timeoutMs = 5_000) => (closing ??= closeServer(server, sockets, timeoutMs).finally(usage.close)),
+    close: (timeoutMs = 5_000) => (closing ??= closeServer(server, sockets, timeoutMs).finally(usage.close).finally(() => options.telemetry?.shutdown())),
   };
 };
-
-const redacting = (log: Logger, redactor: Redactor): Logger => ({
-  info: (message) => log.info(redactor.redact(message)),
-  warn: (message) => log.warn(redactor.redact(message)),
-  error: (message) => log.error(redactor.redact(message)),
-});
 
 /** Stops accepting, lets requests in flight finish for a while, then cuts what is left. */
 const closeServer = async (server: Server, sockets: Set<Socket>, timeoutMs: number): Promise<void> => {

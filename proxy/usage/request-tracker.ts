@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { TokenUsage } from '../adapters/types.js';
+import type { AnswerFacts, TokenUsage } from '../adapters/types.js';
 import { publicError } from '../public-error.js';
 import type { GatewayError } from '../errors.js';
 import { estimateCost, type Estimate } from '../governance/estimate.js';
@@ -12,6 +12,7 @@ import type { GatewayContext } from '../server/gateway-context.js';
 import type { LocalClient } from '../server/local-tokens.js';
 import { checkBodyAttribution, mergeAttribution, parseTagsHeader, TAGS_HEADER, type Attribution, type BodyAttribution } from './attribution.js';
 import { costOf } from './cost.js';
+import type { ContentWatch } from '../telemetry/call-telemetry.js';
 import type { UsageObservation, UsageRecord, UsageTags } from './usage-record.js';
 
 export interface TrackerDetails {
@@ -49,6 +50,9 @@ export class RequestTracker implements ClientWatch {
   private goneController: AbortController | undefined;
   readonly observation: UsageObservation = {};
   private attribution: Attribution;
+  /** What telemetry takes from the HTTP request (its trace parent, its bodies when content is
+   * captured); trackRequest sets it only when telemetry is on. */
+  telemetryWatch: { traceparent?: string; content?: ContentWatch } | undefined;
 
   constructor(
     private readonly gateway: GatewayContext,
@@ -97,6 +101,27 @@ export class RequestTracker implements ClientWatch {
 
   usage(usage: TokenUsage): void {
     this.observation.usage = usage;
+  }
+
+  /** Whether the answer's finish reasons and model are wanted (telemetry is on): the relay lane
+   * reads nothing more than usage otherwise. */
+  get watchesAnswers(): boolean {
+    return this.gateway.telemetry !== undefined;
+  }
+
+  finishReason(reason: string): void {
+    (this.observation.finishReasons ??= []).push(reason);
+  }
+
+  /** What a relay lane's observer read of the answer. */
+  answered(answer: AnswerFacts): void {
+    for (const reason of answer.finishReasons) this.finishReason(reason);
+    if (answer.model) this.answeredBy(answer.model);
+  }
+
+  /** The model the upstream says answered (a fallback's answer replaces an earlier attempt's). */
+  answeredBy(model: string): void {
+    this.observation.responseModel = model;
   }
 
   /** The ledger keeps the error's code as the public error has it (no secret an upstream echoed). */
@@ -193,6 +218,8 @@ export class RequestTracker implements ClientWatch {
       this.gateway.log.error(`usage record failed: ${(error as Error).message}`);
     }
     this.gateway.governance?.recorded(record, this.requester);
+    const watch = this.telemetryWatch;
+    this.gateway.telemetry?.called(record, this.observation, { traceparent: watch?.traceparent, content: watch?.content?.content((text) => this.gateway.redactor.redact(text)) });
   }
 
   private estimate(resolved: ResolvedModel): Estimate {
@@ -230,8 +257,10 @@ export const trackRequest = (gateway: GatewayContext, request: Request, response
   });
   response.locals.tracker = tracker;
   response.setHeader('x-request-id', tracker.requestId);
+  if (gateway.telemetry) tracker.telemetryWatch = { traceparent: headerText(request.headers.traceparent), content: gateway.telemetry.watchContent?.(request, response) };
   const end = response.end.bind(response) as (...args: unknown[]) => Response;
   response.end = ((...args: unknown[]) => {
+    tracker.telemetryWatch?.content?.ended(args[0], args[1]);
     tracker.finish(response.statusCode);
     return end(...args);
   }) as Response['end'];
@@ -242,6 +271,8 @@ export const trackRequest = (gateway: GatewayContext, request: Request, response
   });
   return tracker;
 };
+
+const headerText = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 /** The local token a request came with (the token guard put it in the response's locals). */
 export const requesterOf = (response: Response): Requester => {

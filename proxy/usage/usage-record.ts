@@ -57,6 +57,10 @@ export interface UsageObservation {
   audioSeconds?: number;
   videoSeconds?: number;
   characters?: number;
+  /** The answer's finish reasons as the client dialect's observers saw them (for telemetry). */
+  finishReasons?: string[];
+  /** The model the upstream said answered, when it said so (for telemetry). */
+  responseModel?: string;
 }
 
 /** Where finished records go (the ledger, or nothing). Never throws into a request. */

@@ -1,8 +1,8 @@
-import type { TokenUsage } from '../../adapters/types.js';
+import type { AnswerFacts, TokenUsage } from '../../adapters/types.js';
 import type { GatewayError } from '../../errors.js';
 import { EventReframer } from '../../sse/event-reframer.js';
 import { errorFromAnthropicStreamEvent } from './read-error.js';
-import { mergeAnthropicUsage, usageFromAnthropic } from './usage.js';
+import { finishReasonFromAnthropic, mergeAnthropicUsage, usageFromAnthropic } from './usage.js';
 import type { AnthropicUsage } from './wire-types.js';
 
 /** Watches an Anthropic SSE stream on its way to a client of the same dialect. Each event is
@@ -12,6 +12,8 @@ import type { AnthropicUsage } from './wire-types.js';
 export class AnthropicRelayObserver extends EventReframer {
   private wireUsage: AnthropicUsage | undefined;
   error: GatewayError | undefined;
+  /** The stop reason and model, read from the events parsed for usage anyway. */
+  readonly answer: AnswerFacts = { finishReasons: [] };
 
   constructor(
     private readonly providerId: string,
@@ -34,7 +36,7 @@ export class AnthropicRelayObserver extends EventReframer {
   }
 
   private readUsage(name: 'message_start' | 'message_delta', data: string): void {
-    let event: { message?: { usage?: AnthropicUsage }; usage?: AnthropicUsage };
+    let event: { message?: { usage?: AnthropicUsage; model?: string }; usage?: AnthropicUsage; delta?: { stop_reason?: string | null } };
     try {
       event = JSON.parse(data);
     } catch {
@@ -42,5 +44,7 @@ export class AnthropicRelayObserver extends EventReframer {
     }
     const usage = name === 'message_start' ? event.message?.usage : event.usage;
     if (usage) this.wireUsage = mergeAnthropicUsage(this.wireUsage, usage);
+    if (typeof event.message?.model === 'string') this.answer.model = event.message.model;
+    if (typeof event.delta?.stop_reason === 'string') this.answer.finishReasons = [finishReasonFromAnthropic(event.delta.stop_reason)];
   }
 }

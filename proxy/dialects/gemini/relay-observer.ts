@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import type { TokenUsage } from '../../adapters/types.js';
+import type { AnswerFacts, TokenUsage } from '../../adapters/types.js';
+import { answerFactsFromGemini, callsFunction } from './answer-facts.js';
 import type { GatewayError } from '../../errors.js';
 import type { GeminiStreamFraming } from './answer-format.js';
 import { geminiError } from './read-error.js';
@@ -11,6 +12,9 @@ import type { GeminiResponse, GeminiUsageMetadata } from './wire-types.js';
  * completes, as SSE or as an element of the JSON array the client asked for; an `error` object
  * (which may quote what the upstream was sent) is redacted. Only chunks that carry usageMetadata
  * or an error are parsed, for the ledger, with the dialect's one usage mapping. */
+/** A function call's part (a chunk's text that quotes one has its quotes escaped). */
+const FUNCTION_CALL = /"functionCall"\s*:/;
+
 export class GeminiRelayObserver {
   private readonly parser: EventSourceParser;
   private readonly decoder = new StringDecoder('utf8');
@@ -18,11 +22,17 @@ export class GeminiRelayObserver {
   private output = '';
   private elements = 0;
   error: GatewayError | undefined;
+  /** The last parsed chunks naming a model version and giving finish reasons. */
+  private modelChunk: GeminiResponse | undefined;
+  private finishChunk: GeminiResponse | undefined;
+  private calledFunctions = false;
 
   constructor(
     private readonly framing: GeminiStreamFraming,
     private readonly providerId: string,
     private readonly redact: (text: string) => string,
+    /** Watch for function calls in every chunk too (telemetry is on): they decide the finish reason. */
+    private readonly watchAnswers = false,
   ) {
     this.parser = createParser({ onEvent: (event) => this.onChunk(event.data) });
   }
@@ -56,12 +66,18 @@ export class GeminiRelayObserver {
     return ready;
   }
 
+  /** Finish reasons and model version, from the chunks parsed for usage anyway. */
+  get answer(): AnswerFacts {
+    return answerFactsFromGemini([this.modelChunk, this.finishChunk], this.calledFunctions);
+  }
+
   get usage(): TokenUsage | undefined {
     return this.lastUsage ? usageFromGemini(this.lastUsage) : undefined;
   }
 
   private onChunk(data: string): void {
     if (!data.trim()) return;
+    if (this.watchAnswers && !this.calledFunctions && FUNCTION_CALL.test(data)) this.calledFunctions = true;
     let forwarded = data;
     if (data.includes('"usageMetadata"') || data.includes('"error"')) forwarded = this.read(data);
     if (this.framing === 'sse') this.output += `data: ${forwarded.includes('\n') ? forwarded.split('\n').join('\ndata: ') : forwarded}\r\n\r\n`;
@@ -76,6 +92,9 @@ export class GeminiRelayObserver {
       return data;
     }
     if (hasTokenCounts(chunk.usageMetadata)) this.lastUsage = chunk.usageMetadata;
+    if (chunk.modelVersion) this.modelChunk = chunk;
+    if (chunk.candidates?.some((candidate) => candidate.finishReason)) this.finishChunk = chunk;
+    if (callsFunction(chunk)) this.calledFunctions = true;
     if (!chunk.error) return data;
     this.error ??= geminiError(chunk.error.code ?? 502, {}, data, this.providerId);
     return this.redact(data);

@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import type { TokenUsage } from '../../adapters/types.js';
+import type { AnswerFacts, TokenUsage } from '../../adapters/types.js';
+import { answerFactsFromOpenAI } from './answer-facts.js';
 import { usageFromOpenAI } from './usage.js';
 
 /** Cheap check before any JSON.parse: only chunks holding a usage object are parsed. */
@@ -8,19 +9,23 @@ const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 /** An upstream's in-stream error may quote what it was sent (the key); such events are redacted. */
 const ERROR_OBJECT = /"error"\s*:/;
+/** A chunk that ends a choice (read only when the answer's finish reasons are wanted). */
+const FINISH_REASON = /"finish_reason"\s*:\s*"/;
 
 export interface PassthroughObservation {
   usage?: TokenUsage;
   sawDone: boolean;
   firstEventAt?: number;
   events: number;
+  /** Finish reasons and model, when the observer was asked to watch for them. */
+  answer: AnswerFacts;
 }
 
 /** Watches an OpenAI-dialect SSE stream on its way to the client. Each event is re-framed as it
  * completes (no event waits for the next); a usage-only chunk the client did not ask for is
  * dropped; every other event, comments included, goes through unchanged. */
 export class OpenAIPassthrough {
-  readonly observation: PassthroughObservation = { sawDone: false, events: 0 };
+  readonly observation: PassthroughObservation = { sawDone: false, events: 0, answer: { finishReasons: [] } };
   private readonly parser: EventSourceParser;
   private output = '';
   // StringDecoder rather than TextDecoder: a tenth of the cost to make, a third to use (measured).
@@ -29,6 +34,8 @@ export class OpenAIPassthrough {
   constructor(
     private readonly clientWantsUsage: boolean,
     private readonly redact: (text: string) => string = (text) => text,
+    /** Read finish reasons too (telemetry is on); otherwise only usage-bearing chunks are parsed. */
+    private readonly watchAnswers = false,
   ) {
     this.parser = createParser({
       onEvent: (event) => this.onEvent(event.event, event.data),
@@ -60,12 +67,24 @@ export class OpenAIPassthrough {
       this.output += 'data: [DONE]\n\n';
       return;
     }
+    if (this.watchAnswers && FINISH_REASON.test(data)) this.readAnswer(data);
     if (USAGE_OBJECT.test(data)) {
       const dropped = this.readUsage(data);
       if (dropped) return;
     }
     const forwarded = ERROR_OBJECT.test(data) ? this.redact(data) : data;
     this.output += eventName ? `event: ${eventName}\ndata: ${forwarded}\n\n` : `data: ${forwarded}\n\n`;
+  }
+
+  private readAnswer(data: string): void {
+    let facts: AnswerFacts;
+    try {
+      facts = answerFactsFromOpenAI(JSON.parse(data));
+    } catch {
+      return;
+    }
+    this.observation.answer.finishReasons.push(...facts.finishReasons);
+    this.observation.answer.model ??= facts.model;
   }
 
   /** Records the usage; says whether the chunk exists only to carry usage the client did not ask for. */

@@ -10,6 +10,7 @@ import { geminiHeaders, geminiUrl, modelPath } from '../../dialects/gemini/api.j
 import { geminiError } from '../../dialects/gemini/read-error.js';
 import { GeminiRelayObserver } from '../../dialects/gemini/relay-observer.js';
 import { hasTokenCounts, usageFromGemini } from '../../dialects/gemini/usage.js';
+import { answerFactsFromGemini } from '../../dialects/gemini/answer-facts.js';
 import type { GeminiResponse } from '../../dialects/gemini/wire-types.js';
 
 export interface GeminiRelayArguments {
@@ -35,11 +36,12 @@ const parseJson = (bytes: Buffer, providerId: string): unknown => {
   }
 };
 
-/** The usage of a whole answer (one object, or the array of a stream answered as JSON). */
+/** The usage of a whole answer (one object, or the array of a stream answered as JSON), and how it ended. */
 const observeUsage = (answer: unknown, tracker: RequestTracker): void => {
   const chunks = (Array.isArray(answer) ? answer : [answer]) as GeminiResponse[];
   const usage = chunks.map((chunk) => chunk?.usageMetadata).filter(hasTokenCounts).at(-1);
   if (usage) tracker.usage(usageFromGemini(usage));
+  if (tracker.watchesAnswers) tracker.answered(answerFactsFromGemini(chunks));
 };
 
 const relayWhole = async (upstream: OpenedUpstream, options: GeminiRelayArguments): Promise<void> => {
@@ -57,7 +59,7 @@ const streamHeaders = (options: GeminiRelayArguments): Record<string, string> =>
  * first byte is thrown for the error exit to write as the stream's last event. */
 const relayStream = async (upstream: OpenedUpstream, options: GeminiRelayArguments): Promise<void> => {
   const { response, tracker } = options;
-  const observer = new GeminiRelayObserver(options.framing ?? 'sse', options.resolved.provider.id, options.redact);
+  const observer = new GeminiRelayObserver(options.framing ?? 'sse', options.resolved.provider.id, options.redact, tracker.watchesAnswers);
   startEventStream(response, streamHeaders(options));
   const opening = observer.opening();
   if (opening) response.write(opening);
@@ -81,6 +83,7 @@ const relayStream = async (upstream: OpenedUpstream, options: GeminiRelayArgumen
     if (!tracker.clientGone && !isAbort(error)) broken = error instanceof GatewayError ? error : GatewayError.upstreamBrokeOff(options.resolved.provider.id, error);
   } finally {
     if (observer.usage) tracker.usage(observer.usage);
+    if (tracker.watchesAnswers) tracker.answered(observer.answer);
     if (observer.error) tracker.failed(observer.error);
     if (!broken && !response.writableEnded) response.end();
   }

@@ -8,6 +8,7 @@ import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
 import { AnthropicRelayObserver } from '../../dialects/anthropic-messages/relay-observer.js';
 import { usageFromAnthropic } from '../../dialects/anthropic-messages/usage.js';
+import { answerFactsFromAnthropic } from '../../dialects/anthropic-messages/answer-facts.js';
 import { decodeMessage } from '../../dialects/anthropic-messages/decode-response.js';
 import { respondAnthropic } from './translated-response.js';
 import { relayEventStream } from '../relay-event-stream.js';
@@ -41,6 +42,7 @@ const relayWhole = async (upstream: OpenedUpstream, options: NativePassthroughAr
     throw GatewayError.badUpstreamBody(options.resolved.provider.id, 'a body that is not JSON');
   }
   if (message?.usage) options.tracker.usage(usageFromAnthropic(message.usage));
+  if (options.tracker.watchesAnswers) options.tracker.answered(answerFactsFromAnthropic(message));
   options.response.writeHead(200, Object.assign({ 'content-type': 'application/json' }, options.servedHeaders));
   options.response.end(bytes);
 };
