@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { UpstreamChunks } from '../upstream/upstream-chunks.js';
 
@@ -17,7 +18,7 @@ const DRAIN_LIMIT_MS = 1_000;
 export async function* readChunkEvents(body: UpstreamChunks): AsyncGenerator<EventSourceMessage> {
   const pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event) });
-  const decoder = new TextDecoder();
+  const decoder = new StringDecoder('utf8');
   let wake: (() => void) | undefined;
   let paused = false;
   let dropped = -1;
@@ -28,7 +29,7 @@ export async function* readChunkEvents(body: UpstreamChunks): AsyncGenerator<Eve
       if (dropped > DRAIN_LIMIT_BYTES) throw new Error('The rest of an upstream stream was too long to read through.');
       return;
     }
-    parser.feed(decoder.decode(chunk, { stream: true }));
+    parser.feed(decoder.write(chunk));
     if (!paused && pending.length >= HIGH_WATER_EVENTS) {
       paused = true;
       body.pause();
@@ -56,7 +57,7 @@ export async function* readChunkEvents(body: UpstreamChunks): AsyncGenerator<Eve
       wake = undefined;
     }
     if (outcome.error) throw outcome.error;
-    parser.feed(decoder.decode());
+    parser.feed(decoder.end());
     // A last event without its blank line still counts: some hosts end the body without one.
     parser.feed('\n\n');
     while (pending.length > 0) yield pending.shift() as EventSourceMessage;

@@ -42,7 +42,8 @@ export const startGatewayProcess = async ({ upstreamUrl, token, key, ledgerDir, 
   // Diagnostics for one run, e.g. BENCH_NODE_FLAGS=--trace-gc (the gateway's output is kept).
   if (process.env.BENCH_NODE_FLAGS) flags.push(...process.env.BENCH_NODE_FLAGS.split(' '));
   const args = bare ? [...flags, here('./bare-proxy.mjs')] : [...flags, (process.env.BENCH_CLI ?? here('../../dist/cli.js')), '--port', '0', '--token', token];
-  if (ledgerDir && !bare) args.push('--ledger', ledgerDir);
+  // Without a folder of the bench's own, no ledger: never the machine's own data folder.
+  if (!bare) args.push(...(ledgerDir ? ['--ledger', ledgerDir] : ['--no-ledger']));
   // The Anthropic and Gemini upstreams are the same fake (its paths tell the dialects apart).
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, MODAPI_API_KEY: key, MODAPI_BASE_URL: `${upstreamUrl}/v1`, ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: upstreamUrl, GEMINI_API_KEY: key, GEMINI_BASE_URL: upstreamUrl };
   const { child, match, output } = await startNode(args, env, /listening on http:\/\/127\.0\.0\.1:(\d+)\/v1/);
