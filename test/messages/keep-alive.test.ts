@@ -30,7 +30,7 @@ const captureResponse = () => {
   return { response: response as unknown as Response, written };
 };
 
-const tracker = { requestId: 'req_test', usage() {}, firstToken() {}, failed() {} } as unknown as RequestTracker;
+const tracker = { requestId: 'req_test', usage() {}, firstToken() {}, failed() {}, finishReason() {}, answeredBy() {} } as unknown as RequestTracker;
 
 async function* slowParts(): AsyncGenerator<ChatPart> {
   yield { type: 'reasoning-delta', choice: 0, text: 'thinking' };
