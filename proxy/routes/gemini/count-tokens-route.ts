@@ -19,7 +19,7 @@ export const countTokens = (gateway: GatewayContext) => async (request: Request,
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as CountTokensBody;
   validate(countTokensSchema, body);
   const resolved = resolveModel(gateway, model);
-  gateway.governance?.admitUnbilled(requesterOf(response), resolved);
+  await gateway.governance?.admitUnbilled(requesterOf(response), resolved);
   if (!adapterFor(resolved.provider.dialect).relays.has('gemini-generate')) {
     response.json({ totalTokens: estimateGeminiTokens(body.generateContentRequest ?? body) });
     return;

@@ -71,7 +71,7 @@ export const messages = (gateway: GatewayContext) => async (request: Request, re
   checkMessagesRequest(fields);
   const body = fields as unknown as AnthropicRequest;
   const stream = body.stream === true;
-  const call = beginModelCall(gateway, response, tracker, body.model, stream);
+  const call = await beginModelCall(gateway, response, tracker, body.model, stream);
   const serve: ServeArguments = { gateway, request, response, tracker, signal: call.signal, body, stream };
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));
 };

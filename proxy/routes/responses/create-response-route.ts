@@ -98,7 +98,7 @@ export const createResponse = (gateway: GatewayContext, state: ResponsesState) =
   // Bad input is refused before admission: nothing goes upstream, nothing is reserved.
   const decoded = toChatRequest(body, historyOf(state, body, owner), inputContextOf(state, owner), stream);
   if (decoded.leftOutTools.length > 0) gateway.log.warn(`responses: tools left out of a translated request: ${decoded.leftOutTools.join(', ').slice(0, 500)}`);
-  const call = beginModelCall(gateway, response, tracker, body.model, stream);
+  const call = await beginModelCall(gateway, response, tracker, body.model, stream);
   const serve: ServeArguments = { gateway, state, response, tracker, signal: call.signal, body, decoded, stream, stored: body.store !== false && state.store !== undefined, owner };
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));
 };
