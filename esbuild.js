@@ -12,9 +12,14 @@ const shared = {
   legalComments: 'none',
 };
 
+// The team store's client libraries are loaded with import() only when a store is configured
+// (proxy/store/team/drivers.ts): the CLI takes them from node_modules, and the extension, which never
+// reaches that code, must not carry them (test/architecture/extension-bundle.test.ts).
+const TEAM_CLIENTS = ['pg', 'pg-native', 'ioredis'];
+
 const builds = [
-  { ...shared, entryPoints: ['proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
-  { ...shared, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] },
+  { ...shared, entryPoints: ['proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, external: TEAM_CLIENTS },
+  { ...shared, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', ...TEAM_CLIENTS] },
 ];
 
 const fs = require('node:fs');

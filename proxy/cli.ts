@@ -2,6 +2,7 @@ import { parseCliArguments, USAGE_TEXT } from './cli/arguments.js';
 import { serve } from './cli/serve.js';
 import { usageReport } from './cli/usage-report.js';
 import { capYoungGeneration } from './cli/young-generation.js';
+import { migrateCommand, tokensCommand } from './cli/team-commands.js';
 
 /** The standalone gateway (`npm start`, `node dist/cli.js`). */
 const main = async (): Promise<void> => {
@@ -12,6 +13,14 @@ const main = async (): Promise<void> => {
   }
   if (cli.command === 'usage') {
     await usageReport(cli);
+    return;
+  }
+  if (cli.command === 'migrate') {
+    await migrateCommand(cli, process.env);
+    return;
+  }
+  if (cli.command === 'tokens') {
+    await tokensCommand(cli, process.env);
     return;
   }
   await serve(cli, process.env);

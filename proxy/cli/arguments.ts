@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
+import { TEAM_OPTIONS, TEAM_USAGE_TEXT, teamArguments, type TeamArguments } from './team-arguments.js';
 
 export interface CliArguments {
-  command: 'serve' | 'usage';
+  command: 'serve' | 'usage' | 'migrate' | 'tokens';
+  /** `tokens create|list|revoke`, and what they name. */
+  subcommand?: string;
+  /** The team store and Redis, and the `tokens` command's fields. */
+  team?: TeamArguments;
   host: string;
   port: number;
   token?: string;
@@ -22,7 +27,8 @@ Usage:
 Keys come from the environment: MODAPI_API_KEY (+ MODAPI_BASE_URL), OPENAI_API_KEY, ANTHROPIC_API_KEY,
 GEMINI_API_KEY, OPENROUTER_API_KEY, DEEPSEEK_API_KEY, XAI_API_KEY, GROQ_API_KEY, MISTRAL_API_KEY,
 TOGETHER_API_KEY, DASHSCOPE_API_KEY, each with a *_BASE_URL override; OLLAMA_BASE_URL, LMSTUDIO_BASE_URL.
-The local token comes from --token or MODAPI_LOCAL_TOKEN, else one is generated and printed once.`;
+The local token comes from --token or MODAPI_LOCAL_TOKEN, else one is generated and printed once.
+${TEAM_USAGE_TEXT}`;
 
 export const parseCliArguments = (argv: string[]): CliArguments => {
   const { values, positionals } = parseArgs({
@@ -38,14 +44,17 @@ export const parseCliArguments = (argv: string[]): CliArguments => {
       to: { type: 'string' },
       'group-by': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      ...TEAM_OPTIONS,
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (0 for any free port), not ${values.port}`);
   const command = positionals[0] ?? 'serve';
-  if (command !== 'serve' && command !== 'usage') throw new Error(`unknown command ${command}`);
+  if (command !== 'serve' && command !== 'usage' && command !== 'migrate' && command !== 'tokens') throw new Error(`unknown command ${command}`);
   return {
     command,
+    subcommand: positionals[1],
+    team: teamArguments(values, positionals.slice(2)),
     host: values.host as string,
     port,
     token: values.token,

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { providersFromEnvironment } from '../config/environment.js';
 import { readConfigFile, type ConfigFile } from '../config/config-file.js';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../server/gateway-server.js';
+import { Redactor } from '../logger.js';
 import type { CliArguments } from './arguments.js';
+import { openConfiguredStore } from './team-store-options.js';
 
 export const generateLocalToken = (): string => `mk-local-${randomBytes(24).toString('base64url')}`;
 
@@ -41,7 +43,13 @@ export const gatewayOptionsFromCli = (cli: CliArguments, environment: NodeJS.Pro
 export const serve = async (cli: CliArguments, environment: NodeJS.ProcessEnv): Promise<RunningGateway> => {
   const config = cli.config ? readConfigFile(cli.config) : {};
   const { options, generatedToken } = gatewayOptionsFromCli(cli, environment, config);
-  const gateway = await startGateway(options);
+  const redactor = new Redactor();
+  const team = await openConfiguredStore(cli, environment, redactor);
+  const gateway = await startGateway({ ...options, redactor, store: team?.store }).catch(async (error: unknown) => {
+    await team?.store.close();
+    throw error;
+  });
+  if (team) console.log(team.description);
   const keyed = gateway.context.registry.configured().filter((provider) => provider.apiKey).map((provider) => provider.id);
   console.log(keyed.length > 0 ? `providers with a key: ${keyed.join(', ')}` : 'no provider key set: model calls will answer 401 until MODAPI_API_KEY (or another provider key) is set');
   if (generatedToken) console.log(`local token (generated, shown once): ${generatedToken}`);

@@ -6,6 +6,7 @@ import type { UsageLedger } from '../usage/usage-ledger.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import type { LocalTokens } from './local-tokens.js';
 import type { ResponsesState } from '../routes/responses/responses-state.js';
+import type { StoreState } from '../store/store-seam.js';
 import { DEFAULT_WHOLE_BODY_BYTES } from '../upstream/whole-body-limit.js';
 
 export interface BodyLimits {
@@ -38,6 +39,8 @@ export interface GatewayContext {
   fallbacks?: Record<string, string[]>;
   /** The Responses API's stored responses and sealing key (routes/responses/). */
   responses?: ResponsesState;
+  /** A team store's state for the readiness endpoint (none: the embedded default). */
+  store?: { state(): StoreState };
 }
 
 /** Model routing with the catalog's knowledge of the default provider's namespaced ids. */

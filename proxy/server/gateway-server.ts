@@ -9,6 +9,8 @@ import { configureUpstream, DEFAULT_TIMEOUTS, releaseUpstreamPools, retainUpstre
 import type { RetryPolicy } from '../upstream/retry.js';
 import { configureRetries } from '../upstream/retry.js';
 import { setUpUsage, type UsageOptions } from '../usage/usage-setup.js';
+import { teeUsage } from '../usage/usage-record.js';
+import type { TeamStore } from '../store/store-seam.js';
 import { mountUsageApi } from '../routes/usage/usage-api.js';
 import { createResponsesState, type ResponsesOptions } from '../routes/responses/responses-state.js';
 import { createRequestListener } from './create-app.js';
@@ -42,6 +44,8 @@ export interface GatewayOptions extends UsageOptions {
   /** Stored responses for the Responses API (previous_response_id): where, how long, how much, or
    * off. By default they are kept next to the ledger when it has a folder, else in memory. */
   responses?: ResponsesOptions;
+  /** Usage, budgets, rates and tokens shared by replicas (the CLI opens it); none: the embedded default. */
+  store?: TeamStore;
 }
 
 export interface RunningGateway {
@@ -70,6 +74,8 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   configureWholeBodyLimit(options.limits?.upstreamAnswerBytes);
   configureRetries(options.retries);
   const usage = setUpUsage(options, log);
+  const store = options.store;
+  if (store) usage.governance.shareLimits(store.limits);
   const registry = new ProviderRegistry(options.providers, options.defaultProvider, timeouts);
   const context: GatewayContext = {
     registry,
@@ -79,7 +85,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
       onListError: (providerId, error) => log.warn(`model list of ${providerId} unavailable: ${(error as Error).message}`),
     }),
     tokens: new LocalTokens(options.tokens),
-    usage: usage.usage,
+    usage: store ? teeUsage(usage.usage, store.usage) : usage.usage,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     log,
     redactor,
@@ -88,7 +94,9 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     governance: usage.governance,
     fallbacks: options.fallbacks,
     responses: createResponsesState({ dir: options.ledgerDir ? join(options.ledgerDir, 'responses') : undefined, ...options.responses }),
+    store,
   };
+  store?.watchTokens((stored) => context.tokens.replaceStored(stored));
   const host = options.host ?? LOOPBACK;
   let boundPort = 0;
   const allowedOrigins = options.allowedOrigins ?? [];
@@ -124,7 +132,10 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     port: boundPort,
     url: `http://${urlHost(host)}:${boundPort}/v1`,
     // Closing twice waits for the first close instead of releasing the upstream pool twice.
-    close: (timeoutMs = 5_000) => (closing ??= closeServer(server, sockets, timeoutMs).finally(usage.close)),
+    close: (timeoutMs = 5_000) => (closing ??= closeServer(server, sockets, timeoutMs).finally(async () => {
+      usage.close();
+      await store?.close();
+    })),
   };
 };
 

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { HoldRefusal, KeyedCap, RateDecision } from '../store-seam.js';
+import { toMicros } from '../counter-keys.js';
+import { BUDGET_REBUILD, BUDGET_RENEW, BUDGET_RESERVE, BUDGET_SETTLE, GCRA_TAKE } from './redis-scripts.js';
+
+const PREFIX = 'modapi:';
+const counterName = (key: string): string => `${PREFIX}budget:${key}`;
+const holdsName = (key: string): string => `${PREFIX}holds:${key}`;
+const pairsOf = (keys: readonly string[]): string[] => keys.flatMap((key) => [counterName(key), holdsName(key)]);
+
+/** Redis keeps a day's counter three days and a month's forty, then forgets it (Postgres keeps it). */
+const counterLifetimeMs = (key: string): number => (key.includes('|day|') ? 3 : 40) * 86_400_000;
+
+/** A burst of a sixth of a minute's requests: at most rpm + rpm / 6 in any minute. */
+export const burstOf = (perMinute: number): number => Math.max(1, Math.ceil(perMinute / 6));
+
+export type RedisHold = { held: true } | { held: false; refusal: HoldRefusal } | { held: false; missing: string };
+
+/** Rate limits and budget counters in Redis, through the Lua scripts of redis-scripts.ts. */
+export class RedisLimits {
+  private readonly shas = new Map<string, string>();
+
+  constructor(private readonly redis: Redis) {}
+
+  async takeRate(client: string, perMinute: number): Promise<RateDecision> {
+    const interval = 60_000 / perMinute;
+    const [admitted, waitMs] = (await this.run(GCRA_TAKE, [`${PREFIX}rate:${client}`], [interval, burstOf(perMinute)])) as [number, number];
+    return admitted === 1 ? { admitted: true } : { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  }
+
+  async reserve(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number): Promise<RedisHold> {
+    const args = [requestId, toMicros(amountUsd), holdMs, ...caps.map(({ cap }) => Math.round(cap.capUsd * 1_000_000))];
+    const answer = (await this.run(BUDGET_RESERVE, pairsOf(caps.map((cap) => cap.key)), args)) as number[];
+    if (answer[0] === 1) return { held: true };
+    const refused = caps[(answer[1] ?? 1) - 1] as KeyedCap;
+    if (answer[0] === -1) return { held: false, missing: refused.key };
+    const spentUsd = (answer[2] ?? 0) / 1_000_000;
+    return { held: false, refusal: { cap: refused.cap, spentUsd, committedUsd: spentUsd + (answer[3] ?? 0) / 1_000_000 } };
+  }
+
+  async settle(requestId: string, keys: readonly string[], spentMicros: number): Promise<void> {
+    await this.run(BUDGET_SETTLE, pairsOf(keys), [requestId, spentMicros]);
+  }
+
+  async rebuild(key: string, spentMicros: number): Promise<void> {
+    await this.run(BUDGET_REBUILD, [counterName(key)], [spentMicros, counterLifetimeMs(key)]);
+  }
+
+  async renew(requestId: string, keys: readonly string[], holdMs: number): Promise<void> {
+    await this.run(BUDGET_RENEW, keys.map(holdsName), [requestId, holdMs]);
+  }
+
+  /** Forgets counters that may have missed spending (Redis was away, or a settle failed): each is
+   * rebuilt from Postgres on its next use. Without keys, every budget counter. */
+  async forget(keys?: readonly string[]): Promise<void> {
+    if (keys) {
+      if (keys.length > 0) await this.redis.del(...pairsOf(keys));
+      return;
+    }
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${PREFIX}budget:*`, 'COUNT', 500);
+      cursor = next;
+      if (found.length > 0) await this.redis.del(...found);
+    } while (cursor !== '0');
+  }
+
+  /** EVALSHA, loading the script once when Redis does not know it (a restart, a SCRIPT FLUSH). */
+  private async run(script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    let sha = this.shas.get(script);
+    if (!sha) {
+      sha = createHash('sha1').update(script).digest('hex');
+      this.shas.set(script, sha);
+    }
+    try {
+      return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
+      return this.redis.eval(script, keys.length, ...keys, ...args);
+    }
+  }
+}
