@@ -89,7 +89,8 @@ export class Governance extends EventEmitter<GovernanceEvents> {
 
   /** After a record is counted: warns once per cap and period as spending passes the threshold. */
   recorded(record: UsageRecord, policy: TokenPolicy | undefined): void {
-    if (!record.costUsd && !record.fallbackCostUsd) return;
+    // Shared counters are the team store's: this replica's rollups hold only its own share.
+    if (this.shared || (!record.costUsd && !record.fallbackCostUsd)) return;
     const warnAt = this.overall.warnAt ?? DEFAULT_WARN_AT;
     for (const cap of capsFor(this.overall, record.client, policy)) {
       const event = this.book.eventFor(cap);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
-import { TestPostgres, TestRedis } from '../support/team-servers.js';
+import { TestPostgres, TestRedis } from '../support/team-servers.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -151,7 +151,7 @@ export interface Answer {
 
 /** The cap is reached: refusals only, for half a second (the holds of the last requests settled). */
 export const capReached = (answers: Answer[]): boolean => {
-  const lastAnswered = answers.findLast((answer) => answer.status === 200)?.at ?? 0;
+  const lastAnswered = Math.max(0, ...answers.filter((answer) => answer.status === 200).map((answer) => answer.at));
   return answers.filter((answer) => answer.status === 429).length >= 50 && Date.now() - lastAnswered > 500;
 };
 
@@ -178,7 +178,7 @@ export const load = async (replicas: () => Replica[], token: string, model: stri
           const answer = await chat((live[index] as Replica).port, token, model);
           answers.push({ ...answer, replica: index, at: Date.now() });
           // A refused client backs off a little, as SDKs do, instead of spinning.
-          if (answer.status === 429) await sleep(20);
+          if (answer.status === 429) await sleep(100);
         } catch {
           await sleep(5);
         }

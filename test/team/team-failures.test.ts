@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { teamServersAvailable } from '../support/team-servers.js';
+import { teamServersAvailable } from '../support/team-servers.mjs';
 import { ADMIN_TOKEN, HOLD_SECONDS, load, sleep, TeamCluster, type Answer, type Replica } from './support.js';
 
 const CLIENTS = 64;

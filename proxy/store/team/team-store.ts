@@ -72,7 +72,8 @@ export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStor
     usage: {
       record: (record) => {
         writer.record(record);
-        limits.settle(record);
+        // The spool has the record; Redis's counters can wait until the answer's last bytes are out.
+        setImmediate(() => limits.settle(record));
       },
     },
     limits,
