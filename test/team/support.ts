@@ -73,8 +73,8 @@ export class TeamCluster {
   }
 
   /** Waits until every replica knows a token the store has just been given. */
-  async accepted(token: string): Promise<void> {
-    for (const replica of this.replicas) {
+  async accepted(token: string, replicas: Replica[] = this.replicas): Promise<void> {
+    for (const replica of replicas) {
       const deadline = Date.now() + 5_000;
       while ((await fetch(`http://127.0.0.1:${replica.port}/v1/models`, { headers: { authorization: `Bearer ${token}` } })).status !== 200) {
         if (Date.now() > deadline) throw new Error('a replica never learnt the new token');
@@ -83,8 +83,8 @@ export class TeamCluster {
     }
   }
 
-  async startReplica(spool: string): Promise<Replica> {
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--token', ADMIN_TOKEN, '--config', join(this.work, 'config.json'), '--spool', spool], { env: this.environment(), stdio: ['ignore', 'pipe', 'pipe'] });
+  async startReplica(spool: string, environment: NodeJS.ProcessEnv = this.environment()): Promise<Replica> {
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--token', ADMIN_TOKEN, '--config', join(this.work, 'config.json'), '--spool', spool], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
     let printed = '';
     child.stdout!.setEncoding('utf8').on('data', (text: string) => (printed += text));
     child.stderr!.setEncoding('utf8').on('data', (text: string) => (printed += text));

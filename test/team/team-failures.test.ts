@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { teamServersAvailable } from '../support/team-servers.mjs';
-import { ADMIN_TOKEN, HOLD_SECONDS, load, sleep, TeamCluster, type Answer, type Replica } from './support.js';
+import { ACTUAL_USD, ADMIN_TOKEN, capReached, chat, ESTIMATE_USD, HOLD_SECONDS, load, sleep, spentUsd, TeamCluster, type Answer, type Replica } from './support.js';
 
 const CLIENTS = 64;
 const available = teamServersAvailable();
@@ -91,6 +91,29 @@ test('Postgres stopped for 10 s mid-load: requests go on being served; the spool
   assert.ok(['ready', 'degraded'].includes(ready.status));
   await cluster.drained(cluster.replicas, 30_000);
   await assertOneRowEach('default', answers);
+});
+
+test('Redis stopped: budgets go through Postgres and still hold, and come back to Redis rebuilt from Postgres', { skip }, async () => {
+  const token = await cluster.createToken('no-redis', ['--daily-usd', '0.5']);
+  await cluster.redis.stop();
+  const answers = await load(() => cluster.replicas, token, 'm-under', CLIENTS, capReached);
+  const ready = (await (await fetch(`http://127.0.0.1:${cluster.replicas[0]!.port}/ready`)).json()) as { status: string; store: { redis: string } };
+  assert.deepEqual([ready.status, ready.store.redis], ['degraded', 'down']);
+  await cluster.drained();
+  const spent = await spentUsd(cluster, 'no-redis');
+  const bound = 0.5 + CLIENTS * (ACTUAL_USD['m-under']! - ESTIMATE_USD);
+  assert.ok(spent <= bound + 1e-9 && spent >= 0.25, `spent $${spent} (bound $${bound})`);
+  assert.ok(answers.every((answer) => answer.status === 200 || answer.status === 429));
+  // Redis back on its port: every replica reconnects, and the counter it rebuilds says the cap is used up.
+  await cluster.redis.start();
+  for (const replica of cluster.replicas) {
+    const deadline = Date.now() + 10_000;
+    while (((await (await fetch(`http://127.0.0.1:${replica.port}/ready`)).json()) as { store: { redis: string } }).store.redis !== 'up') {
+      assert.ok(Date.now() < deadline, 'a replica did not reconnect to Redis');
+      await sleep(100);
+    }
+    assert.equal((await chat(replica.port, token, 'm-under')).status, 429);
+  }
 });
 
 test('the readiness endpoint reports the store', { skip }, async () => {

@@ -99,3 +99,21 @@ test('a token revoked through the CLI is refused by every replica within a secon
   const rows = await cluster.query<{ team: string }>("SELECT DISTINCT team FROM usage_events WHERE client = 'revoked' AND status = 200");
   assert.ok(rows.length <= 1);
 });
+
+test('without Redis, two replicas share the rate limit through Postgres', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+  const environment = { ...cluster.environment(), MODAPI_REDIS_URL: '' };
+  const replicas = [await cluster.startReplica(join(cluster.work, 'spool-a'), environment), await cluster.startReplica(join(cluster.work, 'spool-b'), environment)];
+  try {
+    // 60 a minute: one a second, a burst of 10.
+    const token = await cluster.createToken('rated-in-postgres', ['--rpm', '60']);
+    await cluster.accepted(token, replicas);
+    const started = Date.now();
+    const answers = await load(() => replicas, token, 'm-free', 16, () => Date.now() - started > 2_000);
+    const seconds = (Date.now() - started) / 1_000;
+    const admitted = answers.filter((answer) => answer.status === 200).length;
+    assert.ok(admitted <= 10 + Math.ceil(seconds), `${admitted} admitted in ${seconds} s`);
+    assert.ok(admitted >= 10, `the burst was not admitted: ${admitted}`);
+  } finally {
+    for (const replica of replicas) replica.child.kill('SIGKILL');
+  }
+});

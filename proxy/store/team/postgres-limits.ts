@@ -33,10 +33,13 @@ export class PostgresLimits {
     try {
       await client.query('BEGIN');
       await client.query('INSERT INTO budget_counters (key) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT (key) DO NOTHING', [keys]);
+      await client.query('SELECT key FROM budget_counters WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE', [keys]);
+      // A statement of its own, so its snapshot is taken once the locks are held: it sees the holds
+      // of the reservation that held them before.
       const counters = await client.query<{ key: string; spent_micro: number; held: number }>(
         `SELECT counter.key, counter.spent_micro,
            (SELECT coalesce(sum(amount_micro), 0)::bigint FROM budget_holds hold WHERE hold.key = counter.key AND hold.expires_at > now()) AS held
-         FROM budget_counters counter WHERE counter.key = ANY($1::text[]) ORDER BY counter.key FOR UPDATE`,
+         FROM budget_counters counter WHERE counter.key = ANY($1::text[])`,
         [keys],
       );
       const byKey = new Map(counters.rows.map((row) => [row.key, row]));
