@@ -28,6 +28,7 @@ export const gatewayOptionsFromCli = (cli: CliArguments, environment: NodeJS.Pro
       defaultProvider: config.defaultProvider,
       tokens,
       allowedOrigins: config.allowedOrigins,
+      allowedHosts: environment.MODAPI_ALLOWED_HOSTS?.split(',').map((host) => host.trim()).filter(Boolean),
       limits: config.limits,
       timeouts: config.timeouts,
       priceOverrides: config.priceOverrides,

@@ -30,6 +30,8 @@ export interface GatewayOptions extends UsageOptions {
   /** Named local tokens, each with its optional policy (allowed models, budgets, rate). */
   tokens: LocalTokenEntry[];
   allowedOrigins?: string[];
+  /** Host headers a load balancer forwards, accepted besides this address's own (security.ts). */
+  allowedHosts?: string[];
   limits?: Partial<BodyLimits>;
   timeouts?: Partial<UpstreamTimeouts>;
   catalogTtlMs?: number;
@@ -102,7 +104,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   const allowedOrigins = options.allowedOrigins ?? [];
   const app = createRequestListener(
     context,
-    { port: () => boundPort, extraHostNames: hostNamesForBind(host), allowedOrigins: () => allowedOrigins, tokens: context.tokens },
+    { port: () => boundPort, extraHostNames: hostNamesForBind(host), allowedHosts: options.allowedHosts?.map((name) => name.toLowerCase()), allowedOrigins: () => allowedOrigins, tokens: context.tokens },
     { ...options.mounts, modapi: [mountUsageApi, ...(options.mounts?.modapi ?? [])] },
   );
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 600_000, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, app);
