@@ -8,23 +8,28 @@ export const counterKey = (scope: string, who: string, period: string, periodKey
 
 export const periodKeyOf = (time: Date, period: BudgetCap['period']): string => time.toISOString().slice(0, period === 'day' ? 10 : 7);
 
-export const capKey = (cap: BudgetCap, now: Date): string => counterKey(cap.scope, cap.client ?? '', cap.period, periodKeyOf(now, cap.period));
-
-/** A record's team, when the usage record carries one (tokens of a team store have one). */
-export const recordTeam = (record: UsageRecord): string | undefined => {
-  const team = (record as { team?: unknown }).team;
-  return typeof team === 'string' && team.length > 0 ? team : undefined;
+/** Whose cap it is: the token's name, the team, or the `customer` tag's value (none overall). */
+const ownerOf = (cap: BudgetCap): string => {
+  const owned = cap as BudgetCap & { team?: string; customer?: string };
+  return owned.client ?? owned.team ?? owned.customer ?? '';
 };
 
-/** Every counter a record's spending adds to: overall, its token's and its team's, per day and month. */
+export const capKey = (cap: BudgetCap, now: Date): string => counterKey(cap.scope, ownerOf(cap), cap.period, periodKeyOf(now, cap.period));
+
+/** The `customer` tag, whose value a customer's cap is kept under. */
+export const CUSTOMER_TAG = 'customer';
+
+/** Every counter a record's spending adds to: overall, its token's, its team's and its customer's,
+ * per day and month. */
 export const recordCounterKeys = (record: UsageRecord): string[] => {
   const time = new Date(record.time);
   const day = periodKeyOf(time, 'day');
   const month = periodKeyOf(time, 'month');
-  const keys = [counterKey('overall', '', 'day', day), counterKey('overall', '', 'month', month), counterKey('token', record.client, 'day', day), counterKey('token', record.client, 'month', month)];
-  const team = recordTeam(record);
-  if (team) keys.push(counterKey('team', team, 'day', day), counterKey('team', team, 'month', month));
-  return keys;
+  const owners: [string, string][] = [['overall', ''], ['token', record.client]];
+  if (record.team) owners.push(['team', record.team]);
+  const customer = record.tags?.[CUSTOMER_TAG];
+  if (customer) owners.push(['customer', customer]);
+  return owners.flatMap(([scope, who]) => [counterKey(scope, who, 'day', day), counterKey(scope, who, 'month', month)]);
 };
 
 /** What a record adds to budgets, in integer micro-dollars: its cost, or what it reserved when unknown. */

@@ -1,16 +1,15 @@
 import type { UsageRecord } from '../../usage/usage-record.js';
-import { recordTeam, spendMicros } from '../counter-keys.js';
+import { spendMicros } from '../counter-keys.js';
 
 /** One row of a batch as the insert statement reads it (jsonb), with the record kept whole. */
 export const usageRow = (record: UsageRecord) => {
-  const extra = record as { user?: unknown; tags?: unknown };
   return {
     request_id: record.requestId,
     time: record.time,
     client: record.client,
-    team: recordTeam(record) ?? null,
-    end_user: typeof extra.user === 'string' ? extra.user : null,
-    tags: extra.tags && typeof extra.tags === 'object' ? extra.tags : null,
+    team: record.team ?? null,
+    end_user: record.user ?? null,
+    tags: record.tags ?? null,
     provider: record.provider,
     model: record.model,
     status: record.status,
@@ -23,7 +22,8 @@ export const usageRow = (record: UsageRecord) => {
 
 /** A batch of usage records in one statement: the events are inserted once by request id (a
  * replayed record changes nothing), and only the rows actually inserted add to the daily rollups
- * and to the budget counters (named as store/counter-keys.ts names them), in the same
+ * and to the budget counters (named as store/counter-keys.ts names them, the `customer` tag
+ * included), in the same
  * transaction. The batch's holds go away with it. $1 is a jsonb array of usageRow(). */
 export const INSERT_USAGE_BATCH = `
 WITH input AS (
@@ -58,7 +58,8 @@ WITH input AS (
   SELECT key, spend_micro FROM fresh CROSS JOIN LATERAL unnest(ARRAY[
     'overall||day|' || day::text, 'overall||month|' || to_char(day, 'YYYY-MM'),
     'token|' || client || '|day|' || day::text, 'token|' || client || '|month|' || to_char(day, 'YYYY-MM')
-  ] || CASE WHEN team IS NULL THEN ARRAY[]::text[] ELSE ARRAY['team|' || team || '|day|' || day::text, 'team|' || team || '|month|' || to_char(day, 'YYYY-MM')] END) AS key
+  ] || CASE WHEN team IS NULL THEN ARRAY[]::text[] ELSE ARRAY['team|' || team || '|day|' || day::text, 'team|' || team || '|month|' || to_char(day, 'YYYY-MM')] END
+    || CASE WHEN tags->>'customer' IS NULL THEN ARRAY[]::text[] ELSE ARRAY['customer|' || (tags->>'customer') || '|day|' || day::text, 'customer|' || (tags->>'customer') || '|month|' || to_char(day, 'YYYY-MM')] END) AS key
   WHERE spend_micro > 0
 ), counters AS (
   INSERT INTO budget_counters AS counter (key, spent_micro)
