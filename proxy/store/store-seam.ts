@@ -22,14 +22,23 @@ export interface HoldRefusal {
 
 export type RateDecision = { admitted: true } | { admitted: false; retryAfterSeconds: number };
 
-/** Rate limits and budget counters shared by every replica. A hold is settled by the request's
- * usage record (keyed by request id), or expires if its replica dies. */
+/** What one request asks of the shared limits: a hold of its estimate against its caps (none when
+ * no cap applies) and one request of its token's rate (when it has one). */
+export interface SharedAdmission {
+  requestId: string;
+  caps: KeyedCap[];
+  amountUsd: number;
+  rate?: { client: string; perMinute: number };
+}
+
+/** Undefined: admitted (and held). Otherwise what refused it; a refusal holds and takes nothing. */
+export type SharedDecision = undefined | { refusal: HoldRefusal } | { retryAfterSeconds: number };
+
+/** Rate limits and budget counters shared by every replica, decided in one step per request. A
+ * hold is settled by the request's usage record (keyed by request id), or expires if its replica
+ * dies. */
 export interface SharedLimits {
-  takeRate(client: string, perMinute: number): Promise<RateDecision>;
-  /** Holds `amountUsd` against every cap at once, or refuses without holding anything. */
-  reserve(requestId: string, caps: KeyedCap[], amountUsd: number): Promise<HoldRefusal | undefined>;
-  /** Drops a hold whose request leaves no record (it never reached the upstream). */
-  release(requestId: string): void;
+  admit(request: SharedAdmission): Promise<SharedDecision>;
 }
 
 /** A token kept by a team store: its secret only as a SHA-256 digest. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { HoldRefusal, KeyedCap, RateDecision } from '../store-seam.js';
+import type { HoldRefusal, KeyedCap, SharedAdmission } from '../store-seam.js';
 import { toMicros } from '../counter-keys.js';
-import { BUDGET_REBUILD, BUDGET_RENEW, BUDGET_RESERVE, BUDGET_SETTLE, GCRA_TAKE } from './redis-scripts.js';
+import { ADMIT, BUDGET_REBUILD, BUDGET_RENEW, BUDGET_SETTLE } from './redis-scripts.js';
 
 const PREFIX = 'modapi:';
 const counterName = (key: string): string => `${PREFIX}budget:${key}`;
@@ -15,7 +15,7 @@ const counterLifetimeMs = (key: string): number => (key.includes('|day|') ? 3 : 
 /** A burst of a sixth of a minute's requests: at most rpm + rpm / 6 in any minute. */
 export const burstOf = (perMinute: number): number => Math.max(1, Math.ceil(perMinute / 6));
 
-export type RedisHold = { held: true } | { held: false; refusal: HoldRefusal } | { held: false; missing: string };
+export type RedisAnswer = { admitted: true } | { refusal: HoldRefusal } | { retryAfterSeconds: number } | { missing: string };
 
 /** Rate limits and budget counters in Redis, through the Lua scripts of redis-scripts.ts. */
 export class RedisLimits {
@@ -23,20 +23,18 @@ export class RedisLimits {
 
   constructor(private readonly redis: Redis) {}
 
-  async takeRate(client: string, perMinute: number): Promise<RateDecision> {
-    const interval = 60_000 / perMinute;
-    const [admitted, waitMs] = (await this.run(GCRA_TAKE, [`${PREFIX}rate:${client}`], [interval, burstOf(perMinute)])) as [number, number];
-    return admitted === 1 ? { admitted: true } : { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
-  }
-
-  async reserve(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number): Promise<RedisHold> {
-    const args = [requestId, toMicros(amountUsd), holdMs, ...caps.map(({ cap }) => Math.round(cap.capUsd * 1_000_000))];
-    const answer = (await this.run(BUDGET_RESERVE, pairsOf(caps.map((cap) => cap.key)), args)) as number[];
-    if (answer[0] === 1) return { held: true };
+  /** The caps, then the rate, then the hold and the rate taken: one script, one round trip. */
+  async admit(request: SharedAdmission, holdMs: number): Promise<RedisAnswer> {
+    const { requestId, caps, amountUsd, rate } = request;
+    const rateKey = `${PREFIX}rate:${rate?.client ?? ''}`;
+    const args = [requestId, toMicros(amountUsd), holdMs, rate ? 60_000 / rate.perMinute : 0, rate ? burstOf(rate.perMinute) : 0, ...caps.map(({ cap }) => Math.round(cap.capUsd * 1_000_000))];
+    const answer = (await this.run(ADMIT, [rateKey, ...pairsOf(caps.map((cap) => cap.key))], args)) as number[];
+    if (answer[0] === 1) return { admitted: true };
+    if (answer[0] === 2) return { retryAfterSeconds: Math.max(1, Math.ceil((answer[1] ?? 1000) / 1000)) };
     const refused = caps[(answer[1] ?? 1) - 1] as KeyedCap;
-    if (answer[0] === -1) return { held: false, missing: refused.key };
+    if (answer[0] === -1) return { missing: refused.key };
     const spentUsd = (answer[2] ?? 0) / 1_000_000;
-    return { held: false, refusal: { cap: refused.cap, spentUsd, committedUsd: spentUsd + (answer[3] ?? 0) / 1_000_000 } };
+    return { refusal: { cap: refused.cap, spentUsd, committedUsd: spentUsd + (answer[3] ?? 0) / 1_000_000 } };
   }
 
   async settle(requestId: string, keys: readonly string[], spentMicros: number): Promise<void> {

@@ -5,19 +5,6 @@
 const NOW_MS = `local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
 
-/** GCRA: KEYS[1] the client's theoretical arrival time; ARGV interval ms, burst. Returns
- * {1, 0} admitted or {0, ms until one would be}. Admits at most burst + elapsed / interval. */
-export const GCRA_TAKE = `${NOW_MS}
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local allowed_at = tat + interval - burst * interval
-if now < allowed_at then return {0, allowed_at - now} end
-local next_tat = tat + interval
-redis.call('SET', KEYS[1], next_tat, 'PX', math.ceil(next_tat - now) + 1000)
-return {1, 0}`;
-
 /** Drops the holds of one counter whose time ran out (their replica stopped renewing them). */
 const EXPIRE_HOLDS = `local function expire_holds(counter, holds, now)
   for _, old in ipairs(redis.call('ZRANGEBYSCORE', holds, '-inf', now)) do
@@ -30,28 +17,40 @@ const EXPIRE_HOLDS = `local function expire_holds(counter, holds, now)
   end
 end`;
 
-/** KEYS: pairs (counter hash, holds zset); ARGV: request id, amount, hold ms, then each pair's cap.
- * Returns {1} held on every counter, {0, i, spent, reserved} refused by counter i, or {-1, i} when
- * counter i is missing (it must be rebuilt from Postgres first, never assumed zero). */
-export const BUDGET_RESERVE = `${NOW_MS}
+/** GCRA for the rate (at most burst + elapsed / interval) and holds against budget counters, in
+ * one atomic step. KEYS[1] the token's rate key, then pairs (counter hash, holds zset); ARGV: request id, amount,
+ * hold ms, rate interval ms (0: no rate), rate burst, then each pair's cap. The caps are checked
+ * first, then the rate, and only then is anything taken. Returns {1} admitted and held, {0, i,
+ * spent, reserved} refused by counter i, {2, ms} refused by the rate, or {-1, i} when counter i is
+ * missing (it must be rebuilt from Postgres first, never assumed zero). */
+export const ADMIT = `${NOW_MS}
 ${EXPIRE_HOLDS}
 local id = ARGV[1]
 local amount = tonumber(ARGV[2])
 local hold_ms = tonumber(ARGV[3])
-local pairs_count = #KEYS / 2
+local interval = tonumber(ARGV[4])
+local burst = tonumber(ARGV[5])
+local pairs_count = (#KEYS - 1) / 2
 for i = 1, pairs_count do
-  if redis.call('EXISTS', KEYS[2 * i - 1]) == 0 then return {-1, i} end
+  if redis.call('EXISTS', KEYS[2 * i]) == 0 then return {-1, i} end
 end
 for i = 1, pairs_count do
-  local counter, holds = KEYS[2 * i - 1], KEYS[2 * i]
+  local counter, holds = KEYS[2 * i], KEYS[2 * i + 1]
   expire_holds(counter, holds, now)
   local spent = tonumber(redis.call('HGET', counter, 'spent') or '0')
   local reserved = tonumber(redis.call('HGET', counter, 'reserved') or '0')
-  local cap = tonumber(ARGV[3 + i])
+  local cap = tonumber(ARGV[5 + i])
   if spent + reserved >= cap or spent + reserved + amount > cap then return {0, i, spent, reserved} end
 end
+if interval > 0 then
+  local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+  if tat < now then tat = now end
+  local allowed_at = tat + interval - burst * interval
+  if now < allowed_at then return {2, allowed_at - now} end
+  redis.call('SET', KEYS[1], tat + interval, 'PX', math.ceil(tat + interval - now) + 1000)
+end
 for i = 1, pairs_count do
-  local counter, holds = KEYS[2 * i - 1], KEYS[2 * i]
+  local counter, holds = KEYS[2 * i], KEYS[2 * i + 1]
   if redis.call('HSETNX', counter, 'h:' .. id, amount) == 1 then
     redis.call('HINCRBY', counter, 'reserved', amount)
   end

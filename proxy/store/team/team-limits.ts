@@ -3,7 +3,7 @@ import { RateLimiter } from '../../governance/rate-limiter.js';
 import type { Logger } from '../../logger.js';
 import type { UsageRecord } from '../../usage/usage-record.js';
 import { recordCounterKeys, spendMicros } from '../counter-keys.js';
-import type { HoldRefusal, KeyedCap, RateDecision, SharedLimits } from '../store-seam.js';
+import type { HoldRefusal, KeyedCap, RateDecision, SharedAdmission, SharedDecision, SharedLimits } from '../store-seam.js';
 import type { PostgresLimits } from './postgres-limits.js';
 import type { RedisLimits } from './redis-limits.js';
 import type { UsageWriter } from './usage-writer.js';
@@ -47,29 +47,31 @@ export class TeamLimits implements SharedLimits {
     this.replicas = Math.max(1, count);
   }
 
-  async takeRate(client: string, perMinute: number): Promise<RateDecision> {
-    try {
-      if (this.redis?.ready()) return await this.redis.limits.takeRate(client, perMinute);
-      if (!this.redis) return await this.postgres.takeRate(client, perMinute);
-    } catch (error) {
-      this.log.warn(`rate limits: shared store unreachable (${(error as Error).message}); this replica admits its share`);
-    }
-    return this.localRates.take(client, Math.max(1, Math.floor(perMinute / this.replicas)));
-  }
-
-  async reserve(requestId: string, caps: KeyedCap[], amountUsd: number): Promise<HoldRefusal | undefined> {
-    const keys = caps.map((cap) => cap.key);
+  async admit(request: SharedAdmission): Promise<SharedDecision> {
     if (this.redis?.ready()) {
       try {
-        const answer = await this.reserveInRedis(this.redis.limits, requestId, caps, amountUsd);
-        if (answer !== 'rebuild failed') return answer;
+        const decided = await this.admitInRedis(this.redis.limits, request);
+        if (decided !== 'rebuild failed') return decided;
       } catch (error) {
-        this.log.warn(`budgets: Redis did not answer (${(error as Error).message}); checking them in Postgres`);
+        this.log.warn(`limits: Redis did not answer (${(error as Error).message}); budgets go through Postgres`);
       }
     }
+    const { requestId, caps, amountUsd, rate } = request;
+    if (caps.length > 0) {
+      const refusal = await this.holdInPostgres(requestId, caps, amountUsd);
+      if (refusal) return { refusal };
+    }
+    if (!rate) return undefined;
+    const taken = await this.rateWithoutRedis(rate.client, rate.perMinute);
+    if (taken.admitted) return undefined;
+    this.release(requestId);
+    return { retryAfterSeconds: taken.retryAfterSeconds };
+  }
+
+  private async holdInPostgres(requestId: string, caps: KeyedCap[], amountUsd: number): Promise<HoldRefusal | undefined> {
     try {
       const refusal = await this.postgres.reserve(requestId, caps, amountUsd, this.options.holdMs);
-      if (!refusal) this.holds.set(requestId, { keys, via: 'postgres' });
+      if (!refusal) this.holds.set(requestId, { keys: caps.map((cap) => cap.key), via: 'postgres' });
       if (this.redis) this.redisMissedSpending = true;
       return refusal;
     } catch (error) {
@@ -77,7 +79,19 @@ export class TeamLimits implements SharedLimits {
     }
   }
 
-  release(requestId: string): void {
+  /** Without Redis the rate is kept in Postgres; with Redis away, each replica admits its share. */
+  private async rateWithoutRedis(client: string, perMinute: number): Promise<RateDecision> {
+    if (!this.redis) {
+      try {
+        return await this.postgres.takeRate(client, perMinute);
+      } catch (error) {
+        this.log.warn(`rate limits: Postgres did not answer (${(error as Error).message}); this replica admits its share`);
+      }
+    }
+    return this.localRates.take(client, Math.max(1, Math.floor(perMinute / this.replicas)));
+  }
+
+  private release(requestId: string): void {
     const hold = this.holds.get(requestId);
     this.holds.delete(requestId);
     if (!hold) return;
@@ -119,19 +133,19 @@ export class TeamLimits implements SharedLimits {
     this.staleKeys.clear();
   }
 
-  private async reserveInRedis(limits: RedisLimits, requestId: string, caps: KeyedCap[], amountUsd: number): Promise<HoldRefusal | undefined | 'rebuild failed'> {
+  private async admitInRedis(limits: RedisLimits, request: SharedAdmission): Promise<SharedDecision | 'rebuild failed'> {
     if (this.staleKeys.size > 0) {
       const stale = [...this.staleKeys];
       this.staleKeys.clear();
       await limits.forget(stale);
     }
     for (let attempt = 0; attempt < REBUILD_ATTEMPTS; attempt += 1) {
-      const answer = await limits.reserve(requestId, caps, amountUsd, this.options.holdMs);
-      if (answer.held) {
-        this.holds.set(requestId, { keys: caps.map((cap) => cap.key), via: 'redis' });
+      const answer = await limits.admit(request, this.options.holdMs);
+      if ('admitted' in answer) {
+        if (request.caps.length > 0) this.holds.set(request.requestId, { keys: request.caps.map((cap) => cap.key), via: 'redis' });
         return undefined;
       }
-      if ('refusal' in answer) return answer.refusal;
+      if (!('missing' in answer)) return answer;
       await this.rebuild(limits, answer.missing);
     }
     return 'rebuild failed';
