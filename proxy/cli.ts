@@ -1,6 +1,7 @@
 import { parseCliArguments, USAGE_TEXT } from './cli/arguments.js';
 import { serve } from './cli/serve.js';
 import { usageReport } from './cli/usage-report.js';
+import { tokenCommand } from './cli/token-command.js';
 import { capYoungGeneration } from './cli/young-generation.js';
 import { migrateCommand, tokensCommand } from './cli/team-commands.js';
 
@@ -21,6 +22,10 @@ const main = async (): Promise<void> => {
   }
   if (cli.command === 'tokens') {
     await tokensCommand(cli, process.env);
+    return;
+  }
+  if (cli.command === 'token') {
+    tokenCommand(cli, process.env);
     return;
   }
   await serve(cli, process.env);

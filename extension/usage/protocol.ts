@@ -11,7 +11,9 @@ export const CHART_STACKS = ['provider', 'model'] as const;
 /** What the daily cost chart is stacked by. */
 export type ChartStack = (typeof CHART_STACKS)[number];
 
-export const BREAKDOWNS = ['model', 'provider', 'client', 'endpoint'] as const;
+/** Each one a ledger grouping; `tag:customer` and `tag:feature` are the conventional cost tags
+ * (`x-modapi-tags: feature=summarize,customer=acme`). */
+export const BREAKDOWNS = ['model', 'provider', 'client', 'endpoint', 'team', 'user', 'tag:customer', 'tag:feature'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
 export const EXPORT_VIEWS = ['totals', 'daily', 'breakdown', 'requests'] as const;
@@ -72,6 +74,10 @@ export interface RequestRow {
   latencyMs: number;
   timeToFirstTokenMs: number | null;
   errorCode: string | null;
+  /** Present only when the request had them. */
+  team?: string;
+  user?: string;
+  tags?: Record<string, string>;
 }
 
 export type BudgetState = 'ok' | 'warning' | 'exceeded';

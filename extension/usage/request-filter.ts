@@ -9,6 +9,9 @@ export interface FilterableRequest {
   model: string;
   status: number;
   errorCode: string | null;
+  team?: string;
+  user?: string;
+  tags?: Readonly<Record<string, string>>;
 }
 
 export const NO_FILTER: RequestFilter = { search: '', client: '', model: '', status: 'all' };
@@ -16,7 +19,8 @@ export const NO_FILTER: RequestFilter = { search: '', client: '', model: '', sta
 export const isFailed = (request: Pick<FilterableRequest, 'status' | 'errorCode'>): boolean => request.status >= 400 || request.errorCode !== null;
 
 /** Whether a request passes the table's filter: exact client and model when chosen, ok or failed,
- * and every word of the search found (case-insensitive) in its ids, names or error code. Shared by
+ * and every word of the search found (case-insensitive) in its ids, names, error code, team, end
+ * user or tags (as `key=value`). Shared by
  * the table (webview) and the CSV export (extension), so the file holds what the table shows. */
 export const matchesFilter = (request: FilterableRequest, filter: RequestFilter): boolean => {
   if (filter.client && request.client !== filter.client) return false;
@@ -25,6 +29,7 @@ export const matchesFilter = (request: FilterableRequest, filter: RequestFilter)
   if (filter.status === 'error' && !isFailed(request)) return false;
   const words = filter.search.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const haystack = [request.requestId, request.client, request.endpoint, request.provider, request.model, String(request.status), request.errorCode ?? ''].join(' ').toLowerCase();
+  const attribution = [request.team ?? '', request.user ?? '', ...Object.entries(request.tags ?? {}).map(([key, value]) => `${key}=${value}`)];
+  const haystack = [request.requestId, request.client, request.endpoint, request.provider, request.model, String(request.status), request.errorCode ?? '', ...attribution].join(' ').toLowerCase();
   return words.every((word) => haystack.includes(word));
 };

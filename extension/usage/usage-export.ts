@@ -32,7 +32,8 @@ export interface ExportRequest {
 
 /** A file name saying what and which days: `modapi-usage-model-2026-11-01-2026-11-22.csv`. */
 export const exportFileName = (request: ExportRequest, range: DayRange): string => {
-  const what = request.view === 'breakdown' ? (request.breakdown ?? 'model') : request.view;
+  // `tag:customer` becomes `tag-customer`: a colon is not allowed in a Windows file name.
+  const what = (request.view === 'breakdown' ? (request.breakdown ?? 'model') : request.view).replace(':', '-');
   return `modapi-usage-${what}-${range.fromDay}-${range.toDay}.csv`;
 };
 

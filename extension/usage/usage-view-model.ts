@@ -85,6 +85,9 @@ export const requestRow = (record: UsageRecord): RequestRow => ({
   latencyMs: record.latencyMs,
   timeToFirstTokenMs: record.timeToFirstTokenMs,
   errorCode: record.errorCode,
+  ...(record.team ? { team: record.team } : {}),
+  ...(record.user ? { user: record.user } : {}),
+  ...(record.tags ? { tags: { ...record.tags } } : {}),
 });
 
 /** The newest requests of a range, newest first (by time: records finish out of order). */

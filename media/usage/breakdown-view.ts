@@ -2,7 +2,16 @@ import type { Breakdown, BreakdownRow } from '../../extension/usage/protocol.js'
 import { button, h } from '../chat/dom.js';
 import { formatCount, formatPercent, formatUsd } from './format.js';
 
-const TITLES: Record<Breakdown, string> = { model: 'Model', provider: 'Provider', client: 'Client (local token)', endpoint: 'Endpoint' };
+const TITLES: Record<Breakdown, string> = {
+  model: 'Model',
+  provider: 'Provider',
+  client: 'Client (local token)',
+  endpoint: 'Endpoint',
+  team: 'Team (of the token)',
+  user: 'User (end user the client named)',
+  'tag:customer': 'Customer (tag)',
+  'tag:feature': 'Feature (tag)',
+};
 
 export interface BreakdownControls {
   chosen: Breakdown;

@@ -1,4 +1,4 @@
-import type { ChartStack, RequestFilter, UsageRange, UsageViewMessage } from '../../extension/usage/protocol.js';
+import type { Breakdown, ChartStack, RequestFilter, UsageRange, UsageViewMessage } from '../../extension/usage/protocol.js';
 import { NO_FILTER } from '../../extension/usage/request-filter.js';
 
 import { vscodeApi as api } from '../shared/vscode-api.js';
@@ -10,7 +10,7 @@ export const postToHost = (message: UsageViewMessage): void => api.postMessage(m
 export interface SavedView {
   range: UsageRange;
   stackBy: ChartStack;
-  breakdown: 'model' | 'provider' | 'client' | 'endpoint';
+  breakdown: Breakdown;
   filter: RequestFilter;
 }
 

@@ -96,10 +96,11 @@ const changeFilter = (filter: RequestFilter): void => {
   render();
 };
 
-/** From a breakdown row to its requests: client and model by their filter, the others by search. */
+/** From a breakdown row to its requests: client and model by their filter, the others by search
+ * (a tag as `key=value`, as the search reads tags). */
 const drill = (breakdown: Breakdown, key: string): void => {
   const field = breakdown === 'client' || breakdown === 'model' ? breakdown : 'search';
-  view.filter = { ...NO_FILTER, [field]: key };
+  view.filter = { ...NO_FILTER, [field]: breakdown.startsWith('tag:') ? `${breakdown.slice(4)}=${key}` : key };
   remember();
   render();
   document.querySelector<HTMLElement>('section.requests')?.scrollIntoView({ block: 'start' });

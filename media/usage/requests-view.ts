@@ -18,6 +18,12 @@ const select = (label: string, value: string, options: [string, string][], onCha
 
 const distinct = (rows: readonly RequestRow[], field: 'client' | 'model'): string[] => [...new Set(rows.map((row) => row[field]))].sort();
 
+/** Team, end user and tags, shown on hover over the client (the search finds them too). */
+const attributionTitle = (row: RequestRow): Record<string, string> => {
+  const parts = [...(row.team ? [`team ${row.team}`] : []), ...(row.user ? [`user ${row.user}`] : []), ...Object.entries(row.tags ?? {}).map(([key, value]) => `${key}=${value}`)];
+  return parts.length > 0 ? { title: parts.join(' · ') } : {};
+};
+
 const statusText = (row: RequestRow): string => (row.errorCode ? `${row.status} ${row.errorCode}` : String(row.status));
 
 const requestRow = (row: RequestRow, fresh: ReadonlySet<string>): HTMLElement =>
@@ -25,7 +31,7 @@ const requestRow = (row: RequestRow, fresh: ReadonlySet<string>): HTMLElement =>
     'tr',
     { className: `${isFailed(row) ? 'failed' : ''}${fresh.has(row.requestId) ? ' fresh' : ''}`, attributes: { 'data-request-id': row.requestId } },
     h('td', { attributes: { title: row.time }, text: formatTime(row.time) }),
-    h('td', { text: row.client }),
+    h('td', { attributes: attributionTitle(row), text: row.client }),
     h('td', { attributes: { title: `${row.provider} · ${row.endpoint}${row.stream ? ' · stream' : ''}` }, text: row.model }),
     h('td', { className: 'status', text: statusText(row) }),
     h('td', { className: 'number', attributes: { 'data-column': 'tokens' }, text: `${formatCount(row.promptTokens)} / ${formatCount(row.completionTokens)}` }),
@@ -37,7 +43,7 @@ const requestRow = (row: RequestRow, fresh: ReadonlySet<string>): HTMLElement =>
 /** The latest requests with a search box and filters; the export writes what passes the filter. */
 export const requestsView = (rows: readonly RequestRow[], fresh: ReadonlySet<string>, controls: RequestControls): HTMLElement => {
   const filter = controls.filter;
-  const search = h('input', { className: 'search', attributes: { type: 'search', placeholder: 'Search model, client, status, request id', 'aria-label': 'Search requests', 'data-filter': 'search' } });
+  const search = h('input', { className: 'search', attributes: { type: 'search', placeholder: 'Search model, client, status, request id, team, user, tag', 'aria-label': 'Search requests', 'data-filter': 'search' } });
   search.value = filter.search;
   search.addEventListener('input', () => controls.change({ ...filter, search: search.value }));
   const shown = rows.filter((row) => matchesFilter(row, filter));

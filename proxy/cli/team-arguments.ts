@@ -17,7 +17,7 @@ export const TEAM_OPTIONS = {
   redis: { type: 'string' },
   spool: { type: 'string' },
   name: { type: 'string' },
-  team: { type: 'string' },
+  // --team is the usage report's filter too (arguments.ts declares it).
   'allowed-models': { type: 'string' },
   'daily-usd': { type: 'string' },
   'monthly-usd': { type: 'string' },
@@ -40,7 +40,7 @@ const positiveNumber = (flag: string, text: string | undefined, integer = false)
   return value;
 };
 
-export const teamArguments = (values: Record<string, string | boolean | undefined>, rest: string[]): TeamArguments => {
+export const teamArguments = (values: Record<string, unknown>, rest: string[]): TeamArguments => {
   const text = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
   const models = text('allowed-models');
   return {

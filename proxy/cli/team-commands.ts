@@ -9,7 +9,7 @@ import { redisUrlOf, storeUrlOf } from './team-arguments.js';
 type Print = (text: string) => void;
 
 const withPool = async <T>(cli: CliArguments, environment: NodeJS.ProcessEnv, work: (pool: Pool) => Promise<T>): Promise<T> => {
-  const url = storeUrlOf(cli.team, environment);
+  const url = storeUrlOf(cli.teamStore, environment);
   if (!url) throw new Error('this command needs the team store: --store postgres://... or MODAPI_STORE_URL');
   const pool = await openPostgresPool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 });
   try {
@@ -42,8 +42,8 @@ const describe = (token: TokenListing): string => {
  * one is configured; replicas also notice it by polling within half a second. */
 export const tokensCommand = (cli: CliArguments, environment: NodeJS.ProcessEnv, print: Print = console.log): Promise<void> =>
   withPool(cli, environment, async (pool) => {
-    const team = cli.team ?? { admin: false };
-    const redisUrl = redisUrlOf(cli.team, environment);
+    const team = cli.teamStore ?? { admin: false };
+    const redisUrl = redisUrlOf(cli.teamStore, environment);
     if (cli.subcommand === 'list') {
       const tokens = await listTokens(pool);
       print(tokens.length > 0 ? tokens.map(describe).join('\n') : 'no tokens in the team store');

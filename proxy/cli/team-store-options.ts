@@ -1,16 +1,8 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createConsoleLogger, type Redactor } from '../logger.js';
 import type { TeamStore } from '../store/store-seam.js';
 import type { CliArguments } from './arguments.js';
 import { redisUrlOf, storeUrlOf } from './team-arguments.js';
-
-/** The platform's folder for a user's application data (the spool's default home). */
-const userDataFolder = (environment: NodeJS.ProcessEnv): string => {
-  if (process.platform === 'win32') return join(environment.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'modapi');
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'modapi');
-  return join(environment.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'modapi');
-};
 
 const positiveMs = (text: string | undefined, scale: number): number | undefined => {
   const value = Number(text);
@@ -28,14 +20,15 @@ const teachSecrets = (redactor: Redactor, url: string): void => {
 };
 
 /** The team store when --store or MODAPI_STORE_URL names one; undefined for the embedded default.
+ * Its spool goes beside the ledger (or in the data folder) unless --spool or MODAPI_SPOOL_DIR says. 
  * Only then do the store's modules run, and they load pg and ioredis. */
-export const openConfiguredStore = async (cli: CliArguments, environment: NodeJS.ProcessEnv, redactor: Redactor): Promise<{ store: TeamStore; description: string } | undefined> => {
-  const storeUrl = storeUrlOf(cli.team, environment);
+export const openConfiguredStore = async (cli: CliArguments, environment: NodeJS.ProcessEnv, redactor: Redactor, folder: string): Promise<{ store: TeamStore; description: string } | undefined> => {
+  const storeUrl = storeUrlOf(cli.teamStore, environment);
   if (!storeUrl) return undefined;
-  const redisUrl = redisUrlOf(cli.team, environment);
+  const redisUrl = redisUrlOf(cli.teamStore, environment);
   teachSecrets(redactor, storeUrl);
   if (redisUrl) teachSecrets(redactor, redisUrl);
-  const spoolDir = cli.team?.spool ?? (environment.MODAPI_SPOOL_DIR?.trim() || join(cli.ledger ?? userDataFolder(environment), 'spool'));
+  const spoolDir = cli.teamStore?.spool ?? (environment.MODAPI_SPOOL_DIR?.trim() || join(folder, 'spool'));
   const { openTeamStore } = await import('../store/team/team-store.js');
   const store = await openTeamStore({
     storeUrl,

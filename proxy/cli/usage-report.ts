@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { parseUsageQuery } from '../routes/usage/usage-query.js';
 import { UsageLedger } from '../usage/usage-ledger.js';
-import type { UsageSummary } from '../usage/usage-rollups.js';
+import type { RecordFilter, UsageSummary } from '../usage/usage-rollups.js';
 import { presentTotals, type UsageTotals } from '../usage/usage-totals.js';
 import type { CliArguments } from './arguments.js';
+import { dataFolder, defaultLedgerFolder } from './data-folder.js';
 
 interface Column {
   title: string;
@@ -26,25 +27,32 @@ const COLUMNS: Column[] = [
 ];
 
 /** A summary as an aligned text table, one row per group and a total row. */
-export const formatUsageTable = (summary: UsageSummary): string => {
+export const formatUsageTable = (summary: UsageSummary & RecordFilter): string => {
   const label = summary.groupBy ?? 'period';
   const rows = [...summary.groups.map((group) => [group.key, ...COLUMNS.map((column) => column.value(group.totals))]), ['total', ...COLUMNS.map((column) => column.value(summary.totals))]];
   const header = [label, ...COLUMNS.map((column) => column.title)];
   const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => (row[index] as string).length)));
   const format = (row: string[]) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[0] as number) : cell.padStart(widths[index] as number))).join('  ');
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
-  const period = `usage from ${summary.fromDay ?? 'the first record'} to ${summary.toDay ?? 'now'} (UTC days)`;
+  const period = `usage from ${summary.fromDay ?? 'the first record'} to ${summary.toDay ?? 'now'} (UTC days)${describeFilter(summary)}`;
   return [period, '', format(header), rule, ...rows.slice(0, -1).map(format), rule, format(rows.at(-1) as string[])].join('\n');
 };
 
-/** `node dist/cli.js usage --ledger DIR [--from --to --group-by]`: prints a table for a period. */
-export const usageReport = async (cli: CliArguments, print: (text: string) => void = console.log): Promise<void> => {
-  if (!cli.ledger) throw new Error('the usage report needs the ledger folder: --ledger DIR');
-  if (!existsSync(cli.ledger)) throw new Error(`no usage ledger at ${cli.ledger}`);
-  const query = parseUsageQuery({ from: cli.from, to: cli.to, group_by: cli.groupBy ?? 'model' });
-  const ledger = await UsageLedger.open({ dir: cli.ledger, recentLimit: 1 });
+const describeFilter = (query: RecordFilter): string => {
+  const parts = [...(query.team ? [`team ${query.team}`] : []), ...(query.user ? [`user ${query.user}`] : []), ...Object.entries(query.tags ?? {}).map(([key, value]) => `${key}=${value}`)];
+  return parts.length > 0 ? `, only ${parts.join(', ')}` : '';
+};
+
+/** `modapi-gateway usage [--ledger DIR] [--from --to --group-by --team --user --tag K=V]`: prints a
+ * table for a period; the ledger is the data folder's unless --ledger names another. */
+export const usageReport = async (cli: CliArguments, print: (text: string) => void = console.log, environment: NodeJS.ProcessEnv = process.env): Promise<void> => {
+  const dir = cli.ledger ?? defaultLedgerFolder(dataFolder(environment));
+  if (!existsSync(dir)) throw new Error(`no usage ledger at ${dir}${cli.ledger ? '' : ' (another folder: --ledger DIR)'}`);
+  const query = parseUsageQuery({ from: cli.from, to: cli.to, group_by: cli.groupBy ?? 'model', team: cli.team, user: cli.user, tag: cli.tags });
+  const ledger = await UsageLedger.open({ dir, recentLimit: 1 });
   try {
-    print(formatUsageTable(ledger.summary(query)));
+    const summary = await ledger.summarize(query);
+    print(formatUsageTable({ ...summary, ...query }));
     if (ledger.loadStats.skippedLines > 0) print(`\n${ledger.loadStats.skippedLines} damaged ledger line(s) skipped`);
   } finally {
     ledger.close();

@@ -4,12 +4,13 @@ import type { Logger } from '../logger.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { UsageRollups } from '../usage/usage-rollups.js';
-import { BudgetBook, capsFor, DEFAULT_WARN_AT, describeBudgetEvent, type BudgetCap, type BudgetEvent, type OverallBudget } from './budgets.js';
+import { BudgetBook, capIdentity, capsFor, DEFAULT_WARN_AT, describeBudgetEvent, type BudgetCap, type BudgetEvent, type OverallBudget } from './budgets.js';
 import type { Estimate } from './estimate.js';
 import { RateLimiter, rateLimited } from './rate-limiter.js';
 import { admitShared } from './shared-admission.js';
 import type { SharedLimits } from '../store/store-seam.js';
-import { modelAllowed, type TokenPolicy } from './token-policy.js';
+import { refusedByPolicy, refusingPolicy, type TagPolicy } from './tag-policies.js';
+import { modelAllowed } from './token-policy.js';
 import type { Admission, Requester } from './admission.js';
 
 export type { Admission, Requester } from './admission.js';
@@ -28,6 +29,7 @@ export class Governance extends EventEmitter<GovernanceEvents> {
   /** `scope|client|period|periodKey|kind` of the warnings already given, so each fires once. */
   private readonly warned = new Set<string>();
   private shared: SharedLimits | undefined;
+  private tagPolicies: readonly TagPolicy[] = [];
 
   constructor(
     rollups: UsageRollups,
@@ -49,11 +51,16 @@ export class Governance extends EventEmitter<GovernanceEvents> {
     return this.overall;
   }
 
-  /** Lets a request in or throws: 403 model_not_allowed, 429 rate_limited (with Retry-After),
+  /** The config's policies by tag or team (which models a request they match may use). */
+  setTagPolicies(policies: readonly TagPolicy[]): void {
+    this.tagPolicies = policies;
+  }
+
+  /** Lets a request in or throws: 403 model_not_allowed or policy_model_not_allowed, 429 rate_limited (with Retry-After),
    * 429 budget_exceeded. `estimate` is what the request is likely to cost (reserved while it runs). */
   admit(requester: Requester, resolved: ResolvedModel, estimate: () => Estimate, requestId = ''): Admission | Promise<Admission> {
     this.requireAllowed(requester, resolved);
-    const caps = capsFor(this.overall, requester.name, requester.policy);
+    const caps = capsFor(this.overall, requester.name, requester.policy, requester);
     // Without a cap there is nothing to reserve against: the hot path skips the estimate.
     const estimated = caps.length > 0 ? estimate() : undefined;
     if (this.shared) return admitShared(this.shared, { requester, caps, estimated, requestId, model: resolved.requestedModel });
@@ -66,7 +73,7 @@ export class Governance extends EventEmitter<GovernanceEvents> {
       }
     }
     this.takeRate(requester);
-    return { reservedUsd: estimated?.usd, release: this.book.reserve(requester.name, estimated?.usd ?? 0) };
+    return { reservedUsd: estimated?.usd, release: this.book.reserve(requester.name, estimated?.usd ?? 0, requester) };
   }
 
   /** Lets in a call that costs nothing and leaves no record (Anthropic's count_tokens): allowed
@@ -84,15 +91,15 @@ export class Governance extends EventEmitter<GovernanceEvents> {
 
   /** Whether a fallback model is open to this requester. */
   allows(requester: Requester, resolved: ResolvedModel): boolean {
-    return modelAllowed(requester.policy, resolved);
+    return modelAllowed(requester.policy, resolved) && !refusingPolicy(this.tagPolicies, requester, resolved);
   }
 
   /** After a record is counted: warns once per cap and period as spending passes the threshold. */
-  recorded(record: UsageRecord, policy: TokenPolicy | undefined): void {
+  recorded(record: UsageRecord, requester: Requester): void {
     // Shared counters are the team store's: this replica's rollups hold only its own share.
     if (this.shared || (!record.costUsd && !record.fallbackCostUsd)) return;
     const warnAt = this.overall.warnAt ?? DEFAULT_WARN_AT;
-    for (const cap of capsFor(this.overall, record.client, policy)) {
+    for (const cap of capsFor(this.overall, record.client, requester.policy, requester)) {
       const event = this.book.eventFor(cap);
       if (event.fraction >= 1) this.notifyOnce('budget-exceeded', event);
       else if (event.fraction >= warnAt) this.notifyOnce('budget-warning', event);
@@ -101,6 +108,8 @@ export class Governance extends EventEmitter<GovernanceEvents> {
 
   private requireAllowed(requester: Requester, resolved: ResolvedModel): void {
     if (!modelAllowed(requester.policy, resolved)) throw modelNotAllowed(requester.name, resolved.requestedModel);
+    const policy = refusingPolicy(this.tagPolicies, requester, resolved);
+    if (policy) throw refusedByPolicy(policy, resolved.requestedModel);
   }
 
   private takeRate(requester: Requester): void {
@@ -118,7 +127,7 @@ export class Governance extends EventEmitter<GovernanceEvents> {
   }
 
   private notifyOnce(kind: keyof GovernanceEvents, event: BudgetEvent): void {
-    const key = `${event.scope}|${event.client ?? ''}|${event.period}|${event.periodKey}|${kind}`;
+    const key = `${capIdentity(event)}|${event.periodKey}|${kind}`;
     if (this.warned.has(key)) return;
     this.warned.add(key);
     this.log.warn(`budget: ${describeBudgetEvent(event)}${kind === 'budget-exceeded' ? '; further requests are refused' : ''}`);

@@ -4,6 +4,7 @@ import { serveWithFallbacks } from '../pipeline/fallbacks.js';
 import { admitModel } from '../pipeline/begin-call.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readRawBody } from '../server/read-body.js';
+import { openAIAttribution } from '../dialects/openai-chat/attribution.js';
 import { trackRequest } from '../usage/request-tracker.js';
 import { passthroughChat } from './chat-passthrough.js';
 import { respondTranslated } from './chat-translated.js';
@@ -15,6 +16,7 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
   const tracker = trackRequest(gateway, request, response, '/v1/chat/completions');
   const chat = readChatRequest(await readRawBody(request, gateway.limits.jsonBytes));
   const stream = chat.head.stream === true;
+  tracker.attribute(openAIAttribution(chat.head));
   // No AbortSignal is made up front: the fast lane watches its client through the tracker.
   const resolved = await admitModel(gateway, tracker, chat.head.model, stream);
   // The configured fallbacks take over while nothing has reached the client (governance/fallbacks.ts).

@@ -3,6 +3,7 @@ import { GatewayError } from '../errors.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
 import { usageFromOpenAI } from '../dialects/openai-chat/usage.js';
+import { openAIAttribution } from '../dialects/openai-chat/attribution.js';
 import { trackRequest } from '../usage/request-tracker.js';
 import { beginModelCall } from '../pipeline/begin-call.js';
 import { relayToOpenAI } from './relay.js';
@@ -14,6 +15,7 @@ export const completions = (gateway: GatewayContext) => async (request: Request,
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(modelOnlySchema, body);
   const stream = body.stream === true;
+  tracker.attribute(openAIAttribution(body));
   const call = await beginModelCall(gateway, response, tracker, body.model, stream);
   if (!call.adapter.relays.has('openai-endpoints')) {
     throw GatewayError.invalidRequest(`Legacy completions are not offered by provider "${call.resolved.provider.id}"; use /v1/chat/completions.`, 'model', 'unsupported_endpoint');

@@ -3,6 +3,7 @@ import type { EmbeddingRequest } from '../adapters/types.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
+import { openAIAttribution } from '../dialects/openai-chat/attribution.js';
 import { trackRequest } from '../usage/request-tracker.js';
 import { beginModelCall } from '../pipeline/begin-call.js';
 import { relayToOpenAI } from './relay.js';
@@ -16,6 +17,7 @@ export const embeddings = (gateway: GatewayContext) => async (request: Request, 
   const tracker = trackRequest(gateway, request, response, '/v1/embeddings');
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(embeddingsSchema, body);
+  tracker.attribute(openAIAttribution(body));
   const call = await beginModelCall(gateway, response, tracker, body.model);
   const observe = (answer: unknown) => tracker.usage({ promptTokens: (answer as EmbeddingUsage).usage?.prompt_tokens ?? 0, completionTokens: 0 });
   if (call.adapter.relays.has('openai-endpoints')) {

@@ -4,6 +4,7 @@ import { GatewayError } from '../errors.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
 import { multipartField, readMultipart, uploadBody } from '../server/read-multipart.js';
+import { openAIAttribution } from '../dialects/openai-chat/attribution.js';
 import { trackRequest } from '../usage/request-tracker.js';
 import { observeImages, requestImages } from '../core/generate-image.js';
 import { beginModelCall } from '../pipeline/begin-call.js';
@@ -17,6 +18,7 @@ export const imageGenerations = (gateway: GatewayContext) => async (request: Req
   const tracker = trackRequest(gateway, request, response, '/v1/images/generations');
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(modelOnlySchema, body);
+  tracker.attribute(openAIAttribution(body));
   const call = await beginModelCall(gateway, response, tracker, body.model, body.stream === true);
   const answer = await requestImages(call, body as ImageGenerationRequest);
   if ('upstream' in answer) return relayAnswer(answer.upstream, { ...call, response, observeJson: (json) => observeImages(tracker, json) });

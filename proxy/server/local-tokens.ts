@@ -9,7 +9,7 @@ export interface LocalClient {
   policy?: TokenPolicy;
   /** Reads every client's usage through /modapi/usage*; any other token reads only its own. */
   admin?: boolean;
-  /** The team a team store's token belongs to. */
+  /** The team its usage counts for (usage by team, team budgets and policies). */
   team?: string;
 }
 
@@ -19,6 +19,7 @@ export interface LocalTokenEntry extends TokenPolicy {
   token: string;
   revoked?: boolean;
   admin?: boolean;
+  team?: string;
 }
 
 interface DigestedToken {
@@ -63,7 +64,7 @@ export class LocalTokens {
   replace(entries: LocalTokenEntry[]): void {
     this.configured = entries
       .filter((entry) => entry.token.length > 0 && !entry.revoked)
-      .map((entry) => ({ digest: digestOf(entry.token), client: { name: entry.name, policy: policyOf(entry), admin: entry.admin === true } }));
+      .map((entry) => ({ digest: digestOf(entry.token), client: { name: entry.name, policy: policyOf(entry), admin: entry.admin === true, ...(entry.team ? { team: entry.team } : {}) } }));
     this.combine();
   }
 

@@ -79,7 +79,7 @@ export const originGuard = (options: SecurityOptions) => (request: Request, resp
   response.setHeader('vary', 'Origin');
   if (request.method === 'OPTIONS') {
     response.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
-    response.setHeader('access-control-allow-headers', 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-goog-api-key, x-goog-api-client');
+    response.setHeader('access-control-allow-headers', 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-goog-api-key, x-goog-api-client, x-modapi-tags');
     response.setHeader('access-control-max-age', '600');
     response.status(204).end();
     return;

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { GatewayError } from '../errors.js';
-import { capsFor } from '../governance/budgets.js';
+import { mayBeCapped } from '../governance/budgets.js';
 import type { Requester } from '../governance/governance.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { LocalClient } from '../server/local-tokens.js';
@@ -12,7 +12,7 @@ import type { LocalClient } from '../server/local-tokens.js';
 export const budgetPeriodsCounted = (gateway: GatewayContext, requester: Requester): Promise<void> | undefined => {
   const pending = gateway.ledger?.budgetPeriodsCounted();
   if (!pending || !gateway.governance) return undefined;
-  if (capsFor(gateway.governance.overallBudget, requester.name, requester.policy).length === 0) return undefined;
+  if (!mayBeCapped(gateway.governance.overallBudget, requester.name, requester.policy)) return undefined;
   return pending.catch((error: unknown) => {
     throw new GatewayError(503, 'Budgets cannot be checked: the usage ledger could not be read. See the gateway log.', { type: 'api_error', code: 'ledger_unavailable', cause: error });
   });

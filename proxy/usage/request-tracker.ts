@@ -10,12 +10,17 @@ import type { ResolvedModel } from '../providers/registry.js';
 import type { ClientWatch } from '../upstream/client-watch.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { LocalClient } from '../server/local-tokens.js';
+import { checkBodyAttribution, mergeAttribution, parseTagsHeader, TAGS_HEADER, type Attribution, type BodyAttribution } from './attribution.js';
 import { costOf } from './cost.js';
-import type { UsageObservation, UsageRecord } from './usage-record.js';
+import type { UsageObservation, UsageRecord, UsageTags } from './usage-record.js';
 
 export interface TrackerDetails {
   /** The calling token's policy (allowed models, budgets, rate). */
   policy?: TokenPolicy;
+  /** The calling token's team. */
+  team?: string;
+  /** Tags from the request's header (`x-modapi-tags`), checked. */
+  tags?: UsageTags;
   /** The request body's size, for estimates (budget reservations, cut streams). */
   requestBytes?: number;
 }
@@ -43,13 +48,27 @@ export class RequestTracker implements ClientWatch {
   /** Made on first use (clientGoneSignal): the fast lane does without (upstream/client-watch.ts). */
   private goneController: AbortController | undefined;
   readonly observation: UsageObservation = {};
+  private attribution: Attribution;
 
   constructor(
     private readonly gateway: GatewayContext,
     private readonly endpoint: string,
     private readonly client: string,
     private readonly details: TrackerDetails = {},
-  ) {}
+  ) {
+    this.attribution = details.tags ? mergeAttribution(details.tags, {}) : {};
+  }
+
+  /** What the body says the request is for (its dialect's metadata fields, decoded by the route
+   * through dialects/<name>/attribution.ts); before `route`, since policies and budgets read it. */
+  attribute(body: BodyAttribution): void {
+    this.attribution = mergeAttribution(this.details.tags, checkBodyAttribution(body, this.gateway.redactor));
+  }
+
+  /** Who is asking, as governance sees it. */
+  get requester(): Requester {
+    return { name: this.client, policy: this.details.policy, team: this.details.team, tags: this.attribution.tags };
+  }
 
   /** The model the request asked for, resolved. Admits the request or throws (403/429). */
   route(resolved: ResolvedModel, stream: boolean): void | Promise<void> {
@@ -57,7 +76,7 @@ export class RequestTracker implements ClientWatch {
     this.served = resolved;
     this.stream = stream;
     if (this.admission || !this.gateway.governance) return;
-    const admitted = this.gateway.governance.admit({ name: this.client, policy: this.details.policy }, resolved, () => this.estimate(resolved), this.requestId);
+    const admitted = this.gateway.governance.admit(this.requester, resolved, () => this.estimate(resolved), this.requestId);
     // A team store's shared counters answer asynchronously; the embedded ones at once.
     if (admitted instanceof Promise) return admitted.then((admission) => void (this.admission = admission));
     this.admission = admitted;
@@ -70,7 +89,7 @@ export class RequestTracker implements ClientWatch {
 
   /** Whether this request's token may use a model (fallback candidates are checked with it). */
   mayUse(resolved: ResolvedModel): boolean {
-    return this.gateway.governance?.allows({ name: this.client, policy: this.details.policy }, resolved) ?? true;
+    return this.gateway.governance?.allows(this.requester, resolved) ?? true;
   }
 
   /** Marks output going to the client: the first one sets the time to first token. */
@@ -164,6 +183,9 @@ export class RequestTracker implements ClientWatch {
       latencyMs: round(performance.now() - this.startedAt),
       timeToFirstTokenMs: this.firstTokenAt === undefined ? null : round(this.firstTokenAt - this.startedAt),
       errorCode: this.error ? (this.error.code ?? this.error.type) : this.cut ? 'client_closed' : null,
+      ...(this.attribution.tags ? { tags: this.attribution.tags } : {}),
+      ...(this.details.team ? { team: this.details.team } : {}),
+      ...(this.attribution.user ? { user: this.attribution.user } : {}),
     };
   }
 
@@ -173,7 +195,7 @@ export class RequestTracker implements ClientWatch {
     } catch (error) {
       this.gateway.log.error(`usage record failed: ${(error as Error).message}`);
     }
-    this.gateway.governance?.recorded(record, this.details.policy);
+    this.gateway.governance?.recorded(record, this.requester);
   }
 
   private estimate(resolved: ResolvedModel): Estimate {
@@ -201,8 +223,12 @@ const CUT_RESPONSE_GRACE_MS = 2_000;
 export const trackRequest = (gateway: GatewayContext, request: Request, response: Response, endpoint: string): RequestTracker => {
   const requester = requesterOf(response);
   const declaredBytes = Number(request.headers['content-length']);
+  // A malformed tags header is refused (400) before any model is reached: no record, nothing reserved.
+  const tags = parseTagsHeader(request.headers[TAGS_HEADER], gateway.redactor);
   const tracker = new RequestTracker(gateway, endpoint, requester.name, {
     policy: requester.policy,
+    team: requester.team,
+    tags,
     requestBytes: Number.isFinite(declaredBytes) ? declaredBytes : 0,
   });
   response.locals.tracker = tracker;
@@ -223,7 +249,14 @@ export const trackRequest = (gateway: GatewayContext, request: Request, response
 /** The local token a request came with (the token guard put it in the response's locals). */
 export const requesterOf = (response: Response): Requester => {
   const client = (response.locals as { client?: LocalClient }).client;
-  return { name: client?.name ?? 'unknown', policy: client?.policy };
+  return { name: client?.name ?? 'unknown', policy: client?.policy, team: client?.team };
+};
+
+/** Who asks, with the request's tags (header and body), for a call that leaves no record
+ * (count_tokens): it sends the prompt upstream too, so policies by tag apply to it. */
+export const attributedRequesterOf = (gateway: GatewayContext, request: Request, response: Response, body: BodyAttribution): Requester => {
+  const attribution = mergeAttribution(parseTagsHeader(request.headers[TAGS_HEADER], gateway.redactor), checkBodyAttribution(body, gateway.redactor));
+  return { ...requesterOf(response), ...(attribution.tags ? { tags: attribution.tags } : {}) };
 };
 
 /** An AbortSignal that fires when the client goes away before the answer is complete; a tracked

@@ -6,7 +6,7 @@ export const RECORD_COLUMNS: readonly (keyof UsageRecord)[] = [
   'time', 'requestId', 'client', 'endpoint', 'provider', 'model', 'requestedModel', 'stream', 'status',
   'promptTokens', 'completionTokens', 'cachedTokens', 'cacheCreationTokens', 'reasoningTokens',
   'images', 'audioSeconds', 'videoSeconds', 'characters', 'costUsd', 'costSource', 'costSourceDetail',
-  'latencyMs', 'timeToFirstTokenMs', 'errorCode',
+  'latencyMs', 'timeToFirstTokenMs', 'errorCode', 'team', 'user', 'tags',
 ];
 
 const TOTAL_COLUMNS: readonly (keyof UsageTotals)[] = [
@@ -36,7 +36,10 @@ export const csvCell = (value: unknown): string => {
 const line = (cells: unknown[]): string => `${cells.map(csvCell).join(',')}\r\n`;
 
 export const recordsCsvHeader = (): string => line([...RECORD_COLUMNS]);
-export const recordCsvLine = (record: UsageRecord): string => line(RECORD_COLUMNS.map((column) => record[column]));
+/** Tags in one cell as `key=value;key=value`. */
+const tagsCell = (tags: UsageRecord['tags']): string | undefined => (tags ? Object.entries(tags).map(([key, value]) => `${key}=${value}`).join(';') : undefined);
+
+export const recordCsvLine = (record: UsageRecord): string => line(RECORD_COLUMNS.map((column) => (column === 'tags' ? tagsCell(record.tags) : record[column])));
 
 /** A summary as CSV: one row per group (or one `total` row when not grouped). */
 export const summaryCsv = (summary: UsageSummary): string => {

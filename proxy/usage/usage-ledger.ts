@@ -4,7 +4,7 @@ import { LedgerAppender, ledgerFileBytes, ledgerFilePath, ledgerMonths } from '.
 import { readLedgerRecords } from './ledger-lines.js';
 import { loadMonth, trySnapshot, type LoadedMonth, type MonthFile } from './ledger-loader.js';
 import type { UsageRecord, UsageSink } from './usage-record.js';
-import { dayOf, monthOf, UsageRollups, type UsageQuery, type UsageSummary } from './usage-rollups.js';
+import { dayOf, hasRecordFilter, monthOf, recordMatches, UsageRollups, type RecordFilter, type UsageQuery, type UsageSummary } from './usage-rollups.js';
 
 export interface UsageLedgerOptions {
   /** Folder of the monthly JSON-lines files; without one, usage is kept in memory only. */
@@ -35,7 +35,7 @@ export interface LedgerLoadProgress {
   error?: string;
 }
 
-export type RecordQuery = Pick<UsageQuery, 'fromDay' | 'toDay' | 'client'>;
+export type RecordQuery = Pick<UsageQuery, 'fromDay' | 'toDay' | 'client'> & RecordFilter;
 
 const DEFAULT_RECENT = 1_000;
 
@@ -125,8 +125,18 @@ export class UsageLedger extends EventEmitter implements UsageSink {
     }
   }
 
+  /** A period's sums from the rollups; team, user and tag filters are ignored here (see summarize). */
   summary(query: UsageQuery): UsageSummary {
     return this.rollups.query(query);
+  }
+
+  /** A period's sums with any filter: from the rollups when there is none, else from the period's
+   * records read line by line (the rollups sum each dimension apart, not their combinations). */
+  async summarize(query: UsageQuery): Promise<UsageSummary> {
+    if (!hasRecordFilter(query)) return this.rollups.query(query);
+    const matching = new UsageRollups();
+    for await (const record of this.records(query)) matching.add(record);
+    return matching.query({ fromDay: query.fromDay, toDay: query.toDay, groupBy: query.groupBy, client: query.client });
   }
 
   /** The latest records (of one client, when given), newest first. */
@@ -145,7 +155,7 @@ export class UsageLedger extends EventEmitter implements UsageSink {
   async *records(query: RecordQuery): AsyncGenerator<UsageRecord> {
     const wanted = (record: UsageRecord): boolean => {
       const day = dayOf(record.time);
-      return !(query.fromDay && day < query.fromDay) && !(query.toDay && day > query.toDay) && (query.client === undefined || record.client === query.client);
+      return !(query.fromDay && day < query.fromDay) && !(query.toDay && day > query.toDay) && (query.client === undefined || record.client === query.client) && recordMatches(record, query);
     };
     if (!this.dir) {
       yield* this.recentRecords.filter(wanted);

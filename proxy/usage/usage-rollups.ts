@@ -1,17 +1,29 @@
 import type { UsageRecord } from './usage-record.js';
-import { addRecord, addTotals, emptyTotals, type UsageTotals } from './usage-totals.js';
+import { addRecord, addTotals, emptyTotals, subtractTotals, type UsageTotals } from './usage-totals.js';
 
-export const GROUP_DIMENSIONS = ['model', 'provider', 'client', 'endpoint', 'day'] as const;
-export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
+export const GROUP_DIMENSIONS = ['model', 'provider', 'client', 'endpoint', 'day', 'team', 'user'] as const;
+export type GroupDimension = (typeof GROUP_DIMENSIONS)[number] | `tag:${string}`;
 type BreakdownDimension = 'model' | 'provider' | 'endpoint';
 const BREAKDOWN_DIMENSIONS: readonly BreakdownDimension[] = ['model', 'provider', 'endpoint'];
+/** Dimensions a record may lack: only records that have them are counted under them. */
+type OptionalDimension = 'team' | 'user';
+const OPTIONAL_DIMENSIONS: readonly OptionalDimension[] = ['team', 'user'];
 
-/** Sums of a set of records, overall and per model, provider and endpoint. */
+/** The group of the records without the team, user or tag grouped by. */
+export const NO_VALUE_GROUP = '(none)';
+
+/** Sums of a set of records, overall and per model, provider and endpoint; per team, end user and
+ * tag value for the records that have them. */
 export interface Breakdown {
   total: UsageTotals;
   model: Record<string, UsageTotals>;
   provider: Record<string, UsageTotals>;
   endpoint: Record<string, UsageTotals>;
+  /** Absent in rollups saved before tags existed. */
+  team?: Record<string, UsageTotals>;
+  user?: Record<string, UsageTotals>;
+  /** Tag key -> value -> totals. */
+  tag?: Record<string, Record<string, UsageTotals>>;
 }
 
 /** One UTC day's sums: all clients, and each client's own breakdown (what its token may read).
@@ -20,7 +32,14 @@ export interface DayRollup extends Breakdown {
   client: Record<string, Breakdown>;
 }
 
-export interface UsageQuery {
+/** Only the records of a team, an end user, or carrying every one of some tags. */
+export interface RecordFilter {
+  team?: string;
+  user?: string;
+  tags?: Readonly<Record<string, string>>;
+}
+
+export interface UsageQuery extends RecordFilter {
   /** First UTC day, inclusive (YYYY-MM-DD); open when absent. */
   fromDay?: string;
   /** Last UTC day, inclusive (YYYY-MM-DD); open when absent. */
@@ -29,6 +48,16 @@ export interface UsageQuery {
   /** Only this client's records (a local token reading its own usage); every client when absent. */
   client?: string;
 }
+
+/** Whose spending a budget counts: everyone's, one client's, one team's, or one tag value's. */
+export type SpendScope = { client: string } | { team: string } | { tag: string; value: string };
+
+export const hasRecordFilter = (filter: RecordFilter): boolean => filter.team !== undefined || filter.user !== undefined || (filter.tags !== undefined && Object.keys(filter.tags).length > 0);
+
+export const recordMatches = (record: UsageRecord, filter: RecordFilter): boolean =>
+  (filter.team === undefined || record.team === filter.team) &&
+  (filter.user === undefined || record.user === filter.user) &&
+  Object.entries(filter.tags ?? {}).every(([key, value]) => record.tags?.[key] === value);
 
 export interface UsageGroup {
   key: string;
@@ -45,7 +74,7 @@ export interface UsageSummary {
 
 // Keys come from requests (model ids): objects without a prototype keep `__proto__` an ordinary key.
 const keyed = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
-const emptyBreakdown = (): Breakdown => ({ total: emptyTotals(), model: keyed(), provider: keyed(), endpoint: keyed() });
+const emptyBreakdown = (): Breakdown => ({ total: emptyTotals(), model: keyed(), provider: keyed(), endpoint: keyed(), team: keyed(), user: keyed(), tag: keyed() });
 const emptyDay = (): DayRollup => ({ ...emptyBreakdown(), client: keyed() });
 
 /** The UTC day (YYYY-MM-DD) and month (YYYY-MM) of an ISO time. */
@@ -77,10 +106,11 @@ export class UsageRollups {
   }
 
   /** Spending of one UTC day or month (YYYY-MM-DD or YYYY-MM), overall or for one client, as
-   * budgets count it: known costs, and unknown ones at what their requests reserved. */
-  spentUsd(period: string, client?: string): number {
+   * budgets count it: known costs, and unknown ones at what their requests reserved. A string
+   * scope is a client's name. */
+  spentUsd(period: string, scope?: SpendScope | string): number {
     const rollup = (period.length === 7 ? this.months : this.days).get(period);
-    const totals = client === undefined ? rollup?.total : rollup?.client[client]?.total;
+    const totals = rollup && scopedTotals(rollup, typeof scope === 'string' ? { client: scope } : scope);
     return totals ? totals.costUsd + totals.fallbackCostUsd : 0;
   }
 
@@ -101,7 +131,7 @@ export class UsageRollups {
       addTotals(totals, scope.total);
       if (query.groupBy === 'day') addInto(groups, day, scope.total);
       else if (query.groupBy === 'client') for (const [key, value] of clientTotals(rollup, query.client)) addInto(groups, key, value);
-      else if (query.groupBy) for (const [key, value] of Object.entries(scope[query.groupBy])) addInto(groups, key, value);
+      else if (query.groupBy) for (const [key, value] of groupEntries(scope, query.groupBy)) addInto(groups, key, value);
     }
     const sorted = [...groups].map(([key, value]) => ({ key, totals: value }));
     sorted.sort(query.groupBy === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.totals.costUsd - a.totals.costUsd || b.totals.requests - a.totals.requests);
@@ -121,6 +151,13 @@ export class UsageRollups {
 const addToBreakdown = (breakdown: Breakdown, record: UsageRecord): void => {
   addRecord(breakdown.total, record);
   for (const dimension of BREAKDOWN_DIMENSIONS) addRecord((breakdown[dimension][record[dimension]] ??= emptyTotals()), record);
+  for (const dimension of OPTIONAL_DIMENSIONS) {
+    const value = record[dimension];
+    if (value !== undefined) addRecord(((breakdown[dimension] ??= keyed())[value] ??= emptyTotals()), record);
+  }
+  if (!record.tags) return;
+  const tag = (breakdown.tag ??= keyed());
+  for (const [key, value] of Object.entries(record.tags)) addRecord(((tag[key] ??= keyed())[value] ??= emptyTotals()), record);
 };
 
 const addToRollup = (rollup: DayRollup, record: UsageRecord): void => {
@@ -128,11 +165,34 @@ const addToRollup = (rollup: DayRollup, record: UsageRecord): void => {
   addToBreakdown((rollup.client[record.client] ??= emptyBreakdown()), record);
 };
 
+const mergeTotalsMap = (into: Record<string, UsageTotals>, from: Record<string, UsageTotals>): void => {
+  for (const [key, value] of Object.entries(from)) addTotals((into[key] ??= emptyTotals()), value);
+};
+
 const mergeBreakdown = (into: Breakdown, from: Breakdown): void => {
   addTotals(into.total, from.total);
-  for (const dimension of BREAKDOWN_DIMENSIONS) {
-    for (const [key, value] of Object.entries(from[dimension])) addTotals((into[dimension][key] ??= emptyTotals()), value);
-  }
+  for (const dimension of BREAKDOWN_DIMENSIONS) mergeTotalsMap(into[dimension], from[dimension]);
+  for (const dimension of OPTIONAL_DIMENSIONS) if (from[dimension]) mergeTotalsMap((into[dimension] ??= keyed()), from[dimension]);
+  for (const [key, values] of Object.entries(from.tag ?? {})) mergeTotalsMap(((into.tag ??= keyed())[key] ??= keyed()), values);
+};
+
+/** The totals a budget reads, for everyone or one scope. */
+const scopedTotals = (rollup: DayRollup, scope: SpendScope | undefined): UsageTotals | undefined => {
+  if (scope === undefined) return rollup.total;
+  if ('client' in scope) return rollup.client[scope.client]?.total;
+  if ('team' in scope) return rollup.team?.[scope.team];
+  return rollup.tag?.[scope.tag]?.[scope.value];
+};
+
+/** A breakdown's groups for one dimension; for a team, user or tag, the records without one form
+ * the NO_VALUE_GROUP (what the total holds beyond the groups). */
+const groupEntries = (scope: Breakdown, groupBy: Exclude<GroupDimension, 'day' | 'client'>): [string, UsageTotals][] => {
+  if (groupBy === 'model' || groupBy === 'provider' || groupBy === 'endpoint') return Object.entries(scope[groupBy]);
+  const groups = groupBy.startsWith('tag:') ? scope.tag?.[groupBy.slice(4)] : scope[groupBy as OptionalDimension];
+  const entries = Object.entries(groups ?? {});
+  const rest = { ...scope.total };
+  for (const [, totals] of entries) subtractTotals(rest, totals);
+  return rest.requests > 0 ? [...entries, [NO_VALUE_GROUP, rest]] : entries;
 };
 
 const mergeRollup = (into: DayRollup, from: DayRollup): void => {

@@ -1,5 +1,6 @@
 import { Governance } from '../governance/governance.js';
 import type { OverallBudget } from '../governance/budgets.js';
+import type { TagPolicy } from '../governance/tag-policies.js';
 import type { Logger } from '../logger.js';
 import { logLedgerLoad, UsageLedger } from './usage-ledger.js';
 import { teeUsage, type UsageSink } from './usage-record.js';
@@ -11,8 +12,10 @@ export interface UsageOptions {
   ledgerDir?: string;
   /** Wait for the disk on every record (power-loss safety, at a cost per request). */
   ledgerFsync?: boolean;
-  /** Overall budget (per-token budgets come with the tokens). */
+  /** Overall, team and customer budgets (per-token budgets come with the tokens). */
   budget?: OverallBudget;
+  /** Policies by tag or team: which models the requests they match may use. */
+  tagPolicies?: TagPolicy[];
   /** An extra sink that sees every record; a UsageLedger given here is taken as the ledger. */
   usage?: UsageSink;
 }
@@ -31,9 +34,11 @@ export const setUpUsage = (options: UsageOptions, log: Logger): UsageParts => {
   const given = options.ledger ?? (options.usage instanceof UsageLedger ? options.usage : undefined);
   const ledger = given ?? new UsageLedger({ dir: options.ledgerDir, fsync: options.ledgerFsync });
   if (!given && options.ledgerDir) void logLedgerLoad(ledger, options.ledgerDir, log);
+  const governance = new Governance(ledger.rollups, options.budget ?? {}, log);
+  if (options.tagPolicies) governance.setTagPolicies(options.tagPolicies);
   return {
     ledger,
-    governance: new Governance(ledger.rollups, options.budget ?? {}, log),
+    governance,
     usage: options.usage && options.usage !== ledger ? teeUsage(ledger, options.usage) : ledger,
     close: () => {
       if (!given) ledger.close();

@@ -72,6 +72,11 @@ export const addTotals = (into: UsageTotals, from: UsageTotals): void => {
   for (const key of Object.keys(into) as (keyof UsageTotals)[]) into[key] += from[key] ?? 0;
 };
 
+/** What `into` holds beyond `part` (a subset of its records). */
+export const subtractTotals = (into: UsageTotals, part: UsageTotals): void => {
+  for (const key of Object.keys(into) as (keyof UsageTotals)[]) into[key] -= part[key] ?? 0;
+};
+
 /** Totals as shown to people: sums rounded so float noise does not show. */
 export const presentTotals = (totals: UsageTotals): UsageTotals => ({
   ...totals,

@@ -268,7 +268,8 @@ uiTest('the request table exports as CSV through a save dialog', 60_000, async (
   assert.deepEqual(rows[0]!.slice(0, 6), ['time', 'requestId', 'client', 'endpoint', 'provider', 'model']);
   assert.equal(rows.filter((row) => row.slice(2, 5).join() === 'default,/v1/chat/completions,modapi' && row[5]!.startsWith('gpt-4o')).length, 5, text);
   assert.equal(rows.filter((row) => row[2] === 'chat-view').length, 1, text);
-  assert.equal(rows.filter((row) => row.at(-1) === 'budget_exceeded').length, 1);
+  const errorCode = rows[0]!.indexOf('errorCode');
+  assert.equal(rows.filter((row) => row[errorCode] === 'budget_exceeded').length, 1);
   assert.ok(existsSync(join(workspace, file)));
   await workbench.screenshot('usage-exported');
 });

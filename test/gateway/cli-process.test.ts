@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
+import { startCli as startCliProcess, stopCli, type RunningCli } from '../support/cli-process.js';
 import { FakeUpstream, sendEvents, sendJson } from '../support/fake-upstream.js';
 import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
 import { rawRequest } from './harness.js';
@@ -18,32 +19,11 @@ let upstream: FakeUpstream;
 let workDir: string;
 const started: RunningCli[] = [];
 
-interface RunningCli {
-  child: ChildProcess;
-  port: number;
-  url: string;
-  output(): { stdout: string; stderr: string };
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 /** A clean environment: nothing of the machine's own keys or proxies leaks into the test. */
 const environment = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: workDir, ...extra });
 
 const startCli = async (args: string[], extra: Record<string, string>): Promise<RunningCli> => {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), '--port', '0', ...args], { cwd: workDir, env: environment(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-  const printed = { stdout: '', stderr: '' };
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => (printed.stdout += text));
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (printed.stderr += text));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const listening = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const check = () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:(\d+)\/v1)/.exec(printed.stdout);
-      if (match) resolve(match);
-    };
-    child.stdout!.on('data', check);
-    void exited.then(() => reject(new Error(`the command exited before listening: ${printed.stdout}${printed.stderr}`)));
-  });
-  const running: RunningCli = { child, port: Number(listening[2]), url: listening[1]!, output: () => ({ ...printed }), exited };
+  const running = await startCliProcess(args, environment(extra), workDir);
   started.push(running);
   return running;
 };
@@ -54,12 +34,7 @@ const generatedToken = (cli: RunningCli): string => {
   return match[1]!;
 };
 
-const stopWith = async (cli: RunningCli, signal: NodeJS.Signals): Promise<{ code: number | null; milliseconds: number }> => {
-  const startedAt = Date.now();
-  cli.child.kill(signal);
-  const { code } = await cli.exited;
-  return { code, milliseconds: Date.now() - startedAt };
-};
+const stopWith = stopCli;
 
 const CHAT = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'hi' }] };
 
@@ -155,7 +130,8 @@ test('--config FILE: named tokens each work, revoked ones do not; each reads its
       ],
     }),
   );
-  const cli = await startCli(['--config', config], { MODAPI_API_KEY: KEY, MODAPI_BASE_URL: upstream.url() });
+  // A HOME of its own: the usage ledger in the data folder holds the earlier tests' requests.
+  const cli = await startCli(['--config', config], { MODAPI_API_KEY: KEY, MODAPI_BASE_URL: upstream.url(), HOME: mkdtempSync(join(workDir, 'home-')) });
   assert.doesNotMatch(cli.output().stdout, /generated/);
   for (const token of ['mk-local-aider-token-1111111111', 'mk-local-claude-token-2222222222']) {
     const client = new OpenAI({ baseURL: cli.url, apiKey: token, maxRetries: 0 });
@@ -186,7 +162,8 @@ test('a broken --config file: a clear message and exit code 1, not a stack trace
 });
 
 test('with no key at all it starts, and model calls answer 401 naming MODAPI_API_KEY', async () => {
-  const cli = await startCli([], { MODAPI_BASE_URL: upstream.url() });
+  // A HOME of its own: the first test's kept token would be reused (and not shown) here.
+  const cli = await startCli([], { MODAPI_BASE_URL: upstream.url(), HOME: mkdtempSync(join(workDir, 'home-')) });
   assert.match(cli.output().stdout, /MODAPI_API_KEY/);
   const client = new OpenAI({ baseURL: cli.url, apiKey: generatedToken(cli), maxRetries: 0 });
   const before = upstream.requests.length;

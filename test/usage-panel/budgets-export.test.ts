@@ -82,6 +82,10 @@ test('CSV export: totals, cost per day and a breakdown, built by the ledger\'s C
   const byClient = await rows({ view: 'breakdown', breakdown: 'client' }, range);
   assert.deepEqual(byClient.map((row) => [row[0], row[1]]), [['client', 'requests'], ['default', '1'], ['aider', '2']]);
   assert.equal(exportFileName({ view: 'breakdown', breakdown: 'client' }, range), 'modapi-usage-client-2026-11-16-2026-11-22.csv');
+  const byCustomer = await rows({ view: 'breakdown', breakdown: 'tag:customer' }, range);
+  assert.equal(byCustomer[0]![0], 'tag:customer');
+  assert.deepEqual(byCustomer.slice(1).map((row) => row[0]), ['(none)'], 'records without the tag are one group');
+  assert.equal(exportFileName({ view: 'breakdown', breakdown: 'tag:customer' }, range), 'modapi-usage-tag-customer-2026-11-16-2026-11-22.csv', 'no colon in a file name');
 });
 
 test('CSV export of requests: the range\'s records that pass the table\'s filter, oldest first, formulas defused', async () => {

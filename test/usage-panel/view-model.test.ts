@@ -4,6 +4,7 @@ import { UsageLedger } from '../../proxy/usage/usage-ledger.js';
 import { daysBetween, rangeFor } from '../../extension/usage/usage-periods.js';
 import { breakdownRows, costChart, ledgerIsEmpty, MAX_CHART_SERIES, OTHER_SERIES, periodTotals, recentRows } from '../../extension/usage/usage-view-model.js';
 import { buildSnapshot } from '../../extension/usage/usage-snapshot.js';
+import { matchesFilter, NO_FILTER } from '../../extension/usage/request-filter.js';
 import { usageRecord } from './records.js';
 
 const NOW = new Date('2026-11-22T15:00:00Z');
@@ -129,4 +130,27 @@ test('ranges: 7, 30 and 90 days end today; this month starts on the 1st; days ru
   assert.deepEqual(rangeFor('90d', NOW), { fromDay: '2026-08-25', toDay: '2026-11-22' });
   assert.deepEqual(rangeFor('month', new Date('2026-03-01T00:00:00Z')), { fromDay: '2026-03-01', toDay: '2026-03-01' });
   assert.deepEqual(daysBetween('2024-02-28', '2024-03-01'), ['2024-02-28', '2024-02-29', '2024-03-01']);
+});
+
+test('breakdowns by team, end user, customer and feature; request rows carry them and the search finds them', () => {
+  const ledger = new UsageLedger();
+  ledger.record(usageRecord({ time: '2026-11-22T09:00:00Z', requestId: 'tagged', team: 'research', user: 'u-1', tags: { customer: 'acme', feature: 'summarize' }, costUsd: 0.5 }));
+  ledger.record(usageRecord({ time: '2026-11-22T10:00:00Z', requestId: 'customer-only', tags: { customer: 'globex' }, costUsd: 0.25 }));
+  ledger.record(usageRecord({ time: '2026-11-22T11:00:00Z', requestId: 'plain', costUsd: 0.25 }));
+  const range = rangeFor('7d', NOW);
+  const keysOf = (dimension: Parameters<typeof breakdownRows>[2]) => breakdownRows(ledger, range, dimension).map((row) => [row.key, row.requests, row.costShare]);
+  assert.deepEqual(keysOf('tag:customer'), [['acme', 1, 0.5], ['globex', 1, 0.25], ['(none)', 1, 0.25]]);
+  // Equal costs: the group with more requests first.
+  assert.deepEqual(keysOf('team'), [['(none)', 2, 0.5], ['research', 1, 0.5]]);
+  assert.deepEqual(keysOf('user'), [['(none)', 2, 0.5], ['u-1', 1, 0.5]]);
+  assert.deepEqual(keysOf('tag:feature'), [['(none)', 2, 0.5], ['summarize', 1, 0.5]]);
+  const rows = recentRows(ledger, range);
+  const tagged = rows.find((row) => row.requestId === 'tagged')!;
+  assert.deepEqual([tagged.team, tagged.user, tagged.tags], ['research', 'u-1', { customer: 'acme', feature: 'summarize' }]);
+  assert.ok(!('team' in rows.find((row) => row.requestId === 'plain')!), 'a request without attribution has none of the fields');
+  const found = (search: string) => rows.filter((row) => matchesFilter(row, { ...NO_FILTER, search })).map((row) => row.requestId);
+  assert.deepEqual(found('customer=acme'), ['tagged']);
+  assert.deepEqual(found('customer='), ['customer-only', 'tagged']);
+  assert.deepEqual(found('research'), ['tagged']);
+  assert.deepEqual(found('u-1'), ['tagged']);
 });

@@ -134,6 +134,22 @@ test('a breakdown row leads to its requests: the client filter set, the table na
   await page.locator('input[data-filter="search"]').fill('');
 });
 
+test('a customer breakdown row leads to its requests by the tag, searched as key=value', { skip: !available && 'no Chromium' }, async () => {
+  const page = harness.page;
+  ledger.record(usageRecord({ time: at(1), requestId: 'req_acme', client: 'aider', team: 'research', tags: { customer: 'acme' }, costUsd: 0.125 }));
+  await harness.deliver({ type: 'snapshot', snapshot: snapshotOf(), reason: 'live' });
+  await page.getByRole('button', { name: 'Break down by customer (tag)' }).click();
+  assert.equal(await text('table[data-breakdown="tag:customer"] tr[data-key="acme"] .cost'), '$0.1250');
+  await page.getByRole('button', { name: 'Show the requests of tag:customer acme' }).click();
+  assert.equal(await page.locator('input[data-filter="search"]').inputValue(), 'customer=acme');
+  assert.deepEqual(await page.locator('.requests-table tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-request-id'))), ['req_acme']);
+  assert.equal(await page.locator('tr[data-request-id="req_acme"] td').nth(1).getAttribute('title'), 'team research · customer=acme');
+  await page.getByRole('button', { name: 'Break down by team (of the token)' }).click();
+  assert.equal(await page.locator('table[data-breakdown="team"] tr[data-key="research"]').count(), 1);
+  await page.locator('input[data-filter="search"]').fill('');
+  await page.getByRole('button', { name: 'Break down by model' }).click();
+});
+
 test('a live update keeps the keyboard focus where it was, and the search caret', { skip: !available && 'no Chromium' }, async () => {
   const page = harness.page;
   const focused = (): Promise<string | null> => page.evaluate('document.activeElement && (document.activeElement.getAttribute("aria-label") || document.activeElement.getAttribute("data-filter"))');

@@ -58,6 +58,10 @@ export const generatedRecord = (random: () => number, time: Date, index: number)
     latencyMs: Math.round(random() * 5000),
     timeToFirstTokenMs: Math.round(random() * 800),
     errorCode: failed ? 'upstream_stream_broken' : null,
+    // Attribution from the index, not the random sequence, so the records above stay as they were.
+    ...(index % 3 === 0 ? {} : { team: index % 2 === 0 ? 'research' : 'support' }),
+    ...(index % 4 === 0 ? {} : { tags: { customer: `customer-${index % 5}`, ...(index % 7 === 0 ? { feature: 'summarize' } : {}) } }),
+    ...(index % 6 === 0 ? { user: `user-${index % 4}` } : {}),
   };
 };
 

@@ -184,13 +184,17 @@ test('the CLI takes tokens with their policies from the config file and leaves r
       tokens: [
         { name: 'aider', token: token('aider'), allowedModels: ['gpt-4o*'], dailyBudgetUsd: 2, monthlyBudgetUsd: 20, requestsPerMinute: 30 },
         { name: 'gone', token: token('gone'), revoked: true },
+        { name: 'analyst', token: token('analyst'), team: 'research' },
       ],
       budget: { dailyUsd: 5 },
+      policies: [{ name: 'sensitive', when: { tag: 'data=sensitive' }, allowedModels: ['local/*'] }],
       retries: { maxRetries: 3 },
       fallbacks: { 'gpt-4o': ['anthropic/claude-sonnet-4-5'] },
     },
   );
-  assert.deepEqual(options.tokens.map((entry) => entry.name), ['aider']);
+  assert.deepEqual(options.tokens.map((entry) => entry.name), ['aider', 'analyst']);
+  assert.equal(options.tokens[1]!.team, 'research');
+  assert.deepEqual(options.tagPolicies, [{ name: 'sensitive', when: { tag: 'data=sensitive' }, allowedModels: ['local/*'] }]);
   assert.deepEqual(options.tokens[0]!.allowedModels, ['gpt-4o*']);
   assert.equal(options.tokens[0]!.requestsPerMinute, 30);
   assert.equal(options.ledgerDir, '/tmp/ledger');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import { UsageLedger } from '../../proxy/usage/usage-ledger.js';
-import type { GroupDimension } from '../../proxy/usage/usage-rollups.js';
+import { NO_VALUE_GROUP, recordMatches, type GroupDimension, type RecordFilter } from '../../proxy/usage/usage-rollups.js';
 import { addRecord, emptyTotals, type UsageTotals } from '../../proxy/usage/usage-totals.js';
 import { generatedRecords } from './generate-records.js';
 import { collect, tempFolder } from './support.js';
@@ -17,7 +17,7 @@ const naive = (records: UsageRecord[], fromDay: string | undefined, toDay: strin
     const day = record.time.slice(0, 10);
     if ((fromDay && day < fromDay) || (toDay && day > toDay)) continue;
     addRecord(totals, record);
-    const key = groupBy === 'day' ? day : record[groupBy];
+    const key = groupBy === 'day' ? day : ((groupBy.startsWith('tag:') ? record.tags?.[groupBy.slice(4)] : record[groupBy as 'model' | 'provider' | 'client' | 'endpoint' | 'team' | 'user']) ?? NO_VALUE_GROUP);
     if (!groups.has(key)) groups.set(key, emptyTotals());
     addRecord(groups.get(key)!, record);
   }
@@ -48,7 +48,7 @@ test('aggregates over generated months equal the record-by-record sums, for ever
   assert.deepEqual(second.recent(3), records.slice(-3).reverse());
   for (const ledger of [first, second]) {
     for (const [fromDay, toDay] of [[undefined, undefined], ['2026-09-03', '2026-10-17'], ['2026-10-31', '2026-10-31'], ['2027-01-01', undefined]] as const) {
-      for (const groupBy of ['model', 'provider', 'client', 'endpoint', 'day'] as const) {
+      for (const groupBy of ['model', 'provider', 'client', 'endpoint', 'day', 'team', 'user', 'tag:customer', 'tag:feature'] as const) {
         const expected = naive(records, fromDay, toDay, groupBy);
         const summary = ledger.summary({ fromDay, toDay, groupBy });
         close(summary.totals, expected.totals, `${fromDay}..${toDay} total`);
@@ -58,6 +58,28 @@ test('aggregates over generated months equal the record-by-record sums, for ever
     }
     ledger.close();
   }
+});
+
+test('filtered by team, user and tags, summaries equal the sums of the matching records, grouped by any dimension', async () => {
+  const dir = tempFolder();
+  const records = [...generatedRecords(new Date('2026-10-28T00:00:00Z'), 6, 40)];
+  const writer = new UsageLedger({ dir });
+  for (const record of records) writer.record(record);
+  writer.close();
+  const ledger = await UsageLedger.open({ dir });
+  const filters: RecordFilter[] = [{ team: 'research' }, { tags: { customer: 'customer-2' } }, { tags: { customer: 'customer-1', feature: 'summarize' } }, { user: 'user-2', team: 'support' }, { team: 'nobody' }];
+  for (const filter of filters) {
+    const matching = records.filter((record) => recordMatches(record, filter));
+    for (const groupBy of ['model', 'team', 'tag:customer', 'day'] as const) {
+      const expected = naive(matching, '2026-10-29', '2026-11-02', groupBy);
+      const summary = await ledger.summarize({ fromDay: '2026-10-29', toDay: '2026-11-02', groupBy, ...filter });
+      close(summary.totals, expected.totals, `${JSON.stringify(filter)} total`);
+      assert.deepEqual(summary.groups.map((group) => group.key).sort(), [...expected.groups.keys()].sort(), `${JSON.stringify(filter)} by ${groupBy}`);
+      for (const group of summary.groups) close(group.totals, expected.groups.get(group.key)!, `${groupBy}=${group.key}`);
+    }
+  }
+  assert.ok(records.some((record) => recordMatches(record, filters[2]!)), 'the generated records carry the tags filtered on');
+  ledger.close();
 });
 
 test('a torn last line is skipped, never fatal, and the next record starts on its own line', async () => {

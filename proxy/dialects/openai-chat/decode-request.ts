@@ -57,9 +57,13 @@ export interface ChatRequestHead {
   model: string;
   stream?: boolean | null;
   stream_options?: { include_usage?: boolean } | null;
+  /** Who the request is for (attribution.ts); never checked, never required. */
+  metadata?: unknown;
+  user?: unknown;
+  safety_identifier?: unknown;
 }
 
-const HEAD_KEYS = ['model', 'stream', 'stream_options', 'n', 'tools'];
+const HEAD_KEYS = ['model', 'stream', 'stream_options', 'n', 'tools', 'metadata', 'user', 'safety_identifier'];
 
 /** Where a top-level value lies in a body's bytes (server/top-level-fields.ts finds them). */
 export interface ValueSpan {

@@ -15,6 +15,7 @@ import { toChatRequest } from '../../dialects/gemini/decode-request.js';
 import { generateContentSchema } from '../../dialects/gemini/request-schema.js';
 import type { GeminiClientRequest } from '../../dialects/gemini/wire-types.js';
 import { relayGemini } from './native-relay.js';
+import { geminiAttribution } from '../../dialects/gemini/attribution.js';
 
 /** The ledger's endpoint names (the model is in the record's own column, never in the endpoint). */
 export const GENERATE_ENDPOINT = '/v1beta/models:generateContent';
@@ -59,6 +60,7 @@ export const generateContent = (gateway: GatewayContext, stream: boolean) => asy
   const tracker = trackRequest(gateway, request, response, stream ? STREAM_ENDPOINT : GENERATE_ENDPOINT);
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as GeminiClientRequest;
   validate(generateContentSchema, body);
+  tracker.attribute(geminiAttribution(body));
   const call = await beginModelCall(gateway, response, tracker, model, stream);
   const framing: GeminiStreamFraming = request.query.alt === 'sse' ? 'sse' : 'json-array';
   const serve: ServeArguments = { gateway, response, tracker, signal: call.signal, body, stream, framing };

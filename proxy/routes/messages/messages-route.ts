@@ -13,6 +13,7 @@ import { checkMessagesRequest } from '../../dialects/anthropic-messages/request-
 import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-tokens.js';
 import { toChatRequest } from '../../dialects/anthropic-messages/decode-request.js';
 import { respondAnthropic } from './translated-response.js';
+import { messagesAttribution } from '../../dialects/anthropic-messages/attribution.js';
 import { limitOutput } from '../limit-output.js';
 
 export const MESSAGES_ENDPOINT = '/v1/messages';
@@ -71,6 +72,7 @@ export const messages = (gateway: GatewayContext) => async (request: Request, re
   checkMessagesRequest(fields);
   const body = fields as unknown as AnthropicRequest;
   const stream = body.stream === true;
+  tracker.attribute(messagesAttribution(body));
   const call = await beginModelCall(gateway, response, tracker, body.model, stream);
   const serve: ServeArguments = { gateway, request, response, tracker, signal: call.signal, body, stream };
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { adapterFor } from '../../adapters/index.js';
 import { responsesAnswerFormat } from '../../dialects/openai-responses/answer-format.js';
+import { responsesAttribution } from '../../dialects/openai-responses/attribution.js';
 import { checkResponsesRequest, inputItems, toChatRequest, type DecodedResponsesRequest } from '../../dialects/openai-responses/decode-request.js';
 import type { InputContext } from '../../dialects/openai-responses/decode-input.js';
 import type { ResponsesInputItem, ResponsesRequest } from '../../dialects/openai-responses/wire-types.js';
@@ -98,6 +99,7 @@ export const createResponse = (gateway: GatewayContext, state: ResponsesState) =
   // Bad input is refused before admission: nothing goes upstream, nothing is reserved.
   const decoded = toChatRequest(body, historyOf(state, body, owner), inputContextOf(state, owner), stream);
   if (decoded.leftOutTools.length > 0) gateway.log.warn(`responses: tools left out of a translated request: ${decoded.leftOutTools.join(', ').slice(0, 500)}`);
+  tracker.attribute(responsesAttribution(body));
   const call = await beginModelCall(gateway, response, tracker, body.model, stream);
   const serve: ServeArguments = { gateway, state, response, tracker, signal: call.signal, body, decoded, stream, stored: body.store !== false && state.store !== undefined, owner };
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));

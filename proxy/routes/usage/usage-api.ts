@@ -21,12 +21,13 @@ const scopeOf = (response: Response): string | undefined => {
   return client?.admin ? undefined : (client?.name ?? '');
 };
 
-const summaryJson = (summary: UsageSummary, scope: string | undefined, rebuilding: boolean) => ({
+const summaryJson = (summary: UsageSummary, query: ParsedUsageQuery, rebuilding: boolean) => ({
   object: 'usage.summary',
   from: summary.fromDay,
   to: summary.toDay,
   group_by: summary.groupBy,
-  client: scope ?? null,
+  client: query.client ?? null,
+  filters: { team: query.team ?? null, user: query.user ?? null, tags: query.tags ?? null },
   /** The rollups are still being built at start: the figures may be short until they are. */
   rebuilding,
   totals: presentTotals(summary.totals),
@@ -66,7 +67,7 @@ const sendCsv = async (ledger: UsageLedger, query: ParsedUsageQuery, response: R
   response.setHeader('content-type', 'text/csv; charset=utf-8');
   response.setHeader('content-disposition', `attachment; filename="modapi-usage-${query.fromDay ?? 'start'}-${query.toDay ?? 'now'}.csv"`);
   response.setHeader('x-modapi-usage-rebuilding', String(ledger.loading));
-  if (query.groupBy) response.end(summaryCsv(ledger.summary(query)));
+  if (query.groupBy) response.end(summaryCsv(await ledger.summarize(query)));
   else await sendRecordsCsv(ledger, query, response);
 };
 
@@ -74,7 +75,7 @@ const usage = (gateway: GatewayContext, csv: boolean) => async (request: Request
   const ledger = ledgerOf(gateway);
   const query = { ...parseUsageQuery(request.query), client: scopeOf(response) };
   if (csv || query.format === 'csv') await sendCsv(ledger, query, response);
-  else response.json(summaryJson(ledger.summary(query), query.client, ledger.loading));
+  else response.json(summaryJson(await ledger.summarize(query), query, ledger.loading));
 };
 
 const recent = (gateway: GatewayContext) => (request: Request, response: Response) => {
@@ -82,7 +83,9 @@ const recent = (gateway: GatewayContext) => (request: Request, response: Respons
   response.json({ object: 'list', data: ledgerOf(gateway).recent(limit, scopeOf(response)) });
 };
 
-/** The usage API under /modapi (behind the token guard): `GET /modapi/usage?from=&to=&group_by=`,
+/** The usage API under /modapi (behind the token guard): `GET /modapi/usage?from=&to=&group_by=`
+ * (model, provider, client, endpoint, day, team, user, tag:KEY) with filters `team=`, `user=`,
+ * `tag=KEY=VALUE`,
  * `GET /modapi/usage.csv` (or `format=csv`), `GET /modapi/usage/recent?limit=`. Each token reads
  * its own records; a token marked `admin` reads everyone's. */
 export const mountUsageApi = (router: Router, gateway: GatewayContext): void => {

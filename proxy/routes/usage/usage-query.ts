@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GatewayError } from '../../errors.js';
-import { GROUP_DIMENSIONS, type UsageQuery } from '../../usage/usage-rollups.js';
+import { GROUP_DIMENSIONS, type GroupDimension, type UsageQuery } from '../../usage/usage-rollups.js';
 
 /** A day (YYYY-MM-DD) or an ISO time; rollups are per UTC day, so a time counts for its day. */
 const day = z
@@ -8,18 +8,39 @@ const day = z
   .refine((value) => /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)), 'must be a date (YYYY-MM-DD) or an ISO time')
   .transform((value) => new Date(Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)).toISOString().slice(0, 10));
 
+const TAG_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const groupBy = z.union([z.enum(GROUP_DIMENSIONS), z.string().regex(/^tag:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, `must be one of ${GROUP_DIMENSIONS.join(', ')} or tag:KEY`)]);
+const name = z.string().min(1).max(128);
+/** `tag=customer=acme` (repeatable, every one must match). */
+const tagFilter = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}=[^=,]{1,128}$/, 'must be KEY=VALUE');
+
 const querySchema = z.object({
   from: day.optional(),
   to: day.optional(),
-  group_by: z.enum(GROUP_DIMENSIONS).optional(),
+  group_by: groupBy.optional(),
   format: z.enum(['json', 'csv']).optional(),
+  team: name.optional(),
+  user: name.optional(),
+  tag: z.union([tagFilter, z.array(tagFilter).max(16)]).optional(),
 });
 
 export interface ParsedUsageQuery extends UsageQuery {
   format: 'json' | 'csv';
 }
 
-/** `?from=&to=&group_by=&format=` as a rollup query; a bad value is a 400 naming the parameter. */
+const tagsOf = (filters: string | string[] | undefined): Record<string, string> | undefined => {
+  if (filters === undefined) return undefined;
+  const tags: Record<string, string> = {};
+  for (const filter of Array.isArray(filters) ? filters : [filters]) {
+    const equals = filter.indexOf('=');
+    const key = filter.slice(0, equals);
+    if (TAG_KEY.test(key)) tags[key] = filter.slice(equals + 1);
+  }
+  return tags;
+};
+
+/** `?from=&to=&group_by=&format=&team=&user=&tag=KEY=VALUE` as a query; a bad value is a 400
+ * naming the parameter. */
 export const parseUsageQuery = (query: unknown): ParsedUsageQuery => {
   const parsed = querySchema.safeParse(query);
   if (!parsed.success) {
@@ -27,9 +48,18 @@ export const parseUsageQuery = (query: unknown): ParsedUsageQuery => {
     const param = String(issue?.path[0] ?? '');
     throw GatewayError.invalidRequest(`Invalid ${param || 'query'}: ${issue?.message ?? 'not understood'}.`, param || null);
   }
-  const { from, to, group_by: groupBy, format } = parsed.data;
+  const { from, to, group_by: grouping, format, team, user, tag } = parsed.data;
   if (from && to && from > to) throw GatewayError.invalidRequest('"from" is after "to".', 'from');
-  return { fromDay: from, toDay: to, groupBy, format: format ?? 'json' };
+  const tags = tagsOf(tag);
+  return {
+    fromDay: from,
+    toDay: to,
+    groupBy: grouping as GroupDimension | undefined,
+    format: format ?? 'json',
+    ...(team === undefined ? {} : { team }),
+    ...(user === undefined ? {} : { user }),
+    ...(tags ? { tags } : {}),
+  };
 };
 
 const limitSchema = z.coerce.number().int().min(1).max(1_000).default(50);
