@@ -12,10 +12,16 @@ const shared = {
   legalComments: 'none',
 };
 
+// The team store's client libraries are loaded with import() only when a store is configured
+// (proxy/store/team/drivers.ts): the CLI takes them from node_modules, and the extension, which never
+// reaches that code, must not carry them (test/architecture/extension-bundle.test.ts).
+const TEAM_CLIENTS = ['pg', 'pg-native', 'ioredis'];
+
 const builds = [
-  // The OpenTelemetry SDK stays a dependency, loaded from node_modules only when export is configured.
-  { ...shared, entryPoints: ['proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, external: ['@opentelemetry/*'] },
-  { ...shared, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] },
+  // The OpenTelemetry SDK and the team backends' clients stay dependencies, loaded from node_modules
+  // only when configured.
+  { ...shared, entryPoints: ['proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, external: ['@opentelemetry/*', ...TEAM_CLIENTS] },
+  { ...shared, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', ...TEAM_CLIENTS] },
 ];
 
 const fs = require('node:fs');

@@ -3,6 +3,7 @@ import { serve } from './cli/serve.js';
 import { usageReport } from './cli/usage-report.js';
 import { tokenCommand } from './cli/token-command.js';
 import { capYoungGeneration } from './cli/young-generation.js';
+import { migrateCommand, tokensCommand } from './cli/team-commands.js';
 
 /** The standalone gateway (`npm start`, `node dist/cli.js`). */
 const main = async (): Promise<void> => {
@@ -13,6 +14,14 @@ const main = async (): Promise<void> => {
   }
   if (cli.command === 'usage') {
     await usageReport(cli);
+    return;
+  }
+  if (cli.command === 'migrate') {
+    await migrateCommand(cli, process.env);
+    return;
+  }
+  if (cli.command === 'tokens') {
+    await tokensCommand(cli, process.env);
     return;
   }
   if (cli.command === 'token') {

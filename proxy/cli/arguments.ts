@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
+import { TEAM_OPTIONS, TEAM_USAGE_TEXT, teamArguments, type TeamArguments } from './team-arguments.js';
 
 export interface CliArguments {
-  command: 'serve' | 'usage' | 'token';
+  command: 'serve' | 'usage' | 'token' | 'migrate' | 'tokens';
+  /** `tokens create|list|revoke`, and what they name. */
+  subcommand?: string;
+  /** The team store and Redis, and the `tokens` command's fields. */
+  teamStore?: TeamArguments;
   host: string;
   port: number;
   token?: string;
@@ -35,9 +40,10 @@ GEMINI_API_KEY, OPENROUTER_API_KEY, DEEPSEEK_API_KEY, XAI_API_KEY, GROQ_API_KEY,
 TOGETHER_API_KEY, DASHSCOPE_API_KEY, each with a *_BASE_URL override; OLLAMA_BASE_URL, LMSTUDIO_BASE_URL.
 The local token comes from --token or MODAPI_LOCAL_TOKEN, else one is generated once and kept in the
 user's data folder ($XDG_DATA_HOME/modapi or ~/.local/share/modapi, ~/Library/Application Support/modapi,
-%LOCALAPPDATA%\\modapi), beside the usage ledger; \`token\` prints it, \`token --rotate\` replaces it.`;
+%LOCALAPPDATA%\\modapi), beside the usage ledger; \`token\` prints it, \`token --rotate\` replaces it.
+${TEAM_USAGE_TEXT}`;
 
-const COMMANDS = new Set<CliArguments['command']>(['serve', 'usage', 'token']);
+const COMMANDS = new Set<CliArguments['command']>(['serve', 'usage', 'token', 'migrate', 'tokens']);
 
 export const parseCliArguments = (argv: string[]): CliArguments => {
   const { values, positionals } = parseArgs({
@@ -58,6 +64,7 @@ export const parseCliArguments = (argv: string[]): CliArguments => {
       tag: { type: 'string', multiple: true },
       rotate: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      ...TEAM_OPTIONS,
     },
   });
   const port = Number(values.port);
@@ -67,6 +74,8 @@ export const parseCliArguments = (argv: string[]): CliArguments => {
   if (values.ledger !== undefined && values['no-ledger']) throw new Error('--ledger DIR and --no-ledger contradict each other: choose one');
   return {
     command,
+    subcommand: positionals[1],
+    teamStore: teamArguments(values, positionals.slice(2)),
     host: values.host as string,
     port,
     token: values.token,

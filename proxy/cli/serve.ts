@@ -9,6 +9,7 @@ import type { CliArguments } from './arguments.js';
 import { dataFolder, defaultLedgerFolder, ensurePrivateFolder } from './data-folder.js';
 import { generateLocalToken, keptToken, tokenFilePath } from './token-file.js';
 import { watchTokenFile } from './token-watch.js';
+import { openConfiguredStore } from './team-store-options.js';
 
 /** What the standalone gateway keeps in the user's data folder unless told otherwise. */
 export interface DurableDefaults {
@@ -45,6 +46,7 @@ export const gatewayOptionsFromCli = (cli: CliArguments, environment: NodeJS.Pro
       defaultProvider: config.defaultProvider,
       tokens,
       allowedOrigins: config.allowedOrigins,
+      allowedHosts: environment.MODAPI_ALLOWED_HOSTS?.split(',').map((host) => host.trim()).filter(Boolean),
       limits: config.limits,
       timeouts: config.timeouts,
       priceOverrides: config.priceOverrides,
@@ -96,9 +98,16 @@ export const serve = async (cli: CliArguments, environment: NodeJS.ProcessEnv): 
   const folder = dataFolder(environment);
   const { kept, ledgerDir } = durableDefaults(cli, environment, config, folder);
   const { options, generatedToken } = gatewayOptionsFromCli(cli, environment, config, { ledgerDir, keptToken: kept?.token });
+  const redactor = new Redactor();
   // Off, and the OpenTelemetry SDK never loaded, unless an OTEL_EXPORTER_OTLP_* endpoint is set.
-  const telemetry = await startTelemetry(environment, createConsoleLogger(new Redactor()));
-  const gateway = await startGateway({ ...options, telemetry });
+  const telemetry = await startTelemetry(environment, createConsoleLogger(redactor));
+  const team = await openConfiguredStore(cli, environment, redactor, ledgerDir ?? folder);
+  const gateway = await startGateway({ ...options, redactor, store: team?.store, telemetry }).catch(async (error: unknown) => {
+    await team?.store.close();
+    await telemetry?.shutdown();
+    throw error;
+  });
+  if (team) console.log(team.description);
   const keyed = gateway.context.registry.configured().filter((provider) => provider.apiKey).map((provider) => provider.id);
   console.log(keyed.length > 0 ? `providers with a key: ${keyed.join(', ')}` : 'no provider key set: model calls will answer 401 until MODAPI_API_KEY (or another provider key) is set');
   console.log(ledgerDir ? `usage ledger: ${ledgerDir}` : `usage kept in memory only${cli.noLedger ? ' (--no-ledger)' : ''}: it is lost when the gateway stops`);

@@ -150,9 +150,8 @@ export class BudgetBook {
   check(caps: BudgetCap[], estimate: Estimate, model: string): void {
     for (const cap of caps) {
       const spentUsd = this.spentUsd(cap);
-      const committed = spentUsd + this.reservedUsd(cap);
-      if (committed >= cap.capUsd) throw budgetExceeded(cap, `is used up ($${spentUsd.toFixed(4)} spent, with requests in flight counted)`);
-      if (committed + estimate.usd > cap.capUsd) throw budgetExceeded(cap, `cannot take this request: $${(cap.capUsd - committed).toFixed(4)} is left with requests in flight counted, and it reserves $${estimate.usd.toFixed(4)}${unpricedNote(estimate, model)}`);
+      const committedUsd = spentUsd + this.reservedUsd(cap);
+      if (capRefuses(cap, committedUsd, estimate.usd)) throw budgetRefusal({ cap, spentUsd, committedUsd }, estimate, model);
     }
   }
 
@@ -188,6 +187,16 @@ const unpricedNote = (estimate: Estimate, model: string): string =>
   estimate.unpricedBasis
     ? ` (the model '${model}' has no known price, so a request reserves ${estimate.unpricedBasis}; a price for it in priceOverrides, or budget.unpricedUsdPerRequest (in VS Code modapi.budget.unpricedUsdPerRequest), sets it)`
     : '';
+
+/** Whether a cap, with what is committed against it, cannot take a request's estimate. */
+export const capRefuses = (cap: BudgetCap, committedUsd: number, estimateUsd: number): boolean => committedUsd >= cap.capUsd || committedUsd + estimateUsd > cap.capUsd;
+
+/** The 429 for a request a cap cannot take, from what was spent and committed (spent plus held). */
+export const budgetRefusal = (refused: { cap: BudgetCap; spentUsd: number; committedUsd: number }, estimate: Estimate, model: string): GatewayError => {
+  const { cap, spentUsd, committedUsd } = refused;
+  if (committedUsd >= cap.capUsd) return budgetExceeded(cap, `is used up ($${spentUsd.toFixed(4)} spent, with requests in flight counted)`);
+  return budgetExceeded(cap, `cannot take this request: $${(cap.capUsd - committedUsd).toFixed(4)} is left with requests in flight counted, and it reserves $${estimate.usd.toFixed(4)}${unpricedNote(estimate, model)}`);
+};
 
 const budgetExceeded = (cap: BudgetCap, state: string): GatewayError =>
   new GatewayError(429, `The ${describeCap(cap)} ${state}; it renews at the start of the next UTC ${cap.period}.`, { type: 'rate_limit_error', code: 'budget_exceeded' });

@@ -2,28 +2,18 @@ import { EventEmitter } from 'node:events';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedModel } from '../providers/registry.js';
-import type { UsageRecord, UsageTags } from '../usage/usage-record.js';
+import type { UsageRecord } from '../usage/usage-record.js';
 import type { UsageRollups } from '../usage/usage-rollups.js';
 import { BudgetBook, capIdentity, capsFor, DEFAULT_WARN_AT, describeBudgetEvent, type BudgetCap, type BudgetEvent, type OverallBudget } from './budgets.js';
 import type { Estimate } from './estimate.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter, rateLimited } from './rate-limiter.js';
+import { admitShared } from './shared-admission.js';
+import type { SharedLimits } from '../store/store-seam.js';
 import { refusedByPolicy, refusingPolicy, type TagPolicy } from './tag-policies.js';
-import { modelAllowed, type TokenPolicy } from './token-policy.js';
+import { modelAllowed } from './token-policy.js';
+import type { Admission, Requester } from './admission.js';
 
-/** Who is asking: the local token's name, its policy and team, and the request's tags. */
-export interface Requester {
-  name: string;
-  policy?: TokenPolicy;
-  team?: string;
-  tags?: UsageTags;
-}
-
-/** A request let in: holds its budget reservation until its record settles it. */
-export interface Admission {
-  /** What it reserved; undefined when no cap applied (then nothing was estimated). */
-  reservedUsd: number | undefined;
-  release(): void;
-}
+export type { Admission, Requester } from './admission.js';
 
 export interface GovernanceEvents {
   'budget-warning': [BudgetEvent];
@@ -38,6 +28,7 @@ export class Governance extends EventEmitter<GovernanceEvents> {
   private readonly limiter: RateLimiter;
   /** `scope|client|period|periodKey|kind` of the warnings already given, so each fires once. */
   private readonly warned = new Set<string>();
+  private shared: SharedLimits | undefined;
   private tagPolicies: readonly TagPolicy[] = [];
 
   constructor(
@@ -67,11 +58,12 @@ export class Governance extends EventEmitter<GovernanceEvents> {
 
   /** Lets a request in or throws: 403 model_not_allowed or policy_model_not_allowed, 429 rate_limited (with Retry-After),
    * 429 budget_exceeded. `estimate` is what the request is likely to cost (reserved while it runs). */
-  admit(requester: Requester, resolved: ResolvedModel, estimate: () => Estimate): Admission {
+  admit(requester: Requester, resolved: ResolvedModel, estimate: () => Estimate, requestId = ''): Admission | Promise<Admission> {
     this.requireAllowed(requester, resolved);
     const caps = capsFor(this.overall, requester.name, requester.policy, requester);
     // Without a cap there is nothing to reserve against: the hot path skips the estimate.
     const estimated = caps.length > 0 ? estimate() : undefined;
+    if (this.shared) return admitShared(this.shared, { requester, caps, estimated, requestId, model: resolved.requestedModel });
     if (estimated) {
       try {
         this.book.check(caps, estimated, resolved.requestedModel);
@@ -86,9 +78,15 @@ export class Governance extends EventEmitter<GovernanceEvents> {
 
   /** Lets in a call that costs nothing and leaves no record (Anthropic's count_tokens): allowed
    * models and the request rate apply, budgets do not. */
-  admitUnbilled(requester: Requester, resolved: ResolvedModel): void {
+  admitUnbilled(requester: Requester, resolved: ResolvedModel): void | Promise<void> {
     this.requireAllowed(requester, resolved);
+    if (this.shared) return admitShared(this.shared, { requester, caps: [], estimated: undefined, requestId: '', model: resolved.requestedModel }).then(() => undefined);
     this.takeRate(requester);
+  }
+
+  /** Counts budgets and rates in a store every replica shares (a team store) instead of in memory. */
+  shareLimits(shared: SharedLimits): void {
+    this.shared = shared;
   }
 
   /** Whether a fallback model is open to this requester. */
@@ -98,7 +96,8 @@ export class Governance extends EventEmitter<GovernanceEvents> {
 
   /** After a record is counted: warns once per cap and period as spending passes the threshold. */
   recorded(record: UsageRecord, requester: Requester): void {
-    if (!record.costUsd && !record.fallbackCostUsd) return;
+    // Shared counters are the team store's: this replica's rollups hold only its own share.
+    if (this.shared || (!record.costUsd && !record.fallbackCostUsd)) return;
     const warnAt = this.overall.warnAt ?? DEFAULT_WARN_AT;
     for (const cap of capsFor(this.overall, record.client, requester.policy, requester)) {
       const event = this.book.eventFor(cap);
@@ -143,9 +142,3 @@ const modelNotAllowed = (client: string, model: string): GatewayError =>
     code: 'model_not_allowed',
   });
 
-const rateLimited = (client: string, perMinute: number, retryAfterSeconds: number): GatewayError =>
-  new GatewayError(429, `The local token "${client}" is limited to ${perMinute} requests a minute; retry in ${retryAfterSeconds} s.`, {
-    type: 'rate_limit_error',
-    code: 'rate_limited',
-    retryAfter: String(retryAfterSeconds),
-  });

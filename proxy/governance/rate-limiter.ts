@@ -1,3 +1,5 @@
+import { GatewayError } from '../errors.js';
+
 const WINDOW_MS = 60_000;
 
 /** Requests per minute per client, over a sliding minute: the times of the admitted requests of
@@ -21,3 +23,10 @@ export class RateLimiter {
     return { admitted: true };
   }
 }
+
+export const rateLimited = (client: string, perMinute: number, retryAfterSeconds: number): GatewayError =>
+  new GatewayError(429, `The local token "${client}" is limited to ${perMinute} requests a minute; retry in ${retryAfterSeconds} s.`, {
+    type: 'rate_limit_error',
+    code: 'rate_limited',
+    retryAfter: String(retryAfterSeconds),
+  });

@@ -21,15 +21,15 @@ export interface ModelCall {
 }
 
 /** The first step of every model call, over HTTP or in-process: resolve, admit, key check. */
-export const admitModel = (gateway: GatewayContext, tracker: RequestTracker, model: unknown, stream: boolean): ResolvedModel => {
+export const admitModel = async (gateway: GatewayContext, tracker: RequestTracker, model: unknown, stream: boolean): Promise<ResolvedModel> => {
   const resolved = resolveModel(gateway, model);
-  tracker.route(resolved, stream);
+  await tracker.route(resolved, stream);
   gateway.registry.requireKey(resolved.provider);
   return resolved;
 };
 
-const admit = (gateway: GatewayContext, tracker: RequestTracker, model: unknown, stream: boolean, signal: AbortSignal): ModelCall => {
-  const resolved = admitModel(gateway, tracker, model, stream);
+const admit = async (gateway: GatewayContext, tracker: RequestTracker, model: unknown, stream: boolean, signal: AbortSignal): Promise<ModelCall> => {
+  const resolved = await admitModel(gateway, tracker, model, stream);
   return {
     tracker,
     resolved,
@@ -42,7 +42,7 @@ const admit = (gateway: GatewayContext, tracker: RequestTracker, model: unknown,
 
 /** An HTTP route's call: its tracker is the route's; errors are thrown to the route's error exit,
  * which records them. */
-export const beginModelCall = (gateway: GatewayContext, response: Response, tracker: RequestTracker, model: unknown, stream = false): ModelCall =>
+export const beginModelCall = (gateway: GatewayContext, response: Response, tracker: RequestTracker, model: unknown, stream = false): Promise<ModelCall> =>
   admit(gateway, tracker, model, stream, clientGoneSignal(response));
 
 /** How an in-process caller (the chat view, VS Code's chat) identifies itself and cancels its work. */
@@ -63,7 +63,7 @@ export const beginInProcessCall = async (gateway: GatewayContext, endpoint: stri
   await budgetPeriodsCounted(gateway, { name: options.client });
   const tracker = new RequestTracker(withRecordObserver(gateway, options.onRecord), endpoint, options.client, { requestBytes });
   try {
-    return admit(gateway, tracker, model, stream, options.signal);
+    return await admit(gateway, tracker, model, stream, options.signal);
   } catch (error) {
     throw finishFailed(tracker, error);
   }

@@ -18,7 +18,7 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
   const stream = chat.head.stream === true;
   tracker.attribute(openAIAttribution(chat.head));
   // No AbortSignal is made up front: the fast lane watches its client through the tracker.
-  const resolved = admitModel(gateway, tracker, chat.head.model, stream);
+  const resolved = await admitModel(gateway, tracker, chat.head.model, stream);
   // The configured fallbacks take over while nothing has reached the client (governance/fallbacks.ts).
   await serveWithFallbacks(gateway, tracker, response, resolved, async (served) => {
     gateway.registry.requireKey(served.provider);

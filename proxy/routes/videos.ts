@@ -15,7 +15,7 @@ export const createVideo = (gateway: GatewayContext) => async (request: Request,
   const multipart = /^multipart\//i.test(request.headers['content-type'] ?? '');
   const upload: MultipartBody | undefined = multipart ? await readMultipart(request, gateway.limits.uploadBytes) : undefined;
   const json = upload ? undefined : await readJsonBody(request, gateway.limits.jsonBytes);
-  const call = beginModelCall(gateway, response, tracker, (upload ? multipartField(upload, 'model') : json?.model) ?? '');
+  const call = await beginModelCall(gateway, response, tracker, (upload ? multipartField(upload, 'model') : json?.model) ?? '');
   const seconds = upload ? multipartField(upload, 'seconds') : json?.seconds;
   const job = await requestVideoJob(call, upload ? uploadBody(upload, { model: call.resolved.upstreamModel }) : { body: JSON.stringify({ ...json, model: call.resolved.upstreamModel }), contentType: 'application/json' });
   await relayAnswer(job, { ...call, response, observeJson: (answer) => observeVideoJob(gateway, call, answer, seconds) });

@@ -11,6 +11,7 @@ import { geminiFastLane, mountGemini, mountGeminiErrorExits } from '../routes/ge
 import { responsesFastLane, responsesMount } from '../routes/responses/mount.js';
 import { openAIErrors } from '../dialects/openai-chat/errors.js';
 import { GatewayError } from '../errors.js';
+import { EMBEDDED_STATE } from '../store/store-seam.js';
 import { budgetGate } from '../usage/budget-gate.js';
 import { errorExit } from './error-exit.js';
 import { exactPath, withFastLanes } from './fast-lane.js';
@@ -43,6 +44,12 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   app.use(originGuard(security));
   app.get('/health', (_request, response) => {
     response.json({ status: 'ok', version: GATEWAY_VERSION });
+  });
+  // For a load balancer: whether this replica serves, and how its store is.
+  app.get('/ready', (_request, response) => {
+    const store = gateway.store?.state() ?? EMBEDDED_STATE;
+    const status = !store.ready ? 'starting' : store.postgres === 'down' || store.redis === 'down' ? 'degraded' : 'ready';
+    response.status(store.ready ? 200 : 503).json({ status, store });
   });
   // Claude Code probes the root with HEAD before its first call.
   app.head('/', (_request, response) => {

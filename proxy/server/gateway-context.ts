@@ -7,6 +7,7 @@ import type { UsageSink } from '../usage/usage-record.js';
 import type { LocalTokens } from './local-tokens.js';
 import type { ResponsesState } from '../routes/responses/responses-state.js';
 import type { CallTelemetry } from '../telemetry/call-telemetry.js';
+import type { StoreState } from '../store/store-seam.js';
 import { DEFAULT_WHOLE_BODY_BYTES } from '../upstream/whole-body-limit.js';
 
 export interface BodyLimits {
@@ -41,6 +42,8 @@ export interface GatewayContext {
   responses?: ResponsesState;
   /** Every model call's span and metrics (OpenTelemetry), when the standalone gateway exports them. */
   telemetry?: CallTelemetry;
+  /** A team store's state for the readiness endpoint (none: the embedded default). */
+  store?: { state(): StoreState };
 }
 
 /** Model routing with the catalog's knowledge of the default provider's namespaced ids. */

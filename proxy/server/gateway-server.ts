@@ -9,6 +9,8 @@ import { configureUpstream, DEFAULT_TIMEOUTS, releaseUpstreamPools, retainUpstre
 import type { RetryPolicy } from '../upstream/retry.js';
 import { configureRetries } from '../upstream/retry.js';
 import { setUpUsage, type UsageOptions } from '../usage/usage-setup.js';
+import { teeUsage } from '../usage/usage-record.js';
+import type { TeamStore } from '../store/store-seam.js';
 import { mountUsageApi } from '../routes/usage/usage-api.js';
 import { createResponsesState, type ResponsesOptions } from '../routes/responses/responses-state.js';
 import { createRequestListener } from './create-app.js';
@@ -29,6 +31,8 @@ export interface GatewayOptions extends UsageOptions {
   /** Named local tokens, each with its optional policy (allowed models, budgets, rate). */
   tokens: LocalTokenEntry[];
   allowedOrigins?: string[];
+  /** Host headers a load balancer forwards, accepted besides this address's own (security.ts). */
+  allowedHosts?: string[];
   limits?: Partial<BodyLimits>;
   timeouts?: Partial<UpstreamTimeouts>;
   catalogTtlMs?: number;
@@ -45,6 +49,8 @@ export interface GatewayOptions extends UsageOptions {
   responses?: ResponsesOptions;
   /** Where every model call is reported once (the CLI's OpenTelemetry export); shut down on close. */
   telemetry?: CallTelemetry;
+  /** Usage, budgets, rates and tokens shared by replicas (the CLI opens it); none: the embedded default. */
+  store?: TeamStore;
 }
 
 export interface RunningGateway {
@@ -73,6 +79,8 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   configureWholeBodyLimit(options.limits?.upstreamAnswerBytes);
   configureRetries(options.retries);
   const usage = setUpUsage(options, log);
+  const store = options.store;
+  if (store) usage.governance.shareLimits(store.limits);
   const registry = new ProviderRegistry(options.providers, options.defaultProvider, timeouts);
   const context: GatewayContext = {
     registry,
@@ -82,7 +90,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
       onListError: (providerId, error) => log.warn(`model list of ${providerId} unavailable: ${(error as Error).message}`),
     }),
     tokens: new LocalTokens(options.tokens),
-    usage: usage.usage,
+    usage: store ? teeUsage(usage.usage, store.usage) : usage.usage,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     log,
     redactor,
@@ -92,13 +100,15 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     fallbacks: options.fallbacks,
     telemetry: options.telemetry,
     responses: createResponsesState({ dir: options.ledgerDir ? join(options.ledgerDir, 'responses') : undefined, ...options.responses }),
+    store,
   };
+  store?.watchTokens((stored) => context.tokens.replaceStored(stored));
   const host = options.host ?? LOOPBACK;
   let boundPort = 0;
   const allowedOrigins = options.allowedOrigins ?? [];
   const app = createRequestListener(
     context,
-    { port: () => boundPort, extraHostNames: hostNamesForBind(host), allowedOrigins: () => allowedOrigins, tokens: context.tokens },
+    { port: () => boundPort, extraHostNames: hostNamesForBind(host), allowedHosts: options.allowedHosts?.map((name) => name.toLowerCase()), allowedOrigins: () => allowedOrigins, tokens: context.tokens },
     { ...options.mounts, modapi: [mountUsageApi, ...(options.mounts?.modapi ?? [])] },
   );
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 600_000, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, app);
@@ -128,7 +138,11 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     port: boundPort,
     url: `http://${urlHost(host)}:${boundPort}/v1`,
     // Closing twice waits for the first close instead of releasing the upstream pool twice.
-    close: (timeoutMs = 5_000) => (closing ??= closeServer(server, sockets, timeoutMs).finally(usage.close).finally(() => options.telemetry?.shutdown())),
+    close: (timeoutMs = 5_000) => (closing ??= closeServer(server, sockets, timeoutMs).finally(async () => {
+      usage.close();
+      await store?.close();
+      await options.telemetry?.shutdown();
+    })),
   };
 };
 

@@ -1,5 +1,6 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { TokenPolicy } from '../governance/token-policy.js';
+import type { StoredToken } from '../store/store-seam.js';
 
 export interface LocalClient {
   /** The token's name, one per tool (`default`, `aider`, `claude-code`). Never the token itself. */
@@ -21,7 +22,7 @@ export interface LocalTokenEntry extends TokenPolicy {
   team?: string;
 }
 
-interface StoredToken {
+interface DigestedToken {
   digest: Buffer;
   client: LocalClient;
 }
@@ -49,20 +50,33 @@ const proofs = new WeakMap<object, Proof>();
  * a token it has just shown; a new connection, a different token or a changed set of tokens goes
  * through the constant-time comparison again. */
 export class LocalTokens {
-  private tokens: StoredToken[] = [];
-  /** Bumped by every `replace`, so a revoked token stops working on open connections too. */
+  private tokens: DigestedToken[] = [];
+  private configured: DigestedToken[] = [];
+  private fromStore: DigestedToken[] = [];
+  /** Bumped by every change of the set, so a revoked token stops working on open connections too. */
   private generation = 0;
 
   constructor(entries: LocalTokenEntry[] = []) {
     this.replace(entries);
   }
 
-  /** Replaces the whole set at run time (the extension keeps tokens in SecretStorage). */
+  /** Replaces the configured set at run time (the extension keeps tokens in SecretStorage). */
   replace(entries: LocalTokenEntry[]): void {
-    this.generation += 1;
-    this.tokens = entries
+    this.configured = entries
       .filter((entry) => entry.token.length > 0 && !entry.revoked)
       .map((entry) => ({ digest: digestOf(entry.token), client: { name: entry.name, policy: policyOf(entry), admin: entry.admin === true, ...(entry.team ? { team: entry.team } : {}) } }));
+    this.combine();
+  }
+
+  /** Replaces the tokens a team store keeps (digests only), beside the configured ones. */
+  replaceStored(tokens: readonly StoredToken[]): void {
+    this.fromStore = tokens.map((token) => ({ digest: token.digest, client: { name: token.name, policy: token.policy, admin: token.admin, team: token.team } }));
+    this.combine();
+  }
+
+  private combine(): void {
+    this.generation += 1;
+    this.tokens = [...this.configured, ...this.fromStore];
   }
 
   /** The client a presented token belongs to; `connection` (the request's socket) lets a keep-alive

@@ -8,6 +8,9 @@ export interface SecurityOptions {
   port: () => number;
   /** Host names accepted besides loopback ones (only when bound elsewhere on purpose). */
   extraHostNames: string[];
+  /** Whole Host headers accepted as they are (`gateway.example.com`, `10.0.0.5:8080`): the names a
+   * team's load balancer forwards, whatever port this replica is bound to. Lower case. */
+  allowedHosts?: readonly string[];
   /** Browser origins allowed to call the gateway (exact match; never a wildcard). */
   allowedOrigins: () => readonly string[];
   tokens: LocalTokens;
@@ -48,7 +51,7 @@ export const hostGuard = (options: SecurityOptions) => {
     }
     const { name, port } = hostNameAndPort(host);
     const nameAllowed = LOOPBACK_NAMES.has(name) || options.extraHostNames.includes(name);
-    if (!nameAllowed || port !== String(boundPort)) {
+    if ((!nameAllowed || port !== String(boundPort)) && !options.allowedHosts?.includes(host.toLowerCase())) {
       next(new GatewayError(403, 'The Host header must name this gateway on a loopback address.', { type: 'permission_error', code: 'host_not_allowed' }));
       return;
     }

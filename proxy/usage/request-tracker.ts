@@ -75,12 +75,15 @@ export class RequestTracker implements ClientWatch {
   }
 
   /** The model the request asked for, resolved. Admits the request or throws (403/429). */
-  route(resolved: ResolvedModel, stream: boolean): void {
+  route(resolved: ResolvedModel, stream: boolean): void | Promise<void> {
     this.requested ??= resolved;
     this.served = resolved;
     this.stream = stream;
     if (this.admission || !this.gateway.governance) return;
-    this.admission = this.gateway.governance.admit(this.requester, resolved, () => this.estimate(resolved));
+    const admitted = this.gateway.governance.admit(this.requester, resolved, () => this.estimate(resolved), this.requestId);
+    // A team store's shared counters answer asynchronously; the embedded ones at once.
+    if (admitted instanceof Promise) return admitted.then((admission) => void (this.admission = admission));
+    this.admission = admitted;
   }
 
   /** The model actually serving, when a fallback took over. */

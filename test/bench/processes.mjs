@@ -36,7 +36,7 @@ export const startFakeUpstream = async () => {
 };
 
 /** The built CLI as its own process, with the bench's probe (forced GC + memory report on SIGUSR2). */
-export const startGatewayProcess = async ({ upstreamUrl, token, key, ledgerDir, cpuProfileDir, bare = false }) => {
+export const startGatewayProcess = async ({ upstreamUrl, token, key, ledgerDir, cpuProfileDir, bare = false, extraArgs = [], extraEnv = {} }) => {
   const flags = ['--expose-gc', '--require', (process.env.BENCH_PROBE ?? here('./memory-probe.cjs'))];
   if (cpuProfileDir) flags.push('--cpu-prof', '--cpu-prof-dir', cpuProfileDir);
   // Diagnostics for one run, e.g. BENCH_NODE_FLAGS=--trace-gc (the gateway's output is kept).
@@ -44,8 +44,9 @@ export const startGatewayProcess = async ({ upstreamUrl, token, key, ledgerDir, 
   const args = bare ? [...flags, here('./bare-proxy.mjs')] : [...flags, (process.env.BENCH_CLI ?? here('../../dist/cli.js')), '--port', '0', '--token', token];
   // Without a folder of the bench's own, no ledger: never the machine's own data folder.
   if (!bare) args.push(...(ledgerDir ? ['--ledger', ledgerDir] : ['--no-ledger']));
+  args.push(...extraArgs);
   // The Anthropic and Gemini upstreams are the same fake (its paths tell the dialects apart).
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, MODAPI_API_KEY: key, MODAPI_BASE_URL: `${upstreamUrl}/v1`, ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: upstreamUrl, GEMINI_API_KEY: key, GEMINI_BASE_URL: upstreamUrl };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, MODAPI_API_KEY: key, MODAPI_BASE_URL: `${upstreamUrl}/v1`, ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: upstreamUrl, GEMINI_API_KEY: key, GEMINI_BASE_URL: upstreamUrl, ...extraEnv };
   const { child, match, output } = await startNode(args, env, /listening on http:\/\/127\.0\.0\.1:(\d+)\/v1/);
   return { child, port: Number(match[1]), url: `http://127.0.0.1:${match[1]}`, output };
 };

@@ -10,6 +10,7 @@ import * as lanes from './lanes.mjs';
 import { memoryBounds } from './memory-bounds.mjs';
 import { routerComparison } from './router-compare.mjs';
 import { startFakeUpstream, startGatewayProcess, stopProcess } from './processes.mjs';
+import { teamStoreRelay } from './team-store.mjs';
 
 const TOKEN = 'mk-local-bench-token-7f3a9c1e5b2d4f60';
 const KEY = 'sk-bench-upstream-key-0d9e8f7a6b5c4d3e';
@@ -35,6 +36,7 @@ const PHASES = [
   // In a process of its own: the ledger's start and export as the extension host runs them.
   ['ledger', 'a year of ledger records: rebuild and CSV export', () => ledgerStall()],
   ['memory-bounds', '200 MB answers on every lane (a gateway of its own)', (context) => memoryBounds(context)],
+  ['team-store', 'relay lane with Postgres and Redis configured (a gateway of its own)', (context) => teamStoreRelay(context)],
 ];
 
 const ledgerRecords = (directory) => {

@@ -20,7 +20,7 @@ export const countTokens = (gateway: GatewayContext) => async (request: Request,
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as CountTokensBody;
   validate(countTokensSchema, body);
   const resolved = resolveModel(gateway, model);
-  gateway.governance?.admitUnbilled(attributedRequesterOf(gateway, request, response, geminiAttribution(body.generateContentRequest ?? body)), resolved);
+  await gateway.governance?.admitUnbilled(attributedRequesterOf(gateway, request, response, geminiAttribution(body.generateContentRequest ?? body)), resolved);
   if (!adapterFor(resolved.provider.dialect).relays.has('gemini-generate')) {
     response.json({ totalTokens: estimateGeminiTokens(body.generateContentRequest ?? body) });
     return;

@@ -61,7 +61,7 @@ export const generateContent = (gateway: GatewayContext, stream: boolean) => asy
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as GeminiClientRequest;
   validate(generateContentSchema, body);
   tracker.attribute(geminiAttribution(body));
-  const call = beginModelCall(gateway, response, tracker, model, stream);
+  const call = await beginModelCall(gateway, response, tracker, model, stream);
   const framing: GeminiStreamFraming = request.query.alt === 'sse' ? 'sse' : 'json-array';
   const serve: ServeArguments = { gateway, response, tracker, signal: call.signal, body, stream, framing };
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));

@@ -20,7 +20,7 @@ export const countTokens = (gateway: GatewayContext) => async (request: Request,
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as AnthropicRequest;
   validate(countTokensSchema, body);
   const resolved = resolveModel(gateway, body.model);
-  gateway.governance?.admitUnbilled(attributedRequesterOf(gateway, request, response, messagesAttribution(body)), resolved);
+  await gateway.governance?.admitUnbilled(attributedRequesterOf(gateway, request, response, messagesAttribution(body)), resolved);
   if (!adapterFor(resolved.provider.dialect).relays.has('anthropic-messages')) {
     response.json({ input_tokens: estimateInputTokens(body) });
     return;

@@ -73,7 +73,7 @@ export const messages = (gateway: GatewayContext) => async (request: Request, re
   const body = fields as unknown as AnthropicRequest;
   const stream = body.stream === true;
   tracker.attribute(messagesAttribution(body));
-  const call = beginModelCall(gateway, response, tracker, body.model, stream);
+  const call = await beginModelCall(gateway, response, tracker, body.model, stream);
   const serve: ServeArguments = { gateway, request, response, tracker, signal: call.signal, body, stream };
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));
 };

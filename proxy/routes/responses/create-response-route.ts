@@ -117,7 +117,7 @@ export const createResponse = (gateway: GatewayContext, state: ResponsesState) =
   // is reserved. A relayed request is the upstream's to judge.
   if (!relaysResponses(resolveModel(gateway, body.model).provider)) translation();
   tracker.attribute(responsesAttribution(body));
-  const call = beginModelCall(gateway, response, tracker, body.model, stream);
+  const call = await beginModelCall(gateway, response, tracker, body.model, stream);
   const stored = body.store !== false && state.store !== undefined;
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => {
     if (!relaysResponses(served.provider)) return serveWith(served, { gateway, state, response, tracker, signal: call.signal, body, decoded: translation(), stream, stored, owner });

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../logger.js';
+import type { StoreState, TeamStore } from '../store-seam.js';
+import { openPostgresPool, openRedis } from './drivers.js';
+import { PostgresLimits } from './postgres-limits.js';
+import { LATEST_SCHEMA, schemaVersion } from './postgres-schema.js';
+import { RedisLimits } from './redis-limits.js';
+import { TeamLimits } from './team-limits.js';
+import { TOKENS_CHANNEL } from './team-tokens.js';
+import { TokenFeed } from './token-feed.js';
+import { UsageSpool } from './usage-spool.js';
+import { UsageWriter } from './usage-writer.js';
+
+export interface TeamStoreOptions {
+  /** `postgres://...` */
+  storeUrl: string;
+  /** `redis://...`, optional. */
+  redisUrl?: string;
+  /** Where answered requests' records wait for Postgres (one file per replica). */
+  spoolDir: string;
+  log: Logger;
+  holdMs?: number;
+  batchMs?: number;
+  tokenPollMs?: number;
+}
+
+/** A replica is live while it beat within this long (its share of a rate limit counts it). */
+const REPLICA_LIVE_SECONDS = 10;
+const HEARTBEAT_MS = 2_000;
+
+/** Connects to Postgres (which must be migrated) and, when given, Redis; see store-seam.ts. */
+export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStore> => {
+  const { log } = options;
+  const holdMs = options.holdMs ?? 60_000;
+  const batchMs = options.batchMs ?? 20;
+  const pool = await openPostgresPool({ connectionString: options.storeUrl, max: 10, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 });
+  // An idle connection dropped by a Postgres restart must not end the process.
+  pool.on('error', (error) => log.warn(`team store: a Postgres connection closed (${error.message})`));
+  try {
+    const version = await schemaVersion(pool);
+    if (version < LATEST_SCHEMA) throw new Error(`the team store is at schema version ${version} and this gateway needs ${LATEST_SCHEMA}: run \`modapi-gateway migrate\` with the same --store first`);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  const replica = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  await pool.query('INSERT INTO replicas (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [replica]);
+  const writer = new UsageWriter(pool, new UsageSpool(options.spoolDir), { batchMs }, log);
+  const tokens = await TokenFeed.open(pool, log, options.tokenPollMs ?? 500);
+  const redis = options.redisUrl ? await connectRedis(options.redisUrl, log) : undefined;
+  const limits = new TeamLimits(new PostgresLimits(pool, replica), redis && { limits: new RedisLimits(redis.client), ready: () => redis.client.status === 'ready' }, writer, { holdMs, batchMs }, log);
+  redis?.subscriber.on('message', () => void tokens.refresh().catch(() => undefined));
+  redis?.client.on('ready', () => void limits.redisReconnected().catch(() => undefined));
+  let postgresUp = true;
+  const beat = async () => {
+    try {
+      await pool.query('UPDATE replicas SET seen_at = now() WHERE id = $1', [replica]);
+      const live = await pool.query<{ count: number }>(`SELECT count(*)::integer AS count FROM replicas WHERE seen_at > now() - interval '${REPLICA_LIVE_SECONDS} seconds'`);
+      limits.setReplicas(live.rows[0]?.count ?? 1);
+      postgresUp = true;
+    } catch {
+      postgresUp = false;
+    }
+    await limits.renew().catch(() => undefined);
+  };
+  const heartbeat = setInterval(() => void beat(), Math.min(HEARTBEAT_MS, holdMs / 3));
+  heartbeat.unref();
+  void beat();
+  return {
+    usage: {
+      record: (record) => {
+        writer.record(record);
+        // The spool has the record; Redis's counters can wait until the answer's last bytes are out.
+        setImmediate(() => limits.settle(record));
+      },
+    },
+    limits,
+    watchTokens: (listener) => tokens.watch(listener),
+    state: (): StoreState => ({
+      kind: 'postgres',
+      ready: true,
+      postgres: postgresUp && !writer.failing ? 'up' : 'down',
+      redis: redis ? (redis.client.status === 'ready' ? 'up' : 'down') : 'off',
+      spooled: writer.pending,
+    }),
+    close: async () => {
+      clearInterval(heartbeat);
+      tokens.close();
+      await Promise.race([writer.flush(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      writer.close();
+      await pool.query('DELETE FROM replicas WHERE id = $1', [replica]).catch(() => undefined);
+      redis?.subscriber.disconnect();
+      redis?.client.disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+};
+
+/** Redis for limits, and a second connection listening for token changes. Not reaching it at
+ * start is not fatal: budgets go through Postgres until it answers. */
+const connectRedis = async (url: string, log: Logger): Promise<{ client: Redis; subscriber: Redis }> => {
+  const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(times * 100, 1_000) };
+  const client = await openRedis(url, options);
+  const subscriber = await openRedis(url, { ...options, enableOfflineQueue: true, commandTimeout: undefined });
+  let down = false;
+  const reportDown = (error: Error) => {
+    if (!down) log.warn(`team store: Redis unreachable (${error.message}); budgets go through Postgres until it is back`);
+    down = true;
+  };
+  client.on('error', reportDown);
+  subscriber.on('error', () => undefined);
+  client.on('ready', () => {
+    if (down) log.info('team store: Redis is back');
+    down = false;
+  });
+  // Subscribed again by the client after any reconnection.
+  void subscriber.subscribe(TOKENS_CHANNEL).catch(() => undefined);
+  await new Promise<void>((resolve) => {
+    if (client.status === 'ready') resolve();
+    client.once('ready', () => resolve());
+    setTimeout(resolve, 2_000).unref();
+  });
+  return { client, subscriber };
+};
+
+export const publishTokensChanged = async (redisUrl: string): Promise<void> => {
+  const redis = await openRedis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  try {
+    await redis.publish(TOKENS_CHANNEL, 'changed');
+  } finally {
+    redis.disconnect();
+  }
+};
+

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { teamServersAvailable } from '../support/team-servers.mjs';
+import { ACTUAL_USD, capReached, chat, ESTIMATE_USD, load, sleep, spentUsd, TeamCluster } from './support.js';
+
+// Three dist/cli.js replicas on one Postgres and one Redis, 64 clients spread over them.
+const CLIENTS = 64;
+const available = teamServersAvailable();
+let cluster: TeamCluster;
+
+before(async () => {
+  if (!available) return;
+  execFileSync(process.execPath, ['esbuild.js'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'pipe' });
+  cluster = await new TeamCluster().start(3);
+});
+
+after(async () => {
+  await cluster?.stop();
+});
+
+test('a daily cap shared by three replicas: spending stays within the cap plus what the requests in flight cost above their estimates', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+  const token = await cluster.createToken('under', ['--daily-usd', '0.5']);
+  const answers = await load(() => cluster.replicas, token, 'm-under', CLIENTS, capReached);
+  await cluster.drained();
+  const spent = await spentUsd(cluster, 'under');
+  const answered = answers.filter((answer) => answer.status === 200).length;
+  const bound = 0.5 + CLIENTS * (ACTUAL_USD['m-under']! - ESTIMATE_USD);
+  assert.ok(spent <= bound + 1e-9, `spent $${spent} over the bound $${bound} (${answered} answered)`);
+  assert.ok(spent >= 0.25, `the cap was never approached: $${spent}`);
+  assert.ok(answers.every((answer) => answer.status === 200 || answer.status === 429), JSON.stringify(answers.find((answer) => answer.status !== 200 && answer.status !== 429)));
+  assert.ok(new Set(answers.filter((answer) => answer.status === 200).map((answer) => answer.replica)).size === 3, 'every replica served');
+});
+
+test('with a conservative estimate, spending stays within the cap', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+  const token = await cluster.createToken('over', ['--daily-usd', '0.5']);
+  await load(() => cluster.replicas, token, 'm-over', CLIENTS, capReached);
+  await cluster.drained();
+  const spent = await spentUsd(cluster, 'over');
+  assert.ok(spent <= 0.5 + 1e-9, `spent $${spent} over the $0.5 cap`);
+  assert.ok(spent >= 0.5 - ESTIMATE_USD - 1e-9, `stopped well short of the cap: $${spent}`);
+});
+
+test('a rate limit shared by three replicas admits no more than its burst plus its rate over the time', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+  // 120 a minute: one every 500 ms, a burst of 20 (a sixth of the minute's).
+  const token = await cluster.createToken('rated', ['--rpm', '120']);
+  const started = Date.now();
+  const answers = await load(() => cluster.replicas, token, 'm-free', CLIENTS, () => Date.now() - started > 3_000);
+  const seconds = (Date.now() - started) / 1_000;
+  const admitted = answers.filter((answer) => answer.status === 200).length;
+  const bound = 20 + Math.ceil(seconds * 2);
+  assert.ok(admitted <= bound, `${admitted} admitted in ${seconds} s, bound ${bound}`);
+  assert.ok(admitted >= 20, `the burst was not admitted: ${admitted}`);
+  assert.ok(answers.filter((answer) => answer.status === 429).length > 100);
+});
+
+test('Redis flushed mid-load: the counters come back from Postgres and the cap still holds', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+  const token = await cluster.createToken('flushed', ['--daily-usd', '0.5']);
+  const redis = new Redis(cluster.redis.url);
+  let flushed = false;
+  const answers = await load(() => cluster.replicas, token, 'm-over', CLIENTS, (seen) => {
+    if (!flushed && seen.filter((answer) => answer.status === 200).length >= 50) {
+      flushed = true;
+      void redis.flushall();
+    }
+    return capReached(seen);
+  });
+  redis.disconnect();
+  await cluster.drained();
+  assert.ok(flushed);
+  const spent = await spentUsd(cluster, 'flushed');
+  // The flush drops the holds of the requests then in flight: at most their estimates pass.
+  const bound = 0.5 + CLIENTS * ESTIMATE_USD;
+  assert.ok(spent <= bound + 1e-9, `spent $${spent} over $${bound} after the flush`);
+  assert.ok(answers.filter((answer) => answer.status === 429).length >= 50);
+});
+
+test('a token revoked through the CLI is refused by every replica within a second', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+  const token = await cluster.createToken('revoked', ['--team', 'platform']);
+  for (const replica of cluster.replicas) assert.equal((await chat(replica.port, token, 'm-free')).status, 200);
+  await cluster.cli(['tokens', 'revoke', 'revoked']);
+  const revokedAt = Date.now();
+  const refusedAfter = await Promise.all(
+    cluster.replicas.map(async (replica) => {
+      while ((await chat(replica.port, token, 'm-free')).status !== 401) {
+        if (Date.now() - revokedAt > 5_000) return Infinity;
+        await sleep(20);
+      }
+      return Date.now() - revokedAt;
+    }),
+  );
+  assert.ok(refusedAfter.every((milliseconds) => milliseconds < 1_000), `refused after ${refusedAfter.join(', ')} ms`);
+  const listed = await cluster.cli(['tokens', 'list']);
+  assert.match(listed, /revoked\trevoked /);
+  const stored = await cluster.query<{ secret_sha256: Buffer }>("SELECT secret_sha256 FROM tokens WHERE name = 'revoked'");
+  assert.equal(stored[0]?.secret_sha256.length, 32, 'the secret is kept as its SHA-256 digest only');
+  const rows = await cluster.query<{ team: string }>("SELECT DISTINCT team FROM usage_events WHERE client = 'revoked' AND status = 200");
+  assert.ok(rows.length <= 1);
+});
+
+test('without Redis, two replicas share the rate limit through Postgres', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+  const environment = { ...cluster.environment(), MODAPI_REDIS_URL: '' };
+  const replicas = [await cluster.startReplica(join(cluster.work, 'spool-a'), environment), await cluster.startReplica(join(cluster.work, 'spool-b'), environment)];
+  try {
+    // 60 a minute: one a second, a burst of 10.
+    const token = await cluster.createToken('rated-in-postgres', ['--rpm', '60']);
+    await cluster.accepted(token, replicas);
+    const started = Date.now();
+    const answers = await load(() => replicas, token, 'm-free', 16, () => Date.now() - started > 2_000);
+    const seconds = (Date.now() - started) / 1_000;
+    const admitted = answers.filter((answer) => answer.status === 200).length;
+    assert.ok(admitted <= 10 + Math.ceil(seconds), `${admitted} admitted in ${seconds} s`);
+    assert.ok(admitted >= 10, `the burst was not admitted: ${admitted}`);
+  } finally {
+    for (const replica of replicas) replica.child.kill('SIGKILL');
+  }
+});
