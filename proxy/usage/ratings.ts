@@ -67,8 +67,7 @@ export class MemoryRatingStore implements RatingStore {
     // A key removed and set again goes to the end, so listing follows the order of changes.
     this.ratings.delete(key);
     if (change.op === 'put') {
-      const { op: _op, ...rating } = change;
-      this.ratings.set(key, rating);
+      this.ratings.set(key, { time: change.time, requestId: change.requestId, slot: change.slot, kind: change.kind, model: change.model, provider: change.provider, client: change.client });
     }
   }
 }
