@@ -83,7 +83,7 @@ const ratingButtons = (answer: AssistantTurn): HTMLElement[] =>
   (['up', 'down'] as const).map((rating) => {
     const pressed = answer.rating === rating;
     const label = rating === 'up' ? 'Good answer' : 'Bad answer';
-    const rate = button(rating === 'up' ? '\u{1F44D}' : '\u{1F44E}', `${label} from ${answer.model}${pressed ? ' (rated; press to take back)' : ''}`, () => postToHost({ type: 'rate', answerId: answer.id, rating: pressed ? null : rating }), 'toggle rate');
+    const rate = button(rating === 'up' ? 'Good' : 'Bad', `${label} from ${answer.model}${pressed ? ' (rated; press to take back)' : ''}`, () => postToHost({ type: 'rate', answerId: answer.id, rating: pressed ? null : rating }), 'toggle rate');
     rate.setAttribute('aria-pressed', String(pressed));
     rate.dataset.rating = rating;
     return rate;

@@ -161,7 +161,7 @@ export const composerView = (state: ViewState, busy: boolean, rerender: () => vo
 };
 
 /** Opens the searchable chooser (made for hundreds of models) in the editor's quick pick. */
-const searchButton = (label: string, target: ChooserTarget): HTMLButtonElement => button('\u2315', label, () => postToHost({ type: 'open-chooser', target }), 'button secondary search-models');
+const searchButton = (label: string, target: ChooserTarget): HTMLButtonElement => button('Search…', label, () => postToHost({ type: 'open-chooser', target }), 'button secondary search-models');
 
 const compareControls = (state: ViewState, rerender: () => void): HTMLElement => {
   const row = h('div', { className: 'compare-models', attributes: { role: 'group', 'aria-label': 'Models to compare' } });

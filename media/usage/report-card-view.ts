@@ -58,7 +58,7 @@ const weeklyChart = (card: ReportCard, row: ReportCardRow, holder: HTMLElement):
     scales: { x: { time: true }, rate: { range: [0, 100] }, usd: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.2 : 1] } },
     axes: [
       { stroke: colors.axis, grid: { show: false }, ticks: { stroke: colors.grid } },
-      { scale: 'rate', stroke: colors.axis, grid: { stroke: colors.grid }, ticks: { stroke: colors.grid }, size: 44, values: (_plot, splits) => splits.map((value) => `${value}%`) },
+      { scale: 'rate', stroke: colors.axis, grid: { stroke: colors.grid }, ticks: { stroke: colors.grid }, size: 60, values: (_plot, splits) => splits.map((value) => `${value}%`) },
       { scale: 'usd', side: 1, stroke: colors.axis, grid: { show: false }, ticks: { stroke: colors.grid }, size: 72, values: (_plot, splits) => splits.map((value) => formatUsd(value)) },
     ],
     series: [
