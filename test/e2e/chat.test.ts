@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Frame } from 'playwright-core';
 import type { FakeUpstream } from '../support/fake-upstream.js';
-import { ANSWERS, startChatUpstream } from '../chat/chat-upstream.js';
+import { ANSWERS, MODEL_IDS, startChatUpstream } from '../chat/chat-upstream.js';
 import { createProfile, freePort, installExtension, startCodeServer, type Profile, type RunningCodeServer } from './support/code-server.js';
 import { ensureCodeServer } from './support/install-code-server.js';
 import { openBrowser, Workbench } from './support/workbench.js';
@@ -75,7 +75,8 @@ const sendAndWait = async (text: string, model?: string): Promise<void> => {
 };
 
 before(async () => {
-  upstream = await startChatUpstream();
+  // A catalog of 600 models: the six the steps use and hundreds more.
+  upstream = await startChatUpstream(Array.from({ length: 600 - MODEL_IDS.length }, (_, index) => `acme-${index}-chat`));
   ensureCodeServer();
   // Packaged like the release (.vsix), to a file of this suite's own.
   const vsixFolder = mkdtempSync(join(tmpdir(), 'modapi-chat-vsix-'));
@@ -242,6 +243,38 @@ uiTest('the usage panel\'s report card shows the ratings; no file the extension 
   assert.deepEqual(filesHolding(files, PLANTED), []);
   assert.deepEqual(filesHolding(files, 'def add(a, b)'), [], 'nor an answer');
   await workbench.runCommand('ModAPI: Open Chat');
+});
+
+uiTest('the searchable chooser finds one of 600 models in a few letters, narrows by modality, shows quality figures', 60_000, async () => {
+  await chat.getByRole('button', { name: 'Search every model by name, provider or modality' }).click();
+  const input = workbench.quickInput.locator('.quick-input-box input');
+  const title = workbench.quickInput.locator('.quick-input-title');
+  await title.filter({ hasText: 'ModAPI: Model for the chat · All models' }).waitFor({ timeout: 15_000 });
+  const rows = workbench.quickInput.locator('.monaco-list-row');
+  await rows.first().waitFor({ timeout: 15_000 });
+  const started = Date.now();
+  await input.fill('acme-417');
+  await rows.filter({ hasText: 'acme-417-chat' }).waitFor({ timeout: 5_000 });
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed < 3_000, `found in ${elapsed} ms`);
+  assert.equal(await rows.filter({ hasText: 'acme-' }).count(), 1, 'a few letters single it out');
+  await input.fill('gpt-4o');
+  const gpt4o = rows.filter({ hasText: 'thumbs up 0% of 1' });
+  await gpt4o.waitFor({ timeout: 5_000 });
+  assert.match(await gpt4o.innerText(), /1 comparison \(too few for a win rate\)/);
+  await input.fill('image:');
+  await title.filter({ hasText: 'Image models' }).waitFor({ timeout: 5_000 });
+  assert.equal(await input.inputValue(), '', 'the prefix became the filter');
+  await rows.filter({ hasText: 'gpt-image-1' }).first().waitFor({ timeout: 5_000 });
+  assert.equal(await rows.filter({ hasText: 'acme-' }).count(), 0, 'no chat model under the image filter');
+  await workbench.screenshot('chat-chooser-image');
+  // Typed as a person types: the prefix, then the letters.
+  await input.fill('all:');
+  await title.filter({ hasText: 'All models' }).waitFor({ timeout: 5_000 });
+  await input.pressSequentially('acme-417');
+  await workbench.quickInput.locator('.monaco-list-row.focused', { hasText: 'acme-417-chat' }).waitFor({ timeout: 5_000 });
+  await workbench.page.keyboard.press('Enter');
+  await chat.waitForFunction(() => (document.querySelector('select.model-select') as HTMLSelectElement | null)?.value === 'acme-417-chat', undefined, { timeout: 10_000 });
 });
 
 uiTest('an image model returns an image shown in the view, with Save to workspace', 60_000, async () => {
