@@ -7,6 +7,7 @@ import { GatewayHost } from './gateway/gateway-host.js';
 import { ExtensionLog } from './log-channel.js';
 import { ModelState } from './model-picker/model-state.js';
 import { readModelAllowance } from './model-allowance.js';
+import { observedRatingStore } from '../proxy/usage/ratings.js';
 import { ModapiSecrets } from './secrets/modapi-secrets.js';
 import type { ExtensionServices } from './services.js';
 import { registerStatusBar } from './status-bar.js';
@@ -27,6 +28,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
   gatewayHost = gateway;
   context.subscriptions.push(log, secrets, gateway, models, workspaceSettings);
 
+  const rated = new vscode.EventEmitter<void>();
+  context.subscriptions.push(rated);
   const services: ExtensionServices = {
     extensionContext: context,
     log,
@@ -36,7 +39,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
     gatewayContext: () => gateway.gatewayContext(),
     catalog: async () => (await gateway.gatewayContext()).catalog,
     allowance: readModelAllowance,
-    ratings: () => gateway.ledger?.ratings ?? gateway.current()?.context.ledger?.ratings,
+    ratings: () => {
+      const store = gateway.ledger?.ratings ?? gateway.current()?.context.ledger?.ratings;
+      return store && observedRatingStore(store, () => rated.fire());
+    },
+    onDidRate: rated.event,
   };
 
   registerCommands(context, services);

@@ -22,6 +22,8 @@ export interface ExtensionServices {
   catalog(): Promise<Catalog>;
   /** Where ratings of answers go (beside the usage ledger); undefined while none is connected. */
   ratings(): RatingStore | undefined;
+  /** Fires after a rating is set or removed through `ratings()`. */
+  readonly onDidRate: vscode.Event<void>;
   /** Which models the editor's surfaces may use here (`modapi.workspace.allowedModels`), read now. */
   allowance(): ModelAllowance;
 }

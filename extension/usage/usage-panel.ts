@@ -41,6 +41,7 @@ export class UsagePanel implements vscode.Disposable {
         this.liveCard.schedule();
       }),
       source.onDidChange(() => this.live.schedule()),
+      services.onDidRate(() => this.liveCard.schedule()),
       source.onBudgetWarning(() => this.live.schedule()),
       services.gateway.onDidChangeState(() => this.live.schedule()),
     );

@@ -97,3 +97,16 @@ export const comparisonSlots = (answers: readonly RatedAnswer[]): { requestId: s
 export const thumbRating = (answer: RatedAnswer, kind: 'up' | 'down', time: string, client: string): Rating => ratingOf(answer, THUMB_SLOT, kind, time, client);
 
 export const regenerateRating = (answer: RatedAnswer, time: string, client: string): Rating => ratingOf(answer, REGENERATE_SLOT, 'regenerate', time, client);
+
+/** The same store, calling `changed` after each put or remove (a panel showing ratings follows). */
+export const observedRatingStore = (store: RatingStore, changed: () => void): RatingStore => ({
+  put: async (rating) => {
+    await store.put(rating);
+    changed();
+  },
+  remove: async (requestId, slot) => {
+    await store.remove(requestId, slot);
+    changed();
+  },
+  list: (query) => store.list(query),
+});
