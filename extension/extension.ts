@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
+import { ALLOWED_MODELS_SETTING } from './allowed-models.js';
 import { registerCommands } from './commands/index.js';
 import { FEATURES } from './features.js';
 import { GATEWAY_SETTING_KEYS } from './gateway/gateway-options.js';
 import { GatewayHost } from './gateway/gateway-host.js';
 import { ExtensionLog } from './log-channel.js';
 import { ModelState } from './model-picker/model-state.js';
+import { readModelAllowance } from './model-allowance.js';
+import { observedRatingStore } from '../proxy/usage/ratings.js';
 import { ModapiSecrets } from './secrets/modapi-secrets.js';
 import type { ExtensionServices } from './services.js';
 import { registerStatusBar } from './status-bar.js';
@@ -25,6 +28,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
   gatewayHost = gateway;
   context.subscriptions.push(log, secrets, gateway, models, workspaceSettings);
 
+  const rated = new vscode.EventEmitter<void>();
+  context.subscriptions.push(rated);
   const services: ExtensionServices = {
     extensionContext: context,
     log,
@@ -33,6 +38,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
     models,
     gatewayContext: () => gateway.gatewayContext(),
     catalog: async () => (await gateway.gatewayContext()).catalog,
+    allowance: readModelAllowance,
+    ratings: () => {
+      const store = gateway.ledger?.ratings ?? gateway.current()?.context.ledger?.ratings;
+      return store && observedRatingStore(store, () => rated.fire());
+    },
+    onDidRate: rated.event,
   };
 
   registerCommands(context, services);
@@ -40,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (GATEWAY_SETTING_KEYS.some((key) => event.affectsConfiguration(key))) void gateway.refresh('settings changed');
-      if (event.affectsConfiguration('modapi.defaultModel')) models.notifyDefaultChanged();
+      // The pickers (chat view, VS Code's chat) follow models.onDidChange.
+      if (event.affectsConfiguration('modapi.defaultModel') || event.affectsConfiguration(ALLOWED_MODELS_SETTING)) models.notifyDefaultChanged();
     }),
     secrets.onDidChange((which) => {
       if (which === 'localTokens') void gateway.reloadTokens();

@@ -13,6 +13,9 @@ export const tokensPerSecond = (completionTokens: number, totalMs: number, timeT
 /** An answer's figures, taken from its own ledger record, so the view and the usage panel agree. */
 export const metricsFromRecord = (model: string, record: UsageRecord): AnswerMetrics => ({
   model,
+  requestId: record.requestId,
+  provider: record.provider,
+  servedModel: record.model,
   promptTokens: record.promptTokens,
   completionTokens: record.completionTokens,
   costUsd: record.costUsd,

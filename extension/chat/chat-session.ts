@@ -1,10 +1,12 @@
 import type { GatewayContext } from '../../proxy/server/gateway-context.js';
 import type { Logger } from '../../proxy/logger.js';
+import type { RatingStore } from '../../proxy/usage/ratings.js';
+import { AnswerRatings } from './answer-ratings.js';
 import { runAnswer, type AnswerInput } from './answer-runner.js';
 import { toChatMessages } from './chat-history.js';
 import { newId, titleFrom, type ConversationStore } from './conversation-store.js';
 import { modeOf } from './model-mode.js';
-import type { AssistantTurn, Attachment, CompareTurn, Conversation, HostMessage, ModelMode, ModelOption, UserTurn } from './protocol.js';
+import type { AnswerRating, AssistantTurn, Attachment, CompareTurn, Conversation, HostMessage, ModelMode, ModelOption, UserTurn } from './protocol.js';
 
 /** What the session needs from its surroundings (the webview and the extension's services). */
 export interface SessionPorts {
@@ -14,6 +16,10 @@ export interface SessionPorts {
   /** Fills in media bytes for the webview. */
   withMedia<T>(value: T): Promise<T>;
   log: Logger;
+  /** Why a model may not be used here (`modapi.workspace.allowedModels`), if it may not. */
+  refusal?(model: string): string | undefined;
+  /** Where ratings go (beside the usage ledger); none while no ledger is connected. */
+  ratings?(): RatingStore | undefined;
 }
 
 /** One chat view's conversation and the answers running in it. Knows nothing of vscode, so its
@@ -21,6 +27,7 @@ export interface SessionPorts {
 export class ChatSession {
   conversation: Conversation;
   private readonly running = new Map<string, AbortController>();
+  private readonly ratings: AnswerRatings;
 
   constructor(
     private readonly store: ConversationStore,
@@ -28,6 +35,7 @@ export class ChatSession {
     model: string,
   ) {
     this.conversation = store.create(model);
+    this.ratings = new AnswerRatings(() => ports.ratings?.());
   }
 
   get busy(): boolean {
@@ -35,6 +43,7 @@ export class ChatSession {
   }
 
   async send(text: string, attachments: Attachment[], model: string): Promise<void> {
+    if (this.refused([model])) return;
     const user: UserTurn = { role: 'user', id: newId('turn'), text, attachments };
     if (this.conversation.turns.length === 0) this.conversation.title = titleFrom(text || attachments[0]?.name || '');
     this.conversation.model = model;
@@ -45,6 +54,7 @@ export class ChatSession {
   }
 
   async compare(text: string, attachments: Attachment[], models: string[]): Promise<void> {
+    if (this.refused(models)) return;
     const user: UserTurn = { role: 'user', id: newId('turn'), text, attachments };
     if (this.conversation.turns.length === 0) this.conversation.title = titleFrom(text);
     const chatModels = [...new Set(models)];
@@ -64,6 +74,7 @@ export class ChatSession {
     if (!answer) return undefined;
     turn.chosen = answer.id;
     this.conversation.model = answer.model;
+    await this.ratings.choice(turn.answers, answer);
     await this.persist();
     await this.publish();
     return answer.model;
@@ -78,6 +89,9 @@ export class ChatSession {
     const located = this.locate(answerId);
     if (!located) return;
     const { index, answer: old } = located;
+    if (this.refused([old.model])) return;
+    // A retry of a failed answer has no record to mark.
+    if (old.status !== 'error') await this.ratings.regenerated(old);
     const turn = this.conversation.turns[index]!;
     const fresh = this.newAnswer(old.model, old.mode);
     if (turn.role === 'compare') {
@@ -93,7 +107,7 @@ export class ChatSession {
   async edit(turnId: string, text: string, model: string): Promise<void> {
     const index = this.conversation.turns.findIndex((turn) => turn.id === turnId);
     const turn = this.conversation.turns[index];
-    if (turn?.role !== 'user') return;
+    if (turn?.role !== 'user' || this.refused([model])) return;
     this.stop();
     turn.text = text;
     this.conversation.model = model;
@@ -101,6 +115,20 @@ export class ChatSession {
     this.conversation.turns.splice(index + 1, this.conversation.turns.length, answer);
     await this.publish();
     await this.run(answer, index + 1);
+  }
+
+  /** Thumbs up or down on an answer, or (null) taken back; kept in the conversation for the view. */
+  async rate(answerId: string, rating: AnswerRating | null): Promise<void> {
+    const answer = this.locate(answerId)?.answer;
+    if (!answer) return;
+    if (!(await this.ratings.thumb(answer, rating))) {
+      this.ports.post({ type: 'notice', level: 'error', message: 'This answer has no usage record to rate (it never reached the gateway).' });
+      return;
+    }
+    if (rating) answer.rating = rating;
+    else delete answer.rating;
+    this.ports.post({ type: 'answer-update', conversationId: this.conversation.id, answer: await this.ports.withMedia({ ...answer }) });
+    await this.persist();
   }
 
   async open(id: string): Promise<boolean> {
@@ -121,6 +149,15 @@ export class ChatSession {
   /** Sends the whole conversation and the list to the webview. */
   async publish(): Promise<void> {
     this.ports.post({ type: 'conversation', conversation: await this.ports.withMedia(this.conversation), conversations: await this.store.list() });
+  }
+
+  /** Tells the view (and the log) when a model is not allowed here; true if any is refused. */
+  private refused(models: readonly string[]): boolean {
+    const reason = models.map((model) => this.ports.refusal?.(model)).find((entry) => entry !== undefined);
+    if (reason === undefined) return false;
+    this.ports.log.warn(`chat view: ${reason}`);
+    this.ports.post({ type: 'notice', level: 'error', message: reason });
+    return true;
   }
 
   private newAnswer(model: string, mode: ModelMode): AssistantTurn {

@@ -29,6 +29,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       models: () => this.models(),
       withMedia: (value) => this.withMedia(value),
       log: services.log,
+      refusal: (model) => services.allowance().refusal(model),
+      ratings: () => services.ratings(),
     }, services.models.current ?? '');
     this.disposables.push(
       this.editors,
@@ -74,7 +76,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   async models(refresh = false): Promise<ModelOption[]> {
     try {
       const catalog = await this.services.catalog();
-      return toModelOptions(await catalog.list(refresh));
+      // Only the models this folder allows (modapi.workspace.allowedModels) are offered.
+      return this.services.allowance().filter(toModelOptions(await catalog.list(refresh)));
     } catch (error) {
       this.services.log.warn(`chat view: model list unavailable: ${(error as Error).message}`);
       return [];
@@ -85,7 +88,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   async selectedModel(models: ModelOption[]): Promise<string> {
     const current = this.services.models.current;
     if (current && models.some((model) => model.id === current)) return current;
-    return this.session.conversation.model || current || models.find((model) => model.modalities.includes('text'))?.id || '';
+    const allowance = this.services.allowance();
+    const candidates = [this.session.conversation.model, current].filter((id): id is string => Boolean(id) && allowance.allows(id!));
+    return candidates[0] || models.find((model) => model.modalities.includes('text'))?.id || '';
   }
 
   async postState(): Promise<void> {

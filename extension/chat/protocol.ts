@@ -19,6 +19,9 @@ export interface ModelOption {
   price?: string;
 }
 
+/** What the searchable chooser picks for: the view's model, or one of the compared models. */
+export type ChooserTarget = { kind: 'model' } | { kind: 'compare'; slot: number };
+
 /** The models offered first, as in the palette's picker: favourites, then recently used. */
 export interface ModelShortlist {
   favourites: string[];
@@ -35,6 +38,11 @@ export type Attachment =
 
 export interface AnswerMetrics {
   model: string;
+  /** The answer's usage record: its request id, and the provider and model that served (ratings
+   * are linked to it). */
+  requestId?: string;
+  provider?: string;
+  servedModel?: string;
   promptTokens: number;
   completionTokens: number;
   costUsd: number | null;
@@ -77,7 +85,12 @@ export interface AssistantTurn {
   media?: MediaItem[];
   /** Video jobs: percent done. */
   progress?: number;
+  /** The person's thumbs on this answer. */
+  rating?: AnswerRating;
 }
+
+export type AnswerRating = 'up' | 'down';
+
 
 /** One prompt answered by several models side by side; `chosen` continues the conversation. */
 export interface CompareTurn {
@@ -114,6 +127,7 @@ export type HostMessage =
   | { type: 'conversations'; conversations: ConversationSummary[] }
   | { type: 'models'; models: ModelOption[]; shortlist: ModelShortlist; selectedModel: string }
   | { type: 'attachment'; attachment: Attachment }
+  | { type: 'chosen-model'; target: ChooserTarget; model: string }
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
 const id = z.string().min(1).max(200);
@@ -146,6 +160,10 @@ const viewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rename-conversation'), id }).strict(),
   z.object({ type: z.literal('delete-conversation'), id }).strict(),
   z.object({ type: z.literal('refresh-models') }).strict(),
+  /** Thumbs up or down on an answer; null takes the rating back. */
+  z.object({ type: z.literal('rate'), answerId: id, rating: z.enum(['up', 'down']).nullable() }).strict(),
+  /** Opens the searchable model chooser (a QuickPick) for the view's model or a compared one. */
+  z.object({ type: z.literal('open-chooser'), target: z.discriminatedUnion('kind', [z.object({ kind: z.literal('model') }).strict(), z.object({ kind: z.literal('compare'), slot: z.number().int().min(0).max(MAX_COMPARE_MODELS - 1) }).strict()]) }).strict(),
 ]);
 
 /** Webview -> extension. */

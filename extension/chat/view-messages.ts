@@ -4,7 +4,9 @@ import type { ChatSession } from './chat-session.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { EditorTracker } from './editor-actions.js';
 import { fileAttachment, insertAtCursor, openInNewFile, pickedAttachment, saveMedia, selectionAttachment } from './editor-actions.js';
-import type { Attachment, HostMessage, ViewMessage } from './protocol.js';
+import { pickModel } from '../model-picker/model-picker.js';
+import { modeOf } from './model-mode.js';
+import type { Attachment, ChooserTarget, HostMessage, ViewMessage } from './protocol.js';
 
 /** What the view's messages act on: the chat view provider, seen from here (a structural type, so
  * this module and the provider do not import each other). */
@@ -57,6 +59,23 @@ const saveAnswerMedia = async (provider: ChatViewProvider, answerId: string, ind
   if (saved) void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(saved)}.`);
 };
 
+/** The searchable chooser (the palette's QuickPick) for the view's model or a compared one. */
+const openChooser = async (provider: ChatViewProvider, target: ChooserTarget): Promise<void> => {
+  const chosen = await pickModel(provider.services, {
+    title: target.kind === 'model' ? 'ModAPI: Model for the chat' : `ModAPI: Compared model ${target.slot + 1}`,
+    only: (entry) => (target.kind === 'model' ? modeOf(entry.modalities) !== undefined : modeOf(entry.modalities) === 'chat'),
+  });
+  if (!chosen) return;
+  if (target.kind === 'model') await provider.services.models.choose(chosen);
+  provider.post({ type: 'chosen-model', target, model: chosen });
+};
+
+const selectModel = async (provider: ChatViewProvider, model: string): Promise<void> => {
+  const refusal = provider.services.allowance().refusal(model);
+  if (refusal) provider.post({ type: 'notice', level: 'error', message: refusal });
+  else await provider.services.models.choose(model);
+};
+
 /** What the extension does for each message the webview may send (already validated). */
 export const handleViewMessage = async (provider: ChatViewProvider, message: ViewMessage): Promise<void> => {
   const session = provider.session;
@@ -79,7 +98,7 @@ export const handleViewMessage = async (provider: ChatViewProvider, message: Vie
     case 'edit':
       return session.edit(message.turnId, message.text, message.model);
     case 'select-model':
-      return provider.services.models.choose(message.model);
+      return selectModel(provider, message.model);
     case 'request-attachment':
       return attach(provider, message.source);
     case 'copy':
@@ -105,5 +124,9 @@ export const handleViewMessage = async (provider: ChatViewProvider, message: Vie
       return deleteConversation(provider, message.id);
     case 'refresh-models':
       return provider.postModels(true);
+    case 'rate':
+      return session.rate(message.answerId, message.rating);
+    case 'open-chooser':
+      return openChooser(provider, message.target);
   }
 };

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { GatewayContext } from '../../proxy/server/gateway-context.js';
+import type { ModelAllowance } from '../allowed-models.js';
 import type { PickerPreferences } from '../model-picker/picker-items.js';
 import { toChatRequest } from './chat-request.js';
 import { respond, type ResponsePartFactory } from './chat-response.js';
@@ -14,6 +15,8 @@ export interface ChatProviderDependencies {
   parts: ResponsePartFactory<LanguageModelResponsePart>;
   onDidChange?: vscode.Event<void>;
   onListError?(error: unknown): void;
+  /** Which models this folder allows (`modapi.workspace.allowedModels`); every model without it. */
+  allowance?(): ModelAllowance;
 }
 
 /** ModAPI's models in VS Code's own chat and model picker, answered by the in-process gateway. */
@@ -31,7 +34,7 @@ export class ModapiChatProvider implements LanguageModelChatProvider<LanguageMod
       const gateway = await this.dependencies.gatewayContext();
       const keyed = new Set(gateway.registry.configured().filter((provider) => provider.apiKey || provider.keyOptional).map((provider) => provider.id));
       const entries = (await gateway.catalog.list()).filter((entry) => keyed.has(entry.provider));
-      return toChatInformation(entries, this.dependencies.preferences());
+      return toChatInformation(this.dependencies.allowance?.().filter(entries) ?? entries, this.dependencies.preferences());
     } catch (error) {
       this.dependencies.onListError?.(error);
       return [];
@@ -39,6 +42,9 @@ export class ModapiChatProvider implements LanguageModelChatProvider<LanguageMod
   }
 
   async provideLanguageModelChatResponse(model: LanguageModelChatInformation, messages: readonly LanguageModelChatRequestMessage[], options: ProvideLanguageModelChatResponseOptions, progress: vscode.Progress<LanguageModelResponsePart>, token: vscode.CancellationToken): Promise<void> {
+    // A model chosen before the folder narrowed the list (or asked for through vscode.lm by id).
+    const refusal = this.dependencies.allowance?.().refusal(model.id);
+    if (refusal) throw new Error(refusal);
     const controller = new AbortController();
     const cancellation = token.onCancellationRequested(() => controller.abort());
     if (token.isCancellationRequested) controller.abort();

@@ -38,6 +38,7 @@ export const languageModelsFeature: FeatureModule = {
             preferences: () => ({ favourites: services.models.favourites, recent: services.models.recent }),
             parts: { text: (value) => new vscode.LanguageModelTextPart(value), toolCall: (callId, name, input) => new vscode.LanguageModelToolCallPart(callId, name, input) },
             onListError: (error) => services.log.warn(`VS Code chat: model list unavailable: ${(error as Error).message}`),
+            allowance: () => services.allowance(),
           }),
       ));
     const provider: LanguageModelChatProvider = {

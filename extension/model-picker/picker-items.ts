@@ -20,6 +20,8 @@ export interface PickerPreferences {
   /** Most recent first. */
   recent: readonly string[];
   favourites: readonly string[];
+  /** Quality figures per model id, shown beside the price. */
+  figures?: ReadonlyMap<string, string>;
 }
 
 export const RECENT_SHOWN = 5;
@@ -70,7 +72,7 @@ export const formatPrice = (price: ModelPrice | undefined): string | undefined =
 const toRow = (model: PickerModel, preferences: PickerPreferences): PickerRow => {
   const context = formatContext(model.contextWindow);
   const price = formatPrice(model.price);
-  const detail = [context ? `${context} context` : undefined, price ?? 'price unknown'].filter(Boolean).join(' · ');
+  const detail = [context ? `${context} context` : undefined, price ?? 'price unknown', preferences.figures?.get(model.id)].filter(Boolean).join(' · ');
   return {
     kind: 'model',
     id: model.id,

@@ -16,7 +16,7 @@ export type ChartStack = (typeof CHART_STACKS)[number];
 export const BREAKDOWNS = ['model', 'provider', 'client', 'endpoint', 'team', 'user', 'tag:customer', 'tag:feature'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
-export const EXPORT_VIEWS = ['totals', 'daily', 'breakdown', 'requests'] as const;
+export const EXPORT_VIEWS = ['totals', 'daily', 'breakdown', 'requests', 'report-card'] as const;
 export type ExportView = (typeof EXPORT_VIEWS)[number];
 
 /** What a totals card or a breakdown row shows. Unknown costs are counted apart, never as $0. */
@@ -128,9 +128,42 @@ export interface UsageSnapshot {
   gateway: GatewayHint;
 }
 
+/** One model's report card row over the range. Rates are 0 to 1; null when there is nothing to
+ * measure (or, for the win rate, fewer comparisons than the minimum). */
+export interface ReportCardRow {
+  model: string;
+  requests: number;
+  costPerRequestUsd: number | null;
+  p50LatencyMs: number | null;
+  p90LatencyMs: number | null;
+  p50FirstTokenMs: number | null;
+  /** Median output speed of its answers. */
+  tokensPerSecond: number | null;
+  thumbsUp: number;
+  thumbsDown: number;
+  thumbsUpShare: number | null;
+  wins: number;
+  losses: number;
+  comparisons: number;
+  winRate: number | null;
+  regenerations: number;
+  /** Week by week (the card's `weeks`): win rate and cost per request. */
+  weekly: { winRate: (number | null)[]; costPerRequestUsd: (number | null)[] };
+}
+
+export interface ReportCard {
+  fromDay: string;
+  toDay: string;
+  minimumComparisons: number;
+  /** The Monday (UTC) of each week the range touches, oldest first. */
+  weeks: string[];
+  rows: ReportCardRow[];
+}
+
 /** Extension -> webview. */
 export type UsageHostMessage =
   | { type: 'snapshot'; snapshot: UsageSnapshot; reason: 'initial' | 'live' | 'query' }
+  | { type: 'report-card'; card: ReportCard }
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
 /** The request table's filter; shared by the table (webview) and its CSV export (extension). */

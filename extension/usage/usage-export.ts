@@ -1,7 +1,10 @@
 import { recordCsvLine, recordsCsvHeader, summaryCsv } from '../../proxy/usage/usage-csv.js';
+import type { RatingStore } from '../../proxy/usage/ratings.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import type { UsageQuery, UsageSummary } from '../../proxy/usage/usage-rollups.js';
 import type { Breakdown, ExportView, RequestFilter } from './protocol.js';
+import { buildReportCard } from './report-card.js';
+import { reportCardCsv } from './report-card-csv.js';
 import { matchesFilter, NO_FILTER } from './request-filter.js';
 import type { DayRange } from './usage-periods.js';
 
@@ -9,6 +12,8 @@ import type { DayRange } from './usage-periods.js';
 export interface ExportSource {
   summary(query: UsageQuery): UsageSummary;
   records(query: Pick<UsageQuery, 'fromDay' | 'toDay'>): AsyncIterable<UsageRecord>;
+  /** Ratings of answers (the report card); none without them. */
+  ratings?: Pick<RatingStore, 'list'>;
 }
 
 /** How far an export of requests is: records read of those the range holds. */
@@ -69,6 +74,11 @@ const writeRequests = async (source: ExportSource, filter: RequestFilter, range:
  * Returns the number of rows written (the header aside). */
 export const exportCsv = async (source: ExportSource, request: ExportRequest, range: DayRange, options: ExportOptions): Promise<number> => {
   if (request.view === 'requests') return writeRequests(source, request.filter ?? NO_FILTER, range, options);
+  if (request.view === 'report-card') {
+    const card = await buildReportCard(source.records(range), (await source.ratings?.list(range)) ?? [], range);
+    await options.write(reportCardCsv(card));
+    return card.rows.length;
+  }
   const groupBy = request.view === 'daily' ? 'day' : request.view === 'breakdown' ? (request.breakdown ?? 'model') : undefined;
   const summary = source.summary({ ...range, groupBy });
   await options.write(summaryCsv(summary));

@@ -7,6 +7,7 @@ import { parseUsageViewMessage, type ChartStack, type UsageHostMessage, type Usa
 import { trailingThrottle } from './throttle.js';
 import { exportToFile } from './export-to-file.js';
 import { exportFileName, type ExportRequest } from './usage-export.js';
+import { buildReportCard } from './report-card.js';
 import { rangeFor } from './usage-periods.js';
 import { buildSnapshot } from './usage-snapshot.js';
 import type { UsageSource } from './usage-source.js';
@@ -15,6 +16,8 @@ import { usagePanelHtml } from './webview-html.js';
 export const USAGE_PANEL_TYPE = 'modapi.usagePanel';
 /** A new record shows in the panel this long after it is written, at most (bursts become one update). */
 export const LIVE_UPDATE_DELAY_MS = 250;
+/** The report card reads every record of the range, so live updates of it come less often. */
+export const REPORT_CARD_DELAY_MS = 2_000;
 
 /** The usage panel: one editor-area webview. The page only draws; every number comes from the
  * ledger here and reaches it as a typed snapshot, and everything it asks for is validated. */
@@ -24,14 +27,21 @@ export class UsagePanel implements vscode.Disposable {
   private stackBy: ChartStack = 'provider';
   private readonly disposables: vscode.Disposable[] = [];
   private readonly live = trailingThrottle(() => this.postSnapshot('live'), LIVE_UPDATE_DELAY_MS);
+  private readonly liveCard = trailingThrottle(() => void this.postReportCard(), REPORT_CARD_DELAY_MS);
+  /** Only the latest report card is posted when two are being built at once. */
+  private cardRuns = 0;
 
   constructor(
     private readonly services: ExtensionServices,
     private readonly source: UsageSource,
   ) {
     this.disposables.push(
-      source.onDidRecord(() => this.live.schedule()),
+      source.onDidRecord(() => {
+        this.live.schedule();
+        this.liveCard.schedule();
+      }),
       source.onDidChange(() => this.live.schedule()),
+      services.onDidRate(() => this.liveCard.schedule()),
       source.onBudgetWarning(() => this.live.schedule()),
       services.gateway.onDidChangeState(() => this.live.schedule()),
     );
@@ -75,9 +85,14 @@ export class UsagePanel implements vscode.Disposable {
     });
     const subscriptions = [
       panel.webview.onDidReceiveMessage((raw: unknown) => this.received(raw)),
+      // Ratings made in the chat view meanwhile show when the panel is looked at again.
+      panel.onDidChangeViewState(() => {
+        if (panel.visible) void this.postReportCard();
+      }),
       panel.onDidDispose(() => {
         this.panel = undefined;
         this.live.cancel();
+        this.liveCard.cancel();
         for (const subscription of subscriptions) subscription.dispose();
       }),
     ];
@@ -102,11 +117,13 @@ export class UsagePanel implements vscode.Disposable {
         this.range = message.range;
         this.stackBy = message.stackBy;
         this.postSnapshot('initial');
+        await this.postReportCard();
         return;
       case 'set-view':
         this.range = message.range;
         this.stackBy = message.stackBy;
         this.postSnapshot('query');
+        await this.postReportCard();
         return;
       case 'export':
         await this.export(message);
@@ -143,6 +160,20 @@ export class UsagePanel implements vscode.Disposable {
     this.post({ type: 'snapshot', snapshot, reason });
   }
 
+  /** Per model over the range: the ledger's records of it read once, with the ratings. */
+  private async postReportCard(): Promise<void> {
+    const ledger = this.source.currentLedger();
+    if (!this.panel || !ledger) return;
+    const run = (this.cardRuns += 1);
+    const range = rangeFor(this.range, new Date());
+    try {
+      const card = await buildReportCard(ledger.records(range), await ledger.ratings.list(range), range);
+      if (run === this.cardRuns) this.post({ type: 'report-card', card });
+    } catch (error) {
+      this.services.log.error(`usage panel: the report card could not be built: ${(error as Error).message}`);
+    }
+  }
+
   /** Asks where to save, then writes the CSV the ledger's own code builds for that view, in steps
    * with a progress notification (a year of requests takes a while to read). */
   private async export(request: ExportRequest): Promise<void> {
@@ -168,6 +199,7 @@ export class UsagePanel implements vscode.Disposable {
 
   dispose(): void {
     this.live.cancel();
+    this.liveCard.cancel();
     this.panel?.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }

@@ -78,11 +78,23 @@ export const metricsLine = (answer: AssistantTurn, options: AnswerOptions = {}):
   return answer.model;
 };
 
+/** Thumbs up and down: toggle buttons (a pressed one, pressed again, takes the rating back). */
+const ratingButtons = (answer: AssistantTurn): HTMLElement[] =>
+  (['up', 'down'] as const).map((rating) => {
+    const pressed = answer.rating === rating;
+    const label = rating === 'up' ? 'Good answer' : 'Bad answer';
+    const rate = button(rating === 'up' ? 'Good' : 'Bad', `${label} from ${answer.model}${pressed ? ' (rated; press to take back)' : ''}`, () => postToHost({ type: 'rate', answerId: answer.id, rating: pressed ? null : rating }), 'toggle rate');
+    rate.setAttribute('aria-pressed', String(pressed));
+    rate.dataset.rating = rating;
+    return rate;
+  });
+
 /** One answer with its header, body, figures and actions. */
 export const answerView = (answer: AssistantTurn, options: AnswerOptions = {}): HTMLElement => {
   const body = h('div', { className: 'answer-body' });
   fillAnswerBody(body, answer);
   const actions = h('div', { className: 'answer-actions' });
+  if (answer.status === 'done' && answer.metrics?.requestId) actions.append(...ratingButtons(answer));
   if (answer.text && answer.status !== 'streaming') actions.append(button('Copy', 'Copy the answer', () => postToHost({ type: 'copy', text: answer.text }), 'button secondary'));
   if (answer.status !== 'streaming') actions.append(button('Regenerate', `Regenerate the answer from ${answer.model}`, () => postToHost({ type: 'regenerate', answerId: answer.id }), 'button secondary'));
   if (options.onChoose && answer.status === 'done') {

@@ -1,4 +1,4 @@
-import type { Attachment, ModelMode, ModelOption, ModelShortlist } from '../../extension/chat/protocol.js';
+import type { Attachment, ChooserTarget, ModelMode, ModelOption, ModelShortlist } from '../../extension/chat/protocol.js';
 import { MAX_COMPARE_MODELS, MODE_LABELS, modeOf } from '../../extension/chat/model-mode.js';
 import { button, h } from './dom.js';
 import { postToHost, savedDraft, saveDraft } from './host.js';
@@ -119,6 +119,7 @@ export const composerView = (state: ViewState, busy: boolean, rerender: () => vo
     postToHost({ type: 'select-model', model: chooser.value });
     rerender();
   });
+  const search = searchButton('Search every model by name, provider or modality', { kind: 'model' });
 
   const attach = h('select', { className: 'attach-select', attributes: { 'aria-label': 'Attach context', title: 'Attach context' } },
     h('option', { attributes: { value: '' }, text: 'Attach...' }),
@@ -144,6 +145,7 @@ export const composerView = (state: ViewState, busy: boolean, rerender: () => vo
   const compareRow = state.compareMode ? compareControls(state, rerender) : null;
   const actions = h('div', { className: 'composer-actions' },
     state.compareMode ? null : chooser,
+    state.compareMode ? null : search,
     attach,
     h('label', { className: 'compare-label', attributes: { for: 'compare-toggle' } }, compareToggle, ' Compare'),
     h('span', { className: 'spacer' }),
@@ -158,6 +160,9 @@ export const composerView = (state: ViewState, busy: boolean, rerender: () => vo
   return { element, textarea };
 };
 
+/** Opens the searchable chooser (made for hundreds of models) in the editor's quick pick. */
+const searchButton = (label: string, target: ChooserTarget): HTMLButtonElement => button('Search…', label, () => postToHost({ type: 'open-chooser', target }), 'button secondary search-models');
+
 const compareControls = (state: ViewState, rerender: () => void): HTMLElement => {
   const row = h('div', { className: 'compare-models', attributes: { role: 'group', 'aria-label': 'Models to compare' } });
   state.compareModels.forEach((model, index) => {
@@ -165,7 +170,7 @@ const compareControls = (state: ViewState, rerender: () => void): HTMLElement =>
     select.addEventListener('change', () => {
       state.compareModels[index] = select.value;
     });
-    row.append(h('div', { className: 'compare-slot' }, select, state.compareModels.length > 2 ? button('×', `Remove compared model ${index + 1}`, () => {
+    row.append(h('div', { className: 'compare-slot' }, select, searchButton(`Search every chat model for compared model ${index + 1}`, { kind: 'compare', slot: index }), state.compareModels.length > 2 ? button('×', `Remove compared model ${index + 1}`, () => {
       state.compareModels.splice(index, 1);
       rerender();
     }, 'chip-remove') : null));

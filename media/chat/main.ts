@@ -125,6 +125,11 @@ const onMessage = (message: HostMessage): void => {
       else renderAll();
       return;
     }
+    case 'chosen-model':
+      if (message.target.kind === 'model') state.selectedModel = message.model;
+      else state.compareModels[message.target.slot] = message.model;
+      renderComposer();
+      return;
     case 'attachment':
       state.attachments.push(message.attachment);
       renderComposer();

@@ -1,5 +1,6 @@
 import type { Breakdown, ChartStack, RequestFilter, UsageRange, UsageViewMessage } from '../../extension/usage/protocol.js';
 import { NO_FILTER } from '../../extension/usage/request-filter.js';
+import type { CardSort } from './report-card-sort.js';
 
 import { vscodeApi as api } from '../shared/vscode-api.js';
 
@@ -12,9 +13,12 @@ export interface SavedView {
   stackBy: ChartStack;
   breakdown: Breakdown;
   filter: RequestFilter;
+  cardSort: CardSort;
+  /** The model whose weeks the report card charts. */
+  cardModel?: string;
 }
 
-const DEFAULT_VIEW: SavedView = { range: '30d', stackBy: 'provider', breakdown: 'model', filter: NO_FILTER };
+const DEFAULT_VIEW: SavedView = { range: '30d', stackBy: 'provider', breakdown: 'model', filter: NO_FILTER, cardSort: { column: 'requests', descending: true } };
 
 export const savedView = (): SavedView => {
   const state = api.getState() as Partial<SavedView> | undefined;

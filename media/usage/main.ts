@@ -2,7 +2,7 @@ import 'uplot/dist/uPlot.min.css';
 import '../shared/buttons.css';
 import './usage.css';
 import './budgets.css';
-import type { Breakdown, ChartStack, RequestFilter, UsageHostMessage, UsageRange, UsageSnapshot } from '../../extension/usage/protocol.js';
+import type { Breakdown, ChartStack, ReportCard, RequestFilter, UsageHostMessage, UsageRange, UsageSnapshot } from '../../extension/usage/protocol.js';
 import { NO_FILTER } from '../../extension/usage/request-filter.js';
 import { button, h } from '../chat/dom.js';
 import { breakdownView } from './breakdown-view.js';
@@ -12,6 +12,7 @@ import { emptyState } from './empty-state.js';
 import { formatTime } from './format.js';
 import { postToHost, savedView, saveView } from './host.js';
 import { keepingFocus } from './keep-focus.js';
+import { reportCardView } from './report-card-view.js';
 import { requestsView } from './requests-view.js';
 import { totalsView } from './totals-view.js';
 
@@ -20,6 +21,7 @@ const STACKS: [ChartStack, string][] = [['provider', 'Provider'], ['model', 'Mod
 
 const view = savedView();
 let snapshot: UsageSnapshot | undefined;
+let card: ReportCard | undefined;
 /** Requests that arrived with the last live update, highlighted for a moment. */
 let fresh = new Set<string>();
 
@@ -124,6 +126,21 @@ const renderNow = (): void => {
       totalsView(current.periods),
       chartSection(current),
       budgetsView(current.budgets),
+      reportCardView(card, {
+        sort: view.cardSort,
+        changeSort: (sort) => {
+          view.cardSort = sort;
+          remember();
+          render();
+        },
+        chartModel: view.cardModel,
+        chooseChartModel: (model) => {
+          view.cardModel = model;
+          remember();
+          render();
+        },
+        exportCsv: () => postToHost({ type: 'export', view: 'report-card' }),
+      }),
       breakdownView(current.breakdowns, { chosen: view.breakdown, choose: chooseBreakdown, drill, exportCsv: (breakdown) => postToHost({ type: 'export', view: 'breakdown', breakdown }) }),
       requestsView(current.requests, fresh, { filter: view.filter, change: changeFilter, exportCsv: (filter) => postToHost({ type: 'export', view: 'requests', filter }) }),
     );
@@ -149,6 +166,10 @@ window.addEventListener('message', (event: MessageEvent<UsageHostMessage>) => {
       render();
       return;
     }
+    case 'report-card':
+      card = message.card;
+      render();
+      return;
     case 'notice':
       showNotice(message.level, message.message);
       return;

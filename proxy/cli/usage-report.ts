@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseUsageQuery } from '../routes/usage/usage-query.js';
+import { emptyQuality, MIN_COMPARISONS, qualityByModel, type ModelQuality } from '../usage/model-quality.js';
 import { UsageLedger } from '../usage/usage-ledger.js';
 import type { RecordFilter, UsageSummary } from '../usage/usage-rollups.js';
 import { presentTotals, type UsageTotals } from '../usage/usage-totals.js';
@@ -26,16 +27,32 @@ const COLUMNS: Column[] = [
   { title: 'unknown cost', value: (totals) => integer(totals.unknownCostRequests) },
 ];
 
-/** A summary as an aligned text table, one row per group and a total row. */
-export const formatUsageTable = (summary: UsageSummary & RecordFilter): string => {
+const percent = (share: number): string => `${Math.round(share * 100)}%`;
+
+/** Per model, beside the usage: thumbs up as a share of the thumbs, and the comparison win rate
+ * with its count (the rate only from the minimum count on). */
+const QUALITY_COLUMNS: { title: string; value: (quality: ModelQuality) => string }[] = [
+  { title: 'thumbs up', value: (quality) => (quality.thumbsUpShare === null ? '-' : `${percent(quality.thumbsUpShare)} of ${quality.thumbsUp + quality.thumbsDown}`) },
+  { title: 'win rate', value: (quality) => `${quality.winRate === null ? '-' : percent(quality.winRate)} of ${quality.comparisons}` },
+  { title: 'regenerated', value: (quality) => integer(quality.regenerations) },
+];
+
+/** A summary as an aligned text table, one row per group and a total row; with the models'
+ * quality figures when given. */
+export const formatUsageTable = (summary: UsageSummary & RecordFilter, quality?: Map<string, ModelQuality>): string => {
   const label = summary.groupBy ?? 'period';
-  const rows = [...summary.groups.map((group) => [group.key, ...COLUMNS.map((column) => column.value(group.totals))]), ['total', ...COLUMNS.map((column) => column.value(summary.totals))]];
-  const header = [label, ...COLUMNS.map((column) => column.title)];
+  const qualityCells = (key: string | undefined): string[] => (quality ? QUALITY_COLUMNS.map((column) => (key === undefined ? '' : column.value(quality.get(key) ?? emptyQuality()))) : []);
+  const rows = [
+    ...summary.groups.map((group) => [group.key, ...COLUMNS.map((column) => column.value(group.totals)), ...qualityCells(group.key)]),
+    ['total', ...COLUMNS.map((column) => column.value(summary.totals)), ...qualityCells(undefined)],
+  ];
+  const header = [label, ...COLUMNS.map((column) => column.title), ...(quality ? QUALITY_COLUMNS.map((column) => column.title) : [])];
   const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => (row[index] as string).length)));
   const format = (row: string[]) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[0] as number) : cell.padStart(widths[index] as number))).join('  ');
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   const period = `usage from ${summary.fromDay ?? 'the first record'} to ${summary.toDay ?? 'now'} (UTC days)${describeFilter(summary)}`;
-  return [period, '', format(header), rule, ...rows.slice(0, -1).map(format), rule, format(rows.at(-1) as string[])].join('\n');
+  const note = quality ? ['', `win rate: wins of the comparisons in Compare; no rate under ${MIN_COMPARISONS} comparisons`] : [];
+  return [period, '', format(header), rule, ...rows.slice(0, -1).map(format), rule, format(rows.at(-1) as string[]), ...note].join('\n');
 };
 
 const describeFilter = (query: RecordFilter): string => {
@@ -52,7 +69,8 @@ export const usageReport = async (cli: CliArguments, print: (text: string) => vo
   const ledger = await UsageLedger.open({ dir, recentLimit: 1 });
   try {
     const summary = await ledger.summarize(query);
-    print(formatUsageTable({ ...summary, ...query }));
+    const quality = query.groupBy === 'model' ? qualityByModel(await ledger.ratings.list({ fromDay: query.fromDay, toDay: query.toDay })) : undefined;
+    print(formatUsageTable({ ...summary, ...query }, quality));
     if (ledger.loadStats.skippedLines > 0) print(`\n${ledger.loadStats.skippedLines} damaged ledger line(s) skipped`);
   } finally {
     ledger.close();

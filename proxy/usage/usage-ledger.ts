@@ -3,6 +3,8 @@ import type { Logger } from '../logger.js';
 import { LedgerAppender, ledgerFileBytes, ledgerFilePath, ledgerMonths } from './ledger-files.js';
 import { readLedgerRecords } from './ledger-lines.js';
 import { loadMonth, trySnapshot, type LoadedMonth, type MonthFile } from './ledger-loader.js';
+import { FileRatingStore } from './rating-file-store.js';
+import { MemoryRatingStore, type RatingStore } from './ratings.js';
 import type { UsageRecord, UsageSink } from './usage-record.js';
 import { dayOf, hasRecordFilter, monthOf, recordMatches, UsageRollups, type RecordFilter, type UsageQuery, type UsageSummary } from './usage-rollups.js';
 
@@ -13,6 +15,8 @@ export interface UsageLedgerOptions {
   fsync?: boolean;
   /** How many recent records are kept in memory for the usage panel. */
   recentLimit?: number;
+  /** Where ratings of answers go; by default a file beside the ledger's (in memory without one). */
+  ratings?: RatingStore;
 }
 
 export interface LedgerLoadStats {
@@ -50,6 +54,8 @@ const DEFAULT_RECENT = 1_000;
 export class UsageLedger extends EventEmitter implements UsageSink {
   readonly rollups = new UsageRollups();
   readonly dir: string | undefined;
+  /** People's ratings of answers, linked to this ledger's records by request id. */
+  readonly ratings: RatingStore;
   /** Resolves with the start's figures once every month is in; never rejects (see loadProgress.error). */
   readonly loaded: Promise<LedgerLoadStats>;
   private stats: LedgerLoadStats = { files: 0, recordsParsed: 0, monthsFromSnapshots: 0, skippedLines: 0, milliseconds: 0 };
@@ -74,6 +80,7 @@ export class UsageLedger extends EventEmitter implements UsageSink {
     super();
     this.dir = options.dir;
     this.recentLimit = options.recentLimit ?? DEFAULT_RECENT;
+    this.ratings = options.ratings ?? (this.dir ? new FileRatingStore(this.dir) : new MemoryRatingStore());
     const files = this.dir ? monthFiles(this.dir) : [];
     for (const file of files) {
       this.expectedBytes.set(file.month, file.bytes);

@@ -18,8 +18,9 @@ const record = (overrides: Partial<UsageRecord>): UsageRecord => ({
 } as UsageRecord);
 
 test('an answer takes its figures from its own ledger record', () => {
+  // The record's id, provider and served model come along: ratings are linked to them.
   const metrics = metricsFromRecord('gpt-4o', record({}));
-  assert.deepEqual(metrics, { model: 'gpt-4o', promptTokens: 14, completionTokens: 30, costUsd: 0.000335, timeToFirstTokenMs: 100, totalMs: 1_600, tokensPerSecond: 20 });
+  assert.deepEqual(metrics, { model: 'gpt-4o', requestId: 'req_1', provider: 'modapi', servedModel: 'gpt-4o', promptTokens: 14, completionTokens: 30, costUsd: 0.000335, timeToFirstTokenMs: 100, totalMs: 1_600, tokensPerSecond: 20 });
   assert.equal(describeMetrics(metrics), 'gpt-4o · 14 in / 30 out tokens · $0.00034 · first token 100 ms · total 1.60 s · 20 tok/s');
 });
 

@@ -57,11 +57,12 @@ const streamAnswer = async (response: ServerResponse, model: string, text: strin
 
 export const MODEL_IDS = ['gpt-4o', 'claude-sonnet-4-5', 'slow-model', 'evil-model', 'gpt-image-1', 'text-embedding-3-small'];
 
-/** The fake upstream the chat view's e2e test talks to (127.0.0.1): a model list, streamed chat
- * answers by model (one slow enough to stop, one malicious), and an image model. */
-export const startChatUpstream = (): Promise<FakeUpstream> =>
+/** The fake upstream the chat view's e2e test talks to (127.0.0.1): a model list (with `extraModels`
+ * after the known ones, to make a catalog of hundreds), streamed chat answers by model (one slow
+ * enough to stop, one malicious), and an image model. */
+export const startChatUpstream = (extraModels: readonly string[] = []): Promise<FakeUpstream> =>
   new FakeUpstream()
-    .on('GET /v1/models', (_request, response) => sendJson(response, 200, { object: 'list', data: MODEL_IDS.map((id) => ({ id, object: 'model', owned_by: 'e2e' })) }))
+    .on('GET /v1/models', (_request, response) => sendJson(response, 200, { object: 'list', data: [...MODEL_IDS, ...extraModels].map((id) => ({ id, object: 'model', owned_by: 'e2e' })) }))
     .on('POST /v1/chat/completions', async (request, response) => {
       const model = String(request.json().model);
       if (model === 'slow-model') return streamAnswer(response, model, 'This answer streams slowly, word by word, so that it can be stopped halfway. '.repeat(20), 120);

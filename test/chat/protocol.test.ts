@@ -25,6 +25,11 @@ test('every message the webview may send is accepted in its exact shape', () => 
     { type: 'rename-conversation', id: 'chat_1' },
     { type: 'delete-conversation', id: 'chat_1' },
     { type: 'refresh-models' },
+    { type: 'rate', answerId: 'answer_1', rating: 'up' },
+    { type: 'rate', answerId: 'answer_1', rating: 'down' },
+    { type: 'rate', answerId: 'answer_1', rating: null },
+    { type: 'open-chooser', target: { kind: 'model' } },
+    { type: 'open-chooser', target: { kind: 'compare', slot: 3 } },
   ];
   for (const message of valid) assert.deepEqual(parseViewMessage(message), message, JSON.stringify(message));
 });
@@ -51,6 +56,12 @@ test('anything outside the protocol is refused', () => {
     { type: 'save-media', answerId: 'answer_1', index: 1.5 },
     { type: 'open-conversation', id: '' },
     { type: 'stop', now: true },
+    { type: 'rate', answerId: 'answer_1', rating: 'meh' },
+    { type: 'rate', answerId: 'answer_1' },
+    { type: 'rate', answerId: 'answer_1', rating: 'up', model: 'gpt-4o' },
+    { type: 'open-chooser', target: { kind: 'compare', slot: 4 } },
+    { type: 'open-chooser', target: { kind: 'compare' } },
+    { type: 'open-chooser', target: { kind: 'model', slot: 0 } },
   ];
   for (const message of invalid) assert.equal(parseViewMessage(message), undefined, JSON.stringify(message));
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { allowanceFrom, type ModelAllowance } from '../../extension/allowed-models.js';
 import { ModapiChatProvider } from '../../extension/language-models/chat-provider.js';
 import type { LanguageModelChatInformation, LanguageModelResponsePart } from '../../extension/language-models/lm-provider-api.js';
 import { Governance } from '../../proxy/governance/governance.js';
@@ -32,9 +33,9 @@ before(async () => {
 
 after(() => upstream.close());
 
-const setup = (withKey = true) => {
+const setup = (withKey = true, allowance?: ModelAllowance) => {
   const { gateway, records } = inProcessGateway({ modapi: { baseUrl: upstream.url(), apiKey: withKey ? TEST_KEY : undefined } });
-  const provider = new ModapiChatProvider({ gatewayContext: async () => gateway, preferences: () => ({ favourites: [], recent: [] }), parts: partFactory as never });
+  const provider = new ModapiChatProvider({ gatewayContext: async () => gateway, preferences: () => ({ favourites: [], recent: [] }), parts: partFactory as never, ...(allowance ? { allowance: () => allowance } : {}) });
   return { gateway, records, provider };
 };
 
@@ -134,4 +135,15 @@ test('budgets apply as for any client: an exhausted budget refuses before the up
   assert.equal(upstream.requests.length, before);
   assert.equal(records[0]!.client, 'vscode-chat');
   assert.equal(records[0]!.status, 429);
+});
+
+test('modapi.workspace.allowedModels: only matching models are offered; another is refused before the upstream, naming the setting and folder', async () => {
+  const allowance = allowanceFrom({ workspace: { where: 'the folder "repo" (.vscode/settings.json)', value: ['gpt-4o-mini'] } });
+  const { provider, records } = setup(true, allowance);
+  const offered = (await provider.provideLanguageModelChatInformation({ silent: true })).map((entry) => entry.id);
+  assert.deepEqual(offered, ['gpt-4o-mini']);
+  const before = upstream.requests.length;
+  await assert.rejects(ask(provider, 'gpt-4o'), { message: 'The model gpt-4o is not allowed here: "modapi.workspace.allowedModels" in the folder "repo" (.vscode/settings.json) allows only gpt-4o-mini.' });
+  assert.equal(upstream.requests.length, before);
+  assert.equal(records.length, 0);
 });

@@ -7,15 +7,18 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Frame } from 'playwright-core';
 import type { FakeUpstream } from '../support/fake-upstream.js';
-import { ANSWERS, startChatUpstream } from '../chat/chat-upstream.js';
-import { createProfile, freePort, installExtension, startCodeServer, type RunningCodeServer } from './support/code-server.js';
+import { ANSWERS, MODEL_IDS, startChatUpstream } from '../chat/chat-upstream.js';
+import { createProfile, freePort, installExtension, startCodeServer, type Profile, type RunningCodeServer } from './support/code-server.js';
 import { ensureCodeServer } from './support/install-code-server.js';
 import { openBrowser, Workbench } from './support/workbench.js';
+import { extensionFilesOutsideChat, filesHolding, updateUserSettings, writeWorkspaceSettings } from './support/quality.js';
 
 /** The chat view in a real VS Code (code-server 4.100.3) in Chromium, against a fake upstream on
- * 127.0.0.1: open it, watch an answer stream in, stop one, insert code into an editor, compare two
- * models and continue with one, get an image, survive malicious answers, find the conversation
- * again after a reload. A screenshot per step goes to test-output/e2e (chat-*). */
+ * 127.0.0.1: open it, watch an answer stream in, rate it, regenerate it, stop one, insert code into
+ * an editor, compare two models and continue with one (and see the ratings on the usage panel's
+ * report card), get an image, survive malicious answers, find the conversation and the report card
+ * again after a reload, and a workspace narrowing the models (modapi.workspace.allowedModels).
+ * A screenshot per step goes to test-output/e2e (chat-*). */
 
 const ROOT = resolve(__dirname, '../..');
 const KEY = 'sk-e2e-chat-key-0123456789abcdef';
@@ -26,6 +29,9 @@ let codeServer: RunningCodeServer | undefined;
 let browser: Browser | undefined;
 let workbench: Workbench;
 let profileRoot: string;
+let profile: Profile;
+/** Planted in a prompt: no file the extension writes outside its chat storage may hold it. */
+const PLANTED = 'planted-e2e-prompt-5d1c0b9e';
 let workbenchUrl = '';
 let chat: Frame;
 
@@ -69,7 +75,8 @@ const sendAndWait = async (text: string, model?: string): Promise<void> => {
 };
 
 before(async () => {
-  upstream = await startChatUpstream();
+  // A catalog of 600 models: the six the steps use and hundreds more.
+  upstream = await startChatUpstream(Array.from({ length: 600 - MODEL_IDS.length }, (_, index) => `acme-${index}-chat`));
   ensureCodeServer();
   // Packaged like the release (.vsix), to a file of this suite's own.
   const vsixFolder = mkdtempSync(join(tmpdir(), 'modapi-chat-vsix-'));
@@ -77,7 +84,7 @@ before(async () => {
   await run('node', ['esbuild.js', '--production'], { cwd: ROOT, timeout: 180_000 });
   await run(join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: ROOT, timeout: 180_000 });
   profileRoot = mkdtempSync(join(tmpdir(), 'modapi-chat-e2e-'));
-  const profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': await freePort() });
+  profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': await freePort() });
   await installExtension(profile, vsix);
   rmSync(vsixFolder, { recursive: true, force: true });
   codeServer = await startCodeServer(profile);
@@ -127,6 +134,25 @@ uiTest('a prompt to the fake upstream streams its answer in, rendered as markdow
   await workbench.screenshot('chat-answer');
 });
 
+uiTest('an answer is rated up, the rating changed to down, then regenerated', 60_000, async () => {
+  const answer = lastAnswer();
+  const ratedId = await answer.getAttribute('data-answer-id');
+  await answer.getByRole('button', { name: /^Good answer from gpt-4o/ }).click();
+  await answer.locator('button.rate[data-rating="up"][aria-pressed="true"]').waitFor({ timeout: 10_000 });
+  await answer.getByRole('button', { name: /^Bad answer from gpt-4o/ }).click();
+  await answer.locator('button.rate[data-rating="down"][aria-pressed="true"]').waitFor({ timeout: 10_000 });
+  assert.equal(await answer.locator('button.rate[data-rating="up"]').getAttribute('aria-pressed'), 'false');
+  await workbench.screenshot('chat-rated');
+  const asked = upstream.requests.length;
+  await answer.getByRole('button', { name: 'Regenerate the answer from gpt-4o' }).click();
+  await chat.waitForFunction((id) => {
+    const last = [...document.querySelectorAll('article.answer')].at(-1);
+    return last !== undefined && last.getAttribute('data-answer-id') !== id && last.classList.contains('status-done');
+  }, ratedId, { timeout: 20_000 });
+  assert.equal(upstream.requests.length, asked + 1);
+  assert.equal(await lastAnswer().locator('button.rate[aria-pressed="true"]').count(), 0, 'the new answer is not rated');
+});
+
 uiTest('Stop ends an answer mid-stream and keeps what arrived', 60_000, async () => {
   await send('Talk slowly', 'slow-model');
   await chat.waitForFunction(() => (document.querySelector('article.answer.status-streaming .markdown')?.textContent ?? '').length > 40, undefined, { timeout: 20_000 });
@@ -171,7 +197,7 @@ uiTest('compare sends one prompt to two models side by side; choosing one contin
   const slots = chat.locator('.compare-models select');
   await slots.nth(0).selectOption('gpt-4o');
   await slots.nth(1).selectOption('claude-sonnet-4-5');
-  await send('Which add is better?');
+  await send(`Which add is better? ${PLANTED}`);
   await chat.waitForFunction(() => document.querySelectorAll('.turn.compare article.answer.status-done').length === 2, undefined, { timeout: 30_000 });
   const columns = await chat.locator('.turn.compare article.answer').evaluateAll((answers) => answers.map((answer) => answer.getBoundingClientRect().top));
   assert.equal(columns[0], columns[1], 'the answers stand side by side');
@@ -188,6 +214,67 @@ uiTest('compare sends one prompt to two models side by side; choosing one contin
   assert.equal(continued.model, 'claude-sonnet-4-5');
   assert.equal(continued.messages.at(-2).content, ANSWERS['claude-sonnet-4-5']);
   await workbench.screenshot('chat-compare-chosen');
+});
+
+/** One cell of the usage panel's report card. */
+const cardCell = async (model: string, column: string): Promise<string> => {
+  const usage = await workbench.frameWith('h1.title', 'ModAPI Usage', 30_000);
+  const cell = usage.locator(`.card-table tr[data-model="${model}"] td[data-column="${column}"]`);
+  await cell.waitFor({ timeout: 20_000 });
+  return cell.innerText();
+};
+
+const expectRatingsOnTheCard = async (): Promise<void> => {
+  // Thumbs: one down on a gpt-4o answer; Compare: claude-sonnet-4-5 won once over gpt-4o, one
+  // comparison each, under the minimum: the count, no rate.
+  assert.equal(await cardCell('gpt-4o', 'thumbsUpShare'), '0% of 1');
+  assert.equal(await cardCell('gpt-4o', 'winRate'), '1 (under 5)');
+  assert.equal(await cardCell('claude-sonnet-4-5', 'winRate'), '1 (under 5)');
+  assert.ok(Number(await cardCell('gpt-4o', 'requests')) >= 3);
+};
+
+uiTest('the usage panel\'s report card shows the ratings; no file the extension wrote outside its chat storage holds the prompt', 60_000, async () => {
+  await workbench.runCommand('ModAPI: Show Usage');
+  await expectRatingsOnTheCard();
+  await workbench.screenshot('chat-report-card');
+  const files = extensionFilesOutsideChat(profile);
+  assert.ok(files.some((path) => path.endsWith('ratings.jsonl')), `the ratings are among the files searched: ${files.join(', ')}`);
+  assert.ok(files.some((path) => /usage-\d{4}-\d{2}\.jsonl$/.test(path)), 'the ledger is among them');
+  assert.deepEqual(filesHolding(files, PLANTED), []);
+  assert.deepEqual(filesHolding(files, 'def add(a, b)'), [], 'nor an answer');
+  await workbench.runCommand('ModAPI: Open Chat');
+});
+
+uiTest('the searchable chooser finds one of 600 models in a few letters, narrows by modality, shows quality figures', 60_000, async () => {
+  await chat.getByRole('button', { name: 'Search every model by name, provider or modality' }).click();
+  const input = workbench.quickInput.locator('.quick-input-box input');
+  const title = workbench.quickInput.locator('.quick-input-title');
+  await title.filter({ hasText: 'ModAPI: Model for the chat · All models' }).waitFor({ timeout: 15_000 });
+  const rows = workbench.quickInput.locator('.monaco-list-row');
+  await rows.first().waitFor({ timeout: 15_000 });
+  const started = Date.now();
+  await input.fill('acme-417');
+  await rows.filter({ hasText: 'acme-417-chat' }).waitFor({ timeout: 5_000 });
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed < 3_000, `found in ${elapsed} ms`);
+  assert.equal(await rows.filter({ hasText: 'acme-' }).count(), 1, 'a few letters single it out');
+  await input.fill('gpt-4o');
+  const gpt4o = rows.filter({ hasText: 'thumbs up 0% of 1' });
+  await gpt4o.waitFor({ timeout: 5_000 });
+  assert.match(await gpt4o.innerText(), /1 comparison \(too few for a win rate\)/);
+  await input.fill('image:');
+  await title.filter({ hasText: 'Image models' }).waitFor({ timeout: 5_000 });
+  assert.equal(await input.inputValue(), '', 'the prefix became the filter');
+  await rows.filter({ hasText: 'gpt-image-1' }).first().waitFor({ timeout: 5_000 });
+  assert.equal(await rows.filter({ hasText: 'acme-' }).count(), 0, 'no chat model under the image filter');
+  await workbench.screenshot('chat-chooser-image');
+  // Typed as a person types: the prefix, then the letters.
+  await input.fill('all:');
+  await title.filter({ hasText: 'All models' }).waitFor({ timeout: 5_000 });
+  await input.pressSequentially('acme-417');
+  await workbench.quickInput.locator('.monaco-list-row.focused', { hasText: 'acme-417-chat' }).waitFor({ timeout: 5_000 });
+  await workbench.page.keyboard.press('Enter');
+  await chat.waitForFunction(() => (document.querySelector('select.model-select') as HTMLSelectElement | null)?.value === 'acme-417-chat', undefined, { timeout: 10_000 });
 });
 
 uiTest('an image model returns an image shown in the view, with Save to workspace', 60_000, async () => {
@@ -229,6 +316,13 @@ uiTest('conversations persist across a reload and are listed, with their answers
   await workbench.screenshot('chat-persisted');
 });
 
+uiTest('after the reload, the report card still shows the ratings', 60_000, async () => {
+  await workbench.runCommand('ModAPI: Show Usage');
+  await expectRatingsOnTheCard();
+  await workbench.screenshot('chat-report-card-reloaded');
+  await workbench.runCommand('ModAPI: Open Chat');
+});
+
 uiTest('a conversation is renamed through an input box and deleted after a confirmation', 60_000, async () => {
   if ((await chat.locator('nav.conversations').count()) === 0) await chat.getByRole('button', { name: 'Show saved conversations' }).click();
   await chat.getByRole('button', { name: 'Rename conversation Write an add function' }).click();
@@ -245,4 +339,47 @@ uiTest('a conversation is renamed through an input box and deleted after a confi
   await chat.getByRole('button', { name: 'Open conversation Adding numbers' }).waitFor({ state: 'detached', timeout: 10_000 });
   assert.equal(await chat.locator('article.answer').count(), 0, 'the deleted conversation is no longer shown');
   await workbench.screenshot('chat-deleted');
+});
+
+/** The distinct models the view's chooser offers. */
+const offeredModels = (): Promise<string[]> => chat.locator('select.model-select option').evaluateAll((options) => [...new Set(options.map((option) => (option as HTMLOptionElement).value))].sort());
+
+const waitForOffered = async (expected: string[]): Promise<void> => {
+  await chat.waitForFunction((wanted) => {
+    const values = [...new Set([...document.querySelectorAll('select.model-select option')].map((option) => (option as HTMLOptionElement).value))].sort();
+    return JSON.stringify(values) === JSON.stringify(wanted);
+  }, [...expected].sort(), { timeout: 30_000 });
+};
+
+uiTest('a workspace setting modapi.workspace.allowedModels narrows the chooser; another model is refused, naming the setting and the folder', 90_000, async () => {
+  writeWorkspaceSettings(profile, { 'modapi.workspace.allowedModels': ['gpt-4o'] });
+  await waitForOffered(['gpt-4o']);
+  await chat.locator('#compare-toggle').check();
+  assert.deepEqual(await chat.locator('.compare-models select').first().locator('option').evaluateAll((options) => [...new Set(options.map((option) => (option as HTMLOptionElement).value))]), ['gpt-4o']);
+  await chat.locator('#compare-toggle').uncheck();
+  await workbench.screenshot('chat-allowed-models');
+  // Another model asked for through the view's protocol: the page is made to send it anyway.
+  const asked = upstream.requests.length;
+  await chat.evaluate(() => {
+    const select = document.querySelector('select.model-select') as HTMLSelectElement;
+    select.add(new Option('claude-sonnet-4-5', 'claude-sonnet-4-5'));
+    select.value = 'claude-sonnet-4-5';
+    select.dispatchEvent(new Event('change'));
+  });
+  await chat.locator('textarea.prompt').fill('Send this to claude');
+  await chat.locator('textarea.prompt').press('Enter');
+  const refusal = 'The model claude-sonnet-4-5 is not allowed here: "modapi.workspace.allowedModels" in the folder "workspace" (.vscode/settings.json) allows only gpt-4o.';
+  await chat.waitForFunction(() => document.querySelectorAll('.notice.error').length >= 2, undefined, { timeout: 10_000 });
+  const notices = await chat.locator('.notice.error span').allInnerTexts();
+  assert.ok(notices.length >= 2, 'the choice and the send are both refused');
+  for (const notice of notices) assert.equal(notice, refusal);
+  assert.equal(upstream.requests.length, asked, 'nothing reached the upstream');
+  await workbench.screenshot('chat-allowed-models-refused');
+});
+
+uiTest('with the user\'s own value too, only models matching both are offered', 60_000, async () => {
+  writeWorkspaceSettings(profile, { 'modapi.workspace.allowedModels': ['gpt-4o', 'claude-sonnet-4-5', 'gpt-image-1'] });
+  updateUserSettings(profile, { 'modapi.workspace.allowedModels': ['claude-*', 'gpt-4o'] });
+  await waitForOffered(['claude-sonnet-4-5', 'gpt-4o']);
+  assert.deepEqual(await offeredModels(), ['claude-sonnet-4-5', 'gpt-4o']);
 });

@@ -11,7 +11,8 @@ const contributed: Record<string, { default: unknown; description?: string; mark
 const getterFrom = (values: Record<string, unknown>): SettingGetter => (<T>(key: string) => values[key] as T | undefined) as SettingGetter;
 
 test('every setting DESIGN.md names is contributed with a description and a default', () => {
-  const expected = ['baseUrl', 'defaultModel', 'gateway.enabled', 'gateway.port', 'gateway.allowedOrigins', 'providers', 'budget.daily', 'budget.monthly', 'budget.unpricedUsdPerRequest', 'retries', 'fallbacks'];
+  // With workspace.allowedModels, which issue 18 adds.
+  const expected = ['baseUrl', 'defaultModel', 'gateway.enabled', 'gateway.port', 'gateway.allowedOrigins', 'providers', 'budget.daily', 'budget.monthly', 'budget.unpricedUsdPerRequest', 'retries', 'fallbacks', 'workspace.allowedModels'];
   assert.deepEqual(Object.keys(contributed).sort(), expected.map((key) => `modapi.${key}`).sort());
   for (const [key, schema] of Object.entries(contributed)) {
     assert.ok('default' in schema, `${key} has a default`);

@@ -6,6 +6,7 @@ import type { UsageLedger } from '../../usage/usage-ledger.js';
 import { recordCsvLine, recordsCsvHeader, summaryCsv } from '../../usage/usage-csv.js';
 import type { UsageSummary } from '../../usage/usage-rollups.js';
 import { presentTotals } from '../../usage/usage-totals.js';
+import { emptyQuality, MIN_COMPARISONS, qualityByModel, type ModelQuality } from '../../usage/model-quality.js';
 import { parseRecentLimit, parseUsageQuery, type ParsedUsageQuery } from './usage-query.js';
 
 const ledgerOf = (gateway: GatewayContext): UsageLedger => {
@@ -21,7 +22,7 @@ const scopeOf = (response: Response): string | undefined => {
   return client?.admin ? undefined : (client?.name ?? '');
 };
 
-const summaryJson = (summary: UsageSummary, query: ParsedUsageQuery, rebuilding: boolean) => ({
+const summaryJson = (summary: UsageSummary, query: ParsedUsageQuery, rebuilding: boolean, quality?: Map<string, ModelQuality>) => ({
   object: 'usage.summary',
   from: summary.fromDay,
   to: summary.toDay,
@@ -31,8 +32,13 @@ const summaryJson = (summary: UsageSummary, query: ParsedUsageQuery, rebuilding:
   /** The rollups are still being built at start: the figures may be short until they are. */
   rebuilding,
   totals: presentTotals(summary.totals),
-  groups: summary.groups.map((group) => ({ key: group.key, ...presentTotals(group.totals) })),
+  groups: summary.groups.map((group) => ({ key: group.key, ...presentTotals(group.totals), ...(quality ? { quality: quality.get(group.key) ?? emptyQuality() } : {}) })),
+  ...(quality ? { minimum_comparisons: MIN_COMPARISONS } : {}),
 });
+
+/** Per model, what people thought of the answers (the ratings of the same period and scope). */
+const modelQuality = async (ledger: UsageLedger, query: ParsedUsageQuery): Promise<Map<string, ModelQuality> | undefined> =>
+  query.groupBy === 'model' ? qualityByModel(await ledger.ratings.list({ fromDay: query.fromDay, toDay: query.toDay, client: query.client })) : undefined;
 
 /** Waits until the response can take more (or the client is gone). */
 const writable = (response: Response): Promise<void> =>
@@ -75,7 +81,7 @@ const usage = (gateway: GatewayContext, csv: boolean) => async (request: Request
   const ledger = ledgerOf(gateway);
   const query = { ...parseUsageQuery(request.query), client: scopeOf(response) };
   if (csv || query.format === 'csv') await sendCsv(ledger, query, response);
-  else response.json(summaryJson(await ledger.summarize(query), query, ledger.loading));
+  else response.json(summaryJson(await ledger.summarize(query), query, ledger.loading, await modelQuality(ledger, query)));
 };
 
 const recent = (gateway: GatewayContext) => (request: Request, response: Response) => {
