@@ -1,38 +1,95 @@
 // Bundles the standalone CLI, the extension and the webviews.
 const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const shared = {
+const sharedOptions = (minified) => ({
   bundle: true,
-  minify: production,
-  sourcemap: production ? false : 'linked',
+  minify: minified,
+  sourcemap: minified ? false : 'linked',
   logLevel: 'warning',
   legalComments: 'none',
+});
+
+const nodeModule = (name) => path.join(__dirname, 'node_modules', name);
+
+/** Modules the gateway never runs, replaced by small stand-ins that fail loudly if ever called:
+ * express requires its body parsers (raw-body, iconv-lite: about a third of the bundle) and qs at
+ * load, but the gateway reads bodies itself (proxy/server/read-body.ts) and uses the simple query
+ * parser. undici is reduced to what proxy/upstream uses (Agent with its request API, errors,
+ * FormData): no fetch, WebSocket, cache, mock or proxy agents. mime-db keeps the types whose
+ * default charset matters and the file extensions express is ever asked about. */
+const NOT_BUNDLED = (what) => `() => { throw new Error('${what} is not in the bundle (esbuild.js)'); }`;
+const GATEWAY_STAND_INS = {
+  'body-parser': `const missing = ${NOT_BUNDLED('express body parsing')};
+module.exports = missing; module.exports.json = missing; module.exports.raw = missing; module.exports.text = missing; module.exports.urlencoded = missing;`,
+  qs: `module.exports = { parse: ${NOT_BUNDLED('the extended query parser')}, stringify: ${NOT_BUNDLED('qs.stringify')} };`,
+  undici: `const Dispatcher = require(${JSON.stringify(nodeModule('undici/lib/dispatcher/dispatcher.js'))});
+Object.assign(Dispatcher.prototype, require(${JSON.stringify(nodeModule('undici/lib/api/index.js'))}));
+module.exports = {
+  Agent: require(${JSON.stringify(nodeModule('undici/lib/dispatcher/agent.js'))}),
+  errors: require(${JSON.stringify(nodeModule('undici/lib/core/errors.js'))}),
+  FormData: require(${JSON.stringify(nodeModule('undici/lib/web/fetch/formdata.js'))}).FormData,
+};`,
+};
+const MIME_EXTENSIONS = new Set(['html', 'htm', 'txt', 'text', 'json', 'bin', 'csv', 'js', 'css', 'mp3', 'mpga', 'wav', 'opus', 'ogg', 'oga', 'flac', 'aac', 'm4a', 'webm', 'mp4', 'png', 'jpg', 'jpeg', 'webp', 'gif', 'svg']);
+const mimeSubset = () => {
+  const database = JSON.parse(fs.readFileSync(nodeModule('mime-db/db.json'), 'utf8'));
+  const kept = Object.entries(database).filter(([, entry]) => entry.charset || (entry.extensions ?? []).some((extension) => MIME_EXTENSIONS.has(extension)));
+  return JSON.stringify(Object.fromEntries(kept));
+};
+const gatewayStandIns = {
+  name: 'gateway-stand-ins',
+  setup(build) {
+    const names = Object.keys(GATEWAY_STAND_INS).join('|');
+    build.onResolve({ filter: new RegExp(`^(${names})$`) }, (args) => ({ path: args.path, namespace: 'stand-in' }));
+    build.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({ contents: GATEWAY_STAND_INS[args.path], loader: 'js', resolveDir: __dirname }));
+    build.onLoad({ filter: /mime-db[\\/]db\.json$/ }, () => ({ contents: mimeSubset(), loader: 'json' }));
+  },
 };
 
-const builds = [
-  { ...shared, entryPoints: ['proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
-  { ...shared, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] },
+/** The chat webview's weight is mostly highlight.js and the entity tables markdown-it decodes
+ * with: highlight.js becomes its own script, loaded after the view has painted
+ * (media/chat/highlight-on-demand.ts), and the browser decodes entities (media/chat/html-entities.ts). */
+const chatWebviewAliases = {
+  'highlight.js/lib/common': path.join(__dirname, 'media/chat/highlight-on-demand.ts'),
+  entities: path.join(__dirname, 'media/chat/html-entities.ts'),
+};
+
+const fromRoot = (file) => path.join(__dirname, file);
+const browserBuild = (minified, outdir) => ({ ...sharedOptions(minified), outdir, platform: 'browser', target: 'es2022', format: 'iife', loader: { '.css': 'css' } });
+
+/** The webview bundles: `<name>.js` and `<name>.css` from media/<name>/main.ts, plus the chat
+ * view's highlight.js script. */
+const webviewBuilds = (name, { minified = false, outdir = fromRoot('dist/media') } = {}) => [
+  { ...browserBuild(minified, outdir), entryPoints: { [name]: fromRoot(`media/${name}/main.ts`) }, alias: name === 'chat' ? chatWebviewAliases : {} },
+  ...(name === 'chat' ? [{ ...browserBuild(minified, outdir), entryPoints: { 'chat-highlight': fromRoot('media/chat/highlight-script.ts') } }] : []),
 ];
 
-const fs = require('node:fs');
-for (const webview of ['chat', 'usage']) {
-  const entry = `media/${webview}/main.ts`;
-  if (fs.existsSync(entry)) builds.push({ ...shared, entryPoints: [entry], outfile: `dist/media/${webview}.js`, platform: 'browser', target: 'es2022', format: 'iife', loader: { '.css': 'css' } });
-}
+/** Every build, in the options esbuild takes; the size check and the webview tests use them. */
+const builds = ({ minified = false, dist = fromRoot('dist') } = {}) => [
+  { ...sharedOptions(minified), entryPoints: [fromRoot('proxy/cli.ts')], outfile: path.join(dist, 'cli.js'), platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [gatewayStandIns] },
+  { ...sharedOptions(minified), entryPoints: [fromRoot('extension/extension.ts')], outfile: path.join(dist, 'extension.js'), platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'], plugins: [gatewayStandIns] },
+  ...['chat', 'usage'].flatMap((name) => webviewBuilds(name, { minified, outdir: path.join(dist, 'media') })),
+];
 
 const main = async () => {
   if (watch) {
-    const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+    const contexts = await Promise.all(builds({ minified: production }).map((options) => esbuild.context(options)));
     await Promise.all(contexts.map((context) => context.watch()));
     return;
   }
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  await Promise.all(builds({ minified: production }).map((options) => esbuild.build(options)));
 };
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+module.exports = { builds, webviewBuilds };
