@@ -15,7 +15,6 @@ import { measureBundles, sizeTable } from './bundle-sizes.js';
  * limits, and the bundled gateway (with esbuild.js's stand-ins for what express loads but the
  * gateway never runs, and its reduced undici) answering through express, undici's Agent and its
  * FormData, in its own process. */
-const ROOT = join(import.meta.dirname, '../..');
 const KEY = 'sk-bundle-test-upstream-0123456789';
 const TOKEN = 'mk-local-bundle-test-token-0123456789abcdef';
 const AUDIO = Buffer.from(Array.from({ length: 3000 }, (_, index) => index % 251));
