@@ -69,10 +69,39 @@ const webviewBuilds = (name, { minified = false, outdir = fromRoot('dist/media')
   ...(name === 'chat' ? [{ ...browserBuild(minified, outdir), entryPoints: { 'chat-highlight': fromRoot('media/chat/highlight-script.ts') } }] : []),
 ];
 
+/** esbuild splits code only in ESM output, and VS Code loads an extension as CommonJS: each
+ * chunk is turned into CommonJS after the build, its imports into `require` calls. */
+const commonJsChunks = (dist) => ({
+  name: 'common-js-chunks',
+  setup(build) {
+    build.onEnd(async (result) => {
+      if (result.errors.length > 0) return;
+      fs.rmSync(path.join(dist, 'chunks'), { recursive: true, force: true });
+      for (const file of result.outputFiles) {
+        const { code } = await esbuild.transform(file.text, { format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none' });
+        fs.mkdirSync(path.dirname(file.path), { recursive: true });
+        fs.writeFileSync(file.path, code);
+      }
+    });
+  },
+});
+
+/** The extension. In the release it is split: dist/extension.js holds what activation runs
+ * (commands, status bar, views), and the gateway, the chat view's host side and the providers are
+ * chunks (dist/chunks/) that load when first used, so VS Code loads and parses little at startup.
+ * Debug builds stay one file with a source map. */
+const extensionBuild = (minified, dist) => {
+  const common = { ...sharedOptions(minified), platform: 'node', target: 'node20', external: ['vscode'] };
+  // A release build's chunks must not outlive it (vsce would pack them).
+  const noChunks = { name: 'no-chunks', setup: (build) => build.onStart(() => fs.rmSync(path.join(dist, 'chunks'), { recursive: true, force: true })) };
+  if (!minified) return { ...common, entryPoints: [fromRoot('extension/extension.ts')], outfile: path.join(dist, 'extension.js'), format: 'cjs', plugins: [gatewayStandIns, noChunks] };
+  return { ...common, entryPoints: { extension: fromRoot('extension/extension.ts') }, outdir: dist, format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', write: false, plugins: [gatewayStandIns, commonJsChunks(dist)] };
+};
+
 /** Every build, in the options esbuild takes; the size check and the webview tests use them. */
 const builds = ({ minified = false, dist = fromRoot('dist') } = {}) => [
   { ...sharedOptions(minified), entryPoints: [fromRoot('proxy/cli.ts')], outfile: path.join(dist, 'cli.js'), platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [gatewayStandIns] },
-  { ...sharedOptions(minified), entryPoints: [fromRoot('extension/extension.ts')], outfile: path.join(dist, 'extension.js'), platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'], plugins: [gatewayStandIns] },
+  extensionBuild(minified, dist),
   ...['chat', 'usage'].flatMap((name) => webviewBuilds(name, { minified, outdir: path.join(dist, 'media') })),
 ];
 

@@ -21,6 +21,7 @@ const ROOT = resolve(__dirname, '../..');
 const GOOD_KEY = 'sk-e2e-good-key-0123456789abcdef';
 const WRONG_KEY = 'sk-e2e-wrong-key-fedcba9876543210';
 const ANSWER = 'Hello from the fake upstream.';
+const ACTIVATION_LIMIT_MS = 50;
 
 const authorized = (request: SeenRequest): boolean => request.headers.authorization === `Bearer ${GOOD_KEY}`;
 const refuse = (response: Parameters<typeof sendJson>[0]): void =>
@@ -94,6 +95,19 @@ uiTest('the workbench opens and the installed extension activates (status bar it
   await workbench.screenshot('workbench');
 });
 
+uiTest('VS Code reports the extension activated in at most 50 ms (Developer: Show Running Extensions)', 60_000, async () => {
+  await workbench.runCommand('Developer: Show Running Extensions');
+  const row = workbench.page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'ModAPI' }).first();
+  const time = row.locator('.activation-time');
+  await time.filter({ hasText: /Activation: \d+ms/ }).waitFor({ timeout: 15_000 });
+  // What the view shows is VS Code's own measure: loading the extension's code plus its activate call.
+  const milliseconds = Number(/Activation: (\d+)ms/.exec(await time.innerText())?.[1]);
+  console.log(`ModAPI activation as VS Code reports it (code loading + activate call): ${milliseconds} ms (limit ${ACTIVATION_LIMIT_MS} ms)`);
+  await workbench.screenshot('running-extensions');
+  await workbench.closeEditors();
+  assert.ok(milliseconds <= ACTIVATION_LIMIT_MS, `activation took ${milliseconds} ms`);
+});
+
 uiTest('the walkthrough offers the three first steps: set key, pick a model, point a tool at the gateway', 60_000, async () => {
   await workbench.runCommand('Welcome: Open Walkthrough...');
   await workbench.quickInput.locator('.monaco-list-row', { hasText: 'Get started with ModAPI' }).first().click();
@@ -143,7 +157,7 @@ uiTest('clicking the status bar opens the picker: recent model first, star for f
     assert.ok(waited < 10_000, 'the refresh button asked the upstream for its model list again');
     await new Promise((done) => setTimeout(done, 100));
   }
-  await workbench.screenshot('model-picker-favourite');
+  await workbench.screenshot('model-picker-favourite', { file: 'model-picker', region: workbench.quickInput });
   await workbench.page.keyboard.press('Escape');
 });
 

@@ -65,10 +65,10 @@ after(async () => {
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
-test('the minified bundles stay within their limits (extension.js <= 800 KB, chat view script <= 150 KB)', () => {
+test('the minified bundles stay within their limits (the extension\'s code <= 800 KB, the chat view\'s script <= 150 KB)', () => {
   const measured = measureBundles(dist);
   console.log(`bundle sizes (minified, as packaged):\n${sizeTable(measured)}`);
-  for (const entry of measured) assert.ok(!entry.over, `${entry.file}: ${entry.bytes} bytes, limit ${entry.limit}`);
+  for (const entry of measured) assert.ok(!entry.over, `${entry.label}: ${entry.bytes} bytes, limit ${entry.limit}`);
 });
 
 test('the bundled gateway answers express routes with JSON content types, and its errors in OpenAI shape', async () => {
