@@ -9,7 +9,16 @@ import { promisify } from 'node:util';
  * file once, and only what runs. */
 const ROOT = join(import.meta.dirname, '../..');
 const run = promisify(execFile);
-const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; repository?: { url: string }; homepage?: string; bugs?: { url: string }; license: string };
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+  repository?: { url: string };
+  homepage?: string;
+  bugs?: { url: string };
+  license: string;
+  engines: { vscode: string };
+  enabledApiProposals?: string[];
+  extensionDependencies?: string[];
+};
 
 const SHIPPED = [
   'package.json',
@@ -54,6 +63,12 @@ test('package.json names its license, repository, homepage and issue tracker, an
   // Placeholders a maintainer replaces are named as such.
   const contributing = readFileSync(join(ROOT, 'CONTRIBUTING.md'), 'utf8');
   for (const url of [manifest.repository!.url, manifest.homepage!, manifest.bugs!.url]) assert.ok(contributing.includes(url), `CONTRIBUTING.md names ${url}`);
+});
+
+test('it installs in VS Code builds without Microsoft\'s services (Open VSX): no proposed API, no extension it depends on', () => {
+  assert.equal(manifest.enabledApiProposals, undefined);
+  assert.equal(manifest.extensionDependencies, undefined);
+  assert.equal(manifest.engines.vscode, '^1.100.0', 'newer APIs (1.104\'s language model provider) are looked up at run time');
 });
 
 test('npm run package builds the .vsix with no vsce check switched off, holding each shipped file once', { timeout: 240_000 }, async () => {
