@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { encodeSmallPng } from './small-png.js';
 
-/** The README's pictures (docs/images/), taken by the e2e suites at the moment their screen is
- * checked, made small (scaled down in Chromium, at most 256 colours) so they stay in the
- * repository cheaply; they are not shipped in the .vsix. */
-export const README_IMAGES = resolve(__dirname, '../../../docs/images');
+/** The README's pictures, taken by the e2e suites at the moment their screen is checked, made
+ * small (scaled down in Chromium, at most 256 colours) so they stay in the repository cheaply; they
+ * are not shipped in the .vsix. Every run saves them to test-output/readme-images/; with
+ * UPDATE_README_IMAGES=1 they replace docs/images/ (a plain test run leaves tracked files alone). */
+export const README_IMAGES = resolve(__dirname, process.env.UPDATE_README_IMAGES === '1' ? '../../../docs/images' : '../../../test-output/readme-images');
 
 export interface ReadmeShot {
   /** The file name under docs/images, without `.png`. */
