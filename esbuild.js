@@ -14,7 +14,8 @@ const sharedOptions = (minified) => ({
   legalComments: 'none',
 });
 
-const nodeModule = (name) => path.join(__dirname, 'node_modules', name);
+const fromRoot = (file) => path.join(__dirname, file);
+const nodeModule = (name) => fromRoot(`node_modules/${name}`);
 
 /** Modules the gateway never runs, replaced by small stand-ins that fail loudly if ever called:
  * express requires its body parsers (raw-body, iconv-lite: about a third of the bundle) and qs at
@@ -51,15 +52,15 @@ const gatewayStandIns = {
   },
 };
 
-/** The chat webview's weight is mostly highlight.js and the entity tables markdown-it decodes
- * with: highlight.js becomes its own script, loaded after the view has painted
- * (media/chat/highlight-on-demand.ts), and the browser decodes entities (media/chat/html-entities.ts). */
+/** The chat webview's weight was mostly highlight.js and the entity tables markdown-it decodes
+ * with: highlight.js becomes its own script, requested once the view's script runs, without holding
+ * it up (media/chat/highlight-on-demand.ts), and the browser decodes entities
+ * (media/chat/html-entities.ts). */
 const chatWebviewAliases = {
-  'highlight.js/lib/common': path.join(__dirname, 'media/chat/highlight-on-demand.ts'),
-  entities: path.join(__dirname, 'media/chat/html-entities.ts'),
+  'highlight.js/lib/common': fromRoot('media/chat/highlight-on-demand.ts'),
+  entities: fromRoot('media/chat/html-entities.ts'),
 };
 
-const fromRoot = (file) => path.join(__dirname, file);
 const browserBuild = (minified, outdir) => ({ ...sharedOptions(minified), outdir, platform: 'browser', target: 'es2022', format: 'iife', loader: { '.css': 'css' } });
 
 /** The webview bundles: `<name>.js` and `<name>.css` from media/<name>/main.ts, plus the chat
