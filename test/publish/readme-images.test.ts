@@ -28,6 +28,6 @@ test('every README image is a relative path to a small PNG in the repository', (
     assert.equal(bytes.toString('latin1', 1, 4), 'PNG', `${path} is a PNG`);
     assert.ok(statSync(file).size <= MAX_BYTES, `${path}: ${statSync(file).size} bytes (at most ${MAX_BYTES})`);
     const width = bytes.readUInt32BE(16);
-    assert.ok(width >= 300 && width <= 1000, `${path} is ${width} px wide`);
+    assert.ok(width >= 200 && width <= 1000, `${path} is ${width} px wide`);
   }
 });
