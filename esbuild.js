@@ -1,46 +1,127 @@
 // Bundles the standalone CLI, the extension and the webviews.
 const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const shared = {
+const sharedOptions = (minified) => ({
   bundle: true,
-  minify: production,
-  sourcemap: production ? false : 'linked',
+  minify: minified,
+  sourcemap: minified ? false : 'linked',
   logLevel: 'warning',
   legalComments: 'none',
+});
+
+const fromRoot = (file) => path.join(__dirname, file);
+const nodeModule = (name) => fromRoot(`node_modules/${name}`);
+
+/** Modules the gateway never runs, replaced by small stand-ins that fail loudly if ever called:
+ * express requires its body parsers (raw-body, iconv-lite: about a third of the bundle) and qs at
+ * load, but the gateway reads bodies itself (proxy/server/read-body.ts) and uses the simple query
+ * parser. undici is reduced to what proxy/upstream uses (Agent with its request API, errors,
+ * FormData): no fetch, WebSocket, cache, mock or proxy agents. mime-db keeps the types whose
+ * default charset matters and the file extensions express is ever asked about. */
+const NOT_BUNDLED = (what) => `() => { throw new Error('${what} is not in the bundle (esbuild.js)'); }`;
+const GATEWAY_STAND_INS = {
+  'body-parser': `const missing = ${NOT_BUNDLED('express body parsing')};
+module.exports = missing; module.exports.json = missing; module.exports.raw = missing; module.exports.text = missing; module.exports.urlencoded = missing;`,
+  qs: `module.exports = { parse: ${NOT_BUNDLED('the extended query parser')}, stringify: ${NOT_BUNDLED('qs.stringify')} };`,
+  undici: `const Dispatcher = require(${JSON.stringify(nodeModule('undici/lib/dispatcher/dispatcher.js'))});
+Object.assign(Dispatcher.prototype, require(${JSON.stringify(nodeModule('undici/lib/api/index.js'))}));
+module.exports = {
+  Agent: require(${JSON.stringify(nodeModule('undici/lib/dispatcher/agent.js'))}),
+  errors: require(${JSON.stringify(nodeModule('undici/lib/core/errors.js'))}),
+  FormData: require(${JSON.stringify(nodeModule('undici/lib/web/fetch/formdata.js'))}).FormData,
+};`,
 };
+const MIME_EXTENSIONS = new Set(['html', 'htm', 'txt', 'text', 'json', 'bin', 'csv', 'js', 'css', 'mp3', 'mpga', 'wav', 'opus', 'ogg', 'oga', 'flac', 'aac', 'm4a', 'webm', 'mp4', 'png', 'jpg', 'jpeg', 'webp', 'gif', 'svg']);
+const mimeSubset = () => {
+  const database = JSON.parse(fs.readFileSync(nodeModule('mime-db/db.json'), 'utf8'));
+  const kept = Object.entries(database).filter(([, entry]) => entry.charset || (entry.extensions ?? []).some((extension) => MIME_EXTENSIONS.has(extension)));
+  return JSON.stringify(Object.fromEntries(kept));
+};
+const gatewayStandIns = {
+  name: 'gateway-stand-ins',
+  setup(build) {
+    const names = Object.keys(GATEWAY_STAND_INS).join('|');
+    build.onResolve({ filter: new RegExp(`^(${names})$`) }, (args) => ({ path: args.path, namespace: 'stand-in' }));
+    build.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({ contents: GATEWAY_STAND_INS[args.path], loader: 'js', resolveDir: __dirname }));
+    build.onLoad({ filter: /mime-db[\\/]db\.json$/ }, () => ({ contents: mimeSubset(), loader: 'json' }));
+  },
+};
+
+/** The chat webview's weight was mostly highlight.js and the entity tables markdown-it decodes
+ * with: highlight.js becomes its own script, requested once the view's script runs, without holding
+ * it up (media/chat/highlight-on-demand.ts), and the browser decodes entities
+ * (media/chat/html-entities.ts). */
+const chatWebviewAliases = {
+  'highlight.js/lib/common': fromRoot('media/chat/highlight-on-demand.ts'),
+  entities: fromRoot('media/chat/html-entities.ts'),
+};
+
+const browserBuild = (minified, outdir) => ({ ...sharedOptions(minified), outdir, platform: 'browser', target: 'es2022', format: 'iife', loader: { '.css': 'css' } });
+
+/** The webview bundles: `<name>.js` and `<name>.css` from media/<name>/main.ts, plus the chat
+ * view's highlight.js script. */
+const webviewBuilds = (name, { minified = false, outdir = fromRoot('dist/media') } = {}) => [
+  { ...browserBuild(minified, outdir), entryPoints: { [name]: fromRoot(`media/${name}/main.ts`) }, alias: name === 'chat' ? chatWebviewAliases : {} },
+  ...(name === 'chat' ? [{ ...browserBuild(minified, outdir), entryPoints: { 'chat-highlight': fromRoot('media/chat/highlight-script.ts') } }] : []),
+];
+
+/** esbuild splits code only in ESM output, and VS Code loads an extension as CommonJS: each
+ * chunk is turned into CommonJS after the build, its imports into `require` calls. */
+const commonJsChunks = (dist) => ({
+  name: 'common-js-chunks',
+  setup(build) {
+    build.onEnd(async (result) => {
+      if (result.errors.length > 0) return;
+      fs.rmSync(path.join(dist, 'chunks'), { recursive: true, force: true });
+      for (const file of result.outputFiles) {
+        const { code } = await esbuild.transform(file.text, { format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none' });
+        fs.mkdirSync(path.dirname(file.path), { recursive: true });
+        fs.writeFileSync(file.path, code);
+      }
+    });
+  },
+});
 
 // The team store's client libraries are loaded with import() only when a store is configured
 // (proxy/store/team/drivers.ts): the CLI takes them from node_modules, and the extension, which never
-// reaches that code, must not carry them (test/architecture/extension-bundle.test.ts).
+// reaches that code, must not carry them (test/architecture/extension-bundle.test.ts). The
+// OpenTelemetry SDK, likewise, only when export is configured (proxy/telemetry/).
 const TEAM_CLIENTS = ['pg', 'pg-native', 'ioredis'];
+const CLI_EXTERNALS = ['@opentelemetry/*', ...TEAM_CLIENTS];
 
-const builds = [
-  // The OpenTelemetry SDK and the team backends' clients stay dependencies, loaded from node_modules
-  // only when configured.
-  { ...shared, entryPoints: ['proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, external: ['@opentelemetry/*', ...TEAM_CLIENTS] },
-  { ...shared, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', ...TEAM_CLIENTS] },
+/** The extension. In the release it is split: dist/extension.js holds what activation runs
+ * (commands, status bar, views), and the gateway, the chat view's host side and the providers are
+ * chunks (dist/chunks/) that load when first used, so VS Code loads and parses little at startup.
+ * Debug builds stay one file with a source map. */
+const extensionBuild = (minified, dist) => {
+  const common = { ...sharedOptions(minified), platform: 'node', target: 'node20', external: ['vscode', ...TEAM_CLIENTS] };
+  // A release build's chunks must not outlive it (vsce would pack them).
+  const noChunks = { name: 'no-chunks', setup: (build) => build.onStart(() => fs.rmSync(path.join(dist, 'chunks'), { recursive: true, force: true })) };
+  if (!minified) return { ...common, entryPoints: [fromRoot('extension/extension.ts')], outfile: path.join(dist, 'extension.js'), format: 'cjs', plugins: [gatewayStandIns, noChunks] };
+  return { ...common, entryPoints: { extension: fromRoot('extension/extension.ts') }, outdir: dist, format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', write: false, plugins: [gatewayStandIns, commonJsChunks(dist)] };
+};
+
+/** Every build, in the options esbuild takes; the size check, the webview tests and the tests that
+ * bundle the CLI on their own (test/support/built-cli.ts) use them. */
+const builds = ({ minified = false, dist = fromRoot('dist') } = {}) => [
+  { ...sharedOptions(minified), entryPoints: [fromRoot('proxy/cli.ts')], outfile: path.join(dist, 'cli.js'), platform: 'node', target: 'node20', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, external: CLI_EXTERNALS, plugins: [gatewayStandIns] },
+  extensionBuild(minified, dist),
+  ...['chat', 'usage'].flatMap((name) => webviewBuilds(name, { minified, outdir: path.join(dist, 'media') })),
 ];
-
-const fs = require('node:fs');
-for (const webview of ['chat', 'usage']) {
-  const entry = `media/${webview}/main.ts`;
-  if (fs.existsSync(entry)) builds.push({ ...shared, entryPoints: [entry], outfile: `dist/media/${webview}.js`, platform: 'browser', target: 'es2022', format: 'iife', loader: { '.css': 'css' } });
-}
 
 const main = async () => {
   if (watch) {
-    const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+    const contexts = await Promise.all(builds({ minified: production }).map((options) => esbuild.context(options)));
     await Promise.all(contexts.map((context) => context.watch()));
     return;
   }
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  await Promise.all(builds({ minified: production }).map((options) => esbuild.build(options)));
 };
-
-// Tests build from the same options (test/support/cli-process.ts).
-module.exports = { builds };
 
 if (require.main === module) {
   main().catch((error) => {
@@ -48,3 +129,5 @@ if (require.main === module) {
     process.exit(1);
   });
 }
+
+module.exports = { builds, webviewBuilds };

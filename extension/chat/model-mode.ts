@@ -1,6 +1,6 @@
 import type { ModelMode, Modality } from './protocol.js';
 
-export { MAX_COMPARE_MODELS } from './protocol.js';
+export { MAX_COMPARE_MODELS } from './compare-limit.js';
 
 /** What the view does with a model, from its catalog modalities. Chat wins for models that also
  * make images (they answer in text); embedding-only models get no mode and are not offered. */

@@ -2,9 +2,7 @@
  * only its types; the extension validates every message the webview sends with `parseViewMessage`
  * (a webview is a page: what it posts is input, never trusted). */
 import { z } from 'zod';
-
-/** Compare runs one prompt on two to this many models. */
-export const MAX_COMPARE_MODELS = 4;
+import { MAX_COMPARE_MODELS } from './compare-limit.js';
 
 export type Modality = 'text' | 'vision' | 'image' | 'audio-speech' | 'audio-transcription' | 'video' | 'embedding';
 

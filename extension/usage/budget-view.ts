@@ -2,7 +2,7 @@ import { BudgetBook, capsFor, DEFAULT_WARN_AT, type BudgetCap, type BudgetEvent,
 import type { TokenPolicy } from '../../proxy/governance/token-policy.js';
 import type { UsageRollups } from '../../proxy/usage/usage-rollups.js';
 import type { BudgetState, BudgetView } from './protocol.js';
-import { roundUsd } from './usage-view-model.js';
+import { roundUsd } from './round-usd.js';
 
 export interface NamedPolicy {
   name: string;

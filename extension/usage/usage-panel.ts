@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { describeGatewayState } from '../gateway/gateway-state.js';
 import type { ExtensionServices } from '../services.js';
 import { currentBudgets } from './current-budgets.js';
+import { USAGE_PANEL_TYPE } from './panel-type.js';
 import { parseUsageViewMessage, type ChartStack, type UsageHostMessage, type UsageRange, type UsageViewMessage } from './protocol.js';
 import { trailingThrottle } from './throttle.js';
 import { exportToFile } from './export-to-file.js';
@@ -13,7 +14,6 @@ import { buildSnapshot } from './usage-snapshot.js';
 import type { UsageSource } from './usage-source.js';
 import { usagePanelHtml } from './webview-html.js';
 
-export const USAGE_PANEL_TYPE = 'modapi.usagePanel';
 /** A new record shows in the panel this long after it is written, at most (bursts become one update). */
 export const LIVE_UPDATE_DELAY_MS = 250;
 /** The report card reads every record of the range, so live updates of it come less often. */

@@ -4,6 +4,7 @@ import type { UsageTotals } from '../../proxy/usage/usage-totals.js';
 import { BREAKDOWNS, type Breakdown, type BreakdownRow, type ChartStack, type CostChart, type PeriodTotals, type RequestRow, type TotalsView } from './protocol.js';
 import { MAX_CHART_SERIES, OTHER_SERIES } from './view-constants.js';
 import { daysBetween, lastDaysRange, monthRange, todayRange, type DayRange } from './usage-periods.js';
+import { roundUsd } from './round-usd.js';
 
 /** The part of the ledger the panel reads: its rollup queries and its recent records. */
 export interface UsageReader {
@@ -15,8 +16,6 @@ export { MAX_CHART_SERIES, OTHER_SERIES } from './view-constants.js';
 /** Rows the request table gets; its filter and search run over these. */
 export const MAX_REQUEST_ROWS = 500;
 
-/** Sums rounded so float noise (0.1 + 0.2) never shows as a cost. */
-export const roundUsd = (value: number): number => Math.round(value * 1e8) / 1e8;
 
 export const totalsView = (totals: UsageTotals): TotalsView => ({
   requests: totals.requests,

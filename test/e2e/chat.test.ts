@@ -131,7 +131,7 @@ uiTest('a prompt to the fake upstream streams its answer in, rendered as markdow
   assert.ok((await lastAnswer().locator('.code-block .hljs-keyword').count()) > 0, 'code is highlighted');
   assert.match(await lastAnswer().locator('.answer-metrics').innerText(), /^gpt-4o · 12 in \/ \d+ out tokens · \$[\d.]+ · first token \d+ ms · total [\d.]+ (ms|s) · [\d.]+ tok\/s$/);
   assert.equal(upstream.last().headers.authorization, `Bearer ${KEY}`);
-  await workbench.screenshot('chat-answer');
+  await workbench.screenshot('chat-answer', { file: 'chat-answer', region: workbench.page.locator('.part.sidebar') });
 });
 
 uiTest('an answer is rated up, the rating changed to down, then regenerated', 60_000, async () => {
@@ -205,7 +205,7 @@ uiTest('compare sends one prompt to two models side by side; choosing one contin
   assert.equal(figures.length, 2);
   assert.match(figures[0]!, /^gpt-4o · .* first token \d+ ms · .* tok\/s$/);
   assert.match(figures[1]!, /^claude-sonnet-4-5 · .* first token \d+ ms · .* tok\/s$/);
-  await workbench.screenshot('chat-compare');
+  await workbench.screenshot('chat-compare', { file: 'chat-compare', region: workbench.page.locator('.part.sidebar') });
   await chat.locator('.turn.compare article.answer').nth(1).getByRole('button', { name: 'Continue the conversation with claude-sonnet-4-5' }).click();
   await workbench.page.locator('[aria-label^="ModAPI model claude-sonnet-4-5"]').first().waitFor({ timeout: 10_000 });
   await chat.locator('#compare-toggle').uncheck();

@@ -224,7 +224,7 @@ uiTest('the chart switches to layers per model, with each model\'s cost', 30_000
     await frame.locator('table[data-breakdown="model"] tbody tr').evaluateAll((elements) => elements.map((row) => [row.getAttribute('data-key'), row.querySelector('.cost')?.textContent])),
     [['gpt-4o-mini', '$0.7500'], ['gpt-4o', '$0.2500']],
   );
-  await workbench.screenshot('usage-chart-by-model');
+  await workbench.screenshot('usage-chart-by-model', { file: 'usage-panel', region: workbench.page.locator('.part.editor') });
 });
 
 uiTest('crossing the daily budget\'s warning shows a notification, a status bar hint and a yellow bar', 60_000, async () => {

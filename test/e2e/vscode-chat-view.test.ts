@@ -129,7 +129,7 @@ uiTest('a prompt in VS Code\'s Chat view streams the ModAPI answer from the fake
   assert.equal(request.headers.authorization, `Bearer ${KEY}`);
   assert.equal(request.json().messages[0].role, 'system', 'VS Code\'s system prompt (role 3) arrives as a system message');
   assert.ok(request.json().tools.length > 0, 'agent mode sends its tools');
-  await workbench.screenshot('vscode-chat-answer');
+  await workbench.screenshot('vscode-chat-answer', { file: 'vscode-chat', region: workbench.page.locator('.part.auxiliarybar') });
 });
 
 uiTest('in agent mode the model reads a workspace file through VS Code, and the result reaches the upstream', 120_000, async () => {

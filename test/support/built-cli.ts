@@ -6,10 +6,11 @@ import { build, type BuildOptions } from 'esbuild';
 /** esbuild.js's own options for one bundle (dist/cli.js or dist/extension.js), so a test checks
  * what the build really makes. */
 export const bundleOptions = (outfile: 'dist/cli.js' | 'dist/extension.js'): BuildOptions => {
-  const { builds } = createRequire(import.meta.url)('../../esbuild.js') as { builds: BuildOptions[] };
-  const options = builds.find((candidate) => candidate.outfile === outfile);
+  const { builds } = createRequire(import.meta.url)('../../esbuild.js') as { builds: (options?: { minified?: boolean }) => BuildOptions[] };
+  const options = builds().find((candidate) => candidate.outfile === join(import.meta.dirname, '..', '..', outfile));
   if (!options) throw new Error(`esbuild.js makes no ${outfile}`);
-  return options;
+  // What a build does to dist/ itself (clearing the release's chunks) is not the test's to do.
+  return { ...options, plugins: options.plugins?.filter((plugin) => plugin.name !== 'no-chunks') };
 };
 
 /** Bundles the standalone gateway with esbuild.js's options into a folder of the test's own, so a

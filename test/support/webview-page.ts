@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { WebviewPage } from '../../extension/webview/webview-html.js';
 
@@ -24,20 +25,25 @@ export interface WebviewHarness {
 }
 
 export interface WebviewUnderTest {
-  /** `chat` or `usage`: media/<name>/main.ts, served as <name>.js and <name>.css. */
+  /** `chat` or `usage`: media/<name>/main.ts, served as <name>.js and <name>.css (and any other
+   * script esbuild.js builds for that view). */
   name: string;
   html(page: WebviewPage): string;
   viewport: { width: number; height: number };
   bodyClass: string;
   themeCss: string;
+  /** Runs before the page loads (routes, for example). */
+  prepare?(page: Page): Promise<unknown>;
 }
 
 const TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css' };
 
 export const openWebview = async (webview: WebviewUnderTest): Promise<WebviewHarness> => {
   const dist = mkdtempSync(join(tmpdir(), `${webview.name}-webview-`));
-  await build({ entryPoints: { [webview.name]: join(import.meta.dirname, `../../media/${webview.name}/main.ts`) }, outdir: dist, bundle: true, platform: 'browser', target: 'es2022', format: 'iife', loader: { '.css': 'css' }, logLevel: 'silent' });
-  const assets = new Set([`${webview.name}.js`, `${webview.name}.css`]);
+  // Built as esbuild.js builds the release (its aliases included), without minifying.
+  const { webviewBuilds } = createRequire(import.meta.url)('../../esbuild.js') as { webviewBuilds: (name: string, options: { outdir: string }) => BuildOptions[] };
+  await Promise.all(webviewBuilds(webview.name, { outdir: dist }).map((options) => build({ ...options, sourcemap: false, logLevel: 'silent' })));
+  const assets = new Set(readdirSync(dist));
   let origin = '';
   const server: Server = createServer((request, response) => {
     const name = (request.url ?? '/').slice(1);
@@ -67,7 +73,9 @@ export const openWebview = async (webview: WebviewUnderTest): Promise<WebviewHar
     window.__posted = posted;
     window.acquireVsCodeApi = () => ({ postMessage: (message) => posted.push(message), getState: () => state, setState: (value) => { state = value; } });
   `);
-  await page.goto(origin);
+  await webview.prepare?.(page);
+  // Not 'load': the chat view's second script may be held back by a test, and load waits for it.
+  await page.goto(origin, { waitUntil: 'domcontentloaded' });
   return {
     page,
     posted: () => page.evaluate('window.__posted.slice()') as Promise<{ type: string }[]>,

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
+import { saveReadmeImage, type ReadmeShot } from './readme-images.js';
 
 export const SCREENSHOTS = resolve(__dirname, '../../../test-output/e2e');
 
@@ -32,12 +33,14 @@ export class Workbench {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   }
 
-  async screenshot(name: string): Promise<string> {
+  /** A screenshot for the test output; `readme` also saves it, small, as one of the README's images. */
+  async screenshot(name: string, readme?: ReadmeShot): Promise<string> {
     this.shots += 1;
     const path = join(SCREENSHOTS, `${String(this.shots).padStart(2, '0')}-${name}.png`);
     // Let notification toasts finish fading in.
     await this.page.waitForTimeout(400);
     await this.page.screenshot({ path });
+    if (readme) await saveReadmeImage(this.page, readme);
     return path;
   }
 
