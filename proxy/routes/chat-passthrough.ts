@@ -9,7 +9,7 @@ import { answerFactsFromOpenAI } from '../dialects/openai-chat/answer-facts.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import { isAbort } from '../upstream/http-client.js';
 import type { OpenedUpstream } from '../upstream/open-upstream.js';
-import { errorInOkAnswer } from '../upstream/upstream-error.js';
+import { readOkJsonAnswer } from '../upstream/upstream-error.js';
 import { decodeWholeAnswer } from '../dialects/openai-chat/decode-response.js';
 import { respondTranslated } from './chat-translated.js';
 import type { ClientChatRequest } from './chat-request.js';
@@ -48,17 +48,8 @@ export const passthroughChat = async ({ chat, resolved, response, tracker, serve
     throw error;
   }
   if (!passthrough) {
-    const bytes = await upstream.body.bytes();
+    const { bytes, answer } = await readOkJsonAnswer<{ usage?: Parameters<typeof usageFromOpenAI>[0] }>(upstream, resolved.provider.id);
     tracker.firstToken();
-    const text = bytes.toString('utf8');
-    let answer: { usage?: Parameters<typeof usageFromOpenAI>[0] };
-    try {
-      answer = JSON.parse(text);
-    } catch {
-      throw GatewayError.badUpstreamBody(resolved.provider.id, 'a body that is not JSON');
-    }
-    const failure = errorInOkAnswer(answer, upstream.headers, text, resolved.provider.id);
-    if (failure) throw failure;
     const usage = usageFromOpenAI(answer?.usage);
     if (usage) tracker.usage(usage);
     if (tracker.watchesAnswers) tracker.answered(answerFactsFromOpenAI(answer));

@@ -95,3 +95,19 @@ export const errorInOkAnswer = (answer: unknown, headers: Record<string, HeaderV
   const code = Number((error as { code?: unknown }).code);
   return errorFromUpstream(code >= 400 && code <= 599 ? code : 502, headers, bodyText, providerId);
 };
+
+/** A whole answer of a same-dialect upstream, read and parsed: a body that is not JSON, or an error
+ * in a 200 (errorInOkAnswer), is thrown. */
+export const readOkJsonAnswer = async <Answer>(upstream: { headers: Record<string, HeaderValue>; body: { bytes(): Promise<Buffer> } }, providerId: string): Promise<{ bytes: Buffer; answer: Answer }> => {
+  const bytes = await upstream.body.bytes();
+  const text = bytes.toString('utf8');
+  let answer: Answer;
+  try {
+    answer = JSON.parse(text) as Answer;
+  } catch {
+    throw GatewayError.badUpstreamBody(providerId, 'a body that is not JSON');
+  }
+  const failure = errorInOkAnswer(answer, upstream.headers, text, providerId);
+  if (failure) throw failure;
+  return { bytes, answer };
+};

@@ -8,7 +8,7 @@ import { GatewayError } from '../../errors.js';
 import type { ResolvedModel } from '../../providers/registry.js';
 import type { ProviderConfig } from '../../providers/types.js';
 import type { OpenedUpstream } from '../../upstream/open-upstream.js';
-import { errorInOkAnswer } from '../../upstream/upstream-error.js';
+import { readOkJsonAnswer } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
 import { relayEventStream } from '../relay-event-stream.js';
 import type { ResponsesState } from './responses-state.js';
@@ -78,16 +78,8 @@ const rememberRelayed = ({ body, state, owner, resolved }: ResponsesRelayArgumen
  * for usage and errors, and given back naming the client's model. Says the response's id. */
 const relayWhole = async (upstream: OpenedUpstream, options: ResponsesRelayArguments): Promise<string | undefined> => {
   const { tracker, resolved } = options;
-  const text = await upstream.body.text();
+  const { answer } = await readOkJsonAnswer<{ id?: unknown; model?: unknown; usage?: Parameters<typeof usageFromResponses>[0] }>(upstream, resolved.provider.id);
   tracker.firstToken();
-  let answer: { id?: unknown; model?: unknown; usage?: Parameters<typeof usageFromResponses>[0] };
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    throw GatewayError.badUpstreamBody(resolved.provider.id, 'a body that is not JSON');
-  }
-  const failure = errorInOkAnswer(answer, upstream.headers, text, resolved.provider.id);
-  if (failure) throw failure;
   const usage = usageFromResponses(answer?.usage);
   if (usage) tracker.usage(usage);
   if (answer && typeof answer === 'object') namedAsAsked(answer, resolved.requestedModel);
