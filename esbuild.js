@@ -52,6 +52,17 @@ const gatewayStandIns = {
   },
 };
 
+/** undici carries llhttp twice, built with and without WebAssembly SIMD, and falls back to the
+ * second when the first will not load. The extension ships only the second (the standalone
+ * gateway, not held to the extension's size, keeps the faster one). */
+const withoutSimdParser = {
+  name: 'without-simd-parser',
+  setup(build) {
+    build.onResolve({ filter: /llhttp_simd-wasm\.js$/ }, (args) => ({ path: args.path, namespace: 'stand-in-simd' }));
+    build.onLoad({ filter: /.*/, namespace: 'stand-in-simd' }, () => ({ contents: `throw new Error('undici SIMD parser left out of the extension (esbuild.js)');`, loader: 'js' }));
+  },
+};
+
 /** The chat webview's weight was mostly highlight.js and the entity tables markdown-it decodes
  * with: highlight.js becomes its own script, requested once the view's script runs, without holding
  * it up (media/chat/highlight-on-demand.ts), and the browser decodes entities
@@ -102,8 +113,8 @@ const extensionBuild = (minified, dist) => {
   const common = { ...sharedOptions(minified), platform: 'node', target: 'node20', external: ['vscode', ...TEAM_CLIENTS] };
   // A release build's chunks must not outlive it (vsce would pack them).
   const noChunks = { name: 'no-chunks', setup: (build) => build.onStart(() => fs.rmSync(path.join(dist, 'chunks'), { recursive: true, force: true })) };
-  if (!minified) return { ...common, entryPoints: [fromRoot('extension/extension.ts')], outfile: path.join(dist, 'extension.js'), format: 'cjs', plugins: [gatewayStandIns, noChunks] };
-  return { ...common, entryPoints: { extension: fromRoot('extension/extension.ts') }, outdir: dist, format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', write: false, plugins: [gatewayStandIns, commonJsChunks(dist)] };
+  if (!minified) return { ...common, entryPoints: [fromRoot('extension/extension.ts')], outfile: path.join(dist, 'extension.js'), format: 'cjs', plugins: [gatewayStandIns, withoutSimdParser, noChunks] };
+  return { ...common, entryPoints: { extension: fromRoot('extension/extension.ts') }, outdir: dist, format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', write: false, plugins: [gatewayStandIns, withoutSimdParser, commonJsChunks(dist)] };
 };
 
 /** Every build, in the options esbuild takes; the size check, the webview tests and the tests that
