@@ -30,7 +30,7 @@ export const USAGE_TEXT = `ModAPI gateway: a localhost OpenAI-compatible endpoin
 
 Usage:
   modapi-gateway [--host 127.0.0.1] [--port 4141] [--token T] [--ledger DIR | --no-ledger] [--config FILE]
-  modapi-gateway usage [--ledger DIR] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+  modapi-gateway usage [--ledger DIR | --store postgres://...] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                        [--group-by model|provider|client|endpoint|day|team|user|tag:KEY]
                        [--team NAME] [--user ID] [--tag KEY=VALUE ...]
   modapi-gateway token [--rotate]

@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
-import { parseUsageQuery } from '../routes/usage/usage-query.js';
+import { parseUsageQuery, type ParsedUsageQuery } from '../routes/usage/usage-query.js';
+import { openPostgresPool } from '../store/team/drivers.js';
+import { summarizeUsage } from '../store/team/postgres-usage-summary.js';
 import { emptyQuality, MIN_COMPARISONS, qualityByModel, type ModelQuality } from '../usage/model-quality.js';
 import { UsageLedger } from '../usage/usage-ledger.js';
 import type { RecordFilter, UsageSummary } from '../usage/usage-rollups.js';
 import { presentTotals, type UsageTotals } from '../usage/usage-totals.js';
 import type { CliArguments } from './arguments.js';
 import { dataFolder, defaultLedgerFolder } from './data-folder.js';
+import { storeUrlOf } from './team-arguments.js';
 
 interface Column {
   title: string;
@@ -60,12 +63,30 @@ const describeFilter = (query: RecordFilter): string => {
   return parts.length > 0 ? `, only ${parts.join(', ')}` : '';
 };
 
-/** `modapi-gateway usage [--ledger DIR] [--from --to --group-by --team --user --tag K=V]`: prints a
- * table for a period; the ledger is the data folder's unless --ledger names another. */
+/** The report of a team store: everyone's usage as Postgres has it. Ratings stay with each
+ * replica's ledger, so no quality figures. */
+const storeReport = async (storeUrl: string, query: ParsedUsageQuery, print: (text: string) => void): Promise<void> => {
+  const pool = await openPostgresPool({ connectionString: storeUrl, max: 1, connectionTimeoutMillis: 5_000 });
+  try {
+    print(formatUsageTable({ ...(await summarizeUsage(pool, query)), ...query }));
+    if (query.groupBy === 'model') print('\nquality figures (ratings) are kept by each replica: ask a replica for them');
+  } finally {
+    await pool.end();
+  }
+};
+
+/** `modapi-gateway usage [--ledger DIR | --store URL] [--from --to --group-by --team --user --tag
+ * K=V]`: prints a table for a period; from the team store with --store (or MODAPI_STORE_URL
+ * unless --ledger is given), else from the data folder's ledger or the one --ledger names. */
 export const usageReport = async (cli: CliArguments, print: (text: string) => void = console.log, environment: NodeJS.ProcessEnv = process.env): Promise<void> => {
+  const query = parseUsageQuery({ from: cli.from, to: cli.to, group_by: cli.groupBy ?? 'model', team: cli.team, user: cli.user, tag: cli.tags });
+  const storeUrl = cli.ledger === undefined ? storeUrlOf(cli.teamStore, environment) : cli.teamStore?.store;
+  if (storeUrl) {
+    await storeReport(storeUrl, query, print);
+    return;
+  }
   const dir = cli.ledger ?? defaultLedgerFolder(dataFolder(environment));
   if (!existsSync(dir)) throw new Error(`no usage ledger at ${dir}${cli.ledger ? '' : ' (another folder: --ledger DIR)'}`);
-  const query = parseUsageQuery({ from: cli.from, to: cli.to, group_by: cli.groupBy ?? 'model', team: cli.team, user: cli.user, tag: cli.tags });
   const ledger = await UsageLedger.open({ dir, recentLimit: 1 });
   try {
     const summary = await ledger.summarize(query);

@@ -1,6 +1,7 @@
 import type { BudgetCap } from '../governance/budgets.js';
 import type { TokenPolicy } from '../governance/token-policy.js';
 import type { UsageSink } from '../usage/usage-record.js';
+import type { UsageQuery, UsageSummary } from '../usage/usage-rollups.js';
 
 /** The store seam: where usage, budgets, rate limits and tokens live. The embedded default (the
  * JSON-lines ledger with its rollups, counters in memory, tokens from the config or SecretStorage)
@@ -65,9 +66,20 @@ export interface StoreState {
 
 export const EMBEDDED_STATE: StoreState = { kind: 'embedded', ready: true, postgres: 'off', redis: 'off', spooled: 0 };
 
+/** Who answers the usage API's and the CLI report's summaries: the embedded ledger (its rollups
+ * and files) or a team store (Postgres, the same figures from every replica). */
+export interface UsageSummaries {
+  /** A period's sums, grouped and filtered as the query says, for one client or (none) everyone. */
+  summarize(query: UsageQuery): Promise<UsageSummary>;
+  /** Whether the figures may still be short (the ledger's rollups being built at start). */
+  readonly loading: boolean;
+}
+
 export interface TeamStore {
   /** Every finished request's record: spooled on disk at once, written to Postgres in batches. */
   usage: UsageSink;
+  /** Summaries of everyone's usage as Postgres has it (records still spooled are not in yet). */
+  summaries: UsageSummaries;
   limits: SharedLimits;
   /** Called now with the store's tokens, and again whenever they change (created, revoked). */
   watchTokens(listener: (tokens: StoredToken[]) => void): void;

@@ -72,6 +72,13 @@ export interface UsageSummary {
   groups: UsageGroup[];
 }
 
+/** A query's summary from its totals and groups, in the order every reader shows them: days in
+ * order, other groups by cost then requests, the largest first. */
+export const summaryOf = (query: UsageQuery, totals: UsageTotals, groups: UsageGroup[]): UsageSummary => {
+  const sorted = [...groups].sort(query.groupBy === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.totals.costUsd - a.totals.costUsd || b.totals.requests - a.totals.requests);
+  return { fromDay: query.fromDay ?? null, toDay: query.toDay ?? null, groupBy: query.groupBy ?? null, totals, groups: sorted };
+};
+
 // Keys come from requests (model ids): objects without a prototype keep `__proto__` an ordinary key.
 const keyed = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 const emptyBreakdown = (): Breakdown => ({ total: emptyTotals(), model: keyed(), provider: keyed(), endpoint: keyed(), team: keyed(), user: keyed(), tag: keyed() });
@@ -133,9 +140,7 @@ export class UsageRollups {
       else if (query.groupBy === 'client') for (const [key, value] of clientTotals(rollup, query.client)) addInto(groups, key, value);
       else if (query.groupBy) for (const [key, value] of groupEntries(scope, query.groupBy)) addInto(groups, key, value);
     }
-    const sorted = [...groups].map(([key, value]) => ({ key, totals: value }));
-    sorted.sort(query.groupBy === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.totals.costUsd - a.totals.costUsd || b.totals.requests - a.totals.requests);
-    return { fromDay: query.fromDay ?? null, toDay: query.toDay ?? null, groupBy: query.groupBy ?? null, totals, groups: sorted };
+    return summaryOf(query, totals, [...groups].map(([key, value]) => ({ key, totals: value })));
   }
 
   private rollupFor(map: Map<string, DayRollup>, key: string): DayRollup {

@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import { GatewayError } from '../../errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import type { LocalClient } from '../../server/local-tokens.js';
+import type { UsageSummaries } from '../../store/store-seam.js';
 import type { UsageLedger } from '../../usage/usage-ledger.js';
 import { recordCsvLine, recordsCsvHeader, summaryCsv } from '../../usage/usage-csv.js';
 import type { UsageSummary } from '../../usage/usage-rollups.js';
@@ -12,6 +13,13 @@ import { parseRecentLimit, parseUsageQuery, type ParsedUsageQuery } from './usag
 const ledgerOf = (gateway: GatewayContext): UsageLedger => {
   if (!gateway.ledger) throw GatewayError.notFound('This gateway keeps no usage ledger.');
   return gateway.ledger;
+};
+
+/** Summaries come from the store seam (the ledger, or the team store's Postgres); records, recent
+ * ones and ratings stay this gateway's own ledger's. */
+const summariesOf = (gateway: GatewayContext): UsageSummaries => {
+  if (!gateway.summaries) throw GatewayError.notFound('This gateway keeps no usage ledger.');
+  return gateway.summaries;
 };
 
 /** Whose records a caller reads: a token marked `admin` in the configuration reads every client's,
@@ -68,20 +76,30 @@ const sendRecordsCsv = async (ledger: UsageLedger, query: ParsedUsageQuery, resp
   response.end(text);
 };
 
-/** CSV of a period: the groups when grouped, else every record of the period, streamed. */
-const sendCsv = async (ledger: UsageLedger, query: ParsedUsageQuery, response: Response): Promise<void> => {
+/** CSV of a period: the groups when grouped (from the store seam), else every record of the
+ * period, streamed from this gateway's ledger. */
+const sendCsv = async (gateway: GatewayContext, query: ParsedUsageQuery, response: Response): Promise<void> => {
   response.setHeader('content-type', 'text/csv; charset=utf-8');
   response.setHeader('content-disposition', `attachment; filename="modapi-usage-${query.fromDay ?? 'start'}-${query.toDay ?? 'now'}.csv"`);
+  if (query.groupBy) {
+    const summaries = summariesOf(gateway);
+    response.setHeader('x-modapi-usage-rebuilding', String(summaries.loading));
+    response.end(summaryCsv(await summaries.summarize(query)));
+    return;
+  }
+  const ledger = ledgerOf(gateway);
   response.setHeader('x-modapi-usage-rebuilding', String(ledger.loading));
-  if (query.groupBy) response.end(summaryCsv(await ledger.summarize(query)));
-  else await sendRecordsCsv(ledger, query, response);
+  await sendRecordsCsv(ledger, query, response);
 };
 
 const usage = (gateway: GatewayContext, csv: boolean) => async (request: Request, response: Response) => {
-  const ledger = ledgerOf(gateway);
   const query = { ...parseUsageQuery(request.query), client: scopeOf(response) };
-  if (csv || query.format === 'csv') await sendCsv(ledger, query, response);
-  else response.json(summaryJson(await ledger.summarize(query), query, ledger.loading, await modelQuality(ledger, query)));
+  if (csv || query.format === 'csv') {
+    await sendCsv(gateway, query, response);
+    return;
+  }
+  const summaries = summariesOf(gateway);
+  response.json(summaryJson(await summaries.summarize(query), query, summaries.loading, await modelQuality(ledgerOf(gateway), query)));
 };
 
 const recent = (gateway: GatewayContext) => (request: Request, response: Response) => {

@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.js';
 import type { StoreState, TeamStore } from '../store-seam.js';
 import { openPostgresPool, openRedis } from './drivers.js';
 import { PostgresLimits } from './postgres-limits.js';
+import { summarizeUsage } from './postgres-usage-summary.js';
 import { LATEST_SCHEMA, schemaVersion } from './postgres-schema.js';
 import { RedisLimits } from './redis-limits.js';
 import { TeamLimits } from './team-limits.js';
@@ -76,6 +77,7 @@ export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStor
         setImmediate(() => limits.settle(record));
       },
     },
+    summaries: { summarize: (query) => summarizeUsage(pool, query), loading: false },
     limits,
     watchTokens: (listener) => tokens.watch(listener),
     state: (): StoreState => ({
