@@ -73,9 +73,10 @@ export interface UsageSummary {
 }
 
 /** A query's summary from its totals and groups, in the order every reader shows them: days in
- * order, other groups by cost then requests, the largest first. */
+ * order, other groups by cost then requests, the largest first, ties by key (the same order
+ * whichever store summed them). */
 export const summaryOf = (query: UsageQuery, totals: UsageTotals, groups: UsageGroup[]): UsageSummary => {
-  const sorted = [...groups].sort(query.groupBy === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.totals.costUsd - a.totals.costUsd || b.totals.requests - a.totals.requests);
+  const sorted = [...groups].sort(query.groupBy === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.totals.costUsd - a.totals.costUsd || b.totals.requests - a.totals.requests || a.key.localeCompare(b.key));
   return { fromDay: query.fromDay ?? null, toDay: query.toDay ?? null, groupBy: query.groupBy ?? null, totals, groups: sorted };
 };
 

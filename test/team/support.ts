@@ -59,8 +59,8 @@ export class TeamCluster {
   }
 
   /** Runs a CLI command (migrate, tokens ...) against the store; resolves with its output. */
-  async cli(args: string[]): Promise<string> {
-    const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: this.environment() });
+  async cli(args: string[], environment: NodeJS.ProcessEnv = this.environment()): Promise<string> {
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: environment });
     return stdout;
   }
 

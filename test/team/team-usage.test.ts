@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { teamServersAvailable } from '../support/team-servers.mjs';
+import { ACTUAL_USD, TeamCluster, type Replica } from './support.js';
+
+// Two dist/cli.js replicas on one Postgres: usage grouped by team and by tag, asked of each.
+const available = teamServersAvailable();
+const skip = !available && 'postgresql 15 or redis-server is not installed';
+let cluster: TeamCluster;
+const secrets: Record<string, string> = {};
+
+interface Sent {
+  token: 'alpha' | 'beta';
+  team: string;
+  model: string;
+  customer?: string;
+  replica: number;
+  count: number;
+}
+
+/** What goes through which replica: each token and each customer on both replicas. */
+const SENT: Sent[] = [
+  { token: 'alpha', team: 'red', model: 'm-under', customer: 'acme', replica: 0, count: 3 },
+  { token: 'alpha', team: 'red', model: 'm-over', customer: 'globex', replica: 1, count: 2 },
+  { token: 'beta', team: 'blue', model: 'm-under', customer: 'acme', replica: 1, count: 1 },
+  { token: 'beta', team: 'blue', model: 'm-free', replica: 0, count: 2 },
+];
+
+interface Group {
+  key: string;
+  requests: number;
+  costUsd: number;
+}
+
+/** The groups SENT adds up to, keyed as the usage API keys them. */
+const expectedGroups = (keyOf: (sent: Sent) => string, only: (sent: Sent) => boolean = () => true): Map<string, { requests: number; costUsd: number }> => {
+  const groups = new Map<string, { requests: number; costUsd: number }>();
+  for (const sent of SENT.filter(only)) {
+    const group = groups.get(keyOf(sent)) ?? { requests: 0, costUsd: 0 };
+    group.requests += sent.count;
+    group.costUsd += sent.count * (ACTUAL_USD[sent.model] as number);
+    groups.set(keyOf(sent), group);
+  }
+  return groups;
+};
+
+const assertGroups = (actual: Group[], expected: Map<string, { requests: number; costUsd: number }>, what: string): void => {
+  assert.deepEqual(actual.map((group) => group.key).sort(), [...expected.keys()].sort(), `${what}: the groups`);
+  for (const group of actual) {
+    const wanted = expected.get(group.key)!;
+    assert.equal(group.requests, wanted.requests, `${what}: requests of ${group.key}`);
+    assert.ok(Math.abs(group.costUsd - wanted.costUsd) < 1e-9, `${what}: cost of ${group.key} is ${group.costUsd}, not ${wanted.costUsd}`);
+  }
+};
+
+const send = async (replica: Replica, token: string, model: string, customer: string | undefined): Promise<void> => {
+  const response = await fetch(`http://127.0.0.1:${replica.port}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(customer ? { 'x-modapi-tags': `customer=${customer},feature=summarize` } : {}) },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  await response.arrayBuffer();
+  assert.equal(response.status, 200);
+};
+
+interface Summary {
+  totals: { requests: number; costUsd: number };
+  groups: Group[];
+}
+
+const usage = async (replica: Replica, token: string, query: string): Promise<Summary> => {
+  const response = await fetch(`http://127.0.0.1:${replica.port}/modapi/usage?${query}`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(response.status, 200, await response.clone().text());
+  return (await response.json()) as Summary;
+};
+
+/** The same query asked of every replica: the answers are identical; returns the first. */
+const fromEveryReplica = async (token: string, query: string): Promise<Summary> => {
+  const answers = await Promise.all(cluster.replicas.map((replica) => usage(replica, token, query)));
+  for (const answer of answers.slice(1)) assert.deepEqual(answer, answers[0], `replicas disagree on ?${query}`);
+  return answers[0] as Summary;
+};
+
+before(async () => {
+  if (!available) return;
+  execFileSync(process.execPath, ['esbuild.js'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'pipe' });
+  cluster = await new TeamCluster().start(2);
+  secrets.alpha = await cluster.createToken('alpha', ['--team', 'red']);
+  secrets.beta = await cluster.createToken('beta', ['--team', 'blue']);
+  secrets.boss = await cluster.createToken('boss', ['--admin']);
+  for (const sent of SENT) for (let turn = 0; turn < sent.count; turn += 1) await send(cluster.replicas[sent.replica] as Replica, secrets[sent.token] as string, sent.model, sent.customer);
+  await cluster.drained();
+});
+
+after(async () => {
+  await cluster?.stop();
+});
+
+test('every replica reports everyone\'s usage by team, by customer tag and filtered, as Postgres has it', { skip }, async () => {
+  const byTeam = await fromEveryReplica(secrets.boss as string, 'group_by=team');
+  assertGroups(byTeam.groups, expectedGroups((sent) => sent.team), 'by team');
+  assert.equal(byTeam.totals.requests, 8);
+  const byCustomer = await fromEveryReplica(secrets.boss as string, 'group_by=tag:customer');
+  assertGroups(byCustomer.groups, expectedGroups((sent) => sent.customer ?? '(none)'), 'by customer');
+  const filtered = await fromEveryReplica(secrets.boss as string, 'group_by=model&team=red&tag=customer=acme');
+  assertGroups(filtered.groups, expectedGroups((sent) => sent.model, (sent) => sent.team === 'red' && sent.customer === 'acme'), 'red team, customer acme');
+  assert.equal(filtered.totals.requests, 3);
+  const byDay = await fromEveryReplica(secrets.boss as string, `group_by=day&from=${new Date().toISOString().slice(0, 10)}`);
+  assert.equal(byDay.totals.requests, 8);
+});
+
+test('a token that is not an admin sees only its own usage, from either replica', { skip }, async () => {
+  const own = await fromEveryReplica(secrets.beta as string, 'group_by=tag:customer');
+  assertGroups(own.groups, expectedGroups((sent) => sent.customer ?? '(none)', (sent) => sent.token === 'beta'), 'beta by customer');
+  const byTeam = await fromEveryReplica(secrets.alpha as string, 'group_by=team');
+  assertGroups(byTeam.groups, expectedGroups((sent) => sent.team, (sent) => sent.token === 'alpha'), 'alpha by team');
+});
+
+test('the CLI report with --store prints the same groups', { skip }, async () => {
+  const { MODAPI_STORE_URL: storeUrl, ...environment } = cluster.environment();
+  const printed = await cluster.cli(['usage', '--store', storeUrl as string, '--group-by', 'tag:customer'], environment);
+  const rows = new Map(
+    printed
+      .split('\n')
+      .map((line) => line.trim().split(/\s{2,}/))
+      .filter((cells) => cells.length > 2 && /^[\d,]+$/.test(cells[1] as string))
+      .map((cells) => [cells[0] as string, { requests: Number((cells[1] as string).replace(/,/g, '')), costUsd: Number(cells[9]) }]),
+  );
+  const expected = expectedGroups((sent) => sent.customer ?? '(none)');
+  assert.deepEqual([...rows.keys()].sort(), [...expected.keys(), 'total'].sort(), printed);
+  for (const [key, wanted] of expected) {
+    assert.equal(rows.get(key)?.requests, wanted.requests, `CLI requests of ${key}`);
+    assert.ok(Math.abs((rows.get(key)?.costUsd ?? -1) - wanted.costUsd) < 1e-4, `CLI cost of ${key}: ${printed}`);
+  }
+  assert.equal(rows.get('total')?.requests, 8);
+});
