@@ -12,7 +12,7 @@ const available = teamServersAvailable();
 let cluster: TeamCluster;
 
 before(async () => {
-  if (!available) return;
+  assert.ok(available, 'postgresql 15 and redis-server are needed (apt-get install postgresql redis-server; .ci/run installs them)');
   execFileSync(process.execPath, ['esbuild.js'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'pipe' });
   cluster = await new TeamCluster().start(3);
 });
@@ -21,7 +21,7 @@ after(async () => {
   await cluster?.stop();
 });
 
-test('a daily cap shared by three replicas: spending stays within the cap plus what the requests in flight cost above their estimates', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+test('a daily cap shared by three replicas: spending stays within the cap plus what the requests in flight cost above their estimates', async () => {
   const token = await cluster.createToken('under', ['--daily-usd', '0.5']);
   const answers = await load(() => cluster.replicas, token, 'm-under', CLIENTS, capReached);
   await cluster.drained();
@@ -34,7 +34,7 @@ test('a daily cap shared by three replicas: spending stays within the cap plus w
   assert.ok(new Set(answers.filter((answer) => answer.status === 200).map((answer) => answer.replica)).size === 3, 'every replica served');
 });
 
-test('with a conservative estimate, spending stays within the cap', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+test('with a conservative estimate, spending stays within the cap', async () => {
   const token = await cluster.createToken('over', ['--daily-usd', '0.5']);
   await load(() => cluster.replicas, token, 'm-over', CLIENTS, capReached);
   await cluster.drained();
@@ -43,7 +43,7 @@ test('with a conservative estimate, spending stays within the cap', { skip: !ava
   assert.ok(spent >= 0.5 - ESTIMATE_USD - 1e-9, `stopped well short of the cap: $${spent}`);
 });
 
-test('a rate limit shared by three replicas admits no more than its burst plus its rate over the time', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+test('a rate limit shared by three replicas admits no more than its burst plus its rate over the time', async () => {
   // 120 a minute: one every 500 ms, a burst of 20 (a sixth of the minute's).
   const token = await cluster.createToken('rated', ['--rpm', '120']);
   const started = Date.now();
@@ -56,7 +56,7 @@ test('a rate limit shared by three replicas admits no more than its burst plus i
   assert.ok(answers.filter((answer) => answer.status === 429).length > 100);
 });
 
-test('Redis flushed mid-load: the counters come back from Postgres and the cap still holds', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+test('Redis flushed mid-load: the counters come back from Postgres and the cap still holds', async () => {
   const token = await cluster.createToken('flushed', ['--daily-usd', '0.5']);
   const redis = new Redis(cluster.redis.url);
   let flushed = false;
@@ -77,7 +77,7 @@ test('Redis flushed mid-load: the counters come back from Postgres and the cap s
   assert.ok(answers.filter((answer) => answer.status === 429).length >= 50);
 });
 
-test('a token revoked through the CLI is refused by every replica within a second', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+test('a token revoked through the CLI is refused by every replica within a second', async () => {
   const token = await cluster.createToken('revoked', ['--team', 'platform']);
   for (const replica of cluster.replicas) assert.equal((await chat(replica.port, token, 'm-free')).status, 200);
   await cluster.cli(['tokens', 'revoke', 'revoked']);
@@ -100,7 +100,7 @@ test('a token revoked through the CLI is refused by every replica within a secon
   assert.ok(rows.length <= 1);
 });
 
-test('without Redis, two replicas share the rate limit through Postgres', { skip: !available && 'postgresql 15 or redis-server is not installed' }, async () => {
+test('without Redis, two replicas share the rate limit through Postgres', async () => {
   const environment = { ...cluster.environment(), MODAPI_REDIS_URL: '' };
   const replicas = [await cluster.startReplica(join(cluster.work, 'spool-a'), environment), await cluster.startReplica(join(cluster.work, 'spool-b'), environment)];
   try {
