@@ -12,6 +12,9 @@ const OPTIONAL_DIMENSIONS: readonly OptionalDimension[] = ['team', 'user'];
 /** The group of the records without the team, user or tag grouped by. */
 export const NO_VALUE_GROUP = '(none)';
 
+/** Ties in order of name, the records without a value after every named group. */
+const byNameNoValueLast = (a: string, b: string): number => Number(a === NO_VALUE_GROUP) - Number(b === NO_VALUE_GROUP) || a.localeCompare(b);
+
 /** Sums of a set of records, overall and per model, provider and endpoint; per team, end user and
  * tag value for the records that have them. */
 export interface Breakdown {
@@ -76,7 +79,7 @@ export interface UsageSummary {
  * order, other groups by cost then requests, the largest first, ties by key (the same order
  * whichever store summed them). */
 export const summaryOf = (query: UsageQuery, totals: UsageTotals, groups: UsageGroup[]): UsageSummary => {
-  const sorted = [...groups].sort(query.groupBy === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.totals.costUsd - a.totals.costUsd || b.totals.requests - a.totals.requests || a.key.localeCompare(b.key));
+  const sorted = [...groups].sort(query.groupBy === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.totals.costUsd - a.totals.costUsd || b.totals.requests - a.totals.requests || byNameNoValueLast(a.key, b.key));
   return { fromDay: query.fromDay ?? null, toDay: query.toDay ?? null, groupBy: query.groupBy ?? null, totals, groups: sorted };
 };
 
