@@ -61,9 +61,17 @@ export class Workbench {
   /** F1, type the command's title, run it. */
   async runCommand(title: string): Promise<void> {
     await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
     const input = this.quickInput.locator('.quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    // Just after a reload the workbench can take the key before its keybindings are ready: ask again.
+    for (let attempt = 1; ; attempt += 1) {
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
     await input.fill(`>${title}`);
     // The command's own row is clicked: Enter runs the first row, and the command is not always
     // first ("Preferences: Color Theme" ranks below its Marketplace namesake).
