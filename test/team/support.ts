@@ -1,11 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
-import { TestPostgres, TestRedis } from '../support/team-servers.mjs';
+import { teamServersAvailable, TestPostgres, TestRedis } from '../support/team-servers.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -28,6 +28,14 @@ export interface Replica {
 }
 
 /** Postgres, Redis, a fake upstream and N `dist/cli.js` replicas over them, all on 127.0.0.1. */
+/** A suite's cluster: the servers must be installed (never a skip), dist/cli.js is built, then
+ * `replicas` replicas start on one Postgres and one Redis. */
+export const startTeamCluster = async (replicas: number): Promise<TeamCluster> => {
+  if (!teamServersAvailable()) throw new Error('postgresql 15 and redis-server are needed (apt-get install postgresql redis-server; .ci/run installs them)');
+  execFileSync(process.execPath, ['esbuild.js'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'pipe' });
+  return new TeamCluster().start(replicas);
+};
+
 export class TeamCluster {
   readonly postgres = new TestPostgres();
   readonly redis = new TestRedis();

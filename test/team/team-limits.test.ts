@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { teamServersAvailable } from '../support/team-servers.mjs';
-import { ACTUAL_USD, capReached, chat, ESTIMATE_USD, load, sleep, spentUsd, TeamCluster } from './support.js';
+import { ACTUAL_USD, capReached, chat, ESTIMATE_USD, load, sleep, spentUsd, startTeamCluster, TeamCluster } from './support.js';
 
 // Three dist/cli.js replicas on one Postgres and one Redis, 64 clients spread over them.
 const CLIENTS = 64;
-const available = teamServersAvailable();
 let cluster: TeamCluster;
 
 before(async () => {
-  assert.ok(available, 'postgresql 15 and redis-server are needed (apt-get install postgresql redis-server; .ci/run installs them)');
-  execFileSync(process.execPath, ['esbuild.js'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'pipe' });
-  cluster = await new TeamCluster().start(3);
+  cluster = await startTeamCluster(3);
 });
 
 after(async () => {
