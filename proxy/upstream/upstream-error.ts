@@ -111,3 +111,13 @@ export const readOkJsonAnswer = async <Answer>(upstream: { headers: Record<strin
   if (failure) throw failure;
   return { bytes, answer };
 };
+
+/** An upstream answer with an error status, read and thrown as the dialect's reader makes it; any
+ * other answer is given back for its caller to read. */
+export const refuseErrorStatus = async <Answer extends { statusCode: number; headers: Record<string, HeaderValue>; body: { text(): Promise<string> } }>(
+  response: Answer,
+  errorOf: (status: number, headers: Record<string, HeaderValue>, bodyText: string) => GatewayError,
+): Promise<Answer> => {
+  if (response.statusCode < 400) return response;
+  throw errorOf(response.statusCode, response.headers, await response.body.text().catch(() => ''));
+};

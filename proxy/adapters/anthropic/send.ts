@@ -3,6 +3,7 @@ import type { ProviderConfig } from '../../providers/types.js';
 import { sendUpstream, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
 import { watchSignal } from '../../upstream/client-watch.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
+import { refuseErrorStatus } from '../../upstream/upstream-error.js';
 import { errorFromAnthropicResponse } from '../../dialects/anthropic-messages/read-error.js';
 import { anthropicHeaders, anthropicUrl } from '../../dialects/anthropic-messages/api.js';
 
@@ -24,17 +25,11 @@ const upstreamRequest = (provider: ProviderConfig, options: AnthropicCall): Upst
 });
 
 /** A 4xx/5xx becomes an OpenAI-shaped GatewayError. */
-const refuseErrorStatus = async <Answer extends { statusCode: number; headers: IncomingHttpHeaders; body: { text(): Promise<string> } }>(response: Answer, provider: ProviderConfig): Promise<Answer> => {
-  if (response.statusCode >= 400) {
-    const text = await response.body.text().catch(() => '');
-    throw errorFromAnthropicResponse(response.statusCode, response.headers, text, provider.id);
-  }
-  return response;
-};
+const anthropicErrorOf = (provider: ProviderConfig) => (status: number, headers: IncomingHttpHeaders, text: string) => errorFromAnthropicResponse(status, headers, text, provider.id);
 
 /** Sends one request to Anthropic. */
-export const sendToAnthropic = async (provider: ProviderConfig, options: AnthropicCall): Promise<UpstreamResponse> => refuseErrorStatus(await sendUpstream(upstreamRequest(provider, options)), provider);
+export const sendToAnthropic = async (provider: ProviderConfig, options: AnthropicCall): Promise<UpstreamResponse> => refuseErrorStatus(await sendUpstream(upstreamRequest(provider, options)), anthropicErrorOf(provider));
 
 /** The same for a stream, whose body comes chunk by chunk (sse/read-chunk-events.ts). */
 export const openToAnthropic = async (provider: ProviderConfig, options: AnthropicCall): Promise<OpenedUpstream> =>
-  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, options), client: watchSignal(options.signal) }), provider);
+  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, options), client: watchSignal(options.signal) }), anthropicErrorOf(provider));

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isAbort, sendUpstream, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
 import { watchSignal } from '../../upstream/client-watch.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
+import { refuseErrorStatus } from '../../upstream/upstream-error.js';
 import { geminiHeaders, geminiUrl } from '../../dialects/gemini/api.js';
 import { geminiError } from '../../dialects/gemini/read-error.js';
 
@@ -27,20 +28,14 @@ const upstreamRequest = (provider: ProviderConfig, call: GeminiCall): UpstreamRe
 
 /** A 4xx/5xx becomes a GatewayError (whatever the content type says: a failed stream answers JSON
  * under text/event-stream); a success body is left to the caller. */
-const refuseErrorStatus = async <Answer extends { statusCode: number; headers: IncomingHttpHeaders; body: { text(): Promise<string> } }>(response: Answer, provider: ProviderConfig): Promise<Answer> => {
-  if (response.statusCode >= 400) {
-    const text = await response.body.text().catch(() => '');
-    throw geminiError(response.statusCode, response.headers, text, provider.id);
-  }
-  return response;
-};
+const geminiErrorOf = (provider: ProviderConfig) => (status: number, headers: IncomingHttpHeaders, text: string) => geminiError(status, headers, text, provider.id);
 
 /** Sends one request to Gemini. */
-export const callGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<UpstreamResponse> => refuseErrorStatus(await sendUpstream(upstreamRequest(provider, call)), provider);
+export const callGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<UpstreamResponse> => refuseErrorStatus(await sendUpstream(upstreamRequest(provider, call)), geminiErrorOf(provider));
 
 /** The same for a stream, whose body comes chunk by chunk (sse/read-chunk-events.ts). */
 export const openGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<OpenedUpstream> =>
-  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, call), client: watchSignal(call.signal) }), provider);
+  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, call), client: watchSignal(call.signal) }), geminiErrorOf(provider));
 
 /** A success body as JSON; anything else is the upstream's fault (502), not the gateway's. */
 export const readGeminiJson = async <T>(response: { body: { text(): Promise<string> } }, providerId: string): Promise<T> => {

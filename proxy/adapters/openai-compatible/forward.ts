@@ -4,7 +4,7 @@ import type { ProviderConfig } from '../../providers/types.js';
 import { sendUpstream, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
 import type { ClientWatch } from '../../upstream/client-watch.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
-import { errorFromUpstream } from '../../upstream/upstream-error.js';
+import { errorFromUpstream, refuseErrorStatus } from '../../upstream/upstream-error.js';
 
 export interface ForwardOptions {
   method?: 'GET' | 'POST' | 'DELETE';
@@ -19,12 +19,15 @@ export interface ForwardOptions {
 /** Sends a request to an OpenAI-dialect upstream. A 4xx/5xx becomes a GatewayError carrying the
  * upstream's status, message and Retry-After; the success body is left to the caller to stream. */
 export const forwardToOpenAI = async (provider: ProviderConfig, options: ForwardOptions): Promise<UpstreamResponse> =>
-  refuseErrorStatus(await sendUpstream(Object.assign(upstreamRequest(provider, options), { signal: options.signal })), provider);
+  refuseErrorStatus(await sendUpstream(Object.assign(upstreamRequest(provider, options), { signal: options.signal })), openAIErrorOf(provider));
 
 /** The same for the chat fast lane, whose body comes chunk by chunk and whose client is watched
  * without an AbortSignal (upstream/open-upstream.ts). */
 export const dispatchToOpenAI = async (provider: ProviderConfig, options: Omit<ForwardOptions, 'signal'> & { client: ClientWatch }): Promise<OpenedUpstream> =>
-  refuseErrorStatus(await openUpstream(Object.assign(upstreamRequest(provider, options), { client: options.client })), provider);
+  refuseErrorStatus(await openUpstream(Object.assign(upstreamRequest(provider, options), { client: options.client })), openAIErrorOf(provider));
+
+/** A 4xx/5xx becomes a GatewayError carrying the upstream's status, message and Retry-After. */
+const openAIErrorOf = (provider: ProviderConfig) => (status: number, headers: UpstreamResponse['headers'], text: string) => errorFromUpstream(status, headers, text, provider.id);
 
 const upstreamRequest = (provider: ProviderConfig, options: Omit<ForwardOptions, 'signal'>): Omit<UpstreamRequest, 'signal'> => ({
   url: openAIUrl(provider, options.path),
@@ -34,10 +37,3 @@ const upstreamRequest = (provider: ProviderConfig, options: Omit<ForwardOptions,
   timeouts: provider.timeouts,
 });
 
-const refuseErrorStatus = async <Answer extends { statusCode: number; headers: UpstreamResponse['headers']; body: { text(): Promise<string> } }>(response: Answer, provider: ProviderConfig): Promise<Answer> => {
-  if (response.statusCode >= 400) {
-    const text = await response.body.text().catch(() => '');
-    throw errorFromUpstream(response.statusCode, response.headers, text, provider.id);
-  }
-  return response;
-};
