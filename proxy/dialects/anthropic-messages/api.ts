@@ -37,3 +37,12 @@ export const relayedAnthropicHeaders = (provider: ProviderConfig, clientHeaders:
     version: headerText(clientHeaders['anthropic-version']),
     beta: headerText(clientHeaders['anthropic-beta']),
   });
+
+/** Claude Code sends `?beta=true` on the messages route; read as express's `simple` query parser
+ * would (a repeated key is a list, not 'true'). */
+export const asksForBeta = (url: string): boolean => {
+  const query = url.indexOf('?');
+  if (query === -1) return false;
+  const values = new URLSearchParams(url.slice(query + 1)).getAll('beta');
+  return values.length === 1 && values[0] === 'true';
+};

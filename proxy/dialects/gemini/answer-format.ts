@@ -6,6 +6,9 @@ import type { GeminiResponse } from './wire-types.js';
  * ask for), else one JSON array whose elements arrive as they are made. */
 export type GeminiStreamFraming = 'sse' | 'json-array';
 
+/** streamGenerateContent frames its chunks as SSE when asked with `alt=sse`, else as one JSON array. */
+export const streamFramingOf = (query: Record<string, unknown>): GeminiStreamFraming => (query.alt === 'sse' ? 'sse' : 'json-array');
+
 const sseEvents = (chunks: GeminiResponse[]): string => {
   let text = '';
   for (const chunk of chunks) text += `data: ${JSON.stringify(chunk)}\r\n\r\n`;

@@ -10,7 +10,7 @@ import { answerOverHttp } from '../../pipeline/http-sink.js';
 import { trackRequest, type RequestTracker } from '../../usage/request-tracker.js';
 import { servedHeaders } from '../served-headers.js';
 import { validate } from '../validation.js';
-import { geminiAnswerFormat, type GeminiStreamFraming } from '../../dialects/gemini/answer-format.js';
+import { geminiAnswerFormat, streamFramingOf, type GeminiStreamFraming } from '../../dialects/gemini/answer-format.js';
 import { toChatRequest } from '../../dialects/gemini/decode-request.js';
 import { generateContentSchema } from '../../dialects/gemini/request-schema.js';
 import type { GeminiClientRequest } from '../../dialects/gemini/wire-types.js';
@@ -62,7 +62,7 @@ export const generateContent = (gateway: GatewayContext, stream: boolean) => asy
   validate(generateContentSchema, body);
   tracker.attribute(geminiAttribution(body));
   const call = await beginModelCall(gateway, response, tracker, model, stream);
-  const framing: GeminiStreamFraming = request.query.alt === 'sse' ? 'sse' : 'json-array';
+  const framing = streamFramingOf(request.query);
   const serve: ServeArguments = { gateway, response, tracker, signal: call.signal, body, stream, framing };
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));
 };

@@ -15,18 +15,9 @@ import { toChatRequest } from '../../dialects/anthropic-messages/decode-request.
 import { respondAnthropic } from './translated-response.js';
 import { messagesAttribution } from '../../dialects/anthropic-messages/attribution.js';
 import { limitOutput } from '../limit-output.js';
+import { asksForBeta } from '../../dialects/anthropic-messages/api.js';
 
 export const MESSAGES_ENDPOINT = '/v1/messages';
-
-/** Claude Code sends `?beta=true`. Read from the URL itself: the fast lane (server/fast-lane.ts)
- * serves this route without express's query parser, whose `simple` mode this matches (a repeated
- * key is a list, not 'true'). */
-const asksForBeta = (url: string): boolean => {
-  const query = url.indexOf('?');
-  if (query === -1) return false;
-  const values = new URLSearchParams(url.slice(query + 1)).getAll('beta');
-  return values.length === 1 && values[0] === 'true';
-};
 
 interface ServeArguments {
   gateway: GatewayContext;
