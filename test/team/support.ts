@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import type { TestContext } from 'node:test';
 import pg from 'pg';
 import { FakeUpstream, sendJson } from '../support/fake-upstream.js';
 import { teamServersAvailable, TestPostgres, TestRedis } from '../support/team-servers.mjs';
@@ -148,6 +150,15 @@ export class TeamCluster {
   }
 }
 
+/** A client for a test to look inside Redis: it gives up at once when Redis is away, and it is
+ * closed when the test ends, passed or failed (a client left open would keep the run alive). */
+export const redisFor = (context: TestContext, url: string): Redis => {
+  const redis = new Redis(url, { retryStrategy: () => null, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  context.after(() => redis.disconnect());
+  return redis;
+};
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Answer {
@@ -173,13 +184,19 @@ export const chat = async (port: number, token: string, model: string): Promise<
   return { status: response.status, requestId: response.headers.get('x-request-id') };
 };
 
+/** A load runs until its `stop` says so, or fails after this long instead of running on. */
+const LOAD_LIMIT_MS = 60_000;
+
 /** `clients` loops spread over the replicas, each sending one request after another until `stop`
  * says so; a replica that cannot be reached is skipped. Returns every answer seen. */
 export const load = async (replicas: () => Replica[], token: string, model: string, clients: number, stop: (answers: Answer[]) => boolean): Promise<Answer[]> => {
   const answers: Answer[] = [];
+  const deadline = Date.now() + LOAD_LIMIT_MS;
+  let overran = false;
+  const done = (): boolean => stop(answers) || (overran ||= Date.now() > deadline);
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
-      for (let turn = 0; !stop(answers); turn += 1) {
+      for (let turn = 0; !done(); turn += 1) {
         const live = replicas();
         const index = (client + turn) % live.length;
         try {
@@ -193,7 +210,14 @@ export const load = async (replicas: () => Replica[], token: string, model: stri
       }
     }),
   );
+  if (overran) throw new Error(`the load never reached its end in ${LOAD_LIMIT_MS / 1_000} s; statuses seen: ${JSON.stringify(countStatuses(answers))}`);
   return answers;
+};
+
+const countStatuses = (answers: Answer[]): Record<number, number> => {
+  const counts: Record<number, number> = {};
+  for (const answer of answers) counts[answer.status] = (counts[answer.status] ?? 0) + 1;
+  return counts;
 };
 
 /** What a token spent, by Postgres's usage events, in USD. */

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { ACTUAL_USD, ADMIN_TOKEN, capReached, chat, ESTIMATE_USD, HOLD_SECONDS, load, sleep, spentUsd, startTeamCluster, TeamCluster, type Answer, type Replica } from './support.js';
+import { ACTUAL_USD, ADMIN_TOKEN, capReached, chat, ESTIMATE_USD, HOLD_SECONDS, load, redisFor, sleep, spentUsd, startTeamCluster, TeamCluster, type Answer, type Replica } from './support.js';
 
 const CLIENTS = 64;
 let cluster: TeamCluster;
@@ -25,7 +24,7 @@ const assertOneRowEach = async (client: string, answers: Answer[]): Promise<void
   assert.equal(stored.size, answered.length, 'a usage row for a request no client saw answered');
 };
 
-test('a replica SIGKILLed mid-load: every answered request has exactly one usage row (its spool replayed at restart), and its holds expire', async () => {
+test('a replica SIGKILLed mid-load: every answered request has exactly one usage row (its spool replayed at restart), and its holds expire', async (context) => {
   const token = await cluster.createToken('killed', ['--daily-usd', '1000']);
   const victim = cluster.replicas[2] as Replica;
   let live = cluster.replicas;
@@ -44,7 +43,7 @@ test('a replica SIGKILLed mid-load: every answered request has exactly one usage
   assert.ok(killed, 'the victim never served');
   assert.ok(answers.some((answer) => answer.replica === 2 && answer.status === 200), 'the victim served before it died');
   // The killed replica's requests in flight still hold part of the budget.
-  const redis = new Redis(cluster.redis.url);
+  const redis = redisFor(context, cluster.redis.url);
   const counter = `modapi:budget:token|killed|day|${new Date().toISOString().slice(0, 10)}`;
   await sleep(300);
   const heldAfterKill = Number(await redis.hget(counter, 'reserved'));
@@ -58,7 +57,6 @@ test('a replica SIGKILLed mid-load: every answered request has exactly one usage
   await load(() => cluster.replicas, token, 'm-over', 1, (seen) => seen.length >= 1);
   await sleep(200);
   const heldLater = Number(await redis.hget(counter, 'reserved'));
-  redis.disconnect();
   assert.ok(heldAfterKill > 0, 'the killed replica held nothing (the test proves nothing)');
   assert.equal(heldLater, 0, `still held: ${heldLater} micro-dollars`);
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { ACTUAL_USD, capReached, chat, ESTIMATE_USD, load, sleep, spentUsd, startTeamCluster, TeamCluster } from './support.js';
+import { ACTUAL_USD, capReached, chat, ESTIMATE_USD, load, redisFor, sleep, spentUsd, startTeamCluster, TeamCluster } from './support.js';
 
 // Three dist/cli.js replicas on one Postgres and one Redis, 64 clients spread over them.
 const CLIENTS = 64;
@@ -51,9 +50,9 @@ test('a rate limit shared by three replicas admits no more than its burst plus i
   assert.ok(answers.filter((answer) => answer.status === 429).length > 100);
 });
 
-test('Redis flushed mid-load: the counters come back from Postgres and the cap still holds', async () => {
+test('Redis flushed mid-load: the counters come back from Postgres and the cap still holds', async (context) => {
   const token = await cluster.createToken('flushed', ['--daily-usd', '0.5']);
-  const redis = new Redis(cluster.redis.url);
+  const redis = redisFor(context, cluster.redis.url);
   let flushed = false;
   const answers = await load(() => cluster.replicas, token, 'm-over', CLIENTS, (seen) => {
     if (!flushed && seen.filter((answer) => answer.status === 200).length >= 50) {
@@ -62,7 +61,6 @@ test('Redis flushed mid-load: the counters come back from Postgres and the cap s
     }
     return capReached(seen);
   });
-  redis.disconnect();
   await cluster.drained();
   assert.ok(flushed);
   const spent = await spentUsd(cluster, 'flushed');
