@@ -13,7 +13,8 @@ after(async () => {
   await cluster?.stop();
 });
 
-/** Every request a client saw answered has exactly one usage row, under its request id. */
+/** Every request a client saw answered has exactly one usage row, under its request id (the
+ * request id is the table's key, so a replay cannot double one). */
 const assertOneRowEach = async (client: string, answers: Answer[]): Promise<void> => {
   const answered = answers.filter((answer) => answer.status === 200).map((answer) => answer.requestId as string);
   assert.equal(new Set(answered).size, answered.length, 'request ids are unique');
@@ -21,7 +22,9 @@ const assertOneRowEach = async (client: string, answers: Answer[]): Promise<void
   const stored = new Set(rows.filter((row) => row.status === 200).map((row) => row.request_id));
   const missing = answered.filter((id) => !stored.has(id));
   assert.deepEqual(missing, [], `${missing.length} answered request(s) without a usage row`);
-  assert.equal(stored.size, answered.length, 'a usage row for a request no client saw answered');
+  // A record is on disk before its answer's last bytes leave, so a killed replica may leave a row
+  // for an answer its client never got: at most one per client, in flight at the kill.
+  assert.ok(stored.size - answered.length <= CLIENTS, `${stored.size - answered.length} usage rows for requests no client saw answered`);
 };
 
 test('a replica SIGKILLed mid-load: every answered request has exactly one usage row (its spool replayed at restart), and its holds expire', async (context) => {
