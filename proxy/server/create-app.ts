@@ -18,6 +18,7 @@ import { exactPath, withFastLanes } from './fast-lane.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { RouteMounts } from './route-mount.js';
 import { hostGuard, originGuard, tokenGuard, type SecurityOptions } from './security.js';
+import { GATEWAY_TOKEN_PLACES } from './token-places.js';
 
 export const GATEWAY_VERSION = '0.1.0';
 
@@ -26,7 +27,7 @@ export const GATEWAY_VERSION = '0.1.0';
  * express app, which serves everything else. */
 export const createRequestListener = (gateway: GatewayContext, security: SecurityOptions, mounts: RouteMounts = {}) => {
   const browserGuards = [hostGuard(security), originGuard(security)];
-  const guards = [...browserGuards, tokenGuard(security), budgetGate(gateway)];
+  const guards = [...browserGuards, tokenGuard(security, GATEWAY_TOKEN_PLACES), budgetGate(gateway)];
   return withFastLanes(createApp(gateway, security, mounts), [
     { match: exactPath('/v1/chat/completions'), chain: [...guards, chatCompletions(gateway)], onError: errorExit(gateway, openAIErrors) },
     messagesFastLane(gateway, guards),
@@ -60,7 +61,7 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   mountGemini(app, gateway, security);
 
   const v1 = express.Router();
-  v1.use(tokenGuard(security));
+  v1.use(tokenGuard(security, GATEWAY_TOKEN_PLACES));
   // At start, while the ledger reads this month, a request under a budget cap waits for it.
   v1.use(budgetGate(gateway));
   v1.get('/models', listModels(gateway));
@@ -81,7 +82,7 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   app.use('/v1', v1);
 
   const modapi = express.Router();
-  modapi.use(tokenGuard(security));
+  modapi.use(tokenGuard(security, GATEWAY_TOKEN_PLACES));
   for (const mount of mounts.modapi ?? []) mount(modapi, gateway);
   app.use('/modapi', modapi);
 

@@ -1,7 +1,9 @@
 import { hostname, networkInterfaces } from 'node:os';
 import type { NextFunction, Request, Response } from 'express';
 import { GatewayError } from '../errors.js';
+import { describePlaces, presentedToken, type TokenPlace } from '../token-place.js';
 import type { LocalClient, LocalTokens } from './local-tokens.js';
+import { CLIENT_REQUEST_HEADERS } from './token-places.js';
 
 export interface SecurityOptions {
   /** The port actually bound; the Host header must name it. */
@@ -79,7 +81,7 @@ export const originGuard = (options: SecurityOptions) => (request: Request, resp
   response.setHeader('vary', 'Origin');
   if (request.method === 'OPTIONS') {
     response.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
-    response.setHeader('access-control-allow-headers', 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-goog-api-key, x-goog-api-client, x-modapi-tags');
+    response.setHeader('access-control-allow-headers', CLIENT_REQUEST_HEADERS);
     response.setHeader('access-control-max-age', '600');
     response.status(204).end();
     return;
@@ -87,40 +89,14 @@ export const originGuard = (options: SecurityOptions) => (request: Request, resp
   next();
 };
 
-/** The bearer token, else `x-api-key` (Anthropic clients), so a stray non-bearer Authorization
- * header does not hide a valid x-api-key. */
-export const presentedToken = (request: Request): string | undefined => {
-  const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
-  if (bearer) return (bearer[1] as string).trim();
-  const apiKey = request.headers['x-api-key'];
-  return typeof apiKey === 'string' ? apiKey.trim() : undefined;
-};
-
-/** Google's clients send their key in `x-goog-api-key` or as `?key=` (read from the parsed query,
- * never from a logged URL); the OpenAI and Anthropic places are read too, for a client that uses
- * them on a Gemini path. */
-export const presentedGoogleToken = (request: Request): string | undefined => {
-  const header = request.headers['x-goog-api-key'];
-  if (typeof header === 'string' && header.trim()) return header.trim();
-  const key = request.query.key;
-  if (typeof key === 'string' && key) return key;
-  return presentedToken(request);
-};
-
-const TOKEN_PLACES = 'send it as "Authorization: Bearer <token>" or "x-api-key"';
-const GOOGLE_TOKEN_PLACES = 'send it as "x-goog-api-key" or "?key=" (or "Authorization: Bearer <token>")';
-
-/** Every /v1, /v1beta and /modapi request needs a local token; `presented` says where a dialect's
- * clients put it. The client is remembered for usage. */
-export const tokenGuard = (options: SecurityOptions, presented: (request: Request) => string | undefined = presentedToken) => {
-  const places = presented === presentedGoogleToken ? GOOGLE_TOKEN_PLACES : TOKEN_PLACES;
+/** Every /v1, /v1beta and /modapi request needs a local token, read from `places` (where the
+ * mount's clients put it: token-places.ts). The client is remembered for usage. */
+export const tokenGuard = (options: SecurityOptions, places: readonly TokenPlace[]) => {
+  const refusal = `A valid local token is required: ${describePlaces(places)}. Copy it with "ModAPI: Copy Local Token", or see the token the gateway printed at start.`;
   return (request: Request, response: Response, next: NextFunction) => {
-    const client = options.tokens.authenticate(presented(request), request.socket);
+    const client = options.tokens.authenticate(presentedToken(places, request), request.socket);
     if (!client) {
-      next(new GatewayError(401, `A valid local token is required: ${places}. Copy it with "ModAPI: Copy Local Token", or see the token the gateway printed at start.`, {
-        type: 'authentication_error',
-        code: 'invalid_local_token',
-      }));
+      next(new GatewayError(401, refusal, { type: 'authentication_error', code: 'invalid_local_token' }));
       return;
     }
     (response.locals as { client?: LocalClient }).client = client;

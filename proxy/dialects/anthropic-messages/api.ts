@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { hostRoot } from '../../providers/base-url.js';
 import type { ProviderConfig } from '../../providers/types.js';
+import { headerToken, type TokenPlace } from '../../token-place.js';
 import { ANTHROPIC_VERSION } from './wire-types.js';
 
 /** Anthropic's API as an upstream. ANTHROPIC_BASE_URL is the host root (the SDK's convention); one
@@ -46,3 +47,9 @@ export const asksForBeta = (url: string): boolean => {
   const values = new URLSearchParams(url.slice(query + 1)).getAll('beta');
   return values.length === 1 && values[0] === 'true';
 };
+
+/** Where Anthropic's clients put their key (the SDK, Claude Code): `x-api-key`. */
+export const anthropicTokenPlace: TokenPlace = { description: '"x-api-key"', read: (request) => headerToken(request.headers['x-api-key']) };
+
+/** The request headers Anthropic's clients send, which a listed browser origin may send too. */
+export const ANTHROPIC_CLIENT_HEADERS = ['x-api-key', 'anthropic-version', 'anthropic-beta'];

@@ -1,5 +1,6 @@
 import { hostRoot } from '../../providers/base-url.js';
 import type { ProviderConfig } from '../../providers/types.js';
+import { headerToken, type TokenPlace } from '../../token-place.js';
 
 /** Gemini's API as an upstream. GEMINI_BASE_URL is the host root; one pasted with its version path
  * still works. */
@@ -17,3 +18,22 @@ export const geminiHeaders = (provider: ProviderConfig, hasBody: boolean, accept
   if (accept) headers.accept = accept;
   return headers;
 };
+
+/** Where Google's clients put their key: `x-goog-api-key`, or `?key=` (read from the parsed query,
+ * never from a logged URL). */
+export const geminiTokenPlaces: readonly TokenPlace[] = [
+  { description: '"x-goog-api-key"', read: (request) => headerToken(request.headers['x-goog-api-key']) },
+  { description: '"?key="', read: (request) => queryKey(request.query) },
+];
+
+const queryKey = (query: unknown): string | undefined => {
+  const key = (query as { key?: unknown } | undefined)?.key;
+  return typeof key === 'string' && key ? key : undefined;
+};
+
+/** Whether a request carries Google's key header, which no OpenAI client sends: the Gemini routes
+ * under /v1 answer only those. */
+export const sentGoogleKeyHeader = (headers: { [name: string]: unknown }): boolean => headers['x-goog-api-key'] !== undefined;
+
+/** The request headers Google's clients send, which a listed browser origin may send too. */
+export const GEMINI_CLIENT_HEADERS = ['x-goog-api-key', 'x-goog-api-client'];

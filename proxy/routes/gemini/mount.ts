@@ -1,10 +1,12 @@
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import { sentGoogleKeyHeader } from '../../dialects/gemini/api.js';
 import { geminiErrors } from '../../dialects/gemini/errors.js';
 import { GatewayError } from '../../errors.js';
 import { errorExit } from '../../server/error-exit.js';
 import type { FastLane, LaneHandler, LaneParams } from '../../server/fast-lane.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
-import { presentedGoogleToken, tokenGuard, type SecurityOptions } from '../../server/security.js';
+import { tokenGuard, type SecurityOptions } from '../../server/security.js';
+import { GEMINI_ROUTE_TOKEN_PLACES } from '../../server/token-places.js';
 import { budgetGate } from '../../usage/budget-gate.js';
 import { countTokens } from './count-tokens-route.js';
 import { embedContent } from './embed-route.js';
@@ -54,7 +56,7 @@ export const geminiErrorExit = (gateway: GatewayContext) => errorExit(gateway, g
  * budget gate, and Google's error shape for everything under it (an unknown path included). */
 const v1betaRouter = (gateway: GatewayContext, security: SecurityOptions): Router => {
   const router = express.Router();
-  router.use(tokenGuard(security, presentedGoogleToken));
+  router.use(tokenGuard(security, GEMINI_ROUTE_TOKEN_PLACES));
   router.use(budgetGate(gateway));
   router.get('/models', listGeminiModels(gateway));
   router.get('/models/*rest', (request, response) => getGeminiModel(gateway)(request, response, modelPathOf(request)));
@@ -71,8 +73,8 @@ const v1betaRouter = (gateway: GatewayContext, security: SecurityOptions): Route
 const v1Router = (gateway: GatewayContext, security: SecurityOptions): Router => {
   const handlers = methodHandlers(gateway);
   const router = express.Router();
-  const googleOnly = [tokenGuard(security, presentedGoogleToken), budgetGate(gateway)];
-  const whenGoogleKey = (request: Request, _response: Response, next: NextFunction) => next(request.headers['x-goog-api-key'] === undefined ? 'router' : undefined);
+  const googleOnly = [tokenGuard(security, GEMINI_ROUTE_TOKEN_PLACES), budgetGate(gateway)];
+  const whenGoogleKey = (request: Request, _response: Response, next: NextFunction) => next(sentGoogleKeyHeader(request.headers) ? undefined : 'router');
   const whenGeminiMethod = (request: Request, _response: Response, next: NextFunction) => {
     const method = splitMethod(modelPathOf(request))?.method;
     next(method && Object.hasOwn(handlers, method) ? undefined : 'router');
@@ -126,7 +128,7 @@ export const geminiFastLane = (gateway: GatewayContext, security: SecurityOption
   const handlers = generateHandlers(gateway);
   return {
     match: modelCallPath(handlers),
-    chain: [...guards, tokenGuard(security, presentedGoogleToken), budgetGate(gateway), dispatch(handlers)],
+    chain: [...guards, tokenGuard(security, GEMINI_ROUTE_TOKEN_PLACES), budgetGate(gateway), dispatch(handlers)],
     onError: geminiErrorExit(gateway),
   };
 };
