@@ -22,20 +22,20 @@ const STATUS_ERROR = 2;
 
 /** The OTLP/HTTP exporters, one package per encoding: only the one a signal is sent with is loaded.
  * Each reads the rest of its OTEL_EXPORTER_OTLP_* variables itself (endpoint, headers, timeout). */
-const SPAN_EXPORTERS: Record<OtlpProtocol, () => Promise<SpanExporter>> = {
-  'http/protobuf': async () => new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(),
-  'http/json': async () => new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(),
+const SPAN_EXPORTERS: Record<OtlpProtocol, () => Promise<{ OTLPTraceExporter: new () => SpanExporter }>> = {
+  'http/protobuf': () => import('@opentelemetry/exporter-trace-otlp-proto'),
+  'http/json': () => import('@opentelemetry/exporter-trace-otlp-http'),
 };
-const METRIC_EXPORTERS: Record<OtlpProtocol, () => Promise<PushMetricExporter>> = {
-  'http/protobuf': async () => new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter(),
-  'http/json': async () => new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter(),
+const METRIC_EXPORTERS: Record<OtlpProtocol, () => Promise<{ OTLPMetricExporter: new () => PushMetricExporter }>> = {
+  'http/protobuf': () => import('@opentelemetry/exporter-metrics-otlp-proto'),
+  'http/json': () => import('@opentelemetry/exporter-metrics-otlp-http'),
 };
 
 /** The OpenTelemetry SDK, loaded here only (this module itself is imported only when export is
  * configured): spans go through a batch processor, metrics through a periodic reader, both OTLP
  * over HTTP in the encoding the OTEL_EXPORTER_OTLP_*PROTOCOL variables say. */
 export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logger): Promise<CallTelemetry> => {
-  const [api, { detectResources, envDetector, resourceFromAttributes }, traceSdk, metricsSdk, spanExporter, metricExporter] = await Promise.all([
+  const [api, { detectResources, envDetector, resourceFromAttributes }, traceSdk, metricsSdk, spanExporterPackage, metricExporterPackage] = await Promise.all([
     import('@opentelemetry/api'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-trace-base'),
@@ -43,7 +43,10 @@ export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logg
     settings.traces && SPAN_EXPORTERS[settings.traces](),
     settings.metrics && METRIC_EXPORTERS[settings.metrics](),
   ]);
+  // Before the exporters exist: they report a bad variable as they read it.
   api.diag.setLogger(exportWarnings(log), api.DiagLogLevel.WARN);
+  const spanExporter = spanExporterPackage && new spanExporterPackage.OTLPTraceExporter();
+  const metricExporter = metricExporterPackage && new metricExporterPackage.OTLPMetricExporter();
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over the default service name.
   const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME }).merge(detectResources({ detectors: [envDetector] }));
   const tracerProvider = spanExporter ? new traceSdk.BasicTracerProvider({ resource, spanProcessors: [new traceSdk.BatchSpanProcessor(spanExporter)] }) : undefined;
