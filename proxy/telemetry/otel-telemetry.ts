@@ -1,10 +1,12 @@
 import type { DiagLogger, Histogram, SpanContext } from '@opentelemetry/api';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../logger.js';
 import type { UsageObservation, UsageRecord } from '../usage/usage-record.js';
 import type { CallContext, CallTelemetry } from './call-telemetry.js';
 import { ContentCapture } from './content-capture.js';
 import { callSignals, type Attributes, type CallSignals } from './gen-ai-attributes.js';
-import type { TelemetrySettings } from './telemetry-settings.js';
+import type { OtlpProtocol, TelemetrySettings } from './telemetry-settings.js';
 
 const SERVICE_NAME = 'modapi-gateway';
 /** The bucket boundaries the GenAI conventions advise for these two histograms. */
@@ -18,29 +20,38 @@ const WARNING_INTERVAL_MS = 60_000;
 const SPAN_KIND_CLIENT = 2;
 const STATUS_ERROR = 2;
 
+/** The OTLP/HTTP exporters, one package per encoding: only the one a signal is sent with is loaded.
+ * Each reads the rest of its OTEL_EXPORTER_OTLP_* variables itself (endpoint, headers, timeout). */
+const SPAN_EXPORTERS: Record<OtlpProtocol, () => Promise<{ OTLPTraceExporter: new () => SpanExporter }>> = {
+  'http/protobuf': () => import('@opentelemetry/exporter-trace-otlp-proto'),
+  'http/json': () => import('@opentelemetry/exporter-trace-otlp-http'),
+};
+const METRIC_EXPORTERS: Record<OtlpProtocol, () => Promise<{ OTLPMetricExporter: new () => PushMetricExporter }>> = {
+  'http/protobuf': () => import('@opentelemetry/exporter-metrics-otlp-proto'),
+  'http/json': () => import('@opentelemetry/exporter-metrics-otlp-http'),
+};
+
 /** The OpenTelemetry SDK, loaded here only (this module itself is imported only when export is
  * configured): spans go through a batch processor, metrics through a periodic reader, both OTLP
- * over HTTP as the OTEL_EXPORTER_OTLP_* variables say. */
+ * over HTTP in the encoding the OTEL_EXPORTER_OTLP_*PROTOCOL variables say. */
 export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logger): Promise<CallTelemetry> => {
-  const [api, { detectResources, envDetector, resourceFromAttributes }, traceSdk, metricsSdk, traceExporter, metricExporter] = await Promise.all([
+  const [api, { detectResources, envDetector, resourceFromAttributes }, traceSdk, metricsSdk, spanExporterPackage, metricExporterPackage] = await Promise.all([
     import('@opentelemetry/api'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/sdk-metrics'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/exporter-metrics-otlp-http'),
+    settings.traces && SPAN_EXPORTERS[settings.traces](),
+    settings.metrics && METRIC_EXPORTERS[settings.metrics](),
   ]);
+  // Before the exporters exist: they report a bad variable as they read it.
   api.diag.setLogger(exportWarnings(log), api.DiagLogLevel.WARN);
+  const spanExporter = spanExporterPackage && new spanExporterPackage.OTLPTraceExporter();
+  const metricExporter = metricExporterPackage && new metricExporterPackage.OTLPMetricExporter();
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over the default service name.
   const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME }).merge(detectResources({ detectors: [envDetector] }));
-  const tracerProvider = settings.traces
-    ? new traceSdk.BasicTracerProvider({ resource, spanProcessors: [new traceSdk.BatchSpanProcessor(new traceExporter.OTLPTraceExporter())] })
-    : undefined;
-  const meterProvider = settings.metrics
-    ? new metricsSdk.MeterProvider({
-        resource,
-        readers: [new metricsSdk.PeriodicExportingMetricReader({ exporter: new metricExporter.OTLPMetricExporter(), exportIntervalMillis: settings.metricIntervalMs })],
-      })
+  const tracerProvider = spanExporter ? new traceSdk.BasicTracerProvider({ resource, spanProcessors: [new traceSdk.BatchSpanProcessor(spanExporter)] }) : undefined;
+  const meterProvider = metricExporter
+    ? new metricsSdk.MeterProvider({ resource, readers: [new metricsSdk.PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: settings.metricIntervalMs })] })
     : undefined;
   const tracer = tracerProvider?.getTracer(SERVICE_NAME);
   const meter = meterProvider?.getMeter(SERVICE_NAME);

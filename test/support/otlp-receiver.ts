@@ -1,11 +1,27 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeMetrics, decodeTraces } from './otlp-protobuf.js';
 
-/** An OTLP/HTTP receiver on 127.0.0.1 (JSON bodies): keeps every export it is sent. */
+export interface ReceivedExport {
+  path: string;
+  contentType: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The body as UTF-8 (a protobuf body's strings read as they were sent). */
+  text: string;
+}
+
+/** How the receiver answers an export: by default 200 with an empty JSON body. */
+export type ExportAnswer = (received: ReceivedExport) => { status: number; reason?: string; body: string };
+
+/** An OTLP/HTTP receiver on 127.0.0.1 taking JSON and protobuf bodies: keeps every export it is
+ * sent, and reads either encoding into OTLP/JSON's shape. */
 export class OtlpReceiver {
-  readonly exports: { path: string; contentType: string; text: string }[] = [];
+  readonly exports: ReceivedExport[] = [];
   private server: Server | undefined;
   port = 0;
+
+  constructor(private readonly answer: ExportAnswer = () => ({ status: 200, body: '{}' })) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -16,9 +32,12 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        this.exports.push({ path: request.url ?? '/', contentType: String(request.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') });
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end('{}');
+        const body = Buffer.concat(chunks);
+        const received = { path: request.url ?? '/', contentType: String(request.headers['content-type'] ?? ''), headers: request.headers, body, text: body.toString('utf8') };
+        this.exports.push(received);
+        const { status, reason, body: answer } = this.answer(received);
+        response.writeHead(status, reason ?? '', { 'content-type': 'application/json' });
+        response.end(answer);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -31,9 +50,9 @@ export class OtlpReceiver {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Every span received, its attributes decoded, with its resource's attributes. */
-  spans(): ReceivedSpan[] {
-    return this.bodies('/v1/traces').flatMap((body) =>
+  /** Every span received (at /v1/traces unless said), its attributes decoded, with its resource's attributes. */
+  spans(path = '/v1/traces'): ReceivedSpan[] {
+    return this.bodies(path, decodeTraces).flatMap((body) =>
       (body.resourceSpans ?? []).flatMap((resource: any) =>
         (resource.scopeSpans ?? []).flatMap((scope: any) =>
           (scope.spans ?? []).map((span: any) => ({ ...span, attributes: decodeAttributes(span.attributes), resource: decodeAttributes(resource.resource?.attributes) })),
@@ -44,17 +63,24 @@ export class OtlpReceiver {
 
   /** The histogram points of one metric, from the last export that has it (cumulative temporality). */
   histogramPoints(name: string): HistogramPoint[] {
-    const found = this.bodies('/v1/metrics')
+    const found = this.bodies('/v1/metrics', decodeMetrics)
       .flatMap((body) => (body.resourceMetrics ?? []).flatMap((resource: any) => (resource.scopeMetrics ?? []).flatMap((scope: any) => scope.metrics ?? [])))
       .filter((metric: any) => metric.name === name);
     const last = found.at(-1);
     return (last?.histogram?.dataPoints ?? []).map((point: any) => ({ count: Number(point.count), sum: Number(point.sum), attributes: decodeAttributes(point.attributes), unit: last.unit }));
   }
 
-  private bodies(path: string): any[] {
-    return this.exports.filter((entry) => entry.path === path).map((entry) => JSON.parse(entry.text));
+  /** The content types the exports to a path came with. */
+  contentTypes(path: string): string[] {
+    return [...new Set(this.exports.filter((entry) => entry.path === path).map((entry) => entry.contentType))];
+  }
+
+  private bodies(path: string, decodeProtobuf: (body: Buffer) => any): any[] {
+    return this.exports.filter((entry) => entry.path === path).map((entry) => (PROTOBUF.test(entry.contentType) ? decodeProtobuf(entry.body) : JSON.parse(entry.text)));
   }
 }
+
+const PROTOBUF = /^application\/x-protobuf\b/;
 
 export type AttributeValue = string | number | boolean | AttributeValue[];
 

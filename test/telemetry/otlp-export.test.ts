@@ -11,7 +11,9 @@ import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 
 /** The built standalone gateway, with the OTEL_* variables pointing at an OTLP/HTTP receiver in
  * this test: one span per model call whose GenAI attributes match the request and the ledger's
- * record, the token and duration metrics, and no prompt or answer text. */
+ * record, the token and duration metrics, and no prompt or answer text; in both encodings, as
+ * OTEL_EXPORTER_OTLP_*PROTOCOL say, protobuf when they say nothing (read by the receiver's own
+ * decoder, test/support/otlp-protobuf.ts). */
 
 const TOKEN = 'mk-local-otel-test-0123456789abcdef';
 const KEY = 'sk-otel-test-upstream-key-0123456789';
@@ -103,8 +105,8 @@ const ledgerRecords = (folder: string): UsageRecord[] =>
     .map((line) => JSON.parse(line) as UsageRecord);
 
 /** Runs the gateway with these OTEL_* variables, sends every call, stops it (which flushes). */
-const runWithTelemetry = async (otelEnvironment: (receiver: OtlpReceiver) => Record<string, string>) => {
-  const receiver = await new OtlpReceiver().start();
+const runWithTelemetry = async (otelEnvironment: (receiver: OtlpReceiver) => Record<string, string>, receiver = new OtlpReceiver()) => {
+  await receiver.start();
   receivers.push(receiver);
   const ledger = join(work, `ledger-${receivers.length}`);
   mkdirSync(ledger);
@@ -124,15 +126,25 @@ const spanOf = (spans: ReceivedSpan[], requestId: string): ReceivedSpan => {
   return found[0];
 };
 
-test('every model call is one span with the GenAI attributes of its request and ledger record, and the metrics add up', async () => {
-  const { receiver, ids, records, output } = await runWithTelemetry((otlp) => ({
-    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    OTEL_SERVICE_NAME: 'gateway-under-test',
-    OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
-  }));
-  assert.match(output, /OpenTelemetry: exporting traces and metrics/);
-  assert.ok(receiver.exports.every((entry) => /application\/json/.test(entry.contentType)), 'OTLP over HTTP with JSON bodies');
+const JSON_BODY = 'application/json';
+const PROTOBUF_BODY = 'application/x-protobuf';
+
+/** The protocol variables, and how each signal must then arrive. */
+const ENCODINGS: { name: string; environment: Record<string, string>; started: RegExp; traces: string; metrics: string }[] = [
+  { name: 'http/json', environment: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, started: /exporting traces and metrics over OTLP http\/json/, traces: JSON_BODY, metrics: JSON_BODY },
+  { name: 'http/protobuf', environment: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }, started: /exporting traces and metrics over OTLP http\/protobuf/, traces: PROTOBUF_BODY, metrics: PROTOBUF_BODY },
+  { name: 'no protocol set: the spec’s default, http/protobuf', environment: {}, started: /exporting traces and metrics over OTLP http\/protobuf/, traces: PROTOBUF_BODY, metrics: PROTOBUF_BODY },
+  {
+    name: 'each signal’s own variable over the common one',
+    environment: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf' },
+    started: /exporting traces over OTLP http\/json and metrics over OTLP http\/protobuf/,
+    traces: JSON_BODY,
+    metrics: PROTOBUF_BODY,
+  },
+];
+
+/** The spans and metrics of CALLS, as the receiver read them, against the ledger's records. */
+const assertCallsExported = ({ receiver, ids, records }: Awaited<ReturnType<typeof runWithTelemetry>>): void => {
   const spans = receiver.spans();
   assert.equal(spans.length, CALLS.length, 'one span per model call');
   assert.equal(records.length, CALLS.length);
@@ -201,12 +213,27 @@ test('every model call is one span with the GenAI attributes of its request and 
   assert.ok(!everything.includes('zebra-4471'), 'no prompt text');
   assert.ok(!everything.includes(ANSWER_WORDS), 'no answer text');
   assert.ok(!everything.includes(KEY) && !everything.includes(TOKEN), 'no key or local token');
-});
+};
+
+for (const encoding of ENCODINGS) {
+  test(`${encoding.name}: every model call is one span with the GenAI attributes of its request and ledger record, and the metrics add up`, async () => {
+    const run = await runWithTelemetry((otlp) => ({
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_SERVICE_NAME: 'gateway-under-test',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
+      ...encoding.environment,
+    }));
+    assert.match(run.output, encoding.started);
+    assert.deepEqual(run.receiver.contentTypes('/v1/traces'), [encoding.traces], 'spans’ content type');
+    assert.deepEqual(run.receiver.contentTypes('/v1/metrics'), [encoding.metrics], 'metrics’ content type');
+    assertCallsExported(run);
+  });
+}
 
 test('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT alone exports spans and no metrics', async () => {
   const { receiver } = await runWithTelemetry((otlp) => ({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${otlp.url}/custom/traces` }));
   assert.deepEqual([...new Set(receiver.exports.map((entry) => entry.path))], ['/custom/traces']);
-  assert.equal(receiver.exports.flatMap((entry) => JSON.parse(entry.text).resourceSpans[0].scopeSpans[0].spans).length, CALLS.length);
+  assert.equal(receiver.spans('/custom/traces').length, CALLS.length);
 });
 
 test('prompts and answers go on spans only when OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true, keys masked', async () => {
@@ -234,4 +261,27 @@ test('a collector that is away costs the calls nothing and is reported on the lo
   assert.equal(records.length, CALLS.length, 'every call answered and recorded');
   assert.equal(receiver.exports.length, 0);
   assert.match(output, /OpenTelemetry: .*(ECONNREFUSED|export)/i);
+});
+
+test('grpc is refused at start, naming the protocols served: export is off and the gateway serves on', async () => {
+  const { receiver, records, output } = await runWithTelemetry((otlp) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }));
+  assert.match(output, /OpenTelemetry export is off: OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported; supported: http\/protobuf \(the default\), http\/json/);
+  assert.doesNotMatch(output, /OpenTelemetry: exporting/);
+  assert.equal(records.length, CALLS.length, 'every call answered and recorded');
+  assert.equal(receiver.exports.length, 0);
+});
+
+test('the collector’s credentials (OTEL_EXPORTER_OTLP_HEADERS) go with every export and never to the log, even echoed back in a refusal', async () => {
+  const basic = 'Y29sbGVjdG9yOnNlY3JldC05OTMx';
+  const vendorKey = 'vendorteamkey-5521-collector';
+  const refusing = new OtlpReceiver(({ headers }) => ({
+    status: 403,
+    reason: `refused ${headers['x-vendor-team']}`,
+    body: JSON.stringify({ message: `bad credentials: ${headers.authorization} ${headers['x-vendor-team']}` }),
+  }));
+  const { receiver, output } = await runWithTelemetry((otlp) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_EXPORTER_OTLP_HEADERS: `authorization=Basic%20${basic},x-vendor-team=${vendorKey}` }), refusing);
+  assert.ok(receiver.exports.length > 0);
+  for (const { headers } of receiver.exports) assert.deepEqual([headers.authorization, headers['x-vendor-team']], [`Basic ${basic}`, vendorKey]);
+  assert.match(output, /OpenTelemetry: .*refused \[redacted\]/, 'the refusal is logged, masked');
+  assert.ok(!output.includes(basic) && !output.includes(vendorKey), 'no collector credential in the log');
 });

@@ -13,7 +13,7 @@ import { buildCli, bundleOptions, startCli } from '../support/built-cli.js';
  * loads a single OpenTelemetry module while it serves. */
 
 const TOKEN = 'mk-local-otel-off-test-0123456789abcdef';
-const SDK_PACKAGES = ['api', 'resources', 'sdk-trace-base', 'sdk-metrics', 'exporter-trace-otlp-http', 'exporter-metrics-otlp-http', 'semantic-conventions', 'core'];
+const SDK_PACKAGES = ['api', 'resources', 'sdk-trace-base', 'sdk-metrics', 'exporter-trace-otlp-http', 'exporter-metrics-otlp-http', 'exporter-trace-otlp-proto', 'exporter-metrics-otlp-proto', 'semantic-conventions', 'core'];
 
 let work: string;
 let marker: string;
@@ -83,10 +83,18 @@ test('OTEL_SDK_DISABLED=true keeps it off even with an endpoint', async () => {
   assert.deepEqual(loadedPackages(), []);
 });
 
+test('a protocol the gateway cannot speak (grpc) keeps it off, with an endpoint', async () => {
+  rmSync(marker, { force: true });
+  const output = await serveTwoCalls({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+  assert.deepEqual(loadedPackages(), []);
+  assert.match(output, /OpenTelemetry export is off: OTEL_EXPORTER_OTLP_PROTOCOL=grpc/);
+});
+
 test('with an endpoint the SDK is loaded (the check above can fail), and a broken SDK leaves the gateway serving', async () => {
   rmSync(marker, { force: true });
   const output = await serveTwoCalls({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
-  assert.ok(loadedPackages().length > 0, 'the stand-in SDK was loaded');
+  assert.ok(loadedPackages().includes('exporter-trace-otlp-proto'), 'the stand-in SDK was loaded, its protobuf exporter by default');
+  assert.ok(!loadedPackages().includes('exporter-trace-otlp-http'), 'not the JSON one');
   assert.match(output, /OpenTelemetry export is off/);
 });
 
