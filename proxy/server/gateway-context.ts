@@ -7,7 +7,7 @@ import type { UsageSink } from '../usage/usage-record.js';
 import type { LocalTokens } from './local-tokens.js';
 import type { ResponsesState } from '../routes/responses/responses-state.js';
 import type { CallTelemetry } from '../telemetry/call-telemetry.js';
-import type { StoreState, UsageSummaries } from '../store/store-seam.js';
+import type { StoreState, UsageReports } from '../store/store-seam.js';
 import { DEFAULT_WHOLE_BODY_BYTES } from '../upstream/whole-body-limit.js';
 
 export interface BodyLimits {
@@ -34,8 +34,8 @@ export interface GatewayContext {
   videoOwners: Map<string, string>;
   /** The usage ledger and its rollups (the usage API, budgets). */
   ledger?: UsageLedger;
-  /** Who answers usage summaries: the team store when there is one, else the ledger. */
-  summaries?: UsageSummaries;
+  /** Who answers the usage API (sums and records): the team store when there is one, else the ledger. */
+  usageReports?: UsageReports;
   /** Allowed models, rate limits and budgets, checked when a request names its model. */
   governance?: Governance;
   /** Per-model fallback chains: client-facing id -> ids to try in order when it fails. */

@@ -96,7 +96,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     redactor,
     videoOwners: new Map(),
     ledger: usage.ledger,
-    summaries: store?.summaries ?? usage.ledger,
+    usageReports: store?.reports ?? usage.ledger,
     governance: usage.governance,
     fallbacks: options.fallbacks,
     telemetry: options.telemetry,

@@ -1,7 +1,7 @@
 import type { BudgetCap } from '../governance/budgets.js';
 import type { TokenPolicy } from '../governance/token-policy.js';
-import type { UsageSink } from '../usage/usage-record.js';
-import type { UsageQuery, UsageSummary } from '../usage/usage-rollups.js';
+import type { UsageRecord, UsageSink } from '../usage/usage-record.js';
+import type { RecordQuery, UsageQuery, UsageSummary } from '../usage/usage-rollups.js';
 
 /** The store seam: where usage, budgets, rate limits and tokens live. The embedded default (the
  * JSON-lines ledger with its rollups, counters in memory, tokens from the config or SecretStorage)
@@ -66,11 +66,16 @@ export interface StoreState {
 
 export const EMBEDDED_STATE: StoreState = { kind: 'embedded', ready: true, postgres: 'off', redis: 'off', spooled: 0 };
 
-/** Who answers the usage API's and the CLI report's summaries: the embedded ledger (its rollups
- * and files) or a team store (Postgres, the same figures from every replica). */
-export interface UsageSummaries {
+/** Who answers the usage API's and the CLI report's summaries and per-record views: the embedded
+ * ledger (its rollups and files) or a team store (Postgres, the same answers from every replica). */
+export interface UsageReports {
   /** A period's sums, grouped and filtered as the query says, for one client or (none) everyone. */
   summarize(query: UsageQuery): Promise<UsageSummary>;
+  /** Every record of a period, filtered the same way, oldest first, read a part at a time (an
+   * export of months never sits in memory whole). */
+  records(query: RecordQuery): AsyncIterable<UsageRecord>;
+  /** The latest records (of one client, when given), newest first; the ledger has them at hand. */
+  recent(limit: number, client?: string): UsageRecord[] | Promise<UsageRecord[]>;
   /** Whether the figures may still be short (the ledger's rollups being built at start). */
   readonly loading: boolean;
 }
@@ -78,8 +83,9 @@ export interface UsageSummaries {
 export interface TeamStore {
   /** Every finished request's record: spooled on disk at once, written to Postgres in batches. */
   usage: UsageSink;
-  /** Summaries of everyone's usage as Postgres has it (records still spooled are not in yet). */
-  summaries: UsageSummaries;
+  /** Everyone's usage as Postgres has it, summed or record by record (records still spooled are
+   * not in yet). */
+  reports: UsageReports;
   limits: SharedLimits;
   /** Called now with the store's tokens, and again whenever they change (created, revoked). */
   watchTokens(listener: (tokens: StoredToken[]) => void): void;

@@ -5,9 +5,9 @@ import { readLedgerRecords } from './ledger-lines.js';
 import { loadMonth, trySnapshot, type LoadedMonth, type MonthFile } from './ledger-loader.js';
 import { FileRatingStore } from './rating-file-store.js';
 import { MemoryRatingStore, type RatingStore } from './ratings.js';
-import type { UsageSummaries } from '../store/store-seam.js';
+import type { UsageReports } from '../store/store-seam.js';
 import type { UsageRecord, UsageSink } from './usage-record.js';
-import { dayOf, hasRecordFilter, monthOf, recordMatches, UsageRollups, type RecordFilter, type UsageQuery, type UsageSummary } from './usage-rollups.js';
+import { dayOf, hasRecordFilter, monthOf, recordMatches, UsageRollups, type RecordQuery, type UsageQuery, type UsageSummary } from './usage-rollups.js';
 
 export interface UsageLedgerOptions {
   /** Folder of the monthly JSON-lines files; without one, usage is kept in memory only. */
@@ -40,8 +40,6 @@ export interface LedgerLoadProgress {
   error?: string;
 }
 
-export type RecordQuery = Pick<UsageQuery, 'fromDay' | 'toDay' | 'client'> & RecordFilter;
-
 const DEFAULT_RECENT = 1_000;
 
 /** The usage ledger: every finished request's record appended to its month's file, and the day
@@ -52,7 +50,7 @@ const DEFAULT_RECENT = 1_000;
  * files are read up to the sizes they had when the ledger opened; records written meanwhile are
  * counted as they are recorded. Emits `record` with each record once it is written, and
  * `load-progress` as the months come in. */
-export class UsageLedger extends EventEmitter implements UsageSink, UsageSummaries {
+export class UsageLedger extends EventEmitter implements UsageSink, UsageReports {
   readonly rollups = new UsageRollups();
   readonly dir: string | undefined;
   /** People's ratings of answers, linked to this ledger's records by request id. */

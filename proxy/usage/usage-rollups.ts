@@ -52,6 +52,9 @@ export interface UsageQuery extends RecordFilter {
   client?: string;
 }
 
+/** Which records a per-record view reads: a period's, of one client (or everyone), filtered. */
+export type RecordQuery = Pick<UsageQuery, 'fromDay' | 'toDay' | 'client'> & RecordFilter;
+
 /** Whose spending a budget counts: everyone's, one client's, one team's, or one tag value's. */
 export type SpendScope = { client: string } | { team: string } | { tag: string; value: string };
 

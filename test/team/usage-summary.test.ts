@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { Pool } from 'pg';
 import { openPostgresPool } from '../../proxy/store/team/drivers.js';
 import { migrate } from '../../proxy/store/team/postgres-schema.js';
+import { recentUsage, usageRecords } from '../../proxy/store/team/postgres-usage-records.js';
 import { summarizeUsage } from '../../proxy/store/team/postgres-usage-summary.js';
 import { INSERT_USAGE_BATCH, usageRow } from '../../proxy/store/team/postgres-usage-sql.js';
 import { UsageLedger } from '../../proxy/usage/usage-ledger.js';
@@ -11,7 +12,8 @@ import type { UsageQuery, UsageSummary } from '../../proxy/usage/usage-rollups.j
 import { presentTotals } from '../../proxy/usage/usage-totals.js';
 import { teamServersAvailable, TestPostgres } from '../support/team-servers.mjs';
 
-// The same records in Postgres and in the embedded ledger: every query sums to the same figures.
+// The same records in Postgres and in the embedded ledger: every query sums to the same figures and
+// lists the same records.
 const available = teamServersAvailable();
 let postgres: TestPostgres;
 let pool: Pool;
@@ -99,4 +101,30 @@ test('Postgres summarizes what the embedded ledger summarizes, for every dimensi
   // Not vacuous: the records are there and split.
   assert.equal((await summarizeUsage(pool, {})).totals.requests, RECORDS.length);
   assert.equal((await summarizeUsage(pool, { groupBy: 'tag:customer' })).groups.length, 3);
+});
+
+const collect = async (records: AsyncIterable<UsageRecord>): Promise<string[]> => {
+  const ids: string[] = [];
+  for await (const record of records) ids.push(record.requestId);
+  return ids;
+};
+
+test('Postgres lists the records the embedded ledger lists, in the same order, a page at a time, and the same recent ones', async () => {
+  for (const query of QUERIES) {
+    const fromLedger = await collect(ledger.records(query));
+    // Pages of two records: every page boundary, ties of time included, is crossed.
+    assert.deepEqual(await collect(usageRecords(pool, query, 2)), fromLedger, JSON.stringify(query));
+    assert.deepEqual(await collect(usageRecords(pool, query)), fromLedger, JSON.stringify(query));
+  }
+  // The whole record comes back as it was written.
+  const found: UsageRecord[] = [];
+  for await (const record of usageRecords(pool, { fromDay: '2026-12-05', user: 'u1' })) found.push(record);
+  assert.deepEqual(found, [{ ...base, requestId: 'req-5', ...RECORDS[5] }]);
+  for (const [limit, client] of [[50, undefined], [3, undefined], [10, 'nightly'], [5, 'nobody']] as const) {
+    assert.deepEqual((await recentUsage(pool, limit, client)).map((record) => record.requestId), ledger.recent(limit, client).map((record) => record.requestId), `recent ${limit} ${client}`);
+  }
+  // Not vacuous: the records are there and split.
+  assert.equal((await collect(usageRecords(pool, {}, 2))).length, RECORDS.length);
+  assert.equal((await collect(usageRecords(pool, { client: 'nightly' }))).length, 2);
+  assert.equal((await recentUsage(pool, 3)).length, 3);
 });

@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import { GatewayError } from '../../errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import type { LocalClient } from '../../server/local-tokens.js';
-import type { UsageSummaries } from '../../store/store-seam.js';
+import type { UsageReports } from '../../store/store-seam.js';
 import type { UsageLedger } from '../../usage/usage-ledger.js';
 import { recordCsvLine, recordsCsvHeader, summaryCsv } from '../../usage/usage-csv.js';
 import type { UsageSummary } from '../../usage/usage-rollups.js';
@@ -15,11 +15,11 @@ const ledgerOf = (gateway: GatewayContext): UsageLedger => {
   return gateway.ledger;
 };
 
-/** Summaries come from the store seam (the ledger, or the team store's Postgres); records, recent
- * ones and ratings stay this gateway's own ledger's. */
-const summariesOf = (gateway: GatewayContext): UsageSummaries => {
-  if (!gateway.summaries) throw GatewayError.notFound('This gateway keeps no usage ledger.');
-  return gateway.summaries;
+/** Summaries, records and recent ones come from the store seam (the ledger, or the team store's
+ * Postgres); ratings stay this gateway's own ledger's. */
+const reportsOf = (gateway: GatewayContext): UsageReports => {
+  if (!gateway.usageReports) throw GatewayError.notFound('This gateway keeps no usage ledger.');
+  return gateway.usageReports;
 };
 
 /** Whose records a caller reads: a token marked `admin` in the configuration reads every client's,
@@ -63,9 +63,9 @@ const writable = (response: Response): Promise<void> =>
 const CSV_PIECE_CHARS = 64 * 1024;
 
 /** Every record of a period as CSV, read line by line and sent in pieces as the client takes them. */
-const sendRecordsCsv = async (ledger: UsageLedger, query: ParsedUsageQuery, response: Response): Promise<void> => {
+const sendRecordsCsv = async (reports: UsageReports, query: ParsedUsageQuery, response: Response): Promise<void> => {
   let text = recordsCsvHeader();
-  for await (const record of ledger.records(query)) {
+  for await (const record of reports.records(query)) {
     text += recordCsvLine(record);
     if (text.length < CSV_PIECE_CHARS) continue;
     const more = response.write(text);
@@ -76,20 +76,15 @@ const sendRecordsCsv = async (ledger: UsageLedger, query: ParsedUsageQuery, resp
   response.end(text);
 };
 
-/** CSV of a period: the groups when grouped (from the store seam), else every record of the
- * period, streamed from this gateway's ledger. */
+/** CSV of a period, from the store seam: the groups when grouped, else every record of the period,
+ * streamed. */
 const sendCsv = async (gateway: GatewayContext, query: ParsedUsageQuery, response: Response): Promise<void> => {
+  const reports = reportsOf(gateway);
   response.setHeader('content-type', 'text/csv; charset=utf-8');
   response.setHeader('content-disposition', `attachment; filename="modapi-usage-${query.fromDay ?? 'start'}-${query.toDay ?? 'now'}.csv"`);
-  if (query.groupBy) {
-    const summaries = summariesOf(gateway);
-    response.setHeader('x-modapi-usage-rebuilding', String(summaries.loading));
-    response.end(summaryCsv(await summaries.summarize(query)));
-    return;
-  }
-  const ledger = ledgerOf(gateway);
-  response.setHeader('x-modapi-usage-rebuilding', String(ledger.loading));
-  await sendRecordsCsv(ledger, query, response);
+  response.setHeader('x-modapi-usage-rebuilding', String(reports.loading));
+  if (query.groupBy) response.end(summaryCsv(await reports.summarize(query)));
+  else await sendRecordsCsv(reports, query, response);
 };
 
 const usage = (gateway: GatewayContext, csv: boolean) => async (request: Request, response: Response) => {
@@ -98,13 +93,13 @@ const usage = (gateway: GatewayContext, csv: boolean) => async (request: Request
     await sendCsv(gateway, query, response);
     return;
   }
-  const summaries = summariesOf(gateway);
-  response.json(summaryJson(await summaries.summarize(query), query, summaries.loading, await modelQuality(ledgerOf(gateway), query)));
+  const reports = reportsOf(gateway);
+  response.json(summaryJson(await reports.summarize(query), query, reports.loading, await modelQuality(ledgerOf(gateway), query)));
 };
 
-const recent = (gateway: GatewayContext) => (request: Request, response: Response) => {
+const recent = (gateway: GatewayContext) => async (request: Request, response: Response) => {
   const limit = parseRecentLimit(request.query.limit);
-  response.json({ object: 'list', data: ledgerOf(gateway).recent(limit, scopeOf(response)) });
+  response.json({ object: 'list', data: await reportsOf(gateway).recent(limit, scopeOf(response)) });
 };
 
 /** The usage API under /modapi (behind the token guard): `GET /modapi/usage?from=&to=&group_by=`

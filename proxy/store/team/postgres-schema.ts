@@ -49,6 +49,11 @@ CREATE TABLE rate_limits (key text PRIMARY KEY, tat_ms double precision NOT NULL
 CREATE TABLE replicas (id text PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now(), seen_at timestamptz NOT NULL DEFAULT now());
 `,
   },
+  {
+    version: 2,
+    name: 'usage events by time, for the per-record views (the CSV export oldest first, the recent ones newest first)',
+    sql: 'CREATE INDEX usage_events_time ON usage_events (time, request_id);',
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

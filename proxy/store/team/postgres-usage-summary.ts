@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { NO_VALUE_GROUP, summaryOf, type UsageGroup, type UsageQuery, type UsageSummary } from '../../usage/usage-rollups.js';
 import { addTotals, emptyTotals, type UsageTotals } from '../../usage/usage-totals.js';
+import { statementValues, usageConditions, whereClause } from './postgres-usage-filter.js';
 
 /** Each field of UsageTotals summed over usage_events the way addRecord (usage-totals.ts) counts
  * one record, read from the whole record kept as jsonb (usage_daily lacks most of them). */
@@ -34,24 +35,12 @@ const groupKey = (groupBy: UsageQuery['groupBy'], parameter: (value: unknown) =>
   return `coalesce(${column}, ${parameter(NO_VALUE_GROUP)})`;
 };
 
-/** The statement and its values for one query: the period, the client's scope and the filters
- * (tags as jsonb containment, which the tags index serves). */
+/** The statement and its values for one query: its conditions (postgres-usage-filter.ts), grouped. */
 export const summaryStatement = (query: UsageQuery): { text: string; values: unknown[] } => {
-  const values: unknown[] = [];
-  const parameter = (value: unknown): string => {
-    values.push(value);
-    return `$${values.length}`;
-  };
-  const where = [
-    ...(query.fromDay ? [`day >= ${parameter(query.fromDay)}::date`] : []),
-    ...(query.toDay ? [`day <= ${parameter(query.toDay)}::date`] : []),
-    ...(query.client === undefined ? [] : [`client = ${parameter(query.client)}`]),
-    ...(query.team === undefined ? [] : [`team = ${parameter(query.team)}`]),
-    ...(query.user === undefined ? [] : [`end_user = ${parameter(query.user)}`]),
-    ...(query.tags && Object.keys(query.tags).length > 0 ? [`tags @> ${parameter(JSON.stringify(query.tags))}::jsonb`] : []),
-  ];
+  const { values, parameter } = statementValues();
+  const where = whereClause(usageConditions(query, parameter));
   const key = groupKey(query.groupBy, parameter);
-  return { text: `SELECT ${key} AS key,${TOTALS_SQL}\nFROM usage_events${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY 1`, values };
+  return { text: `SELECT ${key} AS key,${TOTALS_SQL}\nFROM usage_events${where} GROUP BY 1`, values };
 };
 
 type SummaryRow = UsageTotals & { key: string | null };

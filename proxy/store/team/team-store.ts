@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.js';
 import type { StoreState, TeamStore } from '../store-seam.js';
 import { openPostgresPool, openRedis } from './drivers.js';
 import { PostgresLimits } from './postgres-limits.js';
+import { recentUsage, usageRecords } from './postgres-usage-records.js';
 import { summarizeUsage } from './postgres-usage-summary.js';
 import { LATEST_SCHEMA, schemaVersion } from './postgres-schema.js';
 import { RedisLimits } from './redis-limits.js';
@@ -77,7 +78,12 @@ export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStor
         setImmediate(() => limits.settle(record));
       },
     },
-    summaries: { summarize: (query) => summarizeUsage(pool, query), loading: false },
+    reports: {
+      summarize: (query) => summarizeUsage(pool, query),
+      records: (query) => usageRecords(pool, query),
+      recent: (limit, client) => recentUsage(pool, limit, client),
+      loading: false,
+    },
     limits,
     watchTokens: (listener) => tokens.watch(listener),
     state: (): StoreState => ({
