@@ -94,7 +94,9 @@ export class TeamCluster {
   }
 
   async startReplica(spool: string, environment: NodeJS.ProcessEnv = this.environment()): Promise<Replica> {
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--token', ADMIN_TOKEN, '--config', join(this.work, 'config.json'), '--spool', spool], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Each replica its own ledger, as on machines of their own (not one file every replica appends to).
+    const args = ['--port', '0', '--token', ADMIN_TOKEN, '--config', join(this.work, 'config.json'), '--spool', spool, '--ledger', `${spool}-ledger`];
+    const child = spawn(process.execPath, [CLI, ...args], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
     let printed = '';
     child.stdout!.setEncoding('utf8').on('data', (text: string) => (printed += text));
     child.stderr!.setEncoding('utf8').on('data', (text: string) => (printed += text));

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { csvTexts } from '../support/csv.js';
 import { teamServersAvailable } from '../support/team-servers.mjs';
 import { ACTUAL_USD, TeamCluster, type Replica } from './support.js';
 
-// Two dist/cli.js replicas on one Postgres: usage grouped by team and by tag, asked of each.
+// Two dist/cli.js replicas on one Postgres: usage grouped by team and by tag, and its records, asked
+// of each.
 const available = teamServersAvailable();
 let cluster: TeamCluster;
 const secrets: Record<string, string> = {};
@@ -54,7 +56,10 @@ const assertGroups = (actual: Group[], expected: Map<string, { requests: number;
   }
 };
 
-const send = async (replica: Replica, token: string, model: string, customer: string | undefined): Promise<void> => {
+/** Each answered request's id, with what was sent. */
+const answered: { requestId: string; sent: Sent }[] = [];
+
+const send = async (replica: Replica, token: string, model: string, customer: string | undefined): Promise<string> => {
   const response = await fetch(`http://127.0.0.1:${replica.port}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(customer ? { 'x-modapi-tags': `customer=${customer},feature=summarize` } : {}) },
@@ -62,6 +67,7 @@ const send = async (replica: Replica, token: string, model: string, customer: st
   });
   await response.arrayBuffer();
   assert.equal(response.status, 200);
+  return response.headers.get('x-request-id') as string;
 };
 
 interface Summary {
@@ -89,7 +95,9 @@ before(async () => {
   secrets.alpha = await cluster.createToken('alpha', ['--team', 'red']);
   secrets.beta = await cluster.createToken('beta', ['--team', 'blue']);
   secrets.boss = await cluster.createToken('boss', ['--admin']);
-  for (const sent of SENT) for (let turn = 0; turn < sent.count; turn += 1) await send(cluster.replicas[sent.replica] as Replica, secrets[sent.token] as string, sent.model, sent.customer);
+  for (const sent of SENT) {
+    for (let turn = 0; turn < sent.count; turn += 1) answered.push({ requestId: await send(cluster.replicas[sent.replica] as Replica, secrets[sent.token] as string, sent.model, sent.customer), sent });
+  }
   await cluster.drained();
 });
 
@@ -134,4 +142,75 @@ test('the CLI report with --store prints the same groups', async () => {
     assert.ok(Math.abs((rows.get(key)?.costUsd ?? -1) - wanted.costUsd) < 1e-4, `CLI cost of ${key}: ${printed}`);
   }
   assert.equal(rows.get('total')?.requests, 8);
+});
+
+test('the CLI report reads the store named by MODAPI_STORE_URL alone, with no ledger on this machine', async () => {
+  const home = join(cluster.work, 'empty-home');
+  const printed = await cluster.cli(['usage', '--group-by', 'team'], { ...cluster.environment(), HOME: home });
+  assert.match(printed, /^red\s+5\s/m, printed);
+  assert.match(printed, /^blue\s+3\s/m, printed);
+  assert.match(printed, /^total\s+8\s/m, printed);
+});
+
+interface RecordSeen {
+  requestId: string;
+  client: string;
+  team?: string;
+  tags?: Record<string, string>;
+}
+
+const get = async (replica: Replica, token: string, path: string): Promise<Response> => {
+  const response = await fetch(`http://127.0.0.1:${replica.port}/modapi/${path}`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(response.status, 200, await response.clone().text());
+  return response;
+};
+
+/** The records of the per-record CSV (`usage.csv?...`, or `usage?format=csv&...`), by column name. */
+const csvRecords = async (replica: Replica, token: string, path: string): Promise<RecordSeen[]> => {
+  const [header, ...rows] = csvTexts(await (await get(replica, token, path)).text());
+  const column = (row: string[], name: string): string => row[(header as string[]).indexOf(name)] as string;
+  return rows.map((row) => ({
+    requestId: column(row, 'requestId'),
+    client: column(row, 'client'),
+    ...(column(row, 'team') ? { team: column(row, 'team') } : {}),
+    ...(column(row, 'tags') ? { tags: Object.fromEntries(column(row, 'tags').split(';').map((pair) => pair.split('='))) } : {}),
+  }));
+};
+
+const recentRecords = async (replica: Replica, token: string, limit = 100): Promise<RecordSeen[]> => {
+  const body = (await (await get(replica, token, `usage/recent?limit=${limit}`)).json()) as { data: (RecordSeen & { time: string })[] };
+  const times = body.data.map((record) => record.time);
+  assert.deepEqual(times, [...times].sort().reverse(), 'recent records come newest first');
+  return body.data.map(({ requestId, client, team, tags }) => ({ requestId, client, ...(team ? { team } : {}), ...(tags ? { tags } : {}) }));
+};
+
+/** What the records of the requests sent should read, sorted by request id. */
+const expectedRecords = (only: (sent: Sent) => boolean = () => true): RecordSeen[] =>
+  answered
+    .filter((answer) => only(answer.sent))
+    .map(({ requestId, sent }) => ({ requestId, client: sent.token, team: sent.team, ...(sent.customer ? { tags: { customer: sent.customer, feature: 'summarize' } } : {}) }))
+    .sort((a, b) => a.requestId.localeCompare(b.requestId));
+
+const byId = (records: RecordSeen[]): RecordSeen[] => [...records].sort((a, b) => a.requestId.localeCompare(b.requestId));
+
+test('every replica lists every replica\'s records, with their team and tags: usage/recent and the per-record CSV', async () => {
+  // Each replica answered only some of them itself.
+  assert.ok(SENT.some((sent) => sent.replica === 0) && SENT.some((sent) => sent.replica === 1));
+  for (const replica of cluster.replicas) {
+    assert.deepEqual(byId(await recentRecords(replica, secrets.boss as string)), expectedRecords(), `recent from :${replica.port}`);
+    assert.deepEqual(byId(await csvRecords(replica, secrets.boss as string, 'usage.csv')), expectedRecords(), `usage.csv from :${replica.port}`);
+    assert.deepEqual(byId(await csvRecords(replica, secrets.boss as string, `usage?format=csv&from=${new Date().toISOString().slice(0, 10)}`)), expectedRecords(), `format=csv from :${replica.port}`);
+  }
+  assert.equal((await recentRecords(cluster.replicas[1] as Replica, secrets.boss as string, 3)).length, 3);
+});
+
+test('a token that is not an admin lists only its own records, from either replica; the tag and team filters apply', async () => {
+  for (const replica of cluster.replicas) {
+    assert.deepEqual(byId(await recentRecords(replica, secrets.beta as string)), expectedRecords((sent) => sent.token === 'beta'), 'beta recent');
+    assert.deepEqual(byId(await csvRecords(replica, secrets.beta as string, 'usage.csv')), expectedRecords((sent) => sent.token === 'beta'), 'beta usage.csv');
+    assert.deepEqual(byId(await csvRecords(replica, secrets.beta as string, 'usage.csv?tag=customer=acme')), expectedRecords((sent) => sent.token === 'beta' && sent.customer === 'acme'), 'beta, customer acme');
+    assert.deepEqual(byId(await csvRecords(replica, secrets.boss as string, 'usage.csv?tag=customer=acme')), expectedRecords((sent) => sent.customer === 'acme'), 'customer acme');
+    assert.deepEqual(byId(await csvRecords(replica, secrets.boss as string, 'usage.csv?team=red&tag=customer=globex&tag=feature=summarize')), expectedRecords((sent) => sent.team === 'red' && sent.customer === 'globex'), 'red, globex');
+  }
+  assert.equal(expectedRecords((sent) => sent.customer === 'acme').length, 4);
 });

@@ -13,11 +13,22 @@ export const statementValues = (): { values: unknown[]; parameter: (value: unkno
   };
 };
 
-/** The conditions on usage_events of a query: the period (by UTC day), the client's scope and the
- * filters (tags as jsonb containment, which the tags index serves). */
-export const usageConditions = (query: RecordQuery, parameter: (value: unknown) => string): string[] => [
+/** The period of a query by UTC day (what the day index serves). */
+export const periodByDay = (query: RecordQuery, parameter: (value: unknown) => string): string[] => [
   ...(query.fromDay ? [`day >= ${parameter(query.fromDay)}::date`] : []),
   ...(query.toDay ? [`day <= ${parameter(query.toDay)}::date`] : []),
+];
+
+/** The same period by time, from the first day's midnight UTC to the next day after the last (what
+ * the time index serves). */
+export const periodByTime = (query: RecordQuery, parameter: (value: unknown) => string): string[] => [
+  ...(query.fromDay ? [`time >= (${parameter(query.fromDay)}::date)::timestamp AT TIME ZONE 'UTC'`] : []),
+  ...(query.toDay ? [`time < (${parameter(query.toDay)}::date + 1)::timestamp AT TIME ZONE 'UTC'`] : []),
+];
+
+/** Whose records, and which: the client's scope and the filters (tags as jsonb containment, which
+ * the tags index serves). */
+export const scopeConditions = (query: RecordQuery, parameter: (value: unknown) => string): string[] => [
   ...(query.client === undefined ? [] : [`client = ${parameter(query.client)}`]),
   ...(query.team === undefined ? [] : [`team = ${parameter(query.team)}`]),
   ...(query.user === undefined ? [] : [`end_user = ${parameter(query.user)}`]),

@@ -1,20 +1,19 @@
 import type { Pool } from 'pg';
 import type { UsageRecord } from '../../usage/usage-record.js';
 import type { RecordQuery } from '../../usage/usage-rollups.js';
-import { statementValues, usageConditions, whereClause } from './postgres-usage-filter.js';
+import { periodByTime, scopeConditions, statementValues, whereClause } from './postgres-usage-filter.js';
 
 const PAGE_ROWS = 500;
 
 type RecordRow = { record: UsageRecord };
 
 /** One page of a query's records, oldest first, after the record `after` when given. The period
- * is also bounded by time, so the (time, request_id) index serves the range and the order. */
+ * is bounded by time, so the (time, request_id) index can serve the range and the order. */
 export const recordsStatement = (query: RecordQuery, after: UsageRecord | undefined, rows: number): { text: string; values: unknown[] } => {
   const { values, parameter } = statementValues();
   const conditions = [
-    ...usageConditions(query, parameter),
-    ...(query.fromDay ? [`time >= (${parameter(query.fromDay)}::date)::timestamp AT TIME ZONE 'UTC'`] : []),
-    ...(query.toDay ? [`time < (${parameter(query.toDay)}::date + 1)::timestamp AT TIME ZONE 'UTC'`] : []),
+    ...periodByTime(query, parameter),
+    ...scopeConditions(query, parameter),
     ...(after ? [`(time, request_id) > (${parameter(after.time)}::timestamptz, ${parameter(after.requestId)})`] : []),
   ];
   return { text: `SELECT record FROM usage_events${whereClause(conditions)} ORDER BY time, request_id LIMIT ${parameter(rows)}`, values };
@@ -37,7 +36,7 @@ export async function* usageRecords(pool: Pool, query: RecordQuery, pageRows = P
 /** The latest records (of one client, when given), newest first, from every replica's. */
 export const recentUsage = async (pool: Pool, limit: number, client?: string): Promise<UsageRecord[]> => {
   const { values, parameter } = statementValues();
-  const where = whereClause(client === undefined ? [] : [`client = ${parameter(client)}`]);
+  const where = whereClause(scopeConditions({ client }, parameter));
   const { rows } = await pool.query<RecordRow>(`SELECT record FROM usage_events${where} ORDER BY time DESC, request_id DESC LIMIT ${parameter(limit)}`, values);
   return rows.map((row) => row.record);
 };

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { NO_VALUE_GROUP, summaryOf, type UsageGroup, type UsageQuery, type UsageSummary } from '../../usage/usage-rollups.js';
 import { addTotals, emptyTotals, type UsageTotals } from '../../usage/usage-totals.js';
-import { statementValues, usageConditions, whereClause } from './postgres-usage-filter.js';
+import { periodByDay, scopeConditions, statementValues, whereClause } from './postgres-usage-filter.js';
 
 /** Each field of UsageTotals summed over usage_events the way addRecord (usage-totals.ts) counts
  * one record, read from the whole record kept as jsonb (usage_daily lacks most of them). */
@@ -35,10 +35,10 @@ const groupKey = (groupBy: UsageQuery['groupBy'], parameter: (value: unknown) =>
   return `coalesce(${column}, ${parameter(NO_VALUE_GROUP)})`;
 };
 
-/** The statement and its values for one query: its conditions (postgres-usage-filter.ts), grouped. */
+/** The statement and its values for one query: its period and scope (postgres-usage-filter.ts), grouped. */
 export const summaryStatement = (query: UsageQuery): { text: string; values: unknown[] } => {
   const { values, parameter } = statementValues();
-  const where = whereClause(usageConditions(query, parameter));
+  const where = whereClause([...periodByDay(query, parameter), ...scopeConditions(query, parameter)]);
   const key = groupKey(query.groupBy, parameter);
   return { text: `SELECT ${key} AS key,${TOTALS_SQL}\nFROM usage_events${where} GROUP BY 1`, values };
 };
