@@ -108,8 +108,8 @@ export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStor
   };
 };
 
-/** Redis for limits, and a second connection listening for changes made through the CLI. Not reaching it at
- * start is not fatal: budgets go through Postgres until it answers. */
+/** Redis for limits, and a second connection listening for changes made through the CLI. Not
+ * reaching it at start is not fatal: budgets go through Postgres until it answers. */
 const connectRedis = async (url: string, log: Logger): Promise<{ client: Redis; subscriber: Redis }> => {
   const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(times * 100, 1_000) };
   const client = await openRedis(url, options);
