@@ -3,7 +3,7 @@ import { serve } from './cli/serve.js';
 import { usageReport } from './cli/usage-report.js';
 import { tokenCommand } from './cli/token-command.js';
 import { capYoungGeneration } from './cli/young-generation.js';
-import { migrateCommand, tokensCommand } from './cli/team-commands.js';
+import { migrateCommand, policiesCommand, tokensCommand } from './cli/team-commands.js';
 
 /** The standalone gateway (`npm start`, `node dist/cli.js`). */
 const main = async (): Promise<void> => {
@@ -22,6 +22,10 @@ const main = async (): Promise<void> => {
   }
   if (cli.command === 'tokens') {
     await tokensCommand(cli, process.env);
+    return;
+  }
+  if (cli.command === 'policies') {
+    await policiesCommand(cli, process.env);
     return;
   }
   if (cli.command === 'token') {

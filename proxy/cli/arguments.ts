@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { TEAM_OPTIONS, TEAM_USAGE_TEXT, teamArguments, type TeamArguments } from './team-arguments.js';
 
 export interface CliArguments {
-  command: 'serve' | 'usage' | 'token' | 'migrate' | 'tokens';
-  /** `tokens create|list|revoke`, and what they name. */
+  command: 'serve' | 'usage' | 'token' | 'migrate' | 'tokens' | 'policies';
+  /** `tokens create|list|revoke`, `policies set|list|remove`, and what they name. */
   subcommand?: string;
-  /** The team store and Redis, and the `tokens` command's fields. */
+  /** The team store and Redis, and the `tokens` and `policies` commands' fields. */
   teamStore?: TeamArguments;
   host: string;
   port: number;
@@ -17,7 +17,7 @@ export interface CliArguments {
   from?: string;
   to?: string;
   groupBy?: string;
-  /** Usage report filters. */
+  /** Usage report filters (`--tag` is also the tag a policy set by `policies set` matches). */
   team?: string;
   user?: string;
   tags?: string[];
@@ -43,7 +43,7 @@ user's data folder ($XDG_DATA_HOME/modapi or ~/.local/share/modapi, ~/Library/Ap
 %LOCALAPPDATA%\\modapi), beside the usage ledger; \`token\` prints it, \`token --rotate\` replaces it.
 ${TEAM_USAGE_TEXT}`;
 
-const COMMANDS = new Set<CliArguments['command']>(['serve', 'usage', 'token', 'migrate', 'tokens']);
+const COMMANDS = new Set<CliArguments['command']>(['serve', 'usage', 'token', 'migrate', 'tokens', 'policies']);
 
 export const parseCliArguments = (argv: string[]): CliArguments => {
   const { values, positionals } = parseArgs({

@@ -1,4 +1,4 @@
-/** The team gateway's flags: where the store and Redis are, and the `tokens` command's fields. */
+/** The team gateway's flags: where the store and Redis are, and the `tokens` and `policies` commands' fields. */
 export interface TeamArguments {
   store?: string;
   redis?: string;
@@ -31,7 +31,10 @@ A team gateway (several replicas over PostgreSQL, optionally Redis):
   node dist/cli.js migrate --store postgres://...
   node dist/cli.js tokens create --name NAME [--team TEAM] [--allowed-models a,b*] [--daily-usd N] [--monthly-usd N] [--rpm N] [--admin]
   node dist/cli.js tokens list
-  node dist/cli.js tokens revoke NAME`;
+  node dist/cli.js tokens revoke NAME
+  node dist/cli.js policies set --name NAME --tag KEY=VALUE --allowed-models a,b* [--team TEAM]   (creates or replaces)
+  node dist/cli.js policies list
+  node dist/cli.js policies remove NAME`;
 
 const positiveNumber = (flag: string, text: string | undefined, integer = false): number | undefined => {
   if (text === undefined) return undefined;

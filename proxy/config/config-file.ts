@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { z, type ZodError } from 'zod';
 
 const price = z
   .object({
@@ -44,6 +44,15 @@ export const tagPolicySchema = z
   })
   .strict();
 
+/** A policy's rule as the team store keeps it (its name is the row's): the same shape, checked the same way. */
+export const tagPolicyRuleSchema = tagPolicySchema.omit({ name: true });
+
+/** A validation failure in one line: where, and what is wrong. */
+export const firstIssue = (error: ZodError): string => {
+  const issue = error.issues[0];
+  return `${issue?.path.join('.') || '(root)'}: ${issue?.message}`;
+};
+
 /** The `--config` file: providers (keys may also come from the environment), named local tokens,
  * budgets, retries and fallbacks, price overrides. */
 export const configFileSchema = z
@@ -87,9 +96,6 @@ export const readConfigFile = (path: string): ConfigFile => {
     throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
   }
   const result = configFileSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-  }
+  if (!result.success) throw new Error(`${path}: ${firstIssue(result.error)}`);
   return result.data;
 };

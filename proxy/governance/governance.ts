@@ -29,6 +29,9 @@ export class Governance extends EventEmitter<GovernanceEvents> {
   /** `scope|client|period|periodKey|kind` of the warnings already given, so each fires once. */
   private readonly warned = new Set<string>();
   private shared: SharedLimits | undefined;
+  private configPolicies: readonly TagPolicy[] = [];
+  private storePolicies: readonly TagPolicy[] = [];
+  /** Both, the config's first: the one list a request is checked against. */
   private tagPolicies: readonly TagPolicy[] = [];
 
   constructor(
@@ -53,7 +56,14 @@ export class Governance extends EventEmitter<GovernanceEvents> {
 
   /** The config's policies by tag or team (which models a request they match may use). */
   setTagPolicies(policies: readonly TagPolicy[]): void {
-    this.tagPolicies = policies;
+    this.configPolicies = policies;
+    this.tagPolicies = [...policies, ...this.storePolicies];
+  }
+
+  /** The team store's policies, applied with the config's; replaced whenever the store's change. */
+  setStorePolicies(policies: readonly TagPolicy[]): void {
+    this.storePolicies = policies;
+    this.tagPolicies = [...this.configPolicies, ...policies];
   }
 
   /** Lets a request in or throws: 403 model_not_allowed or policy_model_not_allowed, 429 rate_limited (with Retry-After),

@@ -3,8 +3,9 @@ import type { ResolvedModel } from '../providers/registry.js';
 import type { UsageTags } from '../usage/usage-record.js';
 import { globMatches } from './token-policy.js';
 
-/** `{"when": {"tag": "data=sensitive"}, "allowedModels": ["..."]}` from the config: a request that
- * carries the tag (or comes from the team) may use only those models, whatever its token allows. */
+/** `{"when": {"tag": "data=sensitive"}, "allowedModels": ["..."]}` from the config or the team
+ * store: a request that carries the tag (or comes from the team) may use only those models,
+ * whatever its token allows. */
 export interface TagPolicy {
   name?: string;
   when: { tag?: string; team?: string };
@@ -18,8 +19,11 @@ export interface PolicySubject {
   tags?: UsageTags;
 }
 
+/** What a policy matches, in words: `tag data=sensitive, team research`. */
+export const describeCondition = (when: TagPolicy['when']): string => [when.tag && `tag ${when.tag}`, when.team && `team ${when.team}`].filter(Boolean).join(', ');
+
 /** A policy's name in a refusal: its own, else its condition. */
-export const policyName = (policy: TagPolicy): string => policy.name ?? [policy.when.tag && `tag ${policy.when.tag}`, policy.when.team && `team ${policy.when.team}`].filter(Boolean).join(', ');
+export const policyName = (policy: TagPolicy): string => policy.name ?? describeCondition(policy.when);
 
 const applies = (policy: TagPolicy, subject: PolicySubject): boolean => {
   const { tag, team } = policy.when;
@@ -42,7 +46,7 @@ export const refusingPolicy = (policies: readonly TagPolicy[], subject: PolicySu
 
 /** 403 naming the policy; every dialect's error exit gives it that dialect's shape. */
 export const refusedByPolicy = (policy: TagPolicy, model: string): GatewayError =>
-  new GatewayError(403, `The policy "${policyName(policy)}" does not allow the model '${model}' for this request; its allowed models are set in the gateway's configuration (policies).`, {
+  new GatewayError(403, `The policy "${policyName(policy)}" does not allow the model '${model}' for this request; its allowed models are set in the gateway's policies.`, {
     type: 'permission_error',
     param: 'model',
     code: 'policy_model_not_allowed',

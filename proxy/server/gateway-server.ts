@@ -104,6 +104,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     store,
   };
   store?.watchTokens((stored) => context.tokens.replaceStored(stored));
+  store?.watchPolicies((stored) => usage.governance.setStorePolicies(stored));
   const host = options.host ?? LOOPBACK;
   let boundPort = 0;
   const allowedOrigins = options.allowedOrigins ?? [];

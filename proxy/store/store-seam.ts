@@ -1,9 +1,10 @@
 import type { BudgetCap } from '../governance/budgets.js';
+import type { TagPolicy } from '../governance/tag-policies.js';
 import type { TokenPolicy } from '../governance/token-policy.js';
 import type { UsageRecord, UsageSink } from '../usage/usage-record.js';
 import type { RecordQuery, UsageQuery, UsageSummary } from '../usage/usage-rollups.js';
 
-/** The store seam: where usage, budgets, rate limits and tokens live. The embedded default (the
+/** The store seam: where usage, budgets, rate limits, tokens and policies live. The embedded default (the
  * JSON-lines ledger with its rollups, counters in memory, tokens from the config or SecretStorage)
  * is what the gateway does without a TeamStore, and all the extension ever uses. A team store
  * (proxy/store/team/, loaded by the CLI only when configured) shares them between replicas. */
@@ -89,6 +90,8 @@ export interface TeamStore {
   limits: SharedLimits;
   /** Called now with the store's tokens, and again whenever they change (created, revoked). */
   watchTokens(listener: (tokens: StoredToken[]) => void): void;
+  /** Called now with the store's policies by tag or team, and again whenever they change. */
+  watchPolicies(listener: (policies: TagPolicy[]) => void): void;
   state(): StoreState;
   close(): Promise<void>;
 }

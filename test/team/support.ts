@@ -31,11 +31,11 @@ export interface Replica {
 
 /** Postgres, Redis, a fake upstream and N `dist/cli.js` replicas over them, all on 127.0.0.1. */
 /** A suite's cluster: the servers must be installed (never a skip), dist/cli.js is built, then
- * `replicas` replicas start on one Postgres and one Redis. */
-export const startTeamCluster = async (replicas: number): Promise<TeamCluster> => {
+ * `replicas` replicas start on one Postgres and one Redis, with `config` added to their config file. */
+export const startTeamCluster = async (replicas: number, config: Record<string, unknown> = {}): Promise<TeamCluster> => {
   if (!teamServersAvailable()) throw new Error('postgresql 15 and redis-server are needed (apt-get install postgresql redis-server; .ci/run installs them)');
   execFileSync(process.execPath, ['esbuild.js'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'pipe' });
-  return new TeamCluster().start(replicas);
+  return new TeamCluster().start(replicas, config);
 };
 
 export class TeamCluster {
@@ -46,9 +46,9 @@ export class TeamCluster {
   readonly replicas: Replica[] = [];
   pool!: pg.Pool;
 
-  async start(replicas: number): Promise<this> {
+  async start(replicas: number, config: Record<string, unknown> = {}): Promise<this> {
     await Promise.all([this.postgres.start(), this.redis.start(), this.startUpstream()]);
-    writeFileSync(join(this.work, 'config.json'), JSON.stringify({ priceOverrides: PRICES }));
+    writeFileSync(join(this.work, 'config.json'), JSON.stringify({ priceOverrides: PRICES, ...config }));
     await this.cli(['migrate']);
     this.pool = new pg.Pool({ connectionString: this.postgres.url, max: 4 });
     this.pool.on('error', () => undefined);

@@ -10,8 +10,9 @@ import { summarizeUsage } from './postgres-usage-summary.js';
 import { LATEST_SCHEMA, schemaVersion } from './postgres-schema.js';
 import { RedisLimits } from './redis-limits.js';
 import { TeamLimits } from './team-limits.js';
-import { TOKENS_CHANNEL } from './team-tokens.js';
-import { TokenFeed } from './token-feed.js';
+import { policiesFeed } from './team-policies.js';
+import { TOKENS_FEED } from './team-tokens.js';
+import { STORE_CHANGES_CHANNEL, StoreFeed } from './store-feed.js';
 import { UsageSpool } from './usage-spool.js';
 import { UsageWriter } from './usage-writer.js';
 
@@ -25,7 +26,8 @@ export interface TeamStoreOptions {
   log: Logger;
   holdMs?: number;
   batchMs?: number;
-  tokenPollMs?: number;
+  /** How often the store's tokens and policies are checked for a change Redis did not announce. */
+  feedPollMs?: number;
 }
 
 /** A replica is live while it beat within this long (its share of a rate limit counts it). */
@@ -50,10 +52,15 @@ export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStor
   const replica = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   await pool.query('INSERT INTO replicas (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [replica]);
   const writer = new UsageWriter(pool, new UsageSpool(options.spoolDir), { batchMs }, log);
-  const tokens = await TokenFeed.open(pool, log, options.tokenPollMs ?? 500);
+  const pollMs = options.feedPollMs ?? 500;
+  const tokens = await StoreFeed.open(pool, TOKENS_FEED, log, pollMs);
+  const policies = await StoreFeed.open(pool, policiesFeed(log), log, pollMs);
+  const feeds = [tokens, policies];
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, log) : undefined;
   const limits = new TeamLimits(new PostgresLimits(pool, replica), redis && { limits: new RedisLimits(redis.client), ready: () => redis.client.status === 'ready' }, writer, { holdMs, batchMs }, log);
-  redis?.subscriber.on('message', () => void tokens.refresh().catch(() => undefined));
+  redis?.subscriber.on('message', () => {
+    for (const feed of feeds) void feed.refresh().catch(() => undefined);
+  });
   redis?.client.on('ready', () => void limits.redisReconnected().catch(() => undefined));
   let postgresUp = true;
   const beat = async () => {
@@ -86,6 +93,7 @@ export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStor
     },
     limits,
     watchTokens: (listener) => tokens.watch(listener),
+    watchPolicies: (listener) => policies.watch(listener),
     state: (): StoreState => ({
       kind: 'postgres',
       ready: true,
@@ -95,7 +103,7 @@ export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStor
     }),
     close: async () => {
       clearInterval(heartbeat);
-      tokens.close();
+      for (const feed of feeds) feed.close();
       await Promise.race([writer.flush(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       writer.close();
       await pool.query('DELETE FROM replicas WHERE id = $1', [replica]).catch(() => undefined);
@@ -106,8 +114,8 @@ export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStor
   };
 };
 
-/** Redis for limits, and a second connection listening for token changes. Not reaching it at
- * start is not fatal: budgets go through Postgres until it answers. */
+/** Redis for limits, and a second connection listening for changes made through the CLI. Not
+ * reaching it at start is not fatal: budgets go through Postgres until it answers. */
 const connectRedis = async (url: string, log: Logger): Promise<{ client: Redis; subscriber: Redis }> => {
   const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(times * 100, 1_000) };
   const client = await openRedis(url, options);
@@ -124,7 +132,7 @@ const connectRedis = async (url: string, log: Logger): Promise<{ client: Redis; 
     down = false;
   });
   // Subscribed again by the client after any reconnection.
-  void subscriber.subscribe(TOKENS_CHANNEL).catch(() => undefined);
+  void subscriber.subscribe(STORE_CHANGES_CHANNEL).catch(() => undefined);
   await new Promise<void>((resolve) => {
     if (client.status === 'ready') resolve();
     client.once('ready', () => resolve());
@@ -133,12 +141,12 @@ const connectRedis = async (url: string, log: Logger): Promise<{ client: Redis; 
   return { client, subscriber };
 };
 
-export const publishTokensChanged = async (redisUrl: string): Promise<void> => {
+/** Tells every replica at once that a kind (tokens, policies) changed; they would see it by polling too. */
+export const publishStoreChanged = async (redisUrl: string, kind: string): Promise<void> => {
   const redis = await openRedis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   try {
-    await redis.publish(TOKENS_CHANNEL, 'changed');
+    await redis.publish(STORE_CHANGES_CHANNEL, kind);
   } finally {
     redis.disconnect();
   }
 };
-

@@ -1,7 +1,9 @@
 import { hash, randomBytes } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { TokenPolicy } from '../../governance/token-policy.js';
 import type { StoredToken } from '../store-seam.js';
+import { inTransaction } from './postgres-transaction.js';
+import { bumpVersion, type FeedKind } from './store-feed.js';
 
 export interface NewToken {
   name: string;
@@ -38,9 +40,12 @@ interface TokenRow {
   revoked_at: Date | null;
 }
 
-export const TOKENS_CHANNEL = 'modapi:tokens';
-
 const digestOf = (secret: string): Buffer => hash('sha256', secret, 'buffer');
+
+/** A token's or a policy's team must be in the teams table first. */
+export const ensureTeam = async (client: PoolClient, team: string | undefined): Promise<void> => {
+  if (team) await client.query('INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [team]);
+};
 
 const policyOf = (row: TokenRow): TokenPolicy | undefined => {
   const policy: TokenPolicy = {};
@@ -51,38 +56,42 @@ const policyOf = (row: TokenRow): TokenPolicy | undefined => {
   return Object.keys(policy).length > 0 ? policy : undefined;
 };
 
+/** The tokens in use, as every replica reads them. */
+export const TOKENS_FEED: FeedKind<StoredToken> = {
+  name: 'tokens',
+  read: async (client) => {
+    const rows = await client.query<TokenRow>('SELECT name, team, secret_sha256, allowed_models, daily_usd, monthly_usd, rpm, admin FROM tokens WHERE revoked_at IS NULL');
+    return rows.rows.map((row) => ({ name: row.name, digest: row.secret_sha256, team: row.team ?? undefined, admin: row.admin, policy: policyOf(row) }));
+  },
+};
+
 /** Creates a token; the secret is returned once and only its SHA-256 digest is stored. */
 export const createToken = async (pool: Pool, token: NewToken): Promise<string> => {
   const secret = `mk-team-${randomBytes(24).toString('base64url')}`;
-  const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    if (token.team) await client.query('INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [token.team]);
-    await client.query(
-      'INSERT INTO tokens (name, team, secret_sha256, allowed_models, daily_usd, monthly_usd, rpm, admin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [token.name, token.team ?? null, digestOf(secret), token.allowedModels ? JSON.stringify(token.allowedModels) : null, token.dailyUsd ?? null, token.monthlyUsd ?? null, token.rpm ?? null, token.admin === true],
-    );
-    await client.query("UPDATE store_versions SET version = version + 1 WHERE name = 'tokens'");
-    await client.query('COMMIT');
+    await inTransaction(pool, async (client) => {
+      await ensureTeam(client, token.team);
+      await client.query(
+        'INSERT INTO tokens (name, team, secret_sha256, allowed_models, daily_usd, monthly_usd, rpm, admin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [token.name, token.team ?? null, digestOf(secret), token.allowedModels ? JSON.stringify(token.allowedModels) : null, token.dailyUsd ?? null, token.monthlyUsd ?? null, token.rpm ?? null, token.admin === true],
+      );
+      await bumpVersion(client, TOKENS_FEED.name);
+    });
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
     if ((error as { code?: string }).code === '23505') throw new Error(`a token named "${token.name}" exists already`);
     throw error;
-  } finally {
-    client.release();
   }
   return secret;
 };
 
 /** Revokes a token by name; false when there is no such token still in use. */
-export const revokeToken = async (pool: Pool, name: string): Promise<boolean> => {
-  const result = await pool.query(
-    `WITH revoked AS (UPDATE tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING 1)
-     UPDATE store_versions SET version = version + 1 WHERE name = 'tokens' AND EXISTS (SELECT 1 FROM revoked) RETURNING version`,
-    [name],
-  );
-  return (result.rowCount ?? 0) > 0;
-};
+export const revokeToken = (pool: Pool, name: string): Promise<boolean> =>
+  inTransaction(pool, async (client) => {
+    const revoked = await client.query('UPDATE tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL', [name]);
+    if (!revoked.rowCount) return false;
+    await bumpVersion(client, TOKENS_FEED.name);
+    return true;
+  });
 
 export const listTokens = async (pool: Pool): Promise<TokenListing[]> => {
   const result = await pool.query<TokenRow>('SELECT name, team, allowed_models, daily_usd, monthly_usd, rpm, admin, created_at, revoked_at FROM tokens ORDER BY created_at, name');
@@ -97,29 +106,4 @@ export const listTokens = async (pool: Pool): Promise<TokenListing[]> => {
     createdAt: row.created_at.toISOString(),
     revokedAt: row.revoked_at?.toISOString() ?? null,
   }));
-};
-
-/** The tokens in use, with the version they were read at. */
-export const loadTokens = async (pool: Pool): Promise<{ version: number; tokens: StoredToken[] }> => {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const version = await client.query<{ version: number }>("SELECT version FROM store_versions WHERE name = 'tokens'");
-    const rows = await client.query<TokenRow>('SELECT name, team, secret_sha256, allowed_models, daily_usd, monthly_usd, rpm, admin FROM tokens WHERE revoked_at IS NULL');
-    await client.query('COMMIT');
-    return {
-      version: version.rows[0]?.version ?? 0,
-      tokens: rows.rows.map((row) => ({ name: row.name, digest: row.secret_sha256, team: row.team ?? undefined, admin: row.admin, policy: policyOf(row) })),
-    };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-};
-
-export const tokensVersion = async (pool: Pool): Promise<number> => {
-  const result = await pool.query<{ version: number }>("SELECT version FROM store_versions WHERE name = 'tokens'");
-  return result.rows[0]?.version ?? 0;
 };
