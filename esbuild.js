@@ -81,18 +81,85 @@ const webviewBuilds = (name, { minified = false, outdir = fromRoot('dist/media')
   ...(name === 'chat' ? [{ ...browserBuild(minified, outdir), entryPoints: { 'chat-highlight': fromRoot('media/chat/highlight-script.ts') } }] : []),
 ];
 
+/** `import * as vscode from 'vscode'` becomes a plain `require`: turned into CommonJS as it is,
+ * each of these imports would copy every name of VS Code's API into a namespace object of its
+ * own (esbuild's __toESM), at load time, once per source file. The sources only ever import
+ * `vscode` as a namespace, and no other form may reach the output. */
+const requireVscodeDirectly = (text, file) => {
+  const names = [];
+  const rest = text.replace(/import\s*\*\s*as\s*([\w$]+)\s*from\s*"vscode";?/g, (_, name) => (names.push(name), ''));
+  if (/from\s*"vscode"|import\s*"vscode"|import\("vscode"\)/.test(rest)) throw new Error(`${file}: vscode is imported other than as a namespace (esbuild.js, requireVscodeDirectly)`);
+  // At the top, where the imports' bindings were available (imports are hoisted).
+  return names.length === 0 ? rest : `const ${names.map((name) => `${name}=require("vscode")`).join(',')};${rest}`;
+};
+
+/** The chunks dist/extension.js loads with `import` statements, directly or through each other, by
+ * file name (the metafile's paths are relative to the working directory). */
+const startupChunkNames = (metafile, entry) => {
+  const outputs = new Map(Object.entries(metafile.outputs).map(([file, output]) => [path.resolve(file), output]));
+  const names = new Set();
+  const visit = (file) => {
+    for (const imported of outputs.get(file).imports) {
+      if (imported.kind !== 'import-statement' || imported.external || names.has(path.basename(imported.path))) continue;
+      names.add(path.basename(imported.path));
+      visit(path.resolve(imported.path));
+    }
+  };
+  visit(entry);
+  return names;
+};
+
+/** Loading a file costs the extension host far more than the code in it, and the entry needs about
+ * a dozen small chunks the lazily loaded ones share with it: those are linked into
+ * dist/extension.js, each as a CommonJS module function run once, on its first `require`, exactly
+ * as Node would. The chunks that stay files get them from the entry (`__startupChunk`), so every
+ * module still has one instance. Takes and returns the CommonJS text of each output, by path. */
+const linkStartupChunks = async (commonJs, metafile, entry) => {
+  const startup = startupChunkNames(metafile, entry);
+  const chunkFiles = new Set([...commonJs.keys()].filter((file) => file !== entry).map((file) => path.basename(file)));
+  const references = /\b(require|import)\("\.\/(?:chunks\/)?([\w-]+\.js)"\)/g;
+  // `from`: where the code will run, the entry ('.') or a chunk file ('chunks').
+  const rewrite = (code, from) =>
+    code.replace(references, (reference, call, name) => {
+      if (!chunkFiles.has(name)) return reference;
+      if (!startup.has(name)) return `${call}(${JSON.stringify(from === '.' ? `./chunks/${name}` : `./${name}`)})`;
+      if (call === 'import') throw new Error(`${name} is linked into the entry and cannot be imported with import() (esbuild.js, linkStartupChunks)`);
+      return from === '.' ? `__startupChunk(${JSON.stringify(name)})` : `require("../extension.js").__startupChunk(${JSON.stringify(name)})`;
+    });
+  const linked = new Map();
+  const modules = [];
+  for (const [file, code] of commonJs) {
+    const name = path.basename(file);
+    if (file === entry) continue;
+    if (!startup.has(name)) linked.set(file, rewrite(code, 'chunks'));
+    else if (/\b__(?:dirname|filename)\b/.test(code)) throw new Error(`${name} reads its own location: it cannot be linked into the entry (esbuild.js, linkStartupChunks)`);
+    else modules.push(`${JSON.stringify(name)}:function(module,exports){${rewrite(code, '.')}\n}`);
+  }
+  const loader = `var __startupModules={${modules.join(',')}},__startupLoaded={};
+function __startupChunk(name){let module=__startupLoaded[name];if(!module){module=__startupLoaded[name]={exports:{}};__startupModules[name].call(module.exports,module,module.exports)}return module.exports}`;
+  const text = `${loader}\n${rewrite(commonJs.get(entry), '.')}\n;Object.defineProperty(module.exports,"__startupChunk",{value:__startupChunk});`;
+  const { code } = await esbuild.transform(text, { format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none' });
+  linked.set(entry, code);
+  return linked;
+};
+
 /** esbuild splits code only in ESM output, and VS Code loads an extension as CommonJS: each
- * chunk is turned into CommonJS after the build, its imports into `require` calls. */
+ * chunk is turned into CommonJS after the build, its imports into `require` calls, and the ones
+ * activation needs are linked into the entry. */
 const commonJsChunks = (dist) => ({
   name: 'common-js-chunks',
   setup(build) {
     build.onEnd(async (result) => {
       if (result.errors.length > 0) return;
       fs.rmSync(path.join(dist, 'chunks'), { recursive: true, force: true });
+      const commonJs = new Map();
       for (const file of result.outputFiles) {
-        const { code } = await esbuild.transform(file.text, { format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none' });
-        fs.mkdirSync(path.dirname(file.path), { recursive: true });
-        fs.writeFileSync(file.path, code);
+        const { code } = await esbuild.transform(requireVscodeDirectly(file.text, file.path), { format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none' });
+        commonJs.set(file.path, code);
+      }
+      for (const [file, code] of await linkStartupChunks(commonJs, result.metafile, path.join(dist, 'extension.js'))) {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, code);
       }
     });
   },
@@ -114,7 +181,7 @@ const extensionBuild = (minified, dist) => {
   // A release build's chunks must not outlive it (vsce would pack them).
   const noChunks = { name: 'no-chunks', setup: (build) => build.onStart(() => fs.rmSync(path.join(dist, 'chunks'), { recursive: true, force: true })) };
   if (!minified) return { ...common, entryPoints: [fromRoot('extension/extension.ts')], outfile: path.join(dist, 'extension.js'), format: 'cjs', plugins: [gatewayStandIns, withoutSimdParser, noChunks] };
-  return { ...common, entryPoints: { extension: fromRoot('extension/extension.ts') }, outdir: dist, format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', write: false, plugins: [gatewayStandIns, withoutSimdParser, commonJsChunks(dist)] };
+  return { ...common, entryPoints: { extension: fromRoot('extension/extension.ts') }, outdir: dist, format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', write: false, metafile: true, plugins: [gatewayStandIns, withoutSimdParser, commonJsChunks(dist)] };
 };
 
 /** Every build, in the options esbuild takes; the size check, the webview tests and the tests that

@@ -83,10 +83,14 @@ const readProviders = (value: unknown): ModapiSettings['providers'] => {
 const readFallbacks = (value: unknown): Record<string, string[]> =>
   isRecord(value) ? Object.fromEntries(Object.entries(value).map(([model, list]) => [model, stringList(list)]).filter(([, list]) => list.length > 0)) : {};
 
+/** `modapi.defaultModel` alone: the status bar shows it at activation, where reading every
+ * setting (`inspect` for each user-only one) would cost more than the rest of activation. */
+export const readDefaultModel = (get: SettingGetter): string => (get<string>('defaultModel') ?? '').trim();
+
 /** Every `modapi.*` setting, validated; `get` decides which scopes count (see userOnlyGetter). */
 export const readSettings = (get: SettingGetter): ModapiSettings => ({
   baseUrl: (get<string>('baseUrl') || DEFAULT_BASE_URL).trim(),
-  defaultModel: (get<string>('defaultModel') ?? '').trim(),
+  defaultModel: readDefaultModel(get),
   gatewayEnabled: get<boolean>('gateway.enabled') !== false,
   gatewayPort: validPort(get<number>('gateway.port')),
   allowedOrigins: stringList(get<string[]>('gateway.allowedOrigins')),

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { readModapiSettings } from '../modapi-settings.js';
+import { readModapiDefaultModel } from '../modapi-settings.js';
 import { pushRecent, toggleFavourite } from './picker-items.js';
 
 const CURRENT = 'modapi.currentModel';
@@ -15,7 +15,7 @@ export class ModelState implements vscode.Disposable {
 
   /** The chosen model, else `modapi.defaultModel`, else nothing yet. */
   get current(): string | undefined {
-    return this.state.get<string>(CURRENT) || readModapiSettings().defaultModel || undefined;
+    return this.state.get<string>(CURRENT) || readModapiDefaultModel() || undefined;
   }
 
   get recent(): string[] {
