@@ -10,6 +10,7 @@ import OpenAI from 'openai';
 import type { Browser } from 'playwright-core';
 import { FakeUpstream, sendJson, type SeenRequest } from '../support/fake-upstream.js';
 import { createProfile, freePort, installExtension, startCodeServer, type RunningCodeServer } from './support/code-server.js';
+import { activationFigure, readActivationStats, type ActivationFigure } from './support/activation-stats.js';
 import { ensureCodeServer } from './support/install-code-server.js';
 import { openBrowser, Workbench } from './support/workbench.js';
 
@@ -26,6 +27,7 @@ const ANSWER = 'Hello from the fake upstream.';
  * gateway at activation again would exceed. */
 const ACTIVATION_LIMIT_MS = 50;
 const ACTIVATION_GUARD_MS = 400;
+const EXTENSION_ID = 'modapi.modapi-vscode';
 
 const authorized = (request: SeenRequest): boolean => request.headers.authorization === `Bearer ${GOOD_KEY}`;
 const refuse = (response: Parameters<typeof sendJson>[0]): void =>
@@ -99,23 +101,29 @@ uiTest('the workbench opens and the installed extension activates (status bar it
   await workbench.screenshot('workbench');
 });
 
-/** VS Code's own figure for ModAPI in "Developer: Show Running Extensions": loading the
- * extension's code plus its activate call. */
-const reportedActivation = async (): Promise<number> => {
+/** VS Code's own figure for ModAPI in "Developer: Show Running Extensions" (loading the
+ * extension's code plus its activate call), and how much of it "Developer: Startup Performance"
+ * says went to loading the built-in extensions activated with it. */
+const reportedActivation = async (): Promise<ActivationFigure> => {
   await workbench.runCommand('Developer: Show Running Extensions');
   const time = workbench.page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'ModAPI' }).first().locator('.activation-time');
   await time.filter({ hasText: /Activation: \d+ms/ }).waitFor({ timeout: 15_000 });
-  const milliseconds = Number(/Activation: (\d+)ms/.exec(await time.innerText())?.[1]);
+  const shown = Number(/Activation: (\d+)ms/.exec(await time.innerText())?.[1]);
   await workbench.screenshot('running-extensions');
   await workbench.closeEditors();
-  return milliseconds;
+  const figure = activationFigure(await readActivationStats(workbench, EXTENSION_ID), EXTENSION_ID);
+  await workbench.closeEditors();
+  assert.equal(figure?.reportedMs, shown, 'Startup Performance and Running Extensions show the same activation');
+  return figure!;
 };
 
-uiTest('VS Code reports the extension\'s activation time (Developer: Show Running Extensions): printed against 50 ms, never near loading the gateway', 180_000, async () => {
+const describeFigure = ({ reportedMs, othersLoadingMs, ownMs }: ActivationFigure): string => `${reportedMs} ms (${othersLoadingMs} ms of it loading built-in extensions, ${ownMs} ms ModAPI's own)`;
+
+uiTest('VS Code reports the extension\'s activation time (Developer: Show Running Extensions): printed against 50 ms, never near loading the gateway', 240_000, async () => {
   // The first start is cold (nothing in the disk cache, every extension activating at once on a
   // shared machine); a window reload is how a user starts most of the time. Up to two reloads.
   const measured = [await reportedActivation()];
-  while (measured.at(-1)! > ACTIVATION_LIMIT_MS && measured.length < 3) {
+  while (measured.at(-1)!.reportedMs > ACTIVATION_LIMIT_MS && measured.length < 3) {
     const reloaded = workbench.page.waitForEvent('load', { timeout: 60_000 });
     await workbench.runCommand('Developer: Reload Window');
     await reloaded;
@@ -123,9 +131,10 @@ uiTest('VS Code reports the extension\'s activation time (Developer: Show Runnin
     await workbench.page.locator(`[aria-label*="Gateway running on http://127.0.0.1:${gatewayPort}/v1"]`).first().waitFor({ timeout: 60_000 });
     measured.push(await reportedActivation());
   }
-  const best = Math.min(...measured);
-  console.log(`ModAPI activation as VS Code reports it (code loading + activate call): ${measured.map((milliseconds, index) => `${milliseconds} ms${index === 0 ? ' (first start)' : ' (after a reload)'}`).join(', ')}; best ${best} ms, target ${ACTIVATION_LIMIT_MS} ms: ${best <= ACTIVATION_LIMIT_MS ? 'PASS' : 'FAIL'}`);
-  assert.ok(best <= ACTIVATION_GUARD_MS, `activation took ${measured.join(', ')} ms: is the gateway loaded at activation again?`);
+  const best = Math.min(...measured.map((figure) => figure.reportedMs));
+  const bestOwn = Math.min(...measured.map((figure) => figure.ownMs));
+  console.log(`ModAPI activation as VS Code reports it (code loading + activate call): ${measured.map((figure, index) => `${describeFigure(figure)}${index === 0 ? ' (first start)' : ' (after a reload)'}`).join(', ')}; best ${best} ms, target ${ACTIVATION_LIMIT_MS} ms: ${best <= ACTIVATION_LIMIT_MS ? 'PASS' : 'FAIL'}; ModAPI's own part at best ${bestOwn} ms`);
+  assert.ok(best <= ACTIVATION_GUARD_MS, `activation took ${measured.map(describeFigure).join(', ')}: is the gateway loaded at activation again?`);
 });
 
 uiTest('the walkthrough offers the three first steps: set key, pick a model, point a tool at the gateway', 60_000, async () => {
