@@ -126,6 +126,17 @@ export class TeamCluster {
     }
   }
 
+  /** Waits until every replica reports Redis up (after Redis was restarted). */
+  async redisUp(replicas: Replica[] = this.replicas, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const replica of replicas) {
+      while (((await (await fetch(`http://127.0.0.1:${replica.port}/ready`)).json()) as { store: { redis: string } }).store.redis !== 'up') {
+        if (Date.now() > deadline) throw new Error('a replica did not reconnect to Redis');
+        await sleep(100);
+      }
+    }
+  }
+
   async stop(): Promise<void> {
     for (const replica of this.replicas) if (replica.child.exitCode === null && replica.child.signalCode === null) replica.child.kill('SIGKILL');
     await this.pool?.end().catch(() => undefined);

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { capRefuses } from '../../governance/budgets.js';
 import { toMicros } from '../counter-keys.js';
 import type { HoldRefusal, KeyedCap, RateDecision } from '../store-seam.js';
@@ -6,32 +6,59 @@ import { burstOf } from './redis-limits.js';
 
 const DEADLOCK = '40P01';
 
+/** A replica is live while it beat within this long (its share of a rate limit counts it). */
+export const REPLICA_LIVE_SECONDS = 10;
+
+/** A row of budget_holds under no counter, kept by each replica that holds budget in Redis (where
+ * Postgres cannot see it) and renewed with its holds: while another replica has one, the Postgres
+ * path waits, and a counter Redis restores waits for that replica's holds. */
+const IN_REDIS_KEY = '*held-in-redis*';
+const inRedisId = (replica: string): string => `held-in-redis:${replica}`;
+// Taken exclusively to mark a replica as holding in Redis, shared by every Postgres reservation,
+// so a reservation either commits before the mark or sees it.
+const IN_REDIS_LOCK = 7_041_918;
+
+/** A hold to be kept in Postgres: a running request's estimate, or a record's cost not yet written. */
+export interface MovedHold {
+  requestId: string;
+  key: string;
+  amountMicros: number;
+}
+
 /** Budget holds and rate limits in Postgres: the path without Redis, and the one budgets fall back
  * to when Redis is away (they fail closed: a refusal when Postgres is away too). */
 export class PostgresLimits {
   constructor(
     private readonly pool: Pool,
-    private readonly replica: string,
+    readonly replica: string,
   ) {}
 
   /** In one transaction: the counters locked in key order, spent plus unexpired holds checked
-   * against every cap, the hold written on each. */
-  async reserve(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number): Promise<HoldRefusal | undefined> {
+   * against every cap, the hold written on each. With `heldInRedis` (Redis is configured), it is
+   * refused with 'held in redis' while another live replica holds budget in Redis. */
+  async reserve(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number, heldInRedis = false): Promise<HoldRefusal | 'held in redis' | undefined> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.reserveOnce(requestId, caps, amountUsd, holdMs);
+        return await this.reserveOnce(requestId, caps, amountUsd, holdMs, heldInRedis);
       } catch (error) {
         if ((error as { code?: string }).code !== DEADLOCK || attempt >= 3) throw error;
       }
     }
   }
 
-  private async reserveOnce(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number): Promise<HoldRefusal | undefined> {
+  private async reserveOnce(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number, heldInRedis: boolean): Promise<HoldRefusal | 'held in redis' | undefined> {
     const keys = [...new Set(caps.map((cap) => cap.key))].sort();
     const amount = toMicros(amountUsd);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      if (heldInRedis) {
+        await client.query('SELECT pg_advisory_xact_lock_shared($1)', [IN_REDIS_LOCK]);
+        if ((await this.heldInRedis(client)).some((replica) => replica !== this.replica)) {
+          await client.query('ROLLBACK');
+          return 'held in redis';
+        }
+      }
       await client.query('INSERT INTO budget_counters (key) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT (key) DO NOTHING', [keys]);
       await client.query('SELECT key FROM budget_counters WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE', [keys]);
       // A statement of its own, so its snapshot is taken once the locks are held: it sees the holds
@@ -71,18 +98,64 @@ export class PostgresLimits {
     await this.pool.query('DELETE FROM budget_holds WHERE request_id = $1', [requestId]);
   }
 
-  /** This replica's holds pushed further out (its requests are still running). */
-  async renew(holdMs: number): Promise<void> {
-    await this.pool.query("UPDATE budget_holds SET expires_at = now() + $2 * interval '1 millisecond' WHERE replica = $1", [this.replica, holdMs]);
+  /** This replica's holds of running requests pushed further out, and its held-in-Redis mark. */
+  async renew(holdMs: number, requestIds: readonly string[]): Promise<void> {
+    await this.pool.query("UPDATE budget_holds SET expires_at = now() + $2 * interval '1 millisecond' WHERE replica = $1 AND (request_id = ANY($3::text[]) OR key = $4)", [this.replica, holdMs, requestIds, IN_REDIS_KEY]);
   }
 
-  /** What Redis rebuilds a missing counter from: the spending recorded, plus holds still running
-   * through Postgres (counted as spent: a rebuilt counter errs on the side of refusing). */
-  async committedMicros(key: string): Promise<number> {
+  /** Marks this replica as holding budget in Redis, before its first hold there. */
+  async markHeldInRedis(holdMs: number): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [IN_REDIS_LOCK]);
+      await client.query(
+        `INSERT INTO budget_holds (request_id, key, amount_micro, replica, expires_at) VALUES ($1, $2, 0, $3, now() + $4 * interval '1 millisecond')
+         ON CONFLICT (request_id, key) DO UPDATE SET expires_at = excluded.expires_at`,
+        [inRedisId(this.replica), IN_REDIS_KEY, this.replica, holdMs],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Redis is away: this replica's holds there, and the cost of its records not yet written, become
+   * holds here (a record's batch removes its hold), and its held-in-Redis mark goes, in one
+   * statement. A record already written is skipped. */
+  async moveHoldsHere(holds: readonly MovedHold[], holdMs: number): Promise<void> {
+    await this.pool.query(
+      `WITH unmarked AS (DELETE FROM budget_holds WHERE request_id = $5 AND key = $6)
+       INSERT INTO budget_holds (request_id, key, amount_micro, replica, expires_at)
+       SELECT moved.request_id, moved.key, moved.amount, $4, now() + $7 * interval '1 millisecond'
+       FROM unnest($1::text[], $2::text[], $3::bigint[]) AS moved (request_id, key, amount)
+       WHERE NOT EXISTS (SELECT 1 FROM usage_events event WHERE event.request_id = moved.request_id)
+       ON CONFLICT (request_id, key) DO NOTHING`,
+      [holds.map((hold) => hold.requestId), holds.map((hold) => hold.key), holds.map((hold) => hold.amountMicros), this.replica, inRedisId(this.replica), IN_REDIS_KEY, holdMs],
+    );
+  }
+
+  /** The live replicas marked as holding budget in Redis (a dead one's mark expires with its holds). */
+  async heldInRedis(client: Pool | PoolClient = this.pool): Promise<string[]> {
+    const result = await client.query<{ replica: string }>(
+      `SELECT hold.replica FROM budget_holds hold JOIN replicas ON replicas.id = hold.replica
+       WHERE hold.key = $1 AND hold.expires_at > now() AND replicas.seen_at > now() - $2 * interval '1 second'`,
+      [IN_REDIS_KEY, REPLICA_LIVE_SECONDS],
+    );
+    return result.rows.map((row) => row.replica);
+  }
+
+  /** What Redis restores a missing counter from: the spending recorded, plus the holds still running
+   * through Postgres on replicas that did not put them back into Redis themselves (counted as spent:
+   * a restored counter errs on the side of refusing). */
+  async committedMicros(key: string, restoredBy: readonly string[]): Promise<number> {
     const result = await this.pool.query<{ committed: number }>(
       `SELECT (coalesce((SELECT spent_micro FROM budget_counters WHERE key = $1), 0)
-        + coalesce((SELECT sum(amount_micro) FROM budget_holds WHERE key = $1 AND expires_at > now()), 0))::bigint AS committed`,
-      [key],
+        + coalesce((SELECT sum(amount_micro) FROM budget_holds WHERE key = $1 AND expires_at > now() AND replica <> ALL($2::text[])), 0))::bigint AS committed`,
+      [key, restoredBy],
     );
     return result.rows[0]?.committed ?? 0;
   }

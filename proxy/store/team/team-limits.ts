@@ -2,37 +2,54 @@ import { GatewayError } from '../../errors.js';
 import { RateLimiter } from '../../governance/rate-limiter.js';
 import type { Logger } from '../../logger.js';
 import type { UsageRecord } from '../../usage/usage-record.js';
-import { recordCounterKeys, spendMicros } from '../counter-keys.js';
+import { recordCounterKeys, spendMicros, toMicros } from '../counter-keys.js';
 import type { HoldRefusal, KeyedCap, RateDecision, SharedAdmission, SharedDecision, SharedLimits } from '../store-seam.js';
-import type { PostgresLimits } from './postgres-limits.js';
-import type { RedisLimits } from './redis-limits.js';
+import { BudgetRestore } from './budget-restore.js';
+import type { MovedHold, PostgresLimits } from './postgres-limits.js';
+import type { LiveHold, RedisLimits } from './redis-limits.js';
 import type { UsageWriter } from './usage-writer.js';
 
 export interface TeamLimitsOptions {
   /** How long a hold lasts unless its replica renews it (a dead replica's holds come back after it). */
   holdMs: number;
-  /** The usage writer's batch delay: a counter rebuilt from Postgres waits for other replicas' batches. */
-  batchMs: number;
 }
 
 interface Hold {
   keys: string[];
+  amountMicros: number;
   via: 'redis' | 'postgres';
+  /** A restore put it back into Redis while its admission was under way. */
+  restored?: boolean;
 }
 
-const REBUILD_ATTEMPTS = 3;
+/** How long an admission waits for a counter being restored, or for other replicas to move their
+ * holds from Redis to Postgres, before it is refused with 503 and a retry. */
+const WAIT_MS = 10_000;
+const POLL_MS = 20;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const unavailable = (message: string, cause?: unknown): GatewayError => new GatewayError(503, `${message} The request was not sent; retry shortly.`, { type: 'api_error', code: 'budget_store_unavailable', retryAfter: '1', cause });
 
 /** Shared limits over Redis when it answers, else over Postgres. Budgets fail closed: without
  * Redis they take the Postgres path, and without either a request under a cap is refused (503).
- * Rates fail open at this replica's share of the limit (the limit divided by the live replicas). */
+ * Rates fail open at this replica's share of the limit (the limit divided by the live replicas).
+ * No hold is ever lost between the two: a replica marks itself in Postgres before it holds in
+ * Redis, and when Redis is away it moves its holds to Postgres and drops the mark; the Postgres
+ * path waits while another replica is marked. A counter Redis lost is restored with every
+ * running hold (budget-restore.ts). */
 export class TeamLimits implements SharedLimits {
   private readonly localRates = new RateLimiter();
+  /** This replica's running holds, registered before their admission is decided. */
   private readonly holds = new Map<string, Hold>();
-  private readonly rebuilding = new Map<string, Promise<void>>();
-  /** Counters Redis may hold short of what was spent (a settle failed): rebuilt before next use. */
+  private readonly restore: BudgetRestore | undefined;
+  /** Counters Redis may hold short of what was spent (a settle failed): restored before next use. */
   private readonly staleKeys = new Set<string>();
   /** Budgets went through Postgres while Redis was away: every Redis counter is stale now. */
   private redisMissedSpending = false;
+  /** The mark saying this replica holds budget in Redis: set once per time Redis is reachable. */
+  private marked: Promise<void> | undefined;
+  private moving: Promise<void> | undefined;
   private replicas = 1;
 
   constructor(
@@ -41,7 +58,9 @@ export class TeamLimits implements SharedLimits {
     private readonly writer: UsageWriter,
     private readonly options: TeamLimitsOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.restore = redis && new BudgetRestore(redis.limits, postgres, writer, { holdMs: options.holdMs, liveHolds: (key) => this.liveHolds(key) }, log);
+  }
 
   setReplicas(count: number): void {
     this.replicas = Math.max(1, count);
@@ -50,9 +69,9 @@ export class TeamLimits implements SharedLimits {
   async admit(request: SharedAdmission): Promise<SharedDecision> {
     if (this.redis?.ready()) {
       try {
-        const decided = await this.admitInRedis(this.redis.limits, request);
-        if (decided !== 'rebuild failed') return decided;
+        return await this.admitInRedis(this.redis.limits, request);
       } catch (error) {
+        if (error instanceof GatewayError) throw error;
         this.log.warn(`limits: Redis did not answer (${(error as Error).message}); budgets go through Postgres`);
       }
     }
@@ -68,14 +87,32 @@ export class TeamLimits implements SharedLimits {
     return { retryAfterSeconds: taken.retryAfterSeconds };
   }
 
+  /** Another replica restores a counter Redis lost: this one's part (a pub/sub message). */
+  restoreAsked(message: string): void {
+    this.restore?.answerMessage(message);
+  }
+
   private async holdInPostgres(requestId: string, caps: KeyedCap[], amountUsd: number): Promise<HoldRefusal | undefined> {
+    const keys = caps.map((cap) => cap.key);
+    this.holds.set(requestId, { keys, amountMicros: toMicros(amountUsd), via: 'postgres' });
+    const deadline = Date.now() + WAIT_MS;
     try {
-      const refusal = await this.postgres.reserve(requestId, caps, amountUsd, this.options.holdMs);
-      if (!refusal) this.holds.set(requestId, { keys: caps.map((cap) => cap.key), via: 'postgres' });
-      if (this.redis) this.redisMissedSpending = true;
-      return refusal;
+      // This replica's own holds in Redis go first, so its reservations here count them.
+      if (this.redis) await this.redisLost();
+      for (;;) {
+        const answer = await this.postgres.reserve(requestId, caps, amountUsd, this.options.holdMs, this.redis !== undefined);
+        if (answer !== 'held in redis') {
+          if (answer) this.dropPending(requestId);
+          if (this.redis) this.redisMissedSpending = true;
+          return answer;
+        }
+        if (Date.now() > deadline) throw unavailable('Budgets cannot be checked: other replicas still hold budget in Redis, which this one cannot reach.');
+        await sleep(POLL_MS);
+      }
     } catch (error) {
-      throw new GatewayError(503, 'Budgets cannot be checked: the team store is unreachable. The request was not sent; retry shortly.', { type: 'api_error', code: 'budget_store_unavailable', cause: error });
+      this.dropPending(requestId);
+      if (error instanceof GatewayError) throw error;
+      throw unavailable('Budgets cannot be checked: the team store is unreachable.', error);
     }
   }
 
@@ -99,6 +136,13 @@ export class TeamLimits implements SharedLimits {
     done.catch((error: unknown) => this.log.warn(`budgets: a hold could not be released (${(error as Error).message}); it expires by itself`));
   }
 
+  /** An admission was refused or failed: its hold goes, from Redis too if a restore put it there. */
+  private dropPending(requestId: string): void {
+    const hold = this.holds.get(requestId);
+    this.holds.delete(requestId);
+    if (hold?.restored && this.redis?.ready()) this.redis.limits.settle(requestId, hold.keys, 0).catch(() => undefined);
+  }
+
   /** A record settles its hold: Redis adds what it cost at once (Postgres does in the record's batch). */
   settle(record: UsageRecord): void {
     const hold = this.holds.get(record.requestId);
@@ -115,17 +159,21 @@ export class TeamLimits implements SharedLimits {
     this.redis.limits.settle(record.requestId, keys, spendMicros(record)).catch(markStale);
   }
 
-  /** Pushes out the holds of this replica's running requests; called well within holdMs. */
+  /** Pushes out the holds of this replica's running requests (and its mark); called well within
+   * holdMs. With Redis away, its holds there move to Postgres if that was not done yet. */
   async renew(): Promise<void> {
-    const redisHolds = [...this.holds].filter(([, hold]) => hold.via === 'redis');
-    if (this.redis?.ready() && redisHolds.length > 0) {
+    const holds = [...this.holds];
+    if (this.redis?.ready() && holds.length > 0) {
       const limits = this.redis.limits;
-      await Promise.all(redisHolds.map(([requestId, hold]) => limits.renew(requestId, hold.keys, this.options.holdMs)));
+      await Promise.all(holds.map(([requestId, hold]) => limits.renew(requestId, hold.keys, this.options.holdMs)));
     }
-    if ([...this.holds.values()].some((hold) => hold.via === 'postgres')) await this.postgres.renew(this.options.holdMs);
+    if (this.redis && !this.redis.ready()) await this.redisLost();
+    const inPostgres = holds.filter(([, hold]) => hold.via === 'postgres').map(([requestId]) => requestId);
+    if (this.marked || inPostgres.length > 0) await this.postgres.renew(this.options.holdMs, inPostgres);
   }
 
-  /** Redis is reachable again: counters that went on in Postgres meanwhile are dropped from Redis. */
+  /** Redis is reachable again: counters that went on in Postgres meanwhile are dropped from Redis
+   * (each is restored on its next use). */
   async redisReconnected(): Promise<void> {
     if (!this.redis || !this.redisMissedSpending) return;
     this.redisMissedSpending = false;
@@ -133,38 +181,98 @@ export class TeamLimits implements SharedLimits {
     this.staleKeys.clear();
   }
 
-  private async admitInRedis(limits: RedisLimits, request: SharedAdmission): Promise<SharedDecision | 'rebuild failed'> {
-    if (this.staleKeys.size > 0) {
-      const stale = [...this.staleKeys];
-      this.staleKeys.clear();
-      await limits.forget(stale);
-    }
-    for (let attempt = 0; attempt < REBUILD_ATTEMPTS; attempt += 1) {
-      const answer = await limits.admit(request, this.options.holdMs);
-      if ('admitted' in answer) {
-        if (request.caps.length > 0) this.holds.set(request.requestId, { keys: request.caps.map((cap) => cap.key), via: 'redis' });
-        return undefined;
+  /** Redis is away: this replica's holds there, and the cost of its records not yet written to
+   * Postgres, become holds in Postgres, and its mark goes, so the Postgres path counts them. */
+  redisLost(): Promise<void> {
+    const marked = this.marked;
+    if (!marked) return this.moving ?? Promise.resolve();
+    // Unmarked at once: an admission in Redis from now on marks again, after this move.
+    this.marked = undefined;
+    const moving: Promise<void> = (async () => {
+      await marked.catch(() => undefined);
+      const inRedis = [...this.holds].filter(([, hold]) => hold.via === 'redis');
+      const moved: MovedHold[] = inRedis.flatMap(([requestId, hold]) => hold.keys.map((key) => ({ requestId, key, amountMicros: hold.amountMicros })));
+      for (const record of this.writer.unwritten) {
+        const amountMicros = spendMicros(record);
+        if (amountMicros > 0) moved.push(...recordCounterKeys(record).map((key) => ({ requestId: record.requestId, key, amountMicros })));
       }
-      if (!('missing' in answer)) return answer;
-      await this.rebuild(limits, answer.missing);
-    }
-    return 'rebuild failed';
+      await this.postgres.moveHoldsHere(moved, this.options.holdMs);
+      for (const [, hold] of inRedis) hold.via = 'postgres';
+    })()
+      .catch((error: unknown) => {
+        // Still marked: other replicas keep waiting, and the next heartbeat tries again.
+        this.marked ??= marked;
+        throw error;
+      })
+      .finally(() => {
+        if (this.moving === moving) this.moving = undefined;
+      });
+    this.moving = moving;
+    return moving;
   }
 
-  /** A counter Redis lacks (a new period, an eviction, a FLUSHALL) is rebuilt from Postgres, never
-   * assumed zero: this replica's queued records go first, and the batches other replicas had
-   * under way get time to land. */
-  private rebuild(limits: RedisLimits, key: string): Promise<void> {
-    let running = this.rebuilding.get(key);
-    if (!running) {
-      running = (async () => {
-        await this.writer.flush();
-        if (this.writer.failing) throw new Error('Postgres is away: a budget counter cannot be rebuilt');
-        await new Promise((resolve) => setTimeout(resolve, 2 * this.options.batchMs + 10));
-        await limits.rebuild(key, await this.postgres.committedMicros(key));
-      })().finally(() => this.rebuilding.delete(key));
-      this.rebuilding.set(key, running);
+  /** Marks this replica in Postgres as holding in Redis, once per time Redis is reachable. */
+  private markHeldInRedis(): Promise<void> {
+    this.marked ??= (async () => {
+      await this.moving?.catch(() => undefined);
+      await this.postgres.markHeldInRedis(this.options.holdMs);
+    })().catch((error: unknown) => {
+      this.marked = undefined;
+      throw error;
+    });
+    return this.marked;
+  }
+
+  private liveHolds(key: string): LiveHold[] {
+    const live: LiveHold[] = [];
+    for (const [requestId, hold] of this.holds) {
+      if (!hold.keys.includes(key)) continue;
+      hold.restored = true;
+      live.push({ requestId, amountMicros: hold.amountMicros });
     }
-    return running;
+    return live;
+  }
+
+  private async admitInRedis(limits: RedisLimits, request: SharedAdmission): Promise<SharedDecision> {
+    const { requestId, caps } = request;
+    if (caps.length > 0) {
+      await this.markHeldInRedis();
+      // Registered before Redis decides: a restore meanwhile puts it back.
+      this.holds.set(requestId, { keys: caps.map((cap) => cap.key), amountMicros: toMicros(request.amountUsd), via: 'redis' });
+    }
+    try {
+      if (this.staleKeys.size > 0) {
+        const stale = [...this.staleKeys];
+        this.staleKeys.clear();
+        await limits.forget(stale);
+      }
+      const deadline = Date.now() + WAIT_MS;
+      for (;;) {
+        const answer = await limits.admit(request, this.options.holdMs);
+        if ('admitted' in answer) return undefined;
+        if ('missing' in answer) await this.restoreWithin(answer.missing, deadline);
+        else if (!('restoring' in answer)) {
+          this.dropPending(requestId);
+          return answer;
+        } else if (Date.now() > deadline) throw unavailable('Budgets are being restored after Redis lost them.');
+        else await sleep(POLL_MS);
+      }
+    } catch (error) {
+      this.dropPending(requestId);
+      throw error;
+    }
+  }
+
+  /** Restores a counter Redis lacks, waiting for it at most until the deadline (it goes on after). */
+  private async restoreWithin(key: string, deadline: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()))));
+    const restoring = (this.restore as BudgetRestore).restore(key);
+    restoring.catch(() => undefined);
+    try {
+      if ((await Promise.race([restoring, timeout])) === 'late') throw unavailable('Budgets are being restored after Redis lost them.');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

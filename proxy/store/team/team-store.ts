@@ -4,11 +4,11 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
 import type { StoreState, TeamStore } from '../store-seam.js';
 import { openPostgresPool, openRedis } from './drivers.js';
-import { PostgresLimits } from './postgres-limits.js';
+import { PostgresLimits, REPLICA_LIVE_SECONDS } from './postgres-limits.js';
 import { recentUsage, usageRecords } from './postgres-usage-records.js';
 import { summarizeUsage } from './postgres-usage-summary.js';
 import { LATEST_SCHEMA, schemaVersion } from './postgres-schema.js';
-import { RedisLimits } from './redis-limits.js';
+import { RedisLimits, RESTORE_CHANNEL } from './redis-limits.js';
 import { TeamLimits } from './team-limits.js';
 import { policiesFeed } from './team-policies.js';
 import { TOKENS_FEED } from './team-tokens.js';
@@ -30,8 +30,6 @@ export interface TeamStoreOptions {
   feedPollMs?: number;
 }
 
-/** A replica is live while it beat within this long (its share of a rate limit counts it). */
-const REPLICA_LIVE_SECONDS = 10;
 const HEARTBEAT_MS = 2_000;
 
 /** Connects to Postgres (which must be migrated) and, when given, Redis; see store-seam.ts. */
@@ -57,11 +55,14 @@ export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStor
   const policies = await StoreFeed.open(pool, policiesFeed(log), log, pollMs);
   const feeds = [tokens, policies];
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, log) : undefined;
-  const limits = new TeamLimits(new PostgresLimits(pool, replica), redis && { limits: new RedisLimits(redis.client), ready: () => redis.client.status === 'ready' }, writer, { holdMs, batchMs }, log);
-  redis?.subscriber.on('message', () => {
-    for (const feed of feeds) void feed.refresh().catch(() => undefined);
+  const limits = new TeamLimits(new PostgresLimits(pool, replica), redis && { limits: new RedisLimits(redis.client), ready: () => redis.client.status === 'ready' }, writer, { holdMs }, log);
+  redis?.subscriber.on('message', (channel: string, message: string) => {
+    if (channel === RESTORE_CHANNEL) limits.restoreAsked(message);
+    else for (const feed of feeds) void feed.refresh().catch(() => undefined);
   });
   redis?.client.on('ready', () => void limits.redisReconnected().catch(() => undefined));
+  // Redis gone: this replica's holds there move to Postgres at once, so the others need not wait.
+  redis?.client.on('close', () => void limits.redisLost().catch(() => undefined));
   let postgresUp = true;
   const beat = async () => {
     try {
@@ -132,7 +133,7 @@ const connectRedis = async (url: string, log: Logger): Promise<{ client: Redis; 
     down = false;
   });
   // Subscribed again by the client after any reconnection.
-  void subscriber.subscribe(STORE_CHANGES_CHANNEL).catch(() => undefined);
+  void subscriber.subscribe(STORE_CHANGES_CHANNEL, RESTORE_CHANNEL).catch(() => undefined);
   await new Promise<void>((resolve) => {
     if (client.status === 'ready') resolve();
     client.once('ready', () => resolve());

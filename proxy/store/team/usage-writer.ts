@@ -46,6 +46,11 @@ export class UsageWriter {
     return this.queue.length;
   }
 
+  /** The records not yet in Postgres, oldest first. */
+  get unwritten(): readonly UsageRecord[] {
+    return this.queue;
+  }
+
   /** Whether the last batch failed (Postgres is away). */
   get failing(): boolean {
     return this.lastFailure !== undefined;
