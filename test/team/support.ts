@@ -15,11 +15,13 @@ export const ADMIN_TOKEN = 'mk-local-team-admin-0123456789abcdef';
 const KEY = 'sk-team-upstream-key-never-printed-77';
 
 /** Priced models of the fake upstream: the estimate assumes 1,000 output tokens at $10 per 1M
- * ($0.01); `m-under` answers 2,000 ($0.02, twice its estimate), `m-over` 500 ($0.005, half). */
-export const PRICES = { 'm-under': { input: 0, output: 10 }, 'm-over': { input: 0, output: 10 }, 'm-free': { input: 0, output: 0 } };
+ * ($0.01); `m-under` answers 2,000 ($0.02, twice its estimate), `m-over` 500 ($0.005, half), and
+ * `m-over-slow` as `m-over` but after 300 ms instead of 30 (requests stay in flight longer). */
+export const PRICES = { 'm-under': { input: 0, output: 10 }, 'm-over': { input: 0, output: 10 }, 'm-over-slow': { input: 0, output: 10 }, 'm-free': { input: 0, output: 0 } };
 export const ESTIMATE_USD = 0.01;
-export const ACTUAL_USD: Record<string, number> = { 'm-under': 0.02, 'm-over': 0.005, 'm-free': 0 };
-const COMPLETION_TOKENS: Record<string, number> = { 'm-under': 2_000, 'm-over': 500, 'm-free': 10 };
+export const ACTUAL_USD: Record<string, number> = { 'm-under': 0.02, 'm-over': 0.005, 'm-over-slow': 0.005, 'm-free': 0 };
+const COMPLETION_TOKENS: Record<string, number> = { 'm-under': 2_000, 'm-over': 500, 'm-over-slow': 500, 'm-free': 10 };
+const ANSWER_MS: Record<string, number> = { 'm-over-slow': 300 };
 export const HOLD_SECONDS = 3;
 
 export interface Replica {
@@ -149,7 +151,7 @@ export class TeamCluster {
       .on('GET /v1/models', (_request, response) => sendJson(response, 200, { object: 'list', data: Object.keys(PRICES).map((id) => ({ id, object: 'model', owned_by: 'test' })) }))
       .on('POST /v1/chat/completions', async (request, response) => {
         const model = request.json().model as string;
-        await sleep(30);
+        await sleep(ANSWER_MS[model] ?? 30);
         sendJson(response, 200, {
           id: 'chatcmpl-team',
           object: 'chat.completion',

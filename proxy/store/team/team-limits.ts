@@ -67,18 +67,29 @@ export class TeamLimits implements SharedLimits {
   }
 
   async admit(request: SharedAdmission): Promise<SharedDecision> {
-    if (this.redis?.ready()) {
-      try {
-        return await this.admitInRedis(this.redis.limits, request);
-      } catch (error) {
-        if (error instanceof GatewayError) throw error;
-        this.log.warn(`limits: Redis did not answer (${(error as Error).message}); budgets go through Postgres`);
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      if (this.redis?.ready()) {
+        try {
+          return await this.admitInRedis(this.redis.limits, request, deadline);
+        } catch (error) {
+          if (error instanceof GatewayError) throw error;
+          this.log.warn(`limits: Redis did not answer (${(error as Error).message}); budgets go through Postgres`);
+        }
       }
+      const decided = await this.admitInPostgres(request);
+      if (decided !== 'held in redis') return decided;
+      // Another replica holds budget in Redis: wait until it moved its holds here, or Redis is back.
+      if (Date.now() > deadline) throw unavailable('Budgets cannot be checked: other replicas hold budget in Redis, which this one cannot reach.');
+      await sleep(POLL_MS);
     }
+  }
+
+  private async admitInPostgres(request: SharedAdmission): Promise<SharedDecision | 'held in redis'> {
     const { requestId, caps, amountUsd, rate } = request;
     if (caps.length > 0) {
-      const refusal = await this.holdInPostgres(requestId, caps, amountUsd);
-      if (refusal) return { refusal };
+      const answer = await this.holdInPostgres(requestId, caps, amountUsd);
+      if (answer) return answer === 'held in redis' ? answer : { refusal: answer };
     }
     if (!rate) return undefined;
     const taken = await this.rateWithoutRedis(rate.client, rate.perMinute);
@@ -92,26 +103,17 @@ export class TeamLimits implements SharedLimits {
     this.restore?.answerMessage(message);
   }
 
-  private async holdInPostgres(requestId: string, caps: KeyedCap[], amountUsd: number): Promise<HoldRefusal | undefined> {
-    const keys = caps.map((cap) => cap.key);
-    this.holds.set(requestId, { keys, amountMicros: toMicros(amountUsd), via: 'postgres' });
-    const deadline = Date.now() + WAIT_MS;
+  private async holdInPostgres(requestId: string, caps: KeyedCap[], amountUsd: number): Promise<HoldRefusal | 'held in redis' | undefined> {
+    this.holds.set(requestId, { keys: caps.map((cap) => cap.key), amountMicros: toMicros(amountUsd), via: 'postgres' });
     try {
       // This replica's own holds in Redis go first, so its reservations here count them.
       if (this.redis) await this.redisLost();
-      for (;;) {
-        const answer = await this.postgres.reserve(requestId, caps, amountUsd, this.options.holdMs, this.redis !== undefined);
-        if (answer !== 'held in redis') {
-          if (answer) this.dropPending(requestId);
-          if (this.redis) this.redisMissedSpending = true;
-          return answer;
-        }
-        if (Date.now() > deadline) throw unavailable('Budgets cannot be checked: other replicas still hold budget in Redis, which this one cannot reach.');
-        await sleep(POLL_MS);
-      }
+      const answer = await this.postgres.reserve(requestId, caps, amountUsd, this.options.holdMs, this.redis !== undefined);
+      if (answer) this.dropPending(requestId);
+      if (this.redis && answer !== 'held in redis') this.redisMissedSpending = true;
+      return answer;
     } catch (error) {
       this.dropPending(requestId);
-      if (error instanceof GatewayError) throw error;
       throw unavailable('Budgets cannot be checked: the team store is unreachable.', error);
     }
   }
@@ -233,7 +235,7 @@ export class TeamLimits implements SharedLimits {
     return live;
   }
 
-  private async admitInRedis(limits: RedisLimits, request: SharedAdmission): Promise<SharedDecision> {
+  private async admitInRedis(limits: RedisLimits, request: SharedAdmission, deadline: number): Promise<SharedDecision> {
     const { requestId, caps } = request;
     if (caps.length > 0) {
       await this.markHeldInRedis();
@@ -246,7 +248,6 @@ export class TeamLimits implements SharedLimits {
         this.staleKeys.clear();
         await limits.forget(stale);
       }
-      const deadline = Date.now() + WAIT_MS;
       for (;;) {
         const answer = await limits.admit(request, this.options.holdMs);
         if ('admitted' in answer) return undefined;
