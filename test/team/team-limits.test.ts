@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ACTUAL_USD, capReached, chat, ESTIMATE_USD, load, redisFor, sleep, spentUsd, startTeamCluster, TeamCluster } from './support.js';
+import { ACTUAL_USD, capReached, chat, ESTIMATE_USD, HOLD_SECONDS, load, redisFor, sleep, spentUsd, startTeamCluster, TeamCluster } from './support.js';
 
 // Three dist/cli.js replicas on one Postgres and one Redis, 64 clients spread over them.
 const CLIENTS = 64;
@@ -91,6 +91,23 @@ test('Redis restarted mid-load, twice (stopped, then started on its port): the c
   });
   // Every replica back on Redis before the next test (the revocation broadcast needs it).
   await cluster.redisUp();
+});
+
+test('a replica killed just before a flush is waited for only until its holds would have expired', async (context) => {
+  const token = await cluster.createToken('orphaned', ['--daily-usd', '0.5']);
+  const redis = redisFor(context, cluster.redis.url);
+  const doomed = await cluster.startReplica(join(cluster.work, 'spool-doomed'));
+  context.after(() => doomed.child.kill('SIGKILL'));
+  await cluster.accepted(token, [doomed]);
+  // Having held budget in Redis, it is one of the replicas a restore asks for its holds.
+  assert.equal((await chat(doomed.port, token, 'm-over')).status, 200);
+  doomed.child.kill('SIGKILL');
+  await redis.flushall();
+  const flushedAt = Date.now();
+  assert.equal((await chat(cluster.replicas[0]!.port, token, 'm-over')).status, 200);
+  const waited = Date.now() - flushedAt;
+  assert.ok(waited >= 1_000, `the restore did not wait for a replica that might still be running (${waited} ms)`);
+  assert.ok(waited < HOLD_SECONDS * 1_000 + 2_000, `waited ${waited} ms for a dead replica`);
 });
 
 test('a token revoked through the CLI is refused by every replica within a second', async () => {
