@@ -34,25 +34,25 @@ export class PostgresLimits {
   ) {}
 
   /** In one transaction: the counters locked in key order, spent plus unexpired holds checked
-   * against every cap, the hold written on each. With `heldInRedis` (Redis is configured), it is
+   * against every cap, the hold written on each. With `checkMarks` (Redis is configured), it is
    * refused with 'held in redis' while another live replica holds budget in Redis. */
-  async reserve(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number, heldInRedis = false): Promise<HoldRefusal | 'held in redis' | undefined> {
+  async reserve(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number, checkMarks = false): Promise<HoldRefusal | 'held in redis' | undefined> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.reserveOnce(requestId, caps, amountUsd, holdMs, heldInRedis);
+        return await this.reserveOnce(requestId, caps, amountUsd, holdMs, checkMarks);
       } catch (error) {
         if ((error as { code?: string }).code !== DEADLOCK || attempt >= 3) throw error;
       }
     }
   }
 
-  private async reserveOnce(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number, heldInRedis: boolean): Promise<HoldRefusal | 'held in redis' | undefined> {
+  private async reserveOnce(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number, checkMarks: boolean): Promise<HoldRefusal | 'held in redis' | undefined> {
     const keys = [...new Set(caps.map((cap) => cap.key))].sort();
     const amount = toMicros(amountUsd);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      if (heldInRedis) {
+      if (checkMarks) {
         await client.query('SELECT pg_advisory_xact_lock_shared($1)', [IN_REDIS_LOCK]);
         if ((await this.heldInRedis(client)).some((replica) => replica !== this.replica)) {
           await client.query('ROLLBACK');
