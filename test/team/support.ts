@@ -16,12 +16,13 @@ const KEY = 'sk-team-upstream-key-never-printed-77';
 
 /** Priced models of the fake upstream: the estimate assumes 1,000 output tokens at $10 per 1M
  * ($0.01); `m-under` answers 2,000 ($0.02, twice its estimate), `m-over` 500 ($0.005, half), and
- * `m-over-slow` as `m-over` but after 300 ms instead of 30 (requests stay in flight longer). */
-export const PRICES = { 'm-under': { input: 0, output: 10 }, 'm-over': { input: 0, output: 10 }, 'm-over-slow': { input: 0, output: 10 }, 'm-free': { input: 0, output: 0 } };
+ * `m-exact-slow` 1,000 (its estimate exactly) after 300 ms instead of 30, so requests are still in
+ * flight when something happens to their holds. */
+export const PRICES = { 'm-under': { input: 0, output: 10 }, 'm-over': { input: 0, output: 10 }, 'm-exact-slow': { input: 0, output: 10 }, 'm-free': { input: 0, output: 0 } };
 export const ESTIMATE_USD = 0.01;
-export const ACTUAL_USD: Record<string, number> = { 'm-under': 0.02, 'm-over': 0.005, 'm-over-slow': 0.005, 'm-free': 0 };
-const COMPLETION_TOKENS: Record<string, number> = { 'm-under': 2_000, 'm-over': 500, 'm-over-slow': 500, 'm-free': 10 };
-const ANSWER_MS: Record<string, number> = { 'm-over-slow': 300 };
+export const ACTUAL_USD: Record<string, number> = { 'm-under': 0.02, 'm-over': 0.005, 'm-exact-slow': 0.01, 'm-free': 0 };
+const COMPLETION_TOKENS: Record<string, number> = { 'm-under': 2_000, 'm-over': 500, 'm-exact-slow': 1_000, 'm-free': 10 };
+const ANSWER_MS: Record<string, number> = { 'm-exact-slow': 300 };
 export const HOLD_SECONDS = 3;
 
 export interface Replica {

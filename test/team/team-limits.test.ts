@@ -50,44 +50,38 @@ test('a rate limit shared by three replicas admits no more than its burst plus i
   assert.ok(answers.filter((answer) => answer.status === 429).length > 100);
 });
 
-/** A load on a $0.5 daily cap with the conservative model, answering slowly so requests are still
- * in flight when their holds would be lost, and `disrupt` called once half the cap is spent (the
- * holds of the requests then in flight fill the rest). Spending must stay within the cap exactly,
- * as without a disruption. (A lost hold of this model lets through at most what the others' halves
- * of their estimates cover, so the disruptions repeat while the same requests are in flight.) */
+/** A load on a $0.5 daily cap with a model that costs its estimate exactly (not above it, so the
+ * cap must hold exactly, as without a disruption; one that cost less would let a lost hold pass
+ * unseen) and answers slowly, so requests are still in flight when their holds would be lost;
+ * `disrupt` is called once half the cap is spent (the holds of the requests then in flight fill
+ * the rest). */
 const capHoldsThrough = async (name: string, disrupt: () => Promise<unknown>): Promise<void> => {
   const token = await cluster.createToken(name, ['--daily-usd', '0.5']);
   let disrupted: Promise<unknown> | undefined;
-  const answers = await load(() => cluster.replicas, token, 'm-over-slow', CLIENTS, (seen) => {
-    if (!disrupted && seen.filter((answer) => answer.status === 200).length >= 50) disrupted = disrupt();
+  const answers = await load(() => cluster.replicas, token, 'm-exact-slow', CLIENTS, (seen) => {
+    if (!disrupted && seen.filter((answer) => answer.status === 200).length >= 25) disrupted = disrupt();
     return capReached(seen) && disrupted !== undefined;
   });
   await disrupted;
   await cluster.drained();
   const spent = await spentUsd(cluster, name);
   const answered = answers.filter((answer) => answer.status === 200).length;
-  assert.ok(answered > 50, `nothing was answered after the disruption (${answered} answered)`);
+  assert.ok(answered > 25, `nothing was answered after the disruption (${answered} answered)`);
   assert.ok(spent <= 0.5 + 1e-9, `spent $${spent} over the $0.5 cap (${answered} answered)`);
+  assert.ok(spent >= 0.5 - 2 * ESTIMATE_USD - 1e-9, `stopped well short of the cap: $${spent}`);
   assert.ok(answers.filter((answer) => answer.status === 429).length >= 50);
 };
 
-test('Redis flushed mid-load, three times: the counters come back with every running hold, and the cap holds exactly', async (context) => {
+test('Redis flushed mid-load: the counters come back with every running hold, and the cap holds exactly', async (context) => {
   const redis = redisFor(context, cluster.redis.url);
-  await capHoldsThrough('flushed', async () => {
-    for (let flush = 0; flush < 3; flush += 1) {
-      await redis.flushall();
-      await sleep(100);
-    }
-  });
+  await capHoldsThrough('flushed', () => redis.flushall());
 });
 
-test('Redis restarted mid-load, twice (stopped, then started on its port): the cap holds exactly', async () => {
+test('Redis restarted mid-load (down for half a second, then started on its port): the cap holds exactly', async () => {
   await capHoldsThrough('restarted', async () => {
-    for (let restart = 0; restart < 2; restart += 1) {
-      await cluster.redis.stop();
-      await cluster.redis.start();
-      await sleep(100);
-    }
+    await cluster.redis.stop();
+    await sleep(500);
+    await cluster.redis.start();
   });
   // Every replica back on Redis before the next test (the revocation broadcast needs it).
   await cluster.redisUp();
