@@ -6,7 +6,7 @@ export interface GeminiAnswerOptions {
   model: string;
   /** Whether thoughts reach the client (thinkingConfig.includeThoughts). */
   includeThoughts: boolean;
-  /** Used when the upstream gives no id of its own. */
+  /** Used when the upstream gives no id of its own: the gateway's request id (x-request-id). */
   fallbackResponseId: string;
 }
 

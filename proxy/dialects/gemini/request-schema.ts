@@ -8,7 +8,8 @@ const content = z.object({ role: z.enum(['user', 'model']).optional(), parts: z.
 export const generateContentSchema = z
   .object({
     contents: z.array(content),
-    systemInstruction: z.union([z.string(), z.object({ parts: z.array(part).optional() }).passthrough()]).optional(),
+    // Content first: what clients send (a union's failed branch costs zod an issue object each time).
+    systemInstruction: z.union([z.object({ parts: z.array(part).optional() }).passthrough(), z.string()]).optional(),
     tools: z.array(z.object({ functionDeclarations: z.array(z.object({ name: z.string().min(1) }).passthrough()).optional() }).passthrough()).optional(),
     toolConfig: z.object({}).passthrough().optional(),
     generationConfig: z.object({}).passthrough().optional(),

@@ -113,8 +113,11 @@ export class ResponsesEventEncoder {
     return events;
   }
 
+  /** Numbers an event made for it here (every caller passes a fresh literal, so no copy is made). */
   private event(fields: Event): ResponsesStreamEvent {
-    return { ...fields, sequence_number: this.sequence++ } as ResponsesStreamEvent;
+    const event = fields as ResponsesStreamEvent;
+    event.sequence_number = this.sequence++;
+    return event;
   }
 
   /** A copy of what the encoder goes on changing: the response's own fields and each item's. The

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { ResolvedModel } from '../../providers/registry.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
@@ -46,7 +45,7 @@ const serveWith = async (served: ResolvedModel, { gateway, response, tracker, si
   await answerOverHttp({
     parts: adapter.chat(decoded.chat, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
     stream,
-    format: geminiAnswerFormat({ model: served.requestedModel, includeThoughts: decoded.includeThoughts, fallbackResponseId: randomBytes(12).toString('base64url') }, framing),
+    format: geminiAnswerFormat({ model: served.requestedModel, includeThoughts: decoded.includeThoughts, fallbackResponseId: tracker.requestId }, framing),
     response,
     tracker,
     signal,
