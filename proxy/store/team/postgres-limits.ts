@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { capRefuses } from '../../governance/budgets.js';
 import { toMicros } from '../counter-keys.js';
 import type { HoldRefusal, KeyedCap, RateDecision } from '../store-seam.js';
+import { inTransaction, RolledBack } from './postgres-transaction.js';
 import { burstOf } from './redis-limits.js';
 
 const DEADLOCK = '40P01';
@@ -49,14 +50,11 @@ export class PostgresLimits {
   private async reserveOnce(requestId: string, caps: KeyedCap[], amountUsd: number, holdMs: number, checkMarks: boolean): Promise<HoldRefusal | 'held in redis' | undefined> {
     const keys = [...new Set(caps.map((cap) => cap.key))].sort();
     const amount = toMicros(amountUsd);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction<HoldRefusal | 'held in redis' | undefined>(this.pool, async (client) => {
       if (checkMarks) {
         await client.query('SELECT pg_advisory_xact_lock_shared($1)', [IN_REDIS_LOCK]);
         if ((await this.heldInRedis(client)).some((replica) => replica !== this.replica)) {
-          await client.query('ROLLBACK');
-          return 'held in redis';
+          return new RolledBack('held in redis' as const);
         }
       }
       await client.query('INSERT INTO budget_counters (key) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT (key) DO NOTHING', [keys]);
@@ -75,8 +73,7 @@ export class PostgresLimits {
         const spentUsd = (row?.spent_micro ?? 0) / 1_000_000;
         const committedUsd = spentUsd + (row?.held ?? 0) / 1_000_000;
         if (capRefuses(cap, committedUsd, amount / 1_000_000)) {
-          await client.query('ROLLBACK');
-          return { cap, spentUsd, committedUsd };
+          return new RolledBack({ cap, spentUsd, committedUsd });
         }
       }
       await client.query(
@@ -84,14 +81,8 @@ export class PostgresLimits {
          SELECT $1, unnest($2::text[]), $3, $4, now() + $5 * interval '1 millisecond' ON CONFLICT (request_id, key) DO NOTHING`,
         [requestId, keys, amount, this.replica, holdMs],
       );
-      await client.query('COMMIT');
       return undefined;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async release(requestId: string): Promise<void> {
@@ -105,22 +96,14 @@ export class PostgresLimits {
 
   /** Marks this replica as holding budget in Redis, before its first hold there. */
   async markHeldInRedis(holdMs: number): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [IN_REDIS_LOCK]);
       await client.query(
         `INSERT INTO budget_holds (request_id, key, amount_micro, replica, expires_at) VALUES ($1, $2, 0, $3, now() + $4 * interval '1 millisecond')
          ON CONFLICT (request_id, key) DO UPDATE SET expires_at = excluded.expires_at`,
         [inRedisId(this.replica), IN_REDIS_KEY, this.replica, holdMs],
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Redis is away: this replica's holds there, and the cost of its records not yet written, become
