@@ -13,6 +13,7 @@ import { readOkJsonAnswer } from '../upstream/upstream-error.js';
 import { decodeWholeAnswer } from '../dialects/openai-chat/decode-response.js';
 import { respondTranslated } from './chat-translated.js';
 import type { ClientChatRequest } from './chat-request.js';
+import { isEventStreamType } from '../sse/content-type.js';
 
 export interface PassthroughArguments {
   chat: ClientChatRequest;
@@ -57,7 +58,7 @@ export const passthroughChat = async ({ chat, resolved, response, tracker, serve
     response.end(bytes);
     return;
   }
-  if (!/^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? 'text/event-stream'))) {
+  if (!isEventStreamType(upstream.headers['content-type'] ?? 'text/event-stream')) {
     abandonEventStream(response, servedHeaders);
     await answerJsonToStream(await upstream.body.bytes(), upstream.headers, { chat, resolved, response, tracker, servedHeaders, redact });
     return;

@@ -10,6 +10,7 @@ import { isAbort, type UpstreamResponse } from '../upstream/http-client.js';
 import { errorInOkAnswer } from '../upstream/upstream-error.js';
 import { writeWithBackpressure } from '../pipeline/write-with-backpressure.js';
 import { servedHeaders } from './served-headers.js';
+import { isEventStreamType } from '../sse/content-type.js';
 
 /** How an upstream's answer goes to an HTTP client: the HTTP sink of the OpenAI endpoints. */
 export interface RelayAnswerOptions {
@@ -72,7 +73,7 @@ export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnsw
   }
   response.writeHead(upstream.statusCode, headers);
   response.flushHeaders();
-  const passthrough = /text\/event-stream/i.test(contentType) ? new OpenAIPassthrough(options.clientWantsUsage ?? true, options.redact, tracker.watchesAnswers) : undefined;
+  const passthrough = isEventStreamType(contentType) ? new OpenAIPassthrough(options.clientWantsUsage ?? true, options.redact, tracker.watchesAnswers) : undefined;
   let broken: GatewayError | undefined;
   try {
     for await (const chunk of upstream.body as AsyncIterable<Buffer>) {

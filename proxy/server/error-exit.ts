@@ -4,6 +4,7 @@ import type { Logger, Redactor } from '../logger.js';
 import { publicError } from '../public-error.js';
 import { isAbort } from '../upstream/http-client.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
+import { isEventStreamType } from '../sse/content-type.js';
 
 /** How one client dialect writes an error: its HTTP status, its JSON body, its in-stream event. The
  * error it is given has already been made public (redacted). */
@@ -17,8 +18,6 @@ export interface ErrorExitContext {
   log: Logger;
   redactor: Redactor;
 }
-
-const isEventStream = (response: Response): boolean => /^text\/event-stream/i.test(String(response.getHeader('content-type') ?? ''));
 
 /** The one place an error leaves the gateway over HTTP, in the dialect of the routes it is mounted
  * for: a JSON body with a fitting status, or, once an SSE stream has begun, a last error event; any
@@ -34,7 +33,7 @@ export const errorExit = (context: ErrorExitContext, dialect: ErrorDialect) => (
   if (response.headersSent) {
     if (response.writableEnded || response.destroyed) return;
     const streamFailure = response.locals.streamFailure as ((error: GatewayError) => string) | undefined;
-    if (isEventStream(response)) response.end(streamFailure ? streamFailure(error) : dialect.event(error, tracker?.requestId));
+    if (isEventStreamType(response.getHeader('content-type'))) response.end(streamFailure ? streamFailure(error) : dialect.event(error, tracker?.requestId));
     else response.destroy();
     return;
   }

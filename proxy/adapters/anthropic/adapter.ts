@@ -2,6 +2,7 @@ import { GatewayError } from '../../errors.js';
 import { readChunkEvents } from '../../sse/read-chunk-events.js';
 import { isAbort, type UpstreamResponse } from '../../upstream/http-client.js';
 import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, ProviderAdapter } from '../types.js';
+import { messagesPath } from '../../dialects/anthropic-messages/api.js';
 import { convertRequest } from '../../dialects/anthropic-messages/encode-request.js';
 import { decodeMessage } from '../../dialects/anthropic-messages/decode-response.js';
 import { AnthropicStreamDecoder } from '../../dialects/anthropic-messages/decode-stream.js';
@@ -36,7 +37,7 @@ const isJsonResponse = (response: Pick<UpstreamResponse, 'headers'>): boolean =>
 async function* streamChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertRequest(request, context.upstreamModel, true);
   // The request goes out before any part is yielded, so a refusal keeps its HTTP status.
-  const response = await openToAnthropic(context.provider, { path: '/v1/messages', body: JSON.stringify(converted.body), accept: 'text/event-stream', signal: context.signal });
+  const response = await openToAnthropic(context.provider, { path: messagesPath(), body: JSON.stringify(converted.body), accept: 'text/event-stream', signal: context.signal });
   if (isJsonResponse(response)) {
     yield* decodeWholeMessage(await readMessage(response, context.provider.id), converted.warnings);
     return;
@@ -58,7 +59,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
 
 async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertRequest(request, context.upstreamModel, false);
-  const response = await sendToAnthropic(context.provider, { path: '/v1/messages', body: JSON.stringify(converted.body), signal: context.signal });
+  const response = await sendToAnthropic(context.provider, { path: messagesPath(), body: JSON.stringify(converted.body), signal: context.signal });
   yield* decodeWholeMessage(await readMessage(response, context.provider.id), converted.warnings);
 }
 

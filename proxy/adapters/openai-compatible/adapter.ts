@@ -7,6 +7,7 @@ import { dispatchToOpenAI, forwardToOpenAI } from './forward.js';
 import { prepareOpenAIChatBody } from '../../dialects/openai-chat/encode-request.js';
 import { toCatalogModel, type ListedModel } from './model-list.js';
 import { GatewayError } from '../../errors.js';
+import { isEventStreamType } from '../../sse/content-type.js';
 
 const jsonBody = async <T>(response: { body: { json(): Promise<unknown> } }, providerId: string): Promise<T> => {
   try {
@@ -24,7 +25,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
     accept: 'text/event-stream',
     client: watchSignal(context.signal),
   });
-  if (!/^text\/event-stream/i.test(String(response.headers['content-type'] ?? 'text/event-stream'))) {
+  if (!isEventStreamType(response.headers['content-type'] ?? 'text/event-stream')) {
     yield* decodeWholeAnswer(await response.body.text(), response.headers, context.provider.id, true);
     return;
   }

@@ -8,6 +8,11 @@ import { ANTHROPIC_VERSION } from './wire-types.js';
  * pasted with a trailing /v1 reaches the same URL on every lane, never /v1/v1/messages. */
 export const anthropicUrl = (provider: ProviderConfig, path: string): string => hostRoot(provider.baseUrl) + path;
 
+/** Anthropic's Messages endpoint; with `?beta=true` when the client asked for it (Claude Code does,
+ * for its beta features), and its token count beside it. */
+export const messagesPath = (beta = false): string => (beta ? '/v1/messages?beta=true' : '/v1/messages');
+export const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
+
 export interface AnthropicHeaderOptions {
   accept?: string;
   contentType?: string;

@@ -9,7 +9,7 @@ import { messagesAttribution } from '../../dialects/anthropic-messages/attributi
 import { validate } from '../validation.js';
 import type { AnthropicRequest } from '../../dialects/anthropic-messages/wire-types.js';
 import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-tokens.js';
-import { anthropicUrl, relayedAnthropicHeaders } from '../../dialects/anthropic-messages/api.js';
+import { anthropicUrl, COUNT_TOKENS_PATH, relayedAnthropicHeaders } from '../../dialects/anthropic-messages/api.js';
 import { countTokensSchema } from '../../dialects/anthropic-messages/request-schema.js';
 
 /** POST /v1/messages/count_tokens. An Anthropic upstream counts exactly (its endpoint is free and
@@ -27,7 +27,7 @@ export const countTokens = (gateway: GatewayContext) => async (request: Request,
   }
   gateway.registry.requireKey(resolved.provider);
   const upstream = await sendUpstream({
-    url: anthropicUrl(resolved.provider, '/v1/messages/count_tokens'),
+    url: anthropicUrl(resolved.provider, COUNT_TOKENS_PATH),
     headers: relayedAnthropicHeaders(resolved.provider, request.headers, false),
     body: JSON.stringify({ ...body, model: resolved.upstreamModel }),
     signal: clientGoneSignal(response),

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Response } from 'express';
 import { GatewayError } from '../../errors.js';
 import type { ResolvedModel } from '../../providers/registry.js';
-import { anthropicUrl, relayedAnthropicHeaders } from '../../dialects/anthropic-messages/api.js';
+import { anthropicUrl, messagesPath, relayedAnthropicHeaders } from '../../dialects/anthropic-messages/api.js';
+import { isEventStreamType } from '../../sse/content-type.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import { errorFromUpstream } from '../../upstream/upstream-error.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
@@ -53,15 +54,14 @@ export const passthroughAnthropic = async (options: NativePassthroughArguments):
   const { provider, upstreamModel } = options.resolved;
   const stream = options.body.stream === true;
   const upstream = await openUpstream({
-    url: anthropicUrl(provider, options.beta ? '/v1/messages?beta=true' : '/v1/messages'),
+    url: anthropicUrl(provider, messagesPath(options.beta)),
     headers: relayedAnthropicHeaders(provider, options.clientHeaders, stream),
     body: JSON.stringify({ ...options.body, model: upstreamModel }),
     client: options.tracker,
     timeouts: provider.timeouts,
   });
   if (upstream.statusCode >= 400) throw await refusal(upstream, provider.id);
-  const contentType = String(upstream.headers['content-type'] ?? '');
-  if (/text\/event-stream/i.test(contentType)) {
+  if (isEventStreamType(upstream.headers['content-type'])) {
     const observer = new AnthropicRelayObserver(provider.id, options.redact);
     return relayEventStream(upstream, observer, { response: options.response, tracker: options.tracker, providerId: provider.id, servedHeaders: options.servedHeaders });
   }
