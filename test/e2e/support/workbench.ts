@@ -60,23 +60,25 @@ export class Workbench {
 
   /** F1, type the command's title, run it. */
   async runCommand(title: string): Promise<void> {
-    await this.closeQuickInput();
     const input = this.quickInput.locator('.quick-input-box input');
-    // Just after a reload the workbench can take the key before its keybindings are ready: ask again.
-    for (let attempt = 1; ; attempt += 1) {
-      await this.page.keyboard.press('F1');
-      try {
-        await input.waitFor({ state: 'visible', timeout: 5_000 });
-        break;
-      } catch (error) {
-        if (attempt === 3) throw error;
-      }
-    }
-    await input.fill(`>${title}`);
     // The command's own row is clicked: Enter runs the first row, and the command is not always
     // first ("Preferences: Color Theme" ranks below its Marketplace namesake).
     const row = this.quickInput.locator('.monaco-list-row', { hasText: title }).first();
-    await row.click({ timeout: 10_000 });
+    // Just after a reload the workbench can take the key before its keybindings are ready, or close
+    // the palette again as restored editors take focus: open it afresh and type again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.closeQuickInput();
+        await this.page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: 5_000 });
+        await input.fill(`>${title}`, { timeout: 5_000 });
+        await row.click({ timeout: 10_000 });
+        return;
+      } catch (error) {
+        if (attempt === 4) throw error;
+        await this.page.waitForTimeout(500 * attempt);
+      }
+    }
   }
 
   /** Waits for an input box with the given title and types into it. */
