@@ -29,9 +29,11 @@ const geminiSpec = (token, model, stream) => ({
 });
 
 /** Targets: issue 12 for the two translated lanes it names; issues 13 and 14 for a Responses and a
- * Gemini client over an OpenAI-compatible chat upstream. */
+ * Gemini client over an OpenAI-compatible chat upstream. Issue 14 names none for the delay between
+ * chunks: the Gemini lane's is printed, without a verdict. */
 const PIPELINE_TARGETS = { p50: 0.5, cpu: 0.25, delay: 0.1 };
-const NEW_DIALECT_TARGETS = { p50: 0.6, cpu: 0.4, delay: 0.1 };
+const RESPONSES_TARGETS = { p50: 0.6, cpu: 0.4, delay: 0.1 };
+const GEMINI_TARGETS = { p50: 0.6, cpu: 0.4 };
 
 /** The translated lanes: what a client sends the gateway, and the same request in the upstream's
  * own dialect sent directly (the "direct" side). */
@@ -52,13 +54,13 @@ export const TRANSLATED_LANES = [
     name: 'Responses client -> OpenAI upstream',
     gateway: responsesSpec,
     direct: (model, stream) => openAISpec()(openAIBody(model, stream)),
-    targets: NEW_DIALECT_TARGETS,
+    targets: RESPONSES_TARGETS,
   },
   {
     name: 'Gemini client -> OpenAI upstream',
     gateway: geminiSpec,
     direct: (model, stream) => openAISpec()(openAIBody(model, stream)),
-    targets: NEW_DIALECT_TARGETS,
+    targets: GEMINI_TARGETS,
   },
 ];
 
@@ -183,7 +185,15 @@ const laneRows = async (context, lane, { rounds, count, cpuRounds, cpuMs, stream
   return [
     row(`${lane.name}, non-streamed, c=1: p50 latency (ms)`, column(latency, 'direct', 'p50'), column(latency, 'gateway', 'p50'), addedP50, 'ms added', `<= ${lane.targets.p50} ms`, addedP50 <= lane.targets.p50),
     row(`${lane.name}: gateway CPU per request at 32 connections`, undefined, undefined, cpuPerRequest, 'ms', `<= ${lane.targets.cpu} ms`, cpuPerRequest <= lane.targets.cpu),
-    row(`${lane.name}, streamed: each chunk, upstream write to client, p50 (ms)`, column(chunks, 'direct', 'delay'), column(chunks, 'gateway', 'delay'), addedDelay, 'ms added', `<= ${lane.targets.delay} ms`, addedDelay <= lane.targets.delay),
+    row(
+      `${lane.name}, streamed: each chunk, upstream write to client, p50 (ms)`,
+      column(chunks, 'direct', 'delay'),
+      column(chunks, 'gateway', 'delay'),
+      addedDelay,
+      'ms added',
+      lane.targets.delay === undefined ? '' : `<= ${lane.targets.delay} ms`,
+      lane.targets.delay === undefined ? undefined : addedDelay <= lane.targets.delay,
+    ),
   ];
 };
 
