@@ -97,7 +97,7 @@ test('cancelling the token aborts the upstream request at once, and the run is s
     },
   }, token);
   assert.equal(parts.length, 1, 'nothing arrives after the cancellation');
-  assert.ok(Date.now() - started < 2_000, 'the slow stream (200 ms a chunk) was not read to its end');
+  assert.ok(Date.now() - started < 5_000, 'the slow stream (34 chunks, 200 ms each) was not read to its end');
   assert.equal(records.length, 1);
   assert.equal(records[0]!.errorCode, 'client_closed');
   assert.equal(token.listenerCount(), 0, 'the cancellation listener is removed');

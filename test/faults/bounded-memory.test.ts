@@ -70,17 +70,20 @@ after(async () => {
   await upstream.close();
 });
 
-/** Opens a stream, reads nothing for PAUSE_MS, notes what the upstream sent meanwhile, then reads
- * the rest (the answer still completes). */
-const slowRead = (path: string, body: unknown): Promise<{ status: number; received: number }> =>
+/** Opens a stream, reads nothing for PAUSE_MS from its first byte, notes what the upstream sent
+ * meanwhile (`sentSoFar` just before the reading starts), then reads the rest (the answer still
+ * completes). */
+const slowRead = (path: string, body: unknown, sentSoFar: () => number): Promise<{ status: number; received: number; sentWhilePaused: number }> =>
   new Promise((resolve, reject) => {
     const payload = JSON.stringify(body);
     const outgoing = httpRequest({ host: '127.0.0.1', port: gateway.port, path, method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (incoming) => {
       incoming.pause();
       let received = 0;
+      let sentWhilePaused = 0;
+      setTimeout(() => (sentWhilePaused = sentSoFar()), PAUSE_MS - 100);
       setTimeout(() => {
         incoming.on('data', (chunk: Buffer) => (received += chunk.length));
-        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, received }));
+        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, received, sentWhilePaused }));
         incoming.resume();
       }, PAUSE_MS);
     });
@@ -102,9 +105,8 @@ for (const lane of lanes) {
     wholeAnswer = undefined;
     currentLane = lane.name;
     currentDialect = lane.dialect;
-    const pausedAt = new Promise<number>((resolve) => setTimeout(() => resolve(sent[lane.name] ?? 0), PAUSE_MS - 100));
-    const answer = await slowRead(lane.path, lane.body);
-    const sentWhilePaused = await pausedAt;
+    const answer = await slowRead(lane.path, lane.body, () => sent[lane.name] ?? 0);
+    const sentWhilePaused = answer.sentWhilePaused;
     assert.equal(answer.status, 200);
     assert.ok(sentWhilePaused < HELD_BACK_BOUND, `the upstream sent ${(sentWhilePaused / 1048576).toFixed(1)} MB while the client read nothing`);
     assert.ok(sentWhilePaused > 0, 'the upstream started');

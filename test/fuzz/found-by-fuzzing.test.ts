@@ -9,7 +9,8 @@ import { FaultBench, send, type Answer } from '../faults/fault-harness.js';
 const bench = new FaultBench();
 
 before(async () => {
-  await bench.start();
+  // Every case here expects an answer: timeouts long enough that a loaded machine gives no 504.
+  await bench.start({ headersMs: 2_000, bodyMs: 2_000 });
   bench.fault = (_request, response) => sendJson(response, 200, fixtureJson('openai/chat-completion-text-gpt-4-1-nano.vercel.json'));
 });
 after(() => bench.stop());

@@ -94,8 +94,10 @@ test('--token sets the local token; no token is generated; SIGINT stops it withi
   const client = new OpenAI({ baseURL: cli.url, apiKey: token, maxRetries: 0 });
   assert.equal((await client.chat.completions.create(CHAT)).object, 'chat.completion');
   const stopped = await stopWith(cli, 'SIGINT');
+  // Exit code 0 is the 5 s: past it the CLI forces its exit with code 1. The bound here only adds
+  // signal delivery and seeing the exit, on a loaded machine.
   assert.equal(stopped.code, 0);
-  assert.ok(stopped.milliseconds < 5_000, `${stopped.milliseconds} ms`);
+  assert.ok(stopped.milliseconds < 8_000, `${stopped.milliseconds} ms`);
 });
 
 test('MODAPI_LOCAL_TOKEN sets the local token; SIGTERM with a stream still open stops it within 5 s with exit code 0', async () => {
@@ -112,8 +114,10 @@ test('MODAPI_LOCAL_TOKEN sets the local token; SIGTERM with a stream still open 
   const pending = rawRequest(cli.port, { method: 'POST', path: '/v1/embeddings', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"model":"text-embedding-3-small","input":"x"}' }).catch((error: Error) => error);
   while (!upstream.requests.some((request) => request.url === '/v1/embeddings' && request.json().input === 'x')) await new Promise((resolve) => setTimeout(resolve, 10));
   const stopped = await stopWith(cli, 'SIGTERM');
+  // Exit code 0 is the 5 s: past it the CLI forces its exit with code 1. The bound here only adds
+  // signal delivery and seeing the exit, on a loaded machine.
   assert.equal(stopped.code, 0);
-  assert.ok(stopped.milliseconds < 5_000, `${stopped.milliseconds} ms`);
+  assert.ok(stopped.milliseconds < 8_000, `${stopped.milliseconds} ms`);
   await pending;
 });
 
