@@ -5,7 +5,7 @@ import { startEventStream } from '../sse/sse-response.js';
 import { isAbort } from '../upstream/http-client.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
 import type { AnswerFormat } from './answer-format.js';
-import { observeParts } from './observe-parts.js';
+import { observePart, observeParts } from './observe-parts.js';
 import { writeWithBackpressure } from './write-with-backpressure.js';
 
 export interface HttpAnswer {
@@ -22,18 +22,20 @@ export interface HttpAnswer {
  * is thrown, never written here: before the first byte it keeps its status (and a fallback may take
  * over), after it the route's error exit writes it as the dialect's last event. */
 export const answerOverHttp = async ({ parts, stream, format, response, tracker, signal, servedHeaders }: HttpAnswer): Promise<void> => {
-  const observed = observeParts(parts, tracker);
   if (!stream) {
-    const text = await format.whole(observed);
+    const text = await format.whole(observeParts(parts, tracker));
     response.writeHead(200, Object.assign({ 'content-type': 'application/json' }, servedHeaders));
     response.end(text);
     return;
   }
-  const iterator = observed[Symbol.asyncIterator]();
+  // Each part is observed here, not through observeParts: a generator between the parts and the
+  // client is one more hop for every chunk of a stream.
+  const iterator = parts[Symbol.asyncIterator]();
   let next: IteratorResult<ChatPart> | undefined;
   let keepAlive: NodeJS.Timeout | undefined;
   try {
     next = await iterator.next();
+    if (!next.done) observePart(next.value, tracker);
     // The first part is awaited before any header goes out, so an upstream refusal keeps its status.
     if (!next.done && next.value.type === 'error') throw next.value.error;
     startEventStream(response, format.streamContentType ? { ...servedHeaders, 'content-type': format.streamContentType } : servedHeaders);
@@ -54,6 +56,7 @@ export const answerOverHttp = async ({ parts, stream, format, response, tracker,
       if (wait) await wait;
       if (tracker.clientGone) return;
       next = await iterator.next();
+      if (!next.done) observePart(next.value, tracker);
     }
     response.end(format.closing());
   } catch (error) {
