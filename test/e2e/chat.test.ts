@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { Browser, Frame } from 'playwright-core';
 import type { FakeUpstream } from '../support/fake-upstream.js';
 import { ANSWERS, MODEL_IDS, startChatUpstream } from '../chat/chat-upstream.js';
-import { createProfile, freePort, installExtension, startCodeServer, type Profile, type RunningCodeServer } from './support/code-server.js';
+import { createProfile, installExtension, portForLater, startCodeServer, type Profile, type RunningCodeServer } from './support/code-server.js';
 import { ensureCodeServer } from './support/install-code-server.js';
 import { openBrowser, Workbench } from './support/workbench.js';
 import { extensionFilesOutsideChat, filesHolding, updateUserSettings, writeWorkspaceSettings } from './support/quality.js';
@@ -84,7 +84,7 @@ before(async () => {
   await run('node', ['esbuild.js', '--production'], { cwd: ROOT, timeout: 180_000 });
   await run(join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: ROOT, timeout: 180_000 });
   profileRoot = mkdtempSync(join(tmpdir(), 'modapi-chat-e2e-'));
-  profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': await freePort() });
+  profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': await portForLater() });
   await installExtension(profile, vsix);
   rmSync(vsixFolder, { recursive: true, force: true });
   codeServer = await startCodeServer(profile);

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import type { Browser } from 'playwright-core';
 import { FakeUpstream, sendJson, type SeenRequest } from '../support/fake-upstream.js';
-import { createProfile, freePort, installExtension, startCodeServer, type RunningCodeServer } from './support/code-server.js';
+import { createProfile, installExtension, portForLater, startCodeServer, type RunningCodeServer } from './support/code-server.js';
 import { activationFigure, readActivationStats, type ActivationFigure } from './support/activation-stats.js';
 import { ensureCodeServer } from './support/install-code-server.js';
 import { openBrowser, Workbench } from './support/workbench.js';
@@ -75,7 +75,7 @@ before(async () => {
   ensureCodeServer();
   await promisify(execFile)('npm', ['run', 'package'], { cwd: ROOT, timeout: 180_000 });
   profileRoot = mkdtempSync(join(tmpdir(), 'modapi-e2e-'));
-  gatewayPort = await freePort();
+  gatewayPort = await portForLater();
   const profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': gatewayPort });
   await installExtension(profile, join(ROOT, 'dist/modapi.vsix'));
   codeServer = await startCodeServer(profile);

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { Browser, Frame } from 'playwright-core';
 import { csvTexts } from '../support/csv.js';
 import { FakeUpstream, sendEvents, sendJson } from '../support/fake-upstream.js';
-import { createProfile, freePort, installExtension, startCodeServer, type RunningCodeServer } from './support/code-server.js';
+import { createProfile, installExtension, portForLater, startCodeServer, type RunningCodeServer } from './support/code-server.js';
 import { ensureCodeServer } from './support/install-code-server.js';
 import { openBrowser, Workbench } from './support/workbench.js';
 
@@ -71,7 +71,7 @@ before(async () => {
   const vsix = join(profileRoot, 'modapi.vsix');
   await run('node', ['esbuild.js', '--production'], { cwd: ROOT, timeout: 180_000 });
   await run(join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: ROOT, timeout: 180_000 });
-  const profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': await freePort(), 'modapi.budget.daily': DAILY_BUDGET });
+  const profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': await portForLater(), 'modapi.budget.daily': DAILY_BUDGET });
   workspace = profile.workspace;
   await installExtension(profile, vsix);
   codeServer = await startCodeServer(profile);

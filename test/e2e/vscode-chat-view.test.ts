@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { FakeUpstream, sendEvents, sendJson, type SeenRequest } from '../support/fake-upstream.js';
-import { createProfile, freePort, installExtension, startCodeServer, type RunningCodeServer } from './support/code-server.js';
+import { createProfile, installExtension, portForLater, startCodeServer, type RunningCodeServer } from './support/code-server.js';
 import { CODE_SERVER_4_139, ensureCodeServer } from './support/install-code-server.js';
 import { openBrowser, Workbench } from './support/workbench.js';
 
@@ -72,7 +72,7 @@ before(async () => {
   await run('node', ['esbuild.js', '--production'], { cwd: ROOT, timeout: 180_000 });
   await run(join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: ROOT, timeout: 180_000 });
   profileRoot = mkdtempSync(join(tmpdir(), 'modapi-vscode-chat-'));
-  const profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': await freePort(), 'chat.allowAnonymousAccess': true });
+  const profile = createProfile(profileRoot, { 'modapi.baseUrl': upstream.url(), 'modapi.gateway.port': await portForLater(), 'chat.allowAnonymousAccess': true });
   workspace = profile.workspace;
   // Installed from its .vsix as a user would (4.139 ignores a development path in the page URL).
   await installExtension(profile, vsix, install);

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { FakeUpstream, sendJson, type SeenRequest } from '../support/fake-upstream.js';
-import { createProfile, freePort, installExtension, startCodeServer, type RunningCodeServer } from './support/code-server.js';
+import { createProfile, installExtension, portForLater, startCodeServer, type RunningCodeServer } from './support/code-server.js';
 import { ensureCodeServer } from './support/install-code-server.js';
 import { openBrowser, Workbench } from './support/workbench.js';
 
@@ -74,7 +74,7 @@ before(async () => {
   ensureCodeServer();
   await promisify(execFile)('npm', ['run', 'package'], { cwd: ROOT, timeout: 180_000 });
   profileRoot = mkdtempSync(join(tmpdir(), 'modapi-e2e-settings-'));
-  const gatewayPort = await freePort();
+  const gatewayPort = await portForLater();
   gatewayUrl = `http://127.0.0.1:${gatewayPort}/v1`;
   const profile = createProfile(profileRoot, { 'modapi.baseUrl': userUpstream.url(), 'modapi.gateway.port': gatewayPort, 'modapi.budget.daily': 5 });
   workspaceFolder = profile.workspace;

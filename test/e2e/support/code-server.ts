@@ -17,6 +17,25 @@ export const freePort = (): Promise<number> =>
     });
   });
 
+/** Whether a server can listen on the port now. */
+const canListen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/** A free port for a server that binds it much later (the gateway, once the extension activates),
+ * drawn from below the kernel's ephemeral range (32768 and up on Linux): listen(0) and outgoing
+ * connections take their ports from that range, so nothing the test starts meanwhile takes it. */
+export const portForLater = async (): Promise<number> => {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
+};
+
 /** One code-server profile: user data, extensions and config kept in a folder of the test's own. */
 export interface Profile {
   root: string;
