@@ -65,22 +65,23 @@ export class Workbench {
     // first ("Preferences: Color Theme" ranks below its Marketplace namesake).
     const row = this.quickInput.locator('.monaco-list-row', { hasText: title }).first();
     // Just after a reload the workbench can take the key before its keybindings are ready, or close
-    // the palette again as restored editors take focus: open it afresh and type again. Only a
-    // timeout is tried again: any other error may come after the command ran (a reload it started),
-    // and running it twice would be a different test.
+    // the palette again as restored editors take focus: open it afresh and type again, until the
+    // row can be clicked (a trial click clicks nothing). The click itself happens once: tried again
+    // it could run the command twice (a reload), and it does not wait for a navigation it starts.
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.closeQuickInput();
         await this.page.keyboard.press('F1');
         await input.waitFor({ state: 'visible', timeout: 5_000 });
         await input.fill(`>${title}`, { timeout: 5_000 });
-        await row.click({ timeout: 10_000 });
-        return;
+        await row.click({ trial: true, timeout: 10_000 });
+        break;
       } catch (error) {
         if (attempt === 4 || (error as Error).name !== 'TimeoutError') throw error;
         await this.page.waitForTimeout(500 * attempt);
       }
     }
+    await row.click({ noWaitAfter: true, timeout: 10_000 });
   }
 
   /** Waits for an input box with the given title and types into it. */
