@@ -28,14 +28,13 @@ export const answerOverHttp = async ({ parts, stream, format, response, tracker,
     response.end(text);
     return;
   }
-  // Each part is observed here, not through observeParts: a generator between the parts and the
-  // client is one more hop for every chunk of a stream.
+  // Each part is observed in the loop below, not through observeParts: a generator between the
+  // parts and the client is one more hop for every chunk of a stream.
   const iterator = parts[Symbol.asyncIterator]();
   let next: IteratorResult<ChatPart> | undefined;
   let keepAlive: NodeJS.Timeout | undefined;
   try {
     next = await iterator.next();
-    if (!next.done) observePart(next.value, tracker);
     // The first part is awaited before any header goes out, so an upstream refusal keeps its status.
     if (!next.done && next.value.type === 'error') throw next.value.error;
     startEventStream(response, format.streamContentType ? { ...servedHeaders, 'content-type': format.streamContentType } : servedHeaders);
@@ -50,13 +49,14 @@ export const answerOverHttp = async ({ parts, stream, format, response, tracker,
       keepAlive.unref();
     }
     while (!next.done) {
-      if (next.value.type === 'error') throw next.value.error;
-      const text = format.encode(next.value);
+      const part = next.value;
+      observePart(part, tracker);
+      if (part.type === 'error') throw part.error;
+      const text = format.encode(part);
       const wait = text ? writeWithBackpressure(response, text) : undefined;
       if (wait) await wait;
       if (tracker.clientGone) return;
       next = await iterator.next();
-      if (!next.done) observePart(next.value, tracker);
     }
     response.end(format.closing());
   } catch (error) {
