@@ -5,6 +5,10 @@ import { beginInProcessCall, finishFailed, type InProcessOptions, type ModelCall
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
+import { callEndpoint } from '../usage/call-endpoint.js';
+
+export const IMAGE_ENDPOINT = callEndpoint('/v1/images/generations', 'generate_content');
+export const IMAGE_EDIT_ENDPOINT = callEndpoint('/v1/images/edits', 'generate_content');
 
 export interface GeneratedImages {
   images: { b64Json?: string; url?: string; revisedPrompt?: string }[];
@@ -36,7 +40,7 @@ export const requestImages = async (call: ModelCall, body: ImageGenerationReques
 
 /** The in-process sink: the images, always asked for as base64 so the view never loads a remote URL. */
 export const generateImage = async (gateway: GatewayContext, request: ImageGenerationRequest, options: InProcessOptions): Promise<GeneratedImages> => {
-  const call = await beginInProcessCall(gateway, '/v1/images/generations', request.model, options);
+  const call = await beginInProcessCall(gateway, IMAGE_ENDPOINT, request.model, options);
   let answer: ImageGenerationResponse;
   try {
     const result = await requestImages(call, { response_format: 'b64_json', ...request });

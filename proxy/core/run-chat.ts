@@ -9,8 +9,9 @@ import type { RequestTracker } from '../usage/request-tracker.js';
 import { isOutput, observePart } from '../pipeline/observe-parts.js';
 import { publicError } from '../public-error.js';
 import { beginInProcessCall, type InProcessOptions } from '../pipeline/begin-call.js';
+import { callEndpoint } from '../usage/call-endpoint.js';
 
-export const CHAT_ENDPOINT = '/v1/chat/completions';
+export const CHAT_ENDPOINT = callEndpoint('/v1/chat/completions', 'chat');
 
 /** How one model's attempt ended: fine, failed (before or after output), or stopped by the reader. */
 type Attempt = { kind: 'done' } | { kind: 'stopped' } | { kind: 'failed'; error: GatewayError; produced: boolean };

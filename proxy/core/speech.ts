@@ -3,6 +3,9 @@ import { GatewayError } from '../errors.js';
 import { beginInProcessCall, finishFailed, type InProcessOptions, type ModelCall } from '../pipeline/begin-call.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
+import { callEndpoint } from '../usage/call-endpoint.js';
+
+export const SPEECH_ENDPOINT = callEndpoint('/v1/audio/speech', 'generate_content');
 
 export interface SpeechRequest {
   model: string;
@@ -27,7 +30,7 @@ export const requestSpeech = (call: ModelCall, body: Record<string, unknown>): P
 
 /** The in-process sink: the whole audio, with its ledger record. */
 export const synthesizeSpeech = async (gateway: GatewayContext, request: SpeechRequest, options: InProcessOptions): Promise<SpeechAudio> => {
-  const call = await beginInProcessCall(gateway, '/v1/audio/speech', request.model, options);
+  const call = await beginInProcessCall(gateway, SPEECH_ENDPOINT, request.model, options);
   let result: SpeechAudio;
   try {
     const response = await requestSpeech(call, { voice: 'alloy', response_format: 'mp3', ...request });

@@ -6,6 +6,12 @@ import { beginInProcessCall, finishFailed, type InProcessOptions, type ModelCall
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
+import { callEndpoint } from '../usage/call-endpoint.js';
+
+export const TRANSCRIPTION_ENDPOINTS = {
+  transcriptions: callEndpoint('/v1/audio/transcriptions', 'generate_content'),
+  translations: callEndpoint('/v1/audio/translations', 'generate_content'),
+} as const;
 
 export interface TranscriptionRequest {
   model: string;
@@ -43,7 +49,7 @@ export const requestTranscription = (call: ModelCall, kind: 'transcriptions' | '
 
 /** The in-process sink: the text of a JSON transcription, with its ledger record. */
 export const transcribeAudio = async (gateway: GatewayContext, request: TranscriptionRequest, options: InProcessOptions): Promise<Transcription> => {
-  const call = await beginInProcessCall(gateway, '/v1/audio/transcriptions', request.model, options);
+  const call = await beginInProcessCall(gateway, TRANSCRIPTION_ENDPOINTS.transcriptions, request.model, options);
   let answer: TranscriptionAnswer;
   try {
     const form = new FormData();

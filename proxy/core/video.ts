@@ -5,6 +5,9 @@ import type { GatewayContext } from '../server/gateway-context.js';
 import type { Dispatcher } from 'undici';
 import { beginInProcessCall, finishFailed, type InProcessOptions, type ModelCall } from '../pipeline/begin-call.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
+import { callEndpoint } from '../usage/call-endpoint.js';
+
+export const VIDEO_ENDPOINT = callEndpoint('/v1/videos', 'generate_content');
 
 export interface VideoRequest {
   model: string;
@@ -67,7 +70,7 @@ const asJob = (answer: JobAnswer): VideoJob => ({ id: String(answer.id ?? ''), s
 /** `POST /v1/videos`, then polls the job until it completes and downloads its content. Only the
  * creation is billed (a job is charged for what it asked for, as the HTTP route does). */
 export const generateVideo = async (gateway: GatewayContext, request: VideoRequest, options: VideoOptions): Promise<VideoResult> => {
-  const call = await beginInProcessCall(gateway, '/v1/videos', request.model, options);
+  const call = await beginInProcessCall(gateway, VIDEO_ENDPOINT, request.model, options);
   const { tracker, resolved } = call;
   let job: VideoJob;
   try {

@@ -7,6 +7,7 @@ import { resolveModel, type GatewayContext } from '../server/gateway-context.js'
 import { budgetPeriodsCounted } from '../usage/budget-gate.js';
 import { clientGoneSignal, RequestTracker } from '../usage/request-tracker.js';
 import type { UsageRecord } from '../usage/usage-record.js';
+import type { CallEndpoint } from '../usage/call-endpoint.js';
 
 /** A model call that has been admitted: its model resolved, governance passed (allowed models,
  * rate, budget reservation), the provider's key present, the ledger record open in its tracker. */
@@ -58,7 +59,7 @@ export interface InProcessOptions {
  * found, refused, missing key), recorded like the route records it; once this returns, the caller
  * must `finish` the tracker whatever happens next. `requestBytes` sizes the budget estimate, as a
  * body's length does. */
-export const beginInProcessCall = async (gateway: GatewayContext, endpoint: string, model: unknown, options: InProcessOptions, stream = false, requestBytes = 0): Promise<ModelCall> => {
+export const beginInProcessCall = async (gateway: GatewayContext, endpoint: CallEndpoint, model: unknown, options: InProcessOptions, stream = false, requestBytes = 0): Promise<ModelCall> => {
   // At start, under a budget cap, the ledger must first have counted this month.
   await budgetPeriodsCounted(gateway, { name: options.client });
   const tracker = new RequestTracker(withRecordObserver(gateway, options.onRecord), endpoint, options.client, { requestBytes });

@@ -10,10 +10,14 @@ import { passthroughChat } from './chat-passthrough.js';
 import { respondTranslated } from './chat-translated.js';
 import { readChatRequest } from './chat-request.js';
 import { servedHeaders } from './served-headers.js';
+import { openAIErrors } from '../dialects/openai-chat/errors.js';
+import { errorExit } from '../server/error-exit.js';
+import { exactPath, type FastLane, type LaneHandler } from '../server/fast-lane.js';
+import { CHAT_ENDPOINT } from '../core/run-chat.js';
 
 /** POST /v1/chat/completions */
 export const chatCompletions = (gateway: GatewayContext) => async (request: Request, response: Response) => {
-  const tracker = trackRequest(gateway, request, response, '/v1/chat/completions');
+  const tracker = trackRequest(gateway, request, response, CHAT_ENDPOINT);
   const chat = readChatRequest(await readRawBody(request, gateway.limits.jsonBytes));
   const stream = chat.head.stream === true;
   tracker.attribute(openAIAttribution(chat.head));
@@ -41,3 +45,11 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
     });
   });
 };
+
+/** `POST /v1/chat/completions` for the server's fast lane (server/fast-lane.ts): the same route
+ * and error exit as the app's, behind the given guards, without express. */
+export const chatFastLane = (gateway: GatewayContext, guards: readonly LaneHandler[]): FastLane => ({
+  match: exactPath(CHAT_ENDPOINT.label),
+  chain: [...guards, chatCompletions(gateway)],
+  onError: errorExit(gateway, openAIErrors),
+});

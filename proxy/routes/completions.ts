@@ -8,10 +8,13 @@ import { trackRequest } from '../usage/request-tracker.js';
 import { beginModelCall } from '../pipeline/begin-call.js';
 import { relayToOpenAI } from './relay.js';
 import { modelOnlySchema, validate } from './validation.js';
+import { callEndpoint } from '../usage/call-endpoint.js';
+
+const COMPLETIONS_ENDPOINT = callEndpoint('/v1/completions', 'text_completion');
 
 /** POST /v1/completions (legacy text completions; OpenAI-dialect providers only). */
 export const completions = (gateway: GatewayContext) => async (request: Request, response: Response) => {
-  const tracker = trackRequest(gateway, request, response, '/v1/completions');
+  const tracker = trackRequest(gateway, request, response, COMPLETIONS_ENDPOINT);
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(modelOnlySchema, body);
   const stream = body.stream === true;

@@ -9,12 +9,15 @@ import { beginModelCall } from '../pipeline/begin-call.js';
 import { relayToOpenAI } from './relay.js';
 import { embeddingsSchema, validate } from './validation.js';
 import { servedHeaders } from './served-headers.js';
+import { callEndpoint } from '../usage/call-endpoint.js';
+
+const EMBEDDINGS_ENDPOINT = callEndpoint('/v1/embeddings', 'embeddings');
 
 type EmbeddingUsage = { usage?: { prompt_tokens?: number } };
 
 /** POST /v1/embeddings (float and base64). */
 export const embeddings = (gateway: GatewayContext) => async (request: Request, response: Response) => {
-  const tracker = trackRequest(gateway, request, response, '/v1/embeddings');
+  const tracker = trackRequest(gateway, request, response, EMBEDDINGS_ENDPOINT);
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(embeddingsSchema, body);
   tracker.attribute(openAIAttribution(body));

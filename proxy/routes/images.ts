@@ -6,7 +6,7 @@ import { readJsonBody } from '../server/read-body.js';
 import { multipartField, readMultipart, uploadBody } from '../server/read-multipart.js';
 import { openAIAttribution } from '../dialects/openai-chat/attribution.js';
 import { trackRequest } from '../usage/request-tracker.js';
-import { observeImages, requestImages } from '../core/generate-image.js';
+import { IMAGE_EDIT_ENDPOINT, IMAGE_ENDPOINT, observeImages, requestImages } from '../core/generate-image.js';
 import { beginModelCall } from '../pipeline/begin-call.js';
 import { relayAnswer, relayToOpenAI } from './relay.js';
 import { servedHeaders } from './served-headers.js';
@@ -15,7 +15,7 @@ import { modelOnlySchema, validate } from './validation.js';
 /** POST /v1/images/generations: the same call as the chat view's (core/generate-image.ts); an
  * OpenAI-dialect upstream's answer is relayed as it is. */
 export const imageGenerations = (gateway: GatewayContext) => async (request: Request, response: Response) => {
-  const tracker = trackRequest(gateway, request, response, '/v1/images/generations');
+  const tracker = trackRequest(gateway, request, response, IMAGE_ENDPOINT);
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(modelOnlySchema, body);
   tracker.attribute(openAIAttribution(body));
@@ -27,7 +27,7 @@ export const imageGenerations = (gateway: GatewayContext) => async (request: Req
 
 /** POST /v1/images/edits (multipart). */
 export const imageEdits = (gateway: GatewayContext) => async (request: Request, response: Response) => {
-  const tracker = trackRequest(gateway, request, response, '/v1/images/edits');
+  const tracker = trackRequest(gateway, request, response, IMAGE_EDIT_ENDPOINT);
   const upload = await readMultipart(request, gateway.limits.uploadBytes);
   const call = await beginModelCall(gateway, response, tracker, multipartField(upload, 'model') ?? '');
   if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no image edits.`, 'model', 'unsupported_endpoint');

@@ -6,12 +6,13 @@ import { readJsonBody } from '../server/read-body.js';
 import { multipartField, readMultipart, uploadBody, type MultipartBody } from '../server/read-multipart.js';
 import { clientGoneSignal, trackRequest } from '../usage/request-tracker.js';
 import { beginModelCall } from '../pipeline/begin-call.js';
-import { observeVideoJob, requestVideoJob } from '../core/video.js';
+import { observeVideoJob, requestVideoJob, VIDEO_ENDPOINT } from '../core/video.js';
 import { relayAnswer, relayToOpenAI } from './relay.js';
+import { callEndpoint } from '../usage/call-endpoint.js';
 
 /** POST /v1/videos: the same call as the chat view's (core/video.ts), the job's JSON relayed. */
 export const createVideo = (gateway: GatewayContext) => async (request: Request, response: Response) => {
-  const tracker = trackRequest(gateway, request, response, '/v1/videos');
+  const tracker = trackRequest(gateway, request, response, VIDEO_ENDPOINT);
   const multipart = /^multipart\//i.test(request.headers['content-type'] ?? '');
   const upload: MultipartBody | undefined = multipart ? await readMultipart(request, gateway.limits.uploadBytes) : undefined;
   const json = upload ? undefined : await readJsonBody(request, gateway.limits.jsonBytes);
@@ -20,6 +21,12 @@ export const createVideo = (gateway: GatewayContext) => async (request: Request,
   const job = await requestVideoJob(call, upload ? uploadBody(upload, { model: call.resolved.upstreamModel }) : { body: JSON.stringify({ ...json, model: call.resolved.upstreamModel }), contentType: 'application/json' });
   await relayAnswer(job, { ...call, response, observeJson: (answer) => observeVideoJob(gateway, call, answer, seconds) });
 };
+
+/** Polls and downloads are not billed; they are tracked as the generation they belong to. */
+const VIDEO_JOB_ENDPOINTS = {
+  status: callEndpoint('/v1/videos/status', 'generate_content'),
+  content: callEndpoint('/v1/videos/content', 'generate_content'),
+} as const;
 
 /** The provider that created a job; jobs this process did not see go to the default provider. */
 const jobOwner = (gateway: GatewayContext, id: string): ResolvedModel => {
@@ -37,7 +44,7 @@ export const videoJob = (gateway: GatewayContext, part: 'status' | 'content') =>
   const resolved = jobOwner(gateway, id);
   gateway.registry.requireKey(resolved.provider);
   const query = part === 'content' && typeof request.query.variant === 'string' ? `?variant=${encodeURIComponent(request.query.variant)}` : '';
-  const tracker = trackRequest(gateway, request, response, part === 'content' ? '/v1/videos/content' : '/v1/videos/status');
+  const tracker = trackRequest(gateway, request, response, VIDEO_JOB_ENDPOINTS[part]);
   await relayToOpenAI({
     resolved,
     response,

@@ -1,12 +1,12 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { chatCompletions } from '../routes/chat-completions.js';
+import { chatCompletions, chatFastLane } from '../routes/chat-completions.js';
 import { completions } from '../routes/completions.js';
 import { embeddings } from '../routes/embeddings.js';
 import { imageEdits, imageGenerations } from '../routes/images.js';
 import { speech, transcription } from '../routes/audio.js';
 import { createVideo, videoJob } from '../routes/videos.js';
 import { getModel, listModels } from '../routes/models.js';
-import { anthropicErrorExit, messagesFastLane, messagesMount } from '../routes/messages/mount.js';
+import { messagesFastLane, messagesMount, mountMessagesErrorExits } from '../routes/messages/mount.js';
 import { geminiFastLane, mountGemini, mountGeminiErrorExits } from '../routes/gemini/mount.js';
 import { responsesFastLane, responsesMount } from '../routes/responses/mount.js';
 import { openAIErrors } from '../dialects/openai-chat/errors.js';
@@ -14,7 +14,7 @@ import { GatewayError } from '../errors.js';
 import { EMBEDDED_STATE } from '../store/store-seam.js';
 import { budgetGate } from '../usage/budget-gate.js';
 import { errorExit } from './error-exit.js';
-import { exactPath, withFastLanes } from './fast-lane.js';
+import { withFastLanes } from './fast-lane.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { RouteMounts } from './route-mount.js';
 import { hostGuard, originGuard, tokenGuard, type SecurityOptions } from './security.js';
@@ -29,7 +29,7 @@ export const createRequestListener = (gateway: GatewayContext, security: Securit
   const browserGuards = [hostGuard(security), originGuard(security)];
   const guards = [...browserGuards, tokenGuard(security, GATEWAY_TOKEN_PLACES), budgetGate(gateway)];
   return withFastLanes(createApp(gateway, security, mounts), [
-    { match: exactPath('/v1/chat/completions'), chain: [...guards, chatCompletions(gateway)], onError: errorExit(gateway, openAIErrors) },
+    chatFastLane(gateway, guards),
     messagesFastLane(gateway, guards),
     responsesFastLane(gateway, guards),
     geminiFastLane(gateway, security, browserGuards),
@@ -89,8 +89,7 @@ export const createApp = (gateway: GatewayContext, security: SecurityOptions, mo
   app.use((request: Request, _response: Response, next: NextFunction) => {
     next(GatewayError.notFound(`Unknown endpoint ${request.method} ${request.path.slice(0, 200)}.`));
   });
-  // Anthropic clients get Anthropic's shape even when the Host or Origin guard refused them.
-  app.use('/v1/messages', anthropicErrorExit(gateway));
+  mountMessagesErrorExits(app, gateway);
   mountGeminiErrorExits(app, gateway);
   app.use(errorExit(gateway, openAIErrors));
   return app;

@@ -1,4 +1,5 @@
 import type { UsageObservation, UsageRecord } from '../usage/usage-record.js';
+import type { GenAiOperation } from '../usage/call-endpoint.js';
 import type { CallContent } from './call-telemetry.js';
 
 /** Attribute values as OpenTelemetry takes them. */
@@ -22,25 +23,12 @@ export interface CallSignals {
   errorType?: string;
 }
 
-const OPERATION_BY_ENDPOINT: Record<string, string> = {
-  '/v1/chat/completions': 'chat',
-  '/v1/messages': 'chat',
-  '/v1/responses': 'chat',
-  '/v1/completions': 'text_completion',
-  '/v1/embeddings': 'embeddings',
-  '/v1beta/models:embedContent': 'embeddings',
-  '/v1beta/models:batchEmbedContents': 'embeddings',
-};
-
 /** The conventions' well-known provider names, where ours differ; other ids go out as they are. */
 const PROVIDER_NAMES: Record<string, string> = {
   gemini: 'gcp.gemini',
   mistral: 'mistral_ai',
   xai: 'x_ai',
 };
-
-/** Chat-like endpoints are `chat`; images, audio, video and Gemini's generateContent are `generate_content`. */
-export const operationName = (endpoint: string): string => OPERATION_BY_ENDPOINT[endpoint] ?? 'generate_content';
 
 export const providerName = (providerId: string): string => PROVIDER_NAMES[providerId] ?? providerId;
 
@@ -55,8 +43,7 @@ const responseModel = (record: UsageRecord, observation: UsageObservation, error
   observation.responseModel ?? (errorType === undefined ? record.model : undefined);
 
 // Attributes are set one by one rather than spread: this runs for every call.
-export const callSignals = (record: UsageRecord, observation: UsageObservation, content?: CallContent): CallSignals => {
-  const operation = operationName(record.endpoint);
+export const callSignals = (record: UsageRecord, observation: UsageObservation, operation: GenAiOperation, content?: CallContent): CallSignals => {
   const errorType = errorTypeOf(record);
   const endTime = Date.parse(record.time);
   const metricAttributes: Attributes = {

@@ -67,7 +67,7 @@ export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logg
     if (counted) recordTokens(metrics.tokens, signals.inputTokens, signals.outputTokens, signals.metricAttributes);
   };
   const exportCall = (record: UsageRecord, observation: UsageObservation, context: CallContext): void => {
-    const signals = callSignals(record, observation, context.content);
+    const signals = callSignals(record, observation, context.operation, context.content);
     if (tracer) {
       const parent = remoteParent(context.traceparent);
       const parentContext = parent ? api.trace.setSpanContext(api.ROOT_CONTEXT, parent) : api.ROOT_CONTEXT;
@@ -91,7 +91,7 @@ export const createOtelTelemetry = async (settings: TelemetrySettings, log: Logg
   };
   return {
     ...(settings.captureContent ? { watchContent: (request, response) => new ContentCapture(request, response) } : {}),
-    called: (record, observation, context = {}) => {
+    called: (record, observation, context) => {
       if (pending.push([record, observation, context]) === 1) setImmediate(drain);
     },
     shutdown: async () => {

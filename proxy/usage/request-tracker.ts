@@ -14,6 +14,7 @@ import { checkBodyAttribution, mergeAttribution, parseTagsHeader, TAGS_HEADER, t
 import { costOf } from './cost.js';
 import type { ContentWatch } from '../telemetry/call-telemetry.js';
 import type { UsageObservation, UsageRecord, UsageTags } from './usage-record.js';
+import type { CallEndpoint } from './call-endpoint.js';
 
 export interface TrackerDetails {
   /** The calling token's policy (allowed models, budgets, rate). */
@@ -56,7 +57,7 @@ export class RequestTracker implements ClientWatch {
 
   constructor(
     private readonly gateway: GatewayContext,
-    private readonly endpoint: string,
+    private readonly endpoint: CallEndpoint,
     private readonly client: string,
     private readonly details: TrackerDetails = {},
   ) {
@@ -186,7 +187,7 @@ export class RequestTracker implements ClientWatch {
       time: new Date().toISOString(),
       requestId: this.requestId,
       client: this.client,
-      endpoint: this.endpoint,
+      endpoint: this.endpoint.label,
       provider: served.provider.id,
       model: served.upstreamModel,
       requestedModel: this.requested?.requestedModel ?? served.requestedModel,
@@ -222,7 +223,7 @@ export class RequestTracker implements ClientWatch {
     }
     this.gateway.governance?.recorded(record, this.requester);
     const watch = this.telemetryWatch;
-    this.gateway.telemetry?.called(record, this.observation, { traceparent: watch?.traceparent, content: watch?.content?.content((text) => this.gateway.redactor.redact(text)) });
+    this.gateway.telemetry?.called(record, this.observation, { operation: this.endpoint.operation, traceparent: watch?.traceparent, content: watch?.content?.content((text) => this.gateway.redactor.redact(text)) });
   }
 
   private estimate(resolved: ResolvedModel): Estimate {
@@ -247,7 +248,7 @@ const CUT_RESPONSE_GRACE_MS = 2_000;
 /** Starts tracking a request. The record is written synchronously when the route ends the
  * response, before the last bytes go out: a client that received a whole answer has its record
  * on disk even if the process is killed right after. */
-export const trackRequest = (gateway: GatewayContext, request: Request, response: Response, endpoint: string): RequestTracker => {
+export const trackRequest = (gateway: GatewayContext, request: Request, response: Response, endpoint: CallEndpoint): RequestTracker => {
   const requester = requesterOf(response);
   const declaredBytes = Number(request.headers['content-length']);
   // A malformed tags header is refused (400) before any model is reached: no record, nothing reserved.

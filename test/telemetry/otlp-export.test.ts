@@ -39,6 +39,7 @@ before(async () => {
       else if (body.stream) await sendEvents(response, openAiStream);
       else sendJson(response, 200, fixtureJson('openai/chat-completion-text-gpt-4-1-nano.vercel.json'));
     })
+    .on('POST /v1/embeddings', (_request, response) => sendJson(response, 200, fixtureJson('openai/embeddings-text-embedding-3-small.vercel.json')))
     .on('POST /v1/messages', async (request, response) => {
       if (request.json().stream) await sendEvents(response, fixtureEvents('anthropic/stream-max-tokens-cache-read-usage.vercel.jsonl'));
       else sendJson(response, 200, fixtureJson('anthropic/message-text-sonnet-4-5.vercel.json'));
@@ -61,21 +62,54 @@ const providersEnvironment = (): Record<string, string> => ({
 
 interface Call {
   name: string;
-  path: '/v1/chat/completions' | '/v1/messages';
+  path: string;
+  /** The GenAI operation the route declares. */
+  operation: 'chat' | 'embeddings' | 'generate_content';
+  model: string;
+  stream?: boolean;
   body: Record<string, unknown>;
+  headers?: Record<string, string>;
   status: number;
   finishReasons?: string[];
   responseModel?: string;
 }
 
+type ChatCall = Omit<Call, 'operation' | 'body'> & { options?: Record<string, unknown> };
+
+const chatCall = ({ options = {}, ...call }: ChatCall): Call => ({
+  ...call,
+  operation: 'chat',
+  body: { model: call.model, max_tokens: 512, ...(call.stream ? { stream: true } : {}), ...options, messages: [{ role: 'user', content: PROMPT }] },
+});
+
 const CALLS: Call[] = [
-  { name: 'OpenAI chat, relayed whole', path: '/v1/chat/completions', body: { model: 'gpt-4.1-nano' }, status: 200, finishReasons: ['stop'], responseModel: 'gpt-4.1-nano-2025-04-14' },
-  { name: 'OpenAI chat, relayed stream', path: '/v1/chat/completions', body: { model: 'gpt-4o', stream: true, stream_options: { include_usage: true } }, status: 200, finishReasons: ['stop'], responseModel: 'gpt-4o-2024-08-06' },
-  { name: 'OpenAI chat to an Anthropic model, translated', path: '/v1/chat/completions', body: { model: 'anthropic/claude-sonnet-4-5' }, status: 200, finishReasons: ['stop'], responseModel: 'claude-sonnet-4-5-20250929' },
-  { name: 'Anthropic messages, relayed whole', path: '/v1/messages', body: { model: 'anthropic/claude-sonnet-4-5' }, status: 200, finishReasons: ['stop'], responseModel: 'claude-sonnet-4-5-20250929' },
-  { name: 'Anthropic messages, relayed stream', path: '/v1/messages', body: { model: 'anthropic/claude-sonnet-4-6', stream: true, max_tokens: 16 }, status: 200, finishReasons: ['length'], responseModel: 'claude-sonnet-4-6' },
-  { name: 'Anthropic messages to an OpenAI model, translated stream', path: '/v1/messages', body: { model: 'gpt-4o', stream: true, max_tokens: 64 }, status: 200, finishReasons: ['stop'], responseModel: 'gpt-4o-2024-08-06' },
-  { name: 'an upstream error', path: '/v1/chat/completions', body: { model: 'too-long-model' }, status: 400 },
+  chatCall({ name: 'OpenAI chat, relayed whole', path: '/v1/chat/completions', model: 'gpt-4.1-nano', status: 200, finishReasons: ['stop'], responseModel: 'gpt-4.1-nano-2025-04-14' }),
+  chatCall({ name: 'OpenAI chat, relayed stream', path: '/v1/chat/completions', model: 'gpt-4o', stream: true, options: { stream_options: { include_usage: true } }, status: 200, finishReasons: ['stop'], responseModel: 'gpt-4o-2024-08-06' }),
+  chatCall({ name: 'OpenAI chat to an Anthropic model, translated', path: '/v1/chat/completions', model: 'anthropic/claude-sonnet-4-5', status: 200, finishReasons: ['stop'], responseModel: 'claude-sonnet-4-5-20250929' }),
+  chatCall({ name: 'Anthropic messages, relayed whole', path: '/v1/messages', model: 'anthropic/claude-sonnet-4-5', status: 200, finishReasons: ['stop'], responseModel: 'claude-sonnet-4-5-20250929' }),
+  chatCall({ name: 'Anthropic messages, relayed stream', path: '/v1/messages', model: 'anthropic/claude-sonnet-4-6', stream: true, options: { max_tokens: 16 }, status: 200, finishReasons: ['length'], responseModel: 'claude-sonnet-4-6' }),
+  chatCall({ name: 'Anthropic messages to an OpenAI model, translated stream', path: '/v1/messages', model: 'gpt-4o', stream: true, options: { max_tokens: 64 }, status: 200, finishReasons: ['stop'], responseModel: 'gpt-4o-2024-08-06' }),
+  chatCall({ name: 'an upstream error', path: '/v1/chat/completions', model: 'too-long-model', status: 400 }),
+  {
+    name: 'OpenAI embeddings',
+    path: '/v1/embeddings',
+    operation: 'embeddings',
+    model: 'text-embedding-3-small',
+    body: { model: 'text-embedding-3-small', input: PROMPT },
+    status: 200,
+    responseModel: 'text-embedding-3-small',
+  },
+  {
+    name: 'Gemini generateContent over an OpenAI model, translated',
+    path: '/v1beta/models/gpt-4.1-nano:generateContent',
+    operation: 'generate_content',
+    model: 'gpt-4.1-nano',
+    body: { contents: [{ role: 'user', parts: [{ text: PROMPT }] }] },
+    headers: { 'x-goog-api-key': TOKEN },
+    status: 200,
+    finishReasons: ['stop'],
+    responseModel: 'gpt-4.1-nano-2025-04-14',
+  },
 ];
 
 /** The client's trace: each call comes from its own client span in it. */
@@ -88,8 +122,8 @@ const sendCalls = async (port: number): Promise<Map<string, Call>> => {
   for (const [index, call] of CALLS.entries()) {
     const response = await fetch(`http://127.0.0.1:${port}${call.path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', traceparent: `00-${CLIENT_TRACE_ID}-${clientSpanId(index)}-01` },
-      body: JSON.stringify({ max_tokens: 512, ...call.body, messages: [{ role: 'user', content: PROMPT }] }),
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', traceparent: `00-${CLIENT_TRACE_ID}-${clientSpanId(index)}-01`, ...call.headers },
+      body: JSON.stringify(call.body),
     });
     await response.text();
     assert.equal(response.status, call.status, call.name);
@@ -155,13 +189,13 @@ const assertCallsExported = ({ receiver, ids, records }: Awaited<ReturnType<type
     assert.equal(span.kind, 3, `${call.name}: a CLIENT span`);
     assert.equal(span.traceId, CLIENT_TRACE_ID, `${call.name}: in the client's trace`);
     assert.equal(span.parentSpanId, clientSpanId(CALLS.indexOf(call)), `${call.name}: under the client's span`);
-    assert.equal(span.name, `chat ${call.body.model}`, call.name);
+    assert.equal(span.name, `${call.operation} ${call.model}`, call.name);
     assert.equal(span.resource['service.name'], 'gateway-under-test');
     assert.equal(span.resource['deployment.environment.name'], 'test');
-    assert.equal(attributes['gen_ai.operation.name'], 'chat', call.name);
-    assert.equal(attributes['gen_ai.request.model'], call.body.model, call.name);
+    assert.equal(attributes['gen_ai.operation.name'], call.operation, call.name);
+    assert.equal(attributes['gen_ai.request.model'], call.model, call.name);
     assert.equal(attributes['gen_ai.provider.name'], record.provider, call.name);
-    assert.equal(attributes['gen_ai.provider.name'], String(call.body.model).startsWith('anthropic/') ? 'anthropic' : 'modapi', call.name);
+    assert.equal(attributes['gen_ai.provider.name'], call.model.startsWith('anthropic/') ? 'anthropic' : 'modapi', call.name);
     assert.equal(attributes['gen_ai.response.model'], call.responseModel, call.name);
     assert.equal(attributes['gen_ai.usage.input_tokens'], record.promptTokens, call.name);
     assert.equal(attributes['gen_ai.usage.output_tokens'], record.completionTokens, call.name);
@@ -172,7 +206,7 @@ const assertCallsExported = ({ receiver, ids, records }: Awaited<ReturnType<type
     assert.equal(attributes['http.response.status_code'], record.status, call.name);
     const durationMs = Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6;
     assert.ok(Math.abs(durationMs - record.latencyMs) < 2, `${call.name}: the span lasts the ledger's latency`);
-    if (call.body.stream) assert.ok(Math.abs(Number(attributes['gen_ai.response.time_to_first_chunk']) - record.timeToFirstTokenMs! / 1000) < 1e-9, call.name);
+    if (call.stream) assert.ok(Math.abs(Number(attributes['gen_ai.response.time_to_first_chunk']) - record.timeToFirstTokenMs! / 1000) < 1e-9, call.name);
     else assert.equal(attributes['gen_ai.response.time_to_first_chunk'], undefined, call.name);
     if (call.status >= 400) {
       assert.equal(attributes['error.type'], record.errorCode, call.name);
@@ -196,7 +230,7 @@ const assertCallsExported = ({ receiver, ids, records }: Awaited<ReturnType<type
     for (const point of points) {
       const matching = answered.filter((record) => {
         const span = spanOf(spans, record.requestId);
-        return ['gen_ai.request.model', 'gen_ai.response.model', 'gen_ai.provider.name'].every((key) => span.attributes[key] === point.attributes[key]);
+        return ['gen_ai.operation.name', 'gen_ai.request.model', 'gen_ai.response.model', 'gen_ai.provider.name'].every((key) => span.attributes[key] === point.attributes[key]);
       });
       const expected = matching.reduce((total, record) => total + (type === 'input' ? record.promptTokens : record.completionTokens), 0);
       assert.equal(point.sum, expected, `${type} tokens of ${point.attributes['gen_ai.request.model']}`);
@@ -207,7 +241,7 @@ const assertCallsExported = ({ receiver, ids, records }: Awaited<ReturnType<type
   assert.equal(durations.reduce((total, point) => total + point.count, 0), CALLS.length, 'one duration per call');
   assert.ok(durations.some((point) => point.attributes['error.type'] === 'context_length_exceeded'), 'the failed call’s duration carries error.type');
   const firstChunks = receiver.histogramPoints('gen_ai.client.operation.time_to_first_chunk');
-  assert.equal(firstChunks.reduce((total, point) => total + point.count, 0), CALLS.filter((call) => call.body.stream).length, 'time to first chunk for streams only');
+  assert.equal(firstChunks.reduce((total, point) => total + point.count, 0), CALLS.filter((call) => call.stream).length, 'time to first chunk for streams only');
 
   const everything = receiver.exports.map((entry) => entry.text).join('\n');
   assert.ok(!everything.includes('zebra-4471'), 'no prompt text');

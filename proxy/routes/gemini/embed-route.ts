@@ -9,6 +9,7 @@ import { validate } from '../validation.js';
 import { batchEmbedContentsSchema, embedContentSchema } from '../../dialects/gemini/request-schema.js';
 import type { GeminiPart } from '../../dialects/gemini/wire-types.js';
 import { forwardGeminiJson } from './forward-json.js';
+import { callEndpoint } from '../../usage/call-endpoint.js';
 
 interface EmbedRequest {
   model?: string;
@@ -27,6 +28,9 @@ const textOf = (request: EmbedRequest, position: number): string => {
   return parts.map((part) => part.text).join('\n');
 };
 
+const EMBED_ENDPOINT = callEndpoint('/v1beta/models:embedContent', 'embeddings');
+const BATCH_EMBED_ENDPOINT = callEndpoint('/v1beta/models:batchEmbedContents', 'embeddings');
+
 /** Each request of a batch names its model; on the upstream it must be the upstream's. */
 const withUpstreamModel = (body: EmbedBody, upstreamModel: string): EmbedBody => {
   const model = `models/${upstreamModel}`;
@@ -36,7 +40,7 @@ const withUpstreamModel = (body: EmbedBody, upstreamModel: string): EmbedBody =>
 /** POST .../models/{model}:embedContent and :batchEmbedContents: relayed to a Gemini upstream,
  * through the adapter's embeddings (OpenAI's) for every other. */
 export const embedContent = (gateway: GatewayContext, batch: boolean) => async (request: Request, response: Response, model: string) => {
-  const tracker = trackRequest(gateway, request, response, batch ? '/v1beta/models:batchEmbedContents' : '/v1beta/models:embedContent');
+  const tracker = trackRequest(gateway, request, response, batch ? BATCH_EMBED_ENDPOINT : EMBED_ENDPOINT);
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as EmbedBody;
   if (batch) validate(batchEmbedContentsSchema, body);
   else validate(embedContentSchema, body);

@@ -15,10 +15,11 @@ import { generateContentSchema } from '../../dialects/gemini/request-schema.js';
 import type { GeminiClientRequest } from '../../dialects/gemini/wire-types.js';
 import { relayGemini } from './native-relay.js';
 import { geminiAttribution } from '../../dialects/gemini/attribution.js';
+import { callEndpoint } from '../../usage/call-endpoint.js';
 
 /** The ledger's endpoint names (the model is in the record's own column, never in the endpoint). */
-export const GENERATE_ENDPOINT = '/v1beta/models:generateContent';
-export const STREAM_ENDPOINT = '/v1beta/models:streamGenerateContent';
+export const GENERATE_ENDPOINT = callEndpoint('/v1beta/models:generateContent', 'generate_content');
+export const STREAM_ENDPOINT = callEndpoint('/v1beta/models:streamGenerateContent', 'generate_content');
 
 interface ServeArguments {
   gateway: GatewayContext;

@@ -16,8 +16,9 @@ import { respondAnthropic } from './translated-response.js';
 import { messagesAttribution } from '../../dialects/anthropic-messages/attribution.js';
 import { limitOutput } from '../limit-output.js';
 import { asksForBeta } from '../../dialects/anthropic-messages/api.js';
+import { callEndpoint } from '../../usage/call-endpoint.js';
 
-export const MESSAGES_ENDPOINT = '/v1/messages';
+export const MESSAGES_ENDPOINT = callEndpoint('/v1/messages', 'chat');
 
 interface ServeArguments {
   gateway: GatewayContext;

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { Express, Router } from 'express';
 import { anthropicErrors } from '../../dialects/anthropic-messages/errors.js';
 import type { RouteMount } from '../../server/route-mount.js';
 import { errorExit } from '../../server/error-exit.js';
@@ -12,6 +12,12 @@ import { messages, MESSAGES_ENDPOINT } from './messages-route.js';
  * before the router (Host, Origin) or finds no route under /v1/messages. */
 export const anthropicErrorExit = (gateway: GatewayContext) => errorExit(gateway, anthropicErrors);
 
+/** The app's error exit for /v1/messages, after all its routers: Anthropic clients get Anthropic's
+ * shape even when the Host or Origin guard refused them, or no route matched. */
+export const mountMessagesErrorExits = (app: Express, gateway: GatewayContext): void => {
+  app.use(MESSAGES_ENDPOINT.label, anthropicErrorExit(gateway));
+};
+
 /** Anthropic Messages inbound, under /v1 behind the same guards. */
 export const messagesMount: RouteMount = (router: Router, gateway: GatewayContext) => {
   router.post('/messages', messages(gateway));
@@ -22,7 +28,7 @@ export const messagesMount: RouteMount = (router: Router, gateway: GatewayContex
 /** `POST /v1/messages` for the server's fast lane (server/fast-lane.ts): the same route and error
  * exit as the mount's, behind the given guards, without express. */
 export const messagesFastLane = (gateway: GatewayContext, guards: readonly LaneHandler[]): FastLane => ({
-  match: exactPath(MESSAGES_ENDPOINT),
+  match: exactPath(MESSAGES_ENDPOINT.label),
   chain: [...guards, messages(gateway)],
   onError: anthropicErrorExit(gateway),
 });

@@ -17,8 +17,9 @@ import { limitOutput } from '../limit-output.js';
 import { servedHeaders } from '../served-headers.js';
 import { relayResponses, relaysResponses } from './relay-responses.js';
 import type { ResponsesState } from './responses-state.js';
+import { callEndpoint } from '../../usage/call-endpoint.js';
 
-export const RESPONSES_ENDPOINT = '/v1/responses';
+export const RESPONSES_ENDPOINT = callEndpoint('/v1/responses', 'chat');
 
 interface ServeArguments {
   gateway: GatewayContext;
