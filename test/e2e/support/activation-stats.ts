@@ -30,14 +30,19 @@ export interface ActivationFigure {
   othersLoadingMs: number;
   /** reportedMs less othersLoadingMs: loading this extension's code and its activate call. */
   ownMs: number;
+  loadCodeMs: number;
+  callActivateMs: number;
+  /** The built-in extensions activated by the same event, by id, sorted. */
+  startedWith: string[];
 }
 
 export const activationFigure = (stats: readonly ActivationStats[], extension: string): ActivationFigure | undefined => {
   const own = stats.find((row) => row.extension === extension);
   if (!own) return undefined;
-  const othersLoadingMs = Math.max(0, ...stats.filter((row) => row.event === own.event && row.extension.startsWith('vscode.')).map((row) => row.loadCodeMs));
+  const startedWith = stats.filter((row) => row.event === own.event && row.extension.startsWith('vscode.'));
+  const othersLoadingMs = Math.max(0, ...startedWith.map((row) => row.loadCodeMs));
   const reportedMs = own.loadCodeMs + own.callActivateMs;
-  return { reportedMs, othersLoadingMs, ownMs: reportedMs - Math.min(othersLoadingMs, own.loadCodeMs) };
+  return { reportedMs, loadCodeMs: own.loadCodeMs, callActivateMs: own.callActivateMs, othersLoadingMs, ownMs: reportedMs - Math.min(othersLoadingMs, own.loadCodeMs), startedWith: startedWith.map((row) => row.extension).sort() };
 };
 
 /** Opens "Developer: Startup Performance" and reads its activation table (through the clipboard,
@@ -46,7 +51,7 @@ export const readActivationStats = async (workbench: Workbench, extension: strin
   await workbench.runCommand('Developer: Startup Performance');
   const deadline = Date.now() + 15_000;
   for (;;) {
-    await workbench.page.locator('.monaco-editor .view-lines').first().click();
+    await workbench.page.locator('.part.editor .monaco-editor .view-lines').first().click();
     await workbench.page.keyboard.press('Control+A');
     await workbench.page.keyboard.press('Control+C');
     const stats = parseActivationStats(await workbench.clipboard());
@@ -54,4 +59,24 @@ export const readActivationStats = async (workbench: Workbench, extension: strin
     if (Date.now() > deadline) throw new Error(`Startup Performance shows no activation stats for ${extension}`);
     await workbench.page.waitForTimeout(500);
   }
+};
+
+/** Disables a built-in extension as a user does: its row in the Extensions view's built-in list,
+ * right-click, Disable. It stays loaded until the window reloads. */
+export const disableBuiltInExtension = async (workbench: Workbench, displayName: string): Promise<void> => {
+  const page = workbench.page;
+  await workbench.runCommand('Extensions: Show Built-in Extensions');
+  const search = page.locator('.extensions-viewlet .suggest-input-container').first();
+  await search.waitFor({ timeout: 10_000 });
+  await search.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(`@builtin ${displayName}`);
+  const row = page.locator('.extensions-viewlet .extension-list-item', { hasText: displayName }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click({ button: 'right' });
+  // The context menu acts on the key (a click on its item is taken for the click that opened it).
+  await page.locator('.monaco-menu .action-label', { hasText: /^Disable$/ }).first().hover({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  // VS Code then offers to reload the window, which is when the extension stops.
+  await row.getByText('Reload Window').waitFor({ timeout: 10_000 });
 };
