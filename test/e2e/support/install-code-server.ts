@@ -1,5 +1,5 @@
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 
 /** A code-server release and the Node it needs (code-server 4.103.2 and later refuse Node 20). */
@@ -110,15 +110,28 @@ const once = (folder: string, marker: string, install: () => void): void => {
   }
 };
 
-const ensurePackageJson = (folder: string, name: string): void => {
-  if (!existsSync(join(folder, 'package.json'))) writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, private: true }));
+/** `allowScripts`: whose install scripts npm may run there (npm 12 runs none it is not told of). */
+type ScriptPolicy = Record<string, boolean>;
+
+const ensurePackageJson = (folder: string, name: string, allowScripts: ScriptPolicy): void => {
+  if (!existsSync(join(folder, 'package.json'))) writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, private: true, allowScripts }));
 };
+
+/** Adds to the `allowScripts` of a package.json that is not ours (code-server's VS Code). */
+const allowScriptsIn = (folder: string, policy: ScriptPolicy): void => {
+  const file = join(folder, 'package.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { allowScripts?: ScriptPolicy };
+  writeFileSync(file, JSON.stringify({ ...manifest, allowScripts: { ...manifest.allowScripts, ...policy } }, null, 2));
+};
+
+/** The native modules code-server's VS Code needs, built for the Node it runs on. */
+const VSCODE_NATIVE_MODULES = ['kerberos', 'node-pty', '@parcel/watcher', '@vscode/spdlog', 'native-watchdog', '@vscode/deviceid'];
 
 /** Node from the npm registry's `node` package (its postinstall links the platform binary). */
 const ensureNode = (version: string): void => {
   const folder = nodeDir(version);
   once(folder, join(folder, 'ready'), () => {
-    ensurePackageJson(folder, `node-${version}-cache`);
+    ensurePackageJson(folder, `node-${version}-cache`, { node: true });
     plainRun('npm', ['install', '--no-save', `node@${version}`], folder);
   });
 };
@@ -127,7 +140,7 @@ const installCodeServer = (release: CodeServerRelease): void => {
   const folder = cacheDir(release);
   const vscodeDir = join(folder, 'node_modules/code-server/lib/vscode');
   const run = runnerFor(release);
-  ensurePackageJson(folder, 'code-server-cache');
+  ensurePackageJson(folder, 'code-server-cache', { argon2: true, 'code-server': false });
   // Its postinstall refuses to run as root and would download things: the steps are done here.
   run('npm', ['install', '--no-save', `code-server@${release.version}`, '--ignore-scripts'], folder);
   run('npm', ['install', '--omit=dev', '--ignore-scripts'], vscodeDir);
@@ -135,7 +148,8 @@ const installCodeServer = (release: CodeServerRelease): void => {
   const ripgrepBin = join(vscodeDir, 'node_modules/@vscode/ripgrep/bin');
   mkdirSync(ripgrepBin, { recursive: true });
   copyFileSync('/usr/bin/rg', join(ripgrepBin, 'rg'));
-  run('npm', ['rebuild', 'kerberos', 'node-pty', '@parcel/watcher', '@vscode/spdlog', 'native-watchdog', '@vscode/deviceid'], vscodeDir, { npm_config_yes: 'true' });
+  allowScriptsIn(vscodeDir, { ...Object.fromEntries(VSCODE_NATIVE_MODULES.map((name) => [name, true])), '@vscode/ripgrep': false, '@vscode/windows-registry': false, '@vscode/windows-process-tree': false });
+  run('npm', ['rebuild', ...VSCODE_NATIVE_MODULES], vscodeDir, { npm_config_yes: 'true' });
   relink('node_modules', join(vscodeDir, 'node_modules.asar'));
   relink('code-linux.sh', join(vscodeDir, 'bin/remote-cli/code-server'));
   relink('browser-linux.sh', join(vscodeDir, 'bin/helpers/browser.sh'));
