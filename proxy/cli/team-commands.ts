@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { openPostgresPool } from '../store/team/drivers.js';
-import { migrate } from '../store/team/postgres-schema.js';
+import { migrate, requireLatestSchema } from '../store/team/postgres-schema.js';
 import { describeCondition } from '../governance/tag-policies.js';
 import { listPolicies, removePolicy, setPolicy, type PolicyListing } from '../store/team/team-policies.js';
 import { createToken, listTokens, revokeToken, type TokenListing } from '../store/team/team-tokens.js';
@@ -20,6 +20,14 @@ const withPool = async <T>(cli: CliArguments, environment: NodeJS.ProcessEnv, wo
     await pool.end();
   }
 };
+
+/** The same, on a store at this version's schema: the replicas learn of a change to tokens or
+ * policies through the triggers it brings. */
+const withMigratedPool = <T>(cli: CliArguments, environment: NodeJS.ProcessEnv, work: (pool: Pool) => Promise<T>): Promise<T> =>
+  withPool(cli, environment, async (pool) => {
+    await requireLatestSchema(pool);
+    return work(pool);
+  });
 
 /** Tells the replicas through Redis, when one is configured, that a kind changed; without it (or
  * when it is away) they notice by polling within half a second. */
@@ -56,7 +64,7 @@ const describe = (token: TokenListing): string => {
 
 /** `tokens create|list|revoke` against the team store. */
 export const tokensCommand = (cli: CliArguments, environment: NodeJS.ProcessEnv, print: Print = console.log): Promise<void> =>
-  withPool(cli, environment, async (pool) => {
+  withMigratedPool(cli, environment, async (pool) => {
     const team = cli.teamStore ?? { admin: false };
     if (cli.subcommand === 'list') {
       const tokens = await listTokens(pool);
@@ -93,7 +101,7 @@ const policyTagOf = (cli: CliArguments): string | undefined => {
 
 /** `policies set|list|remove` against the team store: the policies every replica applies with the config's. */
 export const policiesCommand = (cli: CliArguments, environment: NodeJS.ProcessEnv, print: Print = console.log): Promise<void> =>
-  withPool(cli, environment, async (pool) => {
+  withMigratedPool(cli, environment, async (pool) => {
     if (cli.subcommand === 'list') {
       const policies = await listPolicies(pool);
       print(policies.length > 0 ? policies.map(describePolicy).join('\n') : 'no policies in the team store');

@@ -39,6 +39,9 @@ test('the CLI against the store: serving refuses an unmigrated store; migrate is
   const unmigrated = await run(['--port', '0', '--token', 'mk-local-cli-team-0123456789abcdef']);
   assert.equal(unmigrated.code, 1);
   assert.match(unmigrated.output, /schema version 0 .*run `modapi-gateway migrate`/);
+  const tokensBeforeMigrate = await run(['tokens', 'create', '--name', 'early']);
+  assert.equal(tokensBeforeMigrate.code, 1);
+  assert.match(tokensBeforeMigrate.output, /schema version 0 .*run `modapi-gateway migrate`/);
   assert.match((await run(['migrate'])).output, /applied migrations:\n {2}1: /);
   assert.match((await run(['migrate'])).output, /up to date/);
   const created = await run(['tokens', 'create', '--name', 'ci', '--team', 'platform', '--allowed-models', 'gpt-4o*, m-*', '--daily-usd', '5', '--rpm', '60']);

@@ -54,6 +54,22 @@ CREATE TABLE replicas (id text PRIMARY KEY, started_at timestamptz NOT NULL DEFA
     name: 'usage events by time, for the per-record views (the CSV export oldest first, the recent ones newest first)',
     sql: 'CREATE INDEX usage_events_time ON usage_events (time, request_id);',
   },
+  {
+    version: 3,
+    name: 'every change to tokens or policies moves its store_versions row, whoever writes it (the CLI, or SQL by hand)',
+    sql: `
+CREATE FUNCTION modapi_store_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO store_versions (name, version) VALUES (TG_ARGV[0], 1)
+    ON CONFLICT (name) DO UPDATE SET version = store_versions.version + 1;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER tokens_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tokens
+  FOR EACH STATEMENT EXECUTE FUNCTION modapi_store_changed('tokens');
+CREATE TRIGGER policies_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON policies
+  FOR EACH STATEMENT EXECUTE FUNCTION modapi_store_changed('policies');
+`,
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
@@ -70,6 +86,12 @@ export const schemaVersion = async (pool: Pool): Promise<number> => {
   if (!found.rows[0]?.exists) return 0;
   const result = await pool.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
   return result.rows[0]?.version ?? 0;
+};
+
+/** Refuses a store whose schema is older than this version's (its tables or triggers may be missing). */
+export const requireLatestSchema = async (pool: Pool): Promise<void> => {
+  const version = await schemaVersion(pool);
+  if (version < LATEST_SCHEMA) throw new Error(`the team store is at schema version ${version} and this gateway needs ${LATEST_SCHEMA}: run \`modapi-gateway migrate\` with the same --store first`);
 };
 
 /** Applies the migrations the database lacks, each in its own transaction; returns their names. */

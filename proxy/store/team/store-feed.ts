@@ -3,7 +3,7 @@ import type { Logger } from '../../logger.js';
 import { inTransaction } from './postgres-transaction.js';
 
 /** Something the store keeps for every replica (tokens, policies): its row in store_versions, moved
- * by every change, and how its items are read. */
+ * by every change to its table (a trigger, postgres-schema.ts), and how its items are read. */
 export interface FeedKind<T> {
   name: string;
   read(client: PoolClient): Promise<T[]>;
@@ -11,10 +11,6 @@ export interface FeedKind<T> {
 
 /** The Redis channel a CLI change is announced on; its message is the kind's name. */
 export const STORE_CHANGES_CHANNEL = 'modapi:store-changes';
-
-/** Moves a kind's version in a change's transaction: every replica reads the kind again. */
-export const bumpVersion = (client: PoolClient | Pool, name: string) =>
-  client.query('INSERT INTO store_versions (name, version) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET version = store_versions.version + 1', [name]);
 
 const versionOf = async (client: PoolClient | Pool, name: string): Promise<number> => {
   const result = await client.query<{ version: number }>('SELECT version FROM store_versions WHERE name = $1', [name]);

@@ -3,7 +3,7 @@ import { firstIssue, tagPolicyRuleSchema, tagPolicySchema } from '../../config/c
 import type { TagPolicy } from '../../governance/tag-policies.js';
 import type { Logger } from '../../logger.js';
 import { inTransaction } from './postgres-transaction.js';
-import { bumpVersion, type FeedKind } from './store-feed.js';
+import type { FeedKind } from './store-feed.js';
 import { ensureTeam } from './team-tokens.js';
 
 /** What `policies set` is given: the rule is the config's policy shape, `when.team` included. */
@@ -71,18 +71,14 @@ export const setPolicy = async (pool: Pool, policy: NewPolicy): Promise<boolean>
       'INSERT INTO policies (name, team, rule) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET team = EXCLUDED.team, rule = EXCLUDED.rule RETURNING (xmax = 0) AS created',
       [policy.name, rule.when.team ?? null, JSON.stringify(rule)],
     );
-    await bumpVersion(client, POLICIES);
     return result.rows[0]?.created === true;
   });
 };
 
 /** Removes a policy by name; false when there is none. */
-export const removePolicy = (pool: Pool, name: string): Promise<boolean> =>
-  inTransaction(pool, async (client) => {
-    const removed = await client.query('DELETE FROM policies WHERE name = $1', [name]);
-    if (!removed.rowCount) return false;
-    await bumpVersion(client, POLICIES);
-    return true;
-  });
+export const removePolicy = async (pool: Pool, name: string): Promise<boolean> => {
+  const removed = await pool.query('DELETE FROM policies WHERE name = $1', [name]);
+  return (removed.rowCount ?? 0) > 0;
+};
 
 export const listPolicies = (pool: Pool): Promise<PolicyListing[]> => readPolicies(pool);

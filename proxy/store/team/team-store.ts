@@ -7,7 +7,7 @@ import { openPostgresPool, openRedis } from './drivers.js';
 import { PostgresLimits, REPLICA_LIVE_SECONDS } from './postgres-limits.js';
 import { recentUsage, usageRecords } from './postgres-usage-records.js';
 import { summarizeUsage } from './postgres-usage-summary.js';
-import { LATEST_SCHEMA, schemaVersion } from './postgres-schema.js';
+import { requireLatestSchema } from './postgres-schema.js';
 import { RedisLimits, RESTORE_CHANNEL } from './redis-limits.js';
 import { TeamLimits } from './team-limits.js';
 import { policiesFeed } from './team-policies.js';
@@ -41,8 +41,7 @@ export const openTeamStore = async (options: TeamStoreOptions): Promise<TeamStor
   // An idle connection dropped by a Postgres restart must not end the process.
   pool.on('error', (error) => log.warn(`team store: a Postgres connection closed (${error.message})`));
   try {
-    const version = await schemaVersion(pool);
-    if (version < LATEST_SCHEMA) throw new Error(`the team store is at schema version ${version} and this gateway needs ${LATEST_SCHEMA}: run \`modapi-gateway migrate\` with the same --store first`);
+    await requireLatestSchema(pool);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;

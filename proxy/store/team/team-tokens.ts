@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { TokenPolicy } from '../../governance/token-policy.js';
 import type { StoredToken } from '../store-seam.js';
 import { inTransaction } from './postgres-transaction.js';
-import { bumpVersion, type FeedKind } from './store-feed.js';
+import type { FeedKind } from './store-feed.js';
 
 export interface NewToken {
   name: string;
@@ -75,7 +75,6 @@ export const createToken = async (pool: Pool, token: NewToken): Promise<string> 
         'INSERT INTO tokens (name, team, secret_sha256, allowed_models, daily_usd, monthly_usd, rpm, admin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
         [token.name, token.team ?? null, digestOf(secret), token.allowedModels ? JSON.stringify(token.allowedModels) : null, token.dailyUsd ?? null, token.monthlyUsd ?? null, token.rpm ?? null, token.admin === true],
       );
-      await bumpVersion(client, TOKENS_FEED.name);
     });
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw new Error(`a token named "${token.name}" exists already`);
@@ -85,13 +84,10 @@ export const createToken = async (pool: Pool, token: NewToken): Promise<string> 
 };
 
 /** Revokes a token by name; false when there is no such token still in use. */
-export const revokeToken = (pool: Pool, name: string): Promise<boolean> =>
-  inTransaction(pool, async (client) => {
-    const revoked = await client.query('UPDATE tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL', [name]);
-    if (!revoked.rowCount) return false;
-    await bumpVersion(client, TOKENS_FEED.name);
-    return true;
-  });
+export const revokeToken = async (pool: Pool, name: string): Promise<boolean> => {
+  const revoked = await pool.query('UPDATE tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL', [name]);
+  return (revoked.rowCount ?? 0) > 0;
+};
 
 export const listTokens = async (pool: Pool): Promise<TokenListing[]> => {
   const result = await pool.query<TokenRow>('SELECT name, team, allowed_models, daily_usd, monthly_usd, rpm, admin, created_at, revoked_at FROM tokens ORDER BY created_at, name');
