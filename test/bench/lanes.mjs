@@ -129,8 +129,8 @@ const stampedStreams = async (pool, spec, count) => {
 
 const median3 = (results, side, key) => median(results[side].map((result) => result[key]));
 
-/** The relay lane's added time to first byte (row 1 of issue 12) and a 1 MB prompt's added time
- * (row 4), beside a bare node:http byte pipe (bare-proxy.mjs) started for this phase on the same
+/** The relay lane's added time to first byte (row 1 of issue 12), each chunk's added delay (info)
+ * and a 1 MB prompt's added time (row 4), beside a bare node:http byte pipe (bare-proxy.mjs) started for this phase on the same
  * upstream: direct, gateway and bare pipe take turns round by round. Streams go back to back, as
  * in the 50-chunk stream phase. */
 export const besideBarePipe = async (context, { rounds = 5, count = 14, promptRounds = 5, promptCount = 6 } = {}) => {

@@ -39,6 +39,7 @@ before(async () => {
       else if (body.stream) await sendEvents(response, openAiStream);
       else sendJson(response, 200, fixtureJson('openai/chat-completion-text-gpt-4-1-nano.vercel.json'));
     })
+    .on('POST /v1/completions', (_request, response) => sendEvents(response, fixtureEvents('openai/legacy-completions-stream.vercel.jsonl')))
     .on('POST /v1/embeddings', (_request, response) => sendJson(response, 200, fixtureJson('openai/embeddings-text-embedding-3-small.vercel.json')))
     .on('POST /v1/messages', async (request, response) => {
       if (request.json().stream) await sendEvents(response, fixtureEvents('anthropic/stream-max-tokens-cache-read-usage.vercel.jsonl'));
@@ -64,7 +65,7 @@ interface Call {
   name: string;
   path: string;
   /** The GenAI operation the route declares. */
-  operation: 'chat' | 'embeddings' | 'generate_content';
+  operation: 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
   model: string;
   stream?: boolean;
   body: Record<string, unknown>;
@@ -90,6 +91,17 @@ const CALLS: Call[] = [
   chatCall({ name: 'Anthropic messages, relayed stream', path: '/v1/messages', model: 'anthropic/claude-sonnet-4-6', stream: true, options: { max_tokens: 16 }, status: 200, finishReasons: ['length'], responseModel: 'claude-sonnet-4-6' }),
   chatCall({ name: 'Anthropic messages to an OpenAI model, translated stream', path: '/v1/messages', model: 'gpt-4o', stream: true, options: { max_tokens: 64 }, status: 200, finishReasons: ['stop'], responseModel: 'gpt-4o-2024-08-06' }),
   chatCall({ name: 'an upstream error', path: '/v1/chat/completions', model: 'too-long-model', status: 400 }),
+  {
+    name: 'OpenAI legacy completions, relayed stream',
+    path: '/v1/completions',
+    operation: 'text_completion',
+    model: 'gpt-3.5-turbo-instruct',
+    stream: true,
+    body: { model: 'gpt-3.5-turbo-instruct', prompt: PROMPT, stream: true, stream_options: { include_usage: true } },
+    status: 200,
+    finishReasons: ['length'],
+    responseModel: 'gpt-3.5-turbo-instruct:20230824-v2',
+  },
   {
     name: 'OpenAI embeddings',
     path: '/v1/embeddings',

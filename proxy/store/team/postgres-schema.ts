@@ -58,7 +58,7 @@ CREATE TABLE replicas (id text PRIMARY KEY, started_at timestamptz NOT NULL DEFA
     version: 3,
     name: 'every change to tokens or policies moves its store_versions row, whoever writes it (the CLI, or SQL by hand)',
     sql: `
-CREATE FUNCTION modapi_store_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION modapi_store_changed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   INSERT INTO store_versions (name, version) VALUES (TG_ARGV[0], 1)
     ON CONFLICT (name) DO UPDATE SET version = store_versions.version + 1;

@@ -113,15 +113,17 @@ const once = (folder: string, marker: string, install: () => void): void => {
 /** `allowScripts`: whose install scripts npm may run there (npm 12 runs none it is not told of). */
 type ScriptPolicy = Record<string, boolean>;
 
-const ensurePackageJson = (folder: string, name: string, allowScripts: ScriptPolicy): void => {
-  if (!existsSync(join(folder, 'package.json'))) writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, private: true, allowScripts }));
-};
-
-/** Adds to the `allowScripts` of a package.json that is not ours (code-server's VS Code). */
+/** Adds to the `allowScripts` of a folder's package.json (ours, or code-server's VS Code's). */
 const allowScriptsIn = (folder: string, policy: ScriptPolicy): void => {
   const file = join(folder, 'package.json');
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as { allowScripts?: ScriptPolicy };
   writeFileSync(file, JSON.stringify({ ...manifest, allowScripts: { ...manifest.allowScripts, ...policy } }, null, 2));
+};
+
+/** A package.json of our own for a cache folder (kept if one is there), with its script policy. */
+const ensurePackageJson = (folder: string, name: string, allowScripts: ScriptPolicy): void => {
+  if (!existsSync(join(folder, 'package.json'))) writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, private: true }));
+  allowScriptsIn(folder, allowScripts);
 };
 
 /** The native modules code-server's VS Code needs, built for the Node it runs on. */
@@ -155,7 +157,8 @@ const installCodeServer = (release: CodeServerRelease): void => {
   relink('browser-linux.sh', join(vscodeDir, 'bin/helpers/browser.sh'));
   run('npm', ['install', '--omit=dev'], join(vscodeDir, 'extensions'));
   // npm hoists argon2 next to code-server; code-server loads it even with --auth none.
-  run('npm', ['rebuild', 'argon2', '--build-from-source'], folder);
+  // node-pre-gyp reads npm_config_* from the environment (npm refuses configs it does not know).
+  run('npm', ['rebuild', 'argon2'], folder, { npm_config_build_from_source: 'true' });
 };
 
 /** Installs a code-server release (and the Node it needs) into .cache the way
