@@ -124,10 +124,7 @@ const describeFigure = ({ reportedMs, othersLoadingMs, ownMs }: ActivationFigure
 const STARTED_WITH_MODAPI: Record<string, string> = { 'vscode.merge-conflict': 'Merge Conflict', 'vscode.debug-auto-launch': 'Node Debug Auto-attach' };
 
 const reloadWindow = async (): Promise<void> => {
-  const reloaded = workbench.page.waitForEvent('load', { timeout: 60_000 });
-  await workbench.runCommand('Developer: Reload Window');
-  await reloaded;
-  await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await workbench.reloadWindow();
   await workbench.page.locator(`[aria-label*="Gateway running on http://127.0.0.1:${gatewayPort}/v1"]`).first().waitFor({ timeout: 60_000 });
 };
 

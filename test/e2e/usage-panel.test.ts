@@ -318,8 +318,7 @@ uiTest('after a window reload the panel is back, with its stacking and its numbe
   await chart.waitFor({ timeout: 5_000 });
   const layers = await chart.getAttribute('data-layers');
   const cost = await stat(before, 'today', 'cost');
-  await Promise.all([workbench.page.waitForEvent('load', { timeout: 60_000 }), workbench.runCommand('Developer: Reload Window')]);
-  await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await workbench.reloadWindow();
   const after = await usageFrame(60_000);
   await after.locator(`figure.chart[data-layers="${layers}"]`).waitFor({ timeout: 20_000 });
   assert.equal(await stat(after, 'today', 'cost'), cost);

@@ -7,13 +7,12 @@ import type { GatewayContext } from '../../server/gateway-context.js';
 import { countTokens } from './count-tokens-route.js';
 import { messages, MESSAGES_ENDPOINT } from './messages-route.js';
 
-/** Every error on the Anthropic routes, the local token guard's 401 included (it runs earlier in the
- * same router), leaves in Anthropic's shape; the app mounts the same exit for what refuses a request
- * before the router (Host, Origin) or finds no route under /v1/messages. */
-export const anthropicErrorExit = (gateway: GatewayContext) => errorExit(gateway, anthropicErrors);
+const anthropicErrorExit = (gateway: GatewayContext) => errorExit(gateway, anthropicErrors);
 
-/** The app's error exit for /v1/messages, after all its routers: Anthropic clients get Anthropic's
- * shape even when the Host or Origin guard refused them, or no route matched. */
+/** The one error exit of /v1/messages, mounted on the app after all its routers: every error there
+ * leaves in Anthropic's shape, whether the /v1 router's token guard or a route threw it (errors
+ * leave a router that has no exit of its own), the Host or Origin guard refused the request before
+ * any router, or no route matched. */
 export const mountMessagesErrorExits = (app: Express, gateway: GatewayContext): void => {
   app.use(MESSAGES_ENDPOINT.label, anthropicErrorExit(gateway));
 };
@@ -22,11 +21,10 @@ export const mountMessagesErrorExits = (app: Express, gateway: GatewayContext): 
 export const messagesMount: RouteMount = (router: Router, gateway: GatewayContext) => {
   router.post('/messages', messages(gateway));
   router.post('/messages/count_tokens', countTokens(gateway));
-  router.use('/messages', anthropicErrorExit(gateway));
 };
 
 /** `POST /v1/messages` for the server's fast lane (server/fast-lane.ts): the same route and error
- * exit as the mount's, behind the given guards, without express. */
+ * exit as the app's, behind the given guards, without express. */
 export const messagesFastLane = (gateway: GatewayContext, guards: readonly LaneHandler[]): FastLane => ({
   match: exactPath(MESSAGES_ENDPOINT.label),
   chain: [...guards, messages(gateway)],

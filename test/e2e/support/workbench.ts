@@ -33,6 +33,12 @@ export class Workbench {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   }
 
+  /** "Developer: Reload Window", until the page has loaded again and the workbench is there. */
+  async reloadWindow(): Promise<void> {
+    await Promise.all([this.page.waitForEvent('load', { timeout: 60_000 }), this.runCommand('Developer: Reload Window')]);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  }
+
   /** A screenshot for the test output; `readme` also saves it, small, as one of the README's images. */
   async screenshot(name: string, readme?: ReadmeShot): Promise<string> {
     this.shots += 1;
