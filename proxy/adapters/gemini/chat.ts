@@ -5,7 +5,7 @@ import type { AdapterContext, ChatPart, ChatRequest } from '../types.js';
 import { convertChatRequest } from '../../dialects/gemini/encode-request.js';
 import { GeminiResponseDecoder } from '../../dialects/gemini/decode-response.js';
 import { geminiError } from '../../dialects/gemini/read-error.js';
-import { modelPath } from '../../dialects/gemini/api.js';
+import { generatePath } from '../../dialects/gemini/api.js';
 import { callGemini, openGemini, readGeminiJson } from './send.js';
 import type { UpstreamChunks } from '../../upstream/upstream-chunks.js';
 import type { GeminiResponse } from '../../dialects/gemini/wire-types.js';
@@ -70,7 +70,7 @@ function* finishAnswer(decoder: GeminiResponseDecoder, warnings: string[]): Gene
 async function* streamChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertChatRequest(request, context.upstreamModel);
   const response = await openGemini(context.provider, {
-    path: `${modelPath(context.upstreamModel, 'streamGenerateContent')}?alt=sse`,
+    path: generatePath(context.upstreamModel, true),
     body: converted.body,
     accept: 'text/event-stream',
     signal: context.signal,
@@ -88,7 +88,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
 async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertChatRequest(request, context.upstreamModel);
   const response = await callGemini(context.provider, {
-    path: modelPath(context.upstreamModel, 'generateContent'),
+    path: generatePath(context.upstreamModel, false),
     body: converted.body,
     signal: context.signal,
   });

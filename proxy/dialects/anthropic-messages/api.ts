@@ -53,6 +53,9 @@ export const asksForBeta = (url: string): boolean => {
   return values.length === 1 && values[0] === 'true';
 };
 
+/** Anthropic's SDKs read a response's request id from this header (and show it with errors). */
+export const REQUEST_ID_HEADER = 'request-id';
+
 /** Where Anthropic's clients put their key (the SDK, Claude Code): `x-api-key`. */
 export const anthropicTokenPlace: TokenPlace = { description: '"x-api-key"', read: (request) => headerToken(request.headers['x-api-key']) };
 

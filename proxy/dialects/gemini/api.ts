@@ -9,6 +9,10 @@ export const geminiUrl = (provider: ProviderConfig, path: string): string => hos
 /** `/v1beta/models/{model}:{method}` with the model id made safe for a path. */
 export const modelPath = (model: string, method: string): string => `/v1beta/models/${encodeURIComponent(model.replace(/^models\//, ''))}:${method}`;
 
+/** generateContent, or streamGenerateContent asked for SSE (`alt=sse`): every stream the gateway
+ * reads from Gemini is SSE, whatever framing its own client wants. */
+export const generatePath = (model: string, stream: boolean): string => (stream ? `${modelPath(model, 'streamGenerateContent')}?alt=sse` : modelPath(model, 'generateContent'));
+
 /** The gateway's headers for Gemini: the key goes in `x-goog-api-key` (never in the URL, where logs
  * would keep it); the client's own headers never get here. */
 export const geminiHeaders = (provider: ProviderConfig, hasBody: boolean, accept: string | undefined): Record<string, string> => {

@@ -38,7 +38,7 @@ const serveWith = async (served: ResolvedModel, { gateway, response, tracker, si
   const adapter = adapterFor(served.provider.dialect);
   const redact = (text: string) => gateway.redactor.redact(text);
   if (adapter.relays.has('gemini-generate')) {
-    await relayGemini({ body, method: stream ? 'streamGenerateContent' : 'generateContent', framing, resolved: served, response, tracker, servedHeaders: headers, redact });
+    await relayGemini({ body, stream, framing, resolved: served, response, tracker, servedHeaders: headers, redact });
     return;
   }
   const decoded = toChatRequest(body, served.upstreamModel, stream);

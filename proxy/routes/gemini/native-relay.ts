@@ -6,7 +6,7 @@ import { isAbort } from '../../upstream/http-client.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import type { RequestTracker } from '../../usage/request-tracker.js';
 import type { GeminiStreamFraming } from '../../dialects/gemini/answer-format.js';
-import { geminiHeaders, geminiUrl, modelPath } from '../../dialects/gemini/api.js';
+import { geminiHeaders, geminiUrl, generatePath } from '../../dialects/gemini/api.js';
 import { geminiError } from '../../dialects/gemini/read-error.js';
 import { GeminiRelayObserver } from '../../dialects/gemini/relay-observer.js';
 import { hasTokenCounts, usageFromGemini } from '../../dialects/gemini/usage.js';
@@ -16,9 +16,9 @@ import type { GeminiResponse } from '../../dialects/gemini/wire-types.js';
 export interface GeminiRelayArguments {
   /** The client's body, relayed as it is: only the URL names the upstream's model. */
   body: Record<string, unknown>;
-  /** The Gemini method the client called (generateContent, streamGenerateContent, countTokens...). */
-  method: string;
-  /** For streamGenerateContent: how the client asked the chunks to be framed. */
+  /** streamGenerateContent, or generateContent. */
+  stream: boolean;
+  /** For a stream: how the client asked the chunks to be framed. */
   framing?: GeminiStreamFraming;
   resolved: ResolvedModel;
   response: Response;
@@ -94,10 +94,10 @@ const relayStream = async (upstream: OpenedUpstream, options: GeminiRelayArgumen
  * the same method of the upstream's model; the answer comes back chunk by chunk. */
 export const relayGemini = async (options: GeminiRelayArguments): Promise<void> => {
   const { provider, upstreamModel } = options.resolved;
-  const stream = options.method === 'streamGenerateContent';
+  const { stream } = options;
   const upstream = await openUpstream({
-    // Always SSE from the upstream: one observer reads it, whatever framing the client wants.
-    url: geminiUrl(provider, `${modelPath(upstreamModel, options.method)}${stream ? '?alt=sse' : ''}`),
+    // Always SSE from the upstream (generatePath): one observer reads it, whatever framing the client wants.
+    url: geminiUrl(provider, generatePath(upstreamModel, stream)),
     headers: geminiHeaders(provider, true, stream ? 'text/event-stream' : 'application/json'),
     body: JSON.stringify(options.body),
     client: options.tracker,

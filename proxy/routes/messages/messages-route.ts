@@ -15,7 +15,7 @@ import { toChatRequest } from '../../dialects/anthropic-messages/decode-request.
 import { respondAnthropic } from './translated-response.js';
 import { messagesAttribution } from '../../dialects/anthropic-messages/attribution.js';
 import { limitOutput } from '../limit-output.js';
-import { asksForBeta } from '../../dialects/anthropic-messages/api.js';
+import { asksForBeta, REQUEST_ID_HEADER } from '../../dialects/anthropic-messages/api.js';
 import { callEndpoint } from '../../usage/call-endpoint.js';
 
 export const MESSAGES_ENDPOINT = callEndpoint('/v1/messages', 'chat');
@@ -58,8 +58,7 @@ const serveWith = async (served: ResolvedModel, { gateway, request, response, tr
  * error handler. */
 export const messages = (gateway: GatewayContext) => async (request: Request, response: Response) => {
   const tracker = trackRequest(gateway, request, response, MESSAGES_ENDPOINT);
-  // Anthropic's SDKs read the request id from `request-id` (and show it with errors).
-  response.setHeader('request-id', tracker.requestId);
+  response.setHeader(REQUEST_ID_HEADER, tracker.requestId);
   const fields = await readJsonBody(request, gateway.limits.jsonBytes);
   checkMessagesRequest(fields);
   const body = fields as unknown as AnthropicRequest;
