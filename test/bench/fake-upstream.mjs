@@ -21,6 +21,7 @@ const chunk = (index) =>
 const USAGE_CHUNK =
   'data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":50,"total_tokens":62}}\n\n';
 const TRANSCRIPTION = JSON.stringify({ text: 'hello from the bench', usage: { type: 'duration', seconds: 3 } });
+const HEAD_BYTES = 512;
 const PACE = /"model"\s*:\s*"bench-pace-(\d+)"/;
 
 const streamAnswer = (response, paceMs) => {
@@ -43,13 +44,18 @@ const streamAnswer = (response, paceMs) => {
 
 const server = createServer({ keepAliveTimeout: 120_000, requestTimeout: 0 }, (request, response) => {
   const chunks = [];
+  let kept = 0;
   request.on('data', (data) => {
-    // Uploads are drained, not kept: only chat bodies are looked at.
-    if (request.url.endsWith('/chat/completions') || bodyWanted(request.url)) chunks.push(data);
+    // Only the start of a chat body is looked at (enough for `model` and `stream` in the bench's
+    // bodies), so only that is kept: joining a whole 1 MB prompt would put the upstream's own
+    // allocation and page faults into the direct column of the 1 MB prompt row.
+    if (kept < HEAD_BYTES && (request.url.endsWith('/chat/completions') || bodyWanted(request.url))) {
+      chunks.push(data);
+      kept += data.length;
+    }
   });
   request.on('end', () => {
-    // Only the start of the body is searched: enough for `model` and `stream` in the bench's bodies.
-    const head = Buffer.concat(chunks).subarray(0, 512).toString('latin1');
+    const head = Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('latin1');
     if (answerOtherDialects(request, response, head)) return;
     if (request.url.endsWith('/audio/transcriptions')) {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(TRANSCRIPTION) });

@@ -133,7 +133,7 @@ const median3 = (results, side, key) => median(results[side].map((result) => res
  * and a 1 MB prompt's added time (row 4), beside a bare node:http byte pipe (bare-proxy.mjs) started for this phase on the same
  * upstream: direct, gateway and bare pipe take turns round by round. Streams go back to back, as
  * in the 50-chunk stream phase. */
-export const besideBarePipe = async (context, { rounds = 5, count = 14, promptRounds = 5, promptCount = 6 } = {}) => {
+export const besideBarePipe = async (context, { rounds = 5, count = 14, promptRounds = 5, promptCount = 6, promptWarmUp = 80 } = {}) => {
   const bare = await startGatewayProcess({ upstreamUrl: context.upstream.url, bare: true });
   const barePool = createPool(bare.url, 4);
   const pools = { direct: context.pools.direct, gateway: context.pools.gateway, bare: barePool };
@@ -149,7 +149,12 @@ export const besideBarePipe = async (context, { rounds = 5, count = 14, promptRo
     const paced = specsOf(openAIBody('bench-lane-pace-1', true));
     await stampedStreams(barePool, paced.bare, 4);
     const chunks = await rotated(sides, 3, async (side) => ({ delay: median((await stampedStreams(pools[side], paced[side], 8)).flatMap((timing) => timing.delays)) }));
-    const prompt = specsOf(JSON.stringify({ model: 'bench-model', stream: false, messages: [{ role: 'user', content: 'x'.repeat(1024 * 1024) }] }));
+    // Encoded once: a string body would be encoded again for every request, in the load
+    // generator's own process, and its fresh megabyte's page faults land in both columns at random.
+    const prompt = specsOf(Buffer.from(JSON.stringify({ model: 'bench-model', stream: false, messages: [{ role: 'user', content: 'x'.repeat(1024 * 1024) }] })));
+    // Steady state, as in every other row: the first tens of megabyte bodies on a connection pay for
+    // its TCP windows growing and for each process's heap and malloc arena growing to hold them.
+    for (const side of sides) await sequentialLatencies(pools[side], prompt[side], promptWarmUp);
     const prompts = await rotated(sides, promptRounds, async (side) => ({ ms: median(await sequentialLatencies(pools[side], prompt[side], promptCount)) }));
     const beyondBare = median(firstBytes.gateway.map((result, round) => result.ttfb - firstBytes.bare[round].ttfb));
     const promptAdded = addedOver(prompts, 'gateway', 'ms');
