@@ -1,5 +1,6 @@
 import type { GatewayError } from '../errors.js';
 import type { ProviderConfig } from '../providers/types.js';
+import type { ClientWatch } from '../upstream/client-watch.js';
 
 /** The gateway's neutral chat request: OpenAI's chat body (the lingua franca), typed where the
  * gateway reads it; other fields ride along and OpenAI-dialect upstreams receive them unchanged. */
@@ -92,7 +93,8 @@ export interface AdapterContext {
   provider: ProviderConfig;
   /** The model id as the upstream knows it (the `provider/` prefix removed). */
   upstreamModel: string;
-  signal: AbortSignal;
+  /** The caller's client: whether it went away (an upstream request is aborted then). */
+  client: ClientWatch;
 }
 
 export interface CatalogModel {

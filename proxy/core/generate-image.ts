@@ -29,7 +29,7 @@ export type ImagesAnswer = { upstream: UpstreamResponse } | { images: ImageGener
 /** `POST /v1/images/generations` for an admitted call, for the HTTP route and the chat view alike. */
 export const requestImages = async (call: ModelCall, body: ImageGenerationRequest): Promise<ImagesAnswer> => {
   if (call.adapter.relays.has('openai-endpoints')) {
-    const upstream = await forwardToOpenAI(call.resolved.provider, { path: '/images/generations', body: JSON.stringify(Object.assign({}, body, { model: call.resolved.upstreamModel })), contentType: 'application/json', signal: call.signal });
+    const upstream = await forwardToOpenAI(call.resolved.provider, { path: '/images/generations', body: JSON.stringify(Object.assign({}, body, { model: call.resolved.upstreamModel })), contentType: 'application/json', signal: call.client.clientGoneSignal() });
     return { upstream };
   }
   if (!call.adapter.generateImage) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no image generation.`, 'model', 'unsupported_endpoint');

@@ -6,6 +6,7 @@ import type { ResolvedModel } from '../providers/registry.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { isAbort } from '../upstream/http-client.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
+import type { ClientWatch } from '../upstream/client-watch.js';
 import { isOutput, observePart } from '../pipeline/observe-parts.js';
 import { publicError } from '../public-error.js';
 import { beginInProcessCall, type InProcessOptions } from '../pipeline/begin-call.js';
@@ -19,10 +20,10 @@ type Attempt = { kind: 'done' } | { kind: 'stopped' } | { kind: 'failed'; error:
 
 /** One model's stream, observed for the ledger; its failure is returned, not yielded, so the caller
  * can still hand the request to a fallback while nothing has been shown. */
-async function* attempt(served: ResolvedModel, request: ChatRequest, tracker: RequestTracker, signal: AbortSignal): AsyncGenerator<ChatPart, Attempt> {
+async function* attempt(served: ResolvedModel, request: ChatRequest, tracker: RequestTracker, client: ClientWatch): AsyncGenerator<ChatPart, Attempt> {
   let produced = false;
   try {
-    for await (const part of adapterFor(served.provider.dialect).chat({ ...request, stream: true }, { provider: served.provider, upstreamModel: served.upstreamModel, signal })) {
+    for await (const part of adapterFor(served.provider.dialect).chat({ ...request, stream: true }, { provider: served.provider, upstreamModel: served.upstreamModel, client })) {
       if (part.type === 'error') return { kind: 'failed', error: part.error, produced };
       observePart(part, tracker);
       if (isOutput(part)) produced = true;
@@ -30,7 +31,7 @@ async function* attempt(served: ResolvedModel, request: ChatRequest, tracker: Re
     }
     return { kind: 'done' };
   } catch (error) {
-    if (signal.aborted || isAbort(error)) return { kind: 'stopped' };
+    if (client.clientGone || isAbort(error)) return { kind: 'stopped' };
     const failure = error instanceof GatewayError ? error : GatewayError.upstreamBrokeOff(served.provider.id, error);
     return { kind: 'failed', error: failure, produced };
   }
@@ -55,7 +56,7 @@ export async function* runChat(gateway: GatewayContext, request: ChatRequest, op
   try {
     for (const [index, served] of chain.entries()) {
       tracker.servedBy(served);
-      const outcome = yield* attempt(served, request, tracker, options.signal);
+      const outcome = yield* attempt(served, request, tracker, call.client);
       if (outcome.kind !== 'failed') return;
       const next = chain[index + 1];
       if (fallsBack(gateway, served, outcome.error, next, outcome.produced)) {

@@ -25,7 +25,7 @@ export interface SpeechAudio {
 export const requestSpeech = (call: ModelCall, body: Record<string, unknown>): Promise<UpstreamResponse> => {
   if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no speech.`, 'model', 'unsupported_endpoint');
   call.tracker.observation.characters = typeof body.input === 'string' ? body.input.length : 0;
-  return forwardToOpenAI(call.resolved.provider, { path: '/audio/speech', body: JSON.stringify(Object.assign({}, body, { model: call.resolved.upstreamModel })), contentType: 'application/json', signal: call.signal });
+  return forwardToOpenAI(call.resolved.provider, { path: '/audio/speech', body: JSON.stringify(Object.assign({}, body, { model: call.resolved.upstreamModel })), contentType: 'application/json', signal: call.client.clientGoneSignal() });
 };
 
 /** The in-process sink: the whole audio, with its ledger record. */

@@ -44,7 +44,7 @@ export const observeTranscription = (tracker: RequestTracker, answer: unknown): 
  * (multipart) already built: the HTTP route relays the answer, the chat view reads its text. */
 export const requestTranscription = (call: ModelCall, kind: 'transcriptions' | 'translations', upload: { body: Dispatcher.DispatchOptions['body']; contentType?: string }): Promise<UpstreamResponse> => {
   if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no audio ${kind}.`, 'model', 'unsupported_endpoint');
-  return forwardToOpenAI(call.resolved.provider, { path: `/audio/${kind}`, body: upload.body, contentType: upload.contentType, signal: call.signal });
+  return forwardToOpenAI(call.resolved.provider, { path: `/audio/${kind}`, body: upload.body, contentType: upload.contentType, signal: call.client.clientGoneSignal() });
 };
 
 /** The in-process sink: the text of a JSON transcription, with its ledger record. */

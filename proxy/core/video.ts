@@ -55,7 +55,7 @@ const rememberJob = (gateway: GatewayContext, id: string, model: string): void =
  * for the HTTP route and the chat view alike. */
 export const requestVideoJob = (call: ModelCall, upload: { body: Dispatcher.DispatchOptions['body']; contentType?: string }): Promise<UpstreamResponse> => {
   if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no video generation.`, 'model', 'unsupported_endpoint');
-  return forwardToOpenAI(call.resolved.provider, { path: '/videos', body: upload.body, contentType: upload.contentType, signal: call.signal });
+  return forwardToOpenAI(call.resolved.provider, { path: '/videos', body: upload.body, contentType: upload.contentType, signal: call.client.clientGoneSignal() });
 };
 
 /** A created job is remembered and charged for what it asked for, when it is accepted. */

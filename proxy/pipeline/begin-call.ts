@@ -1,11 +1,11 @@
-import type { Response } from 'express';
 import { adapterFor } from '../adapters/index.js';
 import type { AdapterContext, ProviderAdapter } from '../adapters/types.js';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import { resolveModel, type GatewayContext } from '../server/gateway-context.js';
 import { budgetPeriodsCounted } from '../usage/budget-gate.js';
-import { clientGoneSignal, RequestTracker } from '../usage/request-tracker.js';
+import { RequestTracker } from '../usage/request-tracker.js';
+import { watchSignal, type ClientWatch } from '../upstream/client-watch.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { CallEndpoint } from '../usage/call-endpoint.js';
 
@@ -15,7 +15,8 @@ export interface ModelCall {
   tracker: RequestTracker;
   resolved: ResolvedModel;
   adapter: ProviderAdapter;
-  signal: AbortSignal;
+  /** The caller's client (the route's tracker, or an in-process caller's signal). */
+  client: ClientWatch;
   context: AdapterContext;
   /** Masks keys in upstream text the gateway relays (an SSE error event quoting the key). */
   redact: (text: string) => string;
@@ -29,22 +30,22 @@ export const admitModel = async (gateway: GatewayContext, tracker: RequestTracke
   return resolved;
 };
 
-const admit = async (gateway: GatewayContext, tracker: RequestTracker, model: unknown, stream: boolean, signal: AbortSignal): Promise<ModelCall> => {
+const admit = async (gateway: GatewayContext, tracker: RequestTracker, model: unknown, stream: boolean, client: ClientWatch): Promise<ModelCall> => {
   const resolved = await admitModel(gateway, tracker, model, stream);
   return {
     tracker,
     resolved,
     adapter: adapterFor(resolved.provider.dialect),
-    signal,
-    context: { provider: resolved.provider, upstreamModel: resolved.upstreamModel, signal },
+    client,
+    context: { provider: resolved.provider, upstreamModel: resolved.upstreamModel, client },
     redact: (text) => gateway.redactor.redact(text),
   };
 };
 
 /** An HTTP route's call: its tracker is the route's; errors are thrown to the route's error exit,
  * which records them. */
-export const beginModelCall = (gateway: GatewayContext, response: Response, tracker: RequestTracker, model: unknown, stream = false): Promise<ModelCall> =>
-  admit(gateway, tracker, model, stream, clientGoneSignal(response));
+export const beginModelCall = (gateway: GatewayContext, tracker: RequestTracker, model: unknown, stream = false): Promise<ModelCall> =>
+  admit(gateway, tracker, model, stream, tracker);
 
 /** How an in-process caller (the chat view, VS Code's chat) identifies itself and cancels its work. */
 export interface InProcessOptions {
@@ -64,7 +65,7 @@ export const beginInProcessCall = async (gateway: GatewayContext, endpoint: Call
   await budgetPeriodsCounted(gateway, { name: options.client });
   const tracker = new RequestTracker(withRecordObserver(gateway, options.onRecord), endpoint, options.client, { requestBytes });
   try {
-    return await admit(gateway, tracker, model, stream, options.signal);
+    return await admit(gateway, tracker, model, stream, watchSignal(options.signal));
   } catch (error) {
     throw finishFailed(tracker, error);
   }

@@ -14,14 +14,13 @@ export interface HttpAnswer {
   format: AnswerFormat;
   response: Response;
   tracker: RequestTracker;
-  signal: AbortSignal;
   servedHeaders: Record<string, string>;
 }
 
 /** Neutral parts to an HTTP client in its dialect: one JSON body, or SSE with backpressure. An error
  * is thrown, never written here: before the first byte it keeps its status (and a fallback may take
  * over), after it the route's error exit writes it as the dialect's last event. */
-export const answerOverHttp = async ({ parts, stream, format, response, tracker, signal, servedHeaders }: HttpAnswer): Promise<void> => {
+export const answerOverHttp = async ({ parts, stream, format, response, tracker, servedHeaders }: HttpAnswer): Promise<void> => {
   if (!stream) {
     const text = await format.whole(observeParts(parts, tracker));
     response.writeHead(200, Object.assign({ 'content-type': 'application/json' }, servedHeaders));
@@ -60,7 +59,7 @@ export const answerOverHttp = async ({ parts, stream, format, response, tracker,
     }
     response.end(format.closing());
   } catch (error) {
-    if (signal.aborted || tracker.clientGone || isAbort(error)) return;
+    if (tracker.clientGone || isAbort(error)) return;
     throw error instanceof GatewayError ? error : GatewayError.upstreamBrokeOff(undefined, error);
   } finally {
     if (keepAlive) clearInterval(keepAlive);

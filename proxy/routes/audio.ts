@@ -15,7 +15,7 @@ export const speech = (gateway: GatewayContext) => async (request: Request, resp
   const tracker = trackRequest(gateway, request, response, SPEECH_ENDPOINT);
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(modelOnlySchema, body);
-  const call = await beginModelCall(gateway, response, tracker, body.model);
+  const call = await beginModelCall(gateway, tracker, body.model);
   await relayAnswer(await requestSpeech(call, body), { ...call, response });
 };
 
@@ -25,7 +25,7 @@ export const transcription = (gateway: GatewayContext, kind: 'transcriptions' | 
   const tracker = trackRequest(gateway, request, response, TRANSCRIPTION_ENDPOINTS[kind]);
   const upload = await readMultipart(request, gateway.limits.uploadBytes);
   const stream = multipartField(upload, 'stream') === 'true';
-  const call = await beginModelCall(gateway, response, tracker, multipartField(upload, 'model') ?? '', stream);
+  const call = await beginModelCall(gateway, tracker, multipartField(upload, 'model') ?? '', stream);
   const answer = await requestTranscription(call, kind, uploadBody(upload, { model: call.resolved.upstreamModel }));
   await relayAnswer(answer, { ...call, response, observeJson: (json) => observeTranscription(tracker, json) });
 };

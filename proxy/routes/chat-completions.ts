@@ -32,15 +32,13 @@ export const chatCompletions = (gateway: GatewayContext) => async (request: Requ
       await passthroughChat({ chat, resolved: served, response, tracker, servedHeaders: headers, redact: (text) => gateway.redactor.redact(text) });
       return;
     }
-    const signal = tracker.clientGoneSignal();
     await respondTranslated({
-      parts: adapter.chat({ ...chat.whole(), stream }, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
+      parts: adapter.chat({ ...chat.whole(), stream }, { provider: served.provider, upstreamModel: served.upstreamModel, client: tracker }),
       stream,
       includeUsage: chat.head.stream_options?.include_usage === true,
       clientModel: served.requestedModel,
       response,
       tracker,
-      signal,
       servedHeaders: headers,
     });
   });

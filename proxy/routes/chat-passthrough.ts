@@ -106,7 +106,6 @@ const answerJsonToStream = (bytes: Buffer, headers: OpenedUpstream['headers'], o
     clientModel: options.resolved.requestedModel,
     response: options.response,
     tracker: options.tracker,
-    signal: options.tracker.clientGoneSignal(),
     servedHeaders: options.servedHeaders,
   });
 };

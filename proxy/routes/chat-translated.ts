@@ -11,7 +11,6 @@ export interface TranslatedArguments {
   clientModel: string;
   response: Response;
   tracker: RequestTracker;
-  signal: AbortSignal;
   servedHeaders: Record<string, string>;
 }
 
@@ -23,6 +22,5 @@ export const respondTranslated = (options: TranslatedArguments): Promise<void> =
     format: openAIAnswerFormat({ requestId: options.tracker.requestId, model: options.clientModel, includeUsage: options.includeUsage }),
     response: options.response,
     tracker: options.tracker,
-    signal: options.signal,
     servedHeaders: options.servedHeaders,
   });

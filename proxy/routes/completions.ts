@@ -19,7 +19,7 @@ export const completions = (gateway: GatewayContext) => async (request: Request,
   validate(modelOnlySchema, body);
   const stream = body.stream === true;
   tracker.attribute(openAIAttribution(body));
-  const call = await beginModelCall(gateway, response, tracker, body.model, stream);
+  const call = await beginModelCall(gateway, tracker, body.model, stream);
   if (!call.adapter.relays.has('openai-endpoints')) {
     throw GatewayError.invalidRequest(`Legacy completions are not offered by provider "${call.resolved.provider.id}"; use /v1/chat/completions.`, 'model', 'unsupported_endpoint');
   }
@@ -30,7 +30,7 @@ export const completions = (gateway: GatewayContext) => async (request: Request,
     resolved: call.resolved,
     response,
     tracker,
-    signal: call.signal,
+    client: call.client,
     path: '/completions',
     body: JSON.stringify(upstreamBody),
     contentType: 'application/json',

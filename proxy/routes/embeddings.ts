@@ -21,7 +21,7 @@ export const embeddings = (gateway: GatewayContext) => async (request: Request, 
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(embeddingsSchema, body);
   tracker.attribute(openAIAttribution(body));
-  const call = await beginModelCall(gateway, response, tracker, body.model);
+  const call = await beginModelCall(gateway, tracker, body.model);
   const observe = (answer: unknown) => tracker.usage({ promptTokens: (answer as EmbeddingUsage).usage?.prompt_tokens ?? 0, completionTokens: 0 });
   if (call.adapter.relays.has('openai-endpoints')) {
     await relayToOpenAI({ ...call, response, tracker, path: '/embeddings', body: JSON.stringify({ ...body, model: call.resolved.upstreamModel }), contentType: 'application/json', observeJson: observe });

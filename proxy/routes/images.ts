@@ -19,7 +19,7 @@ export const imageGenerations = (gateway: GatewayContext) => async (request: Req
   const body = await readJsonBody(request, gateway.limits.jsonBytes);
   validate(modelOnlySchema, body);
   tracker.attribute(openAIAttribution(body));
-  const call = await beginModelCall(gateway, response, tracker, body.model, body.stream === true);
+  const call = await beginModelCall(gateway, tracker, body.model, body.stream === true);
   const answer = await requestImages(call, body as ImageGenerationRequest);
   if ('upstream' in answer) return relayAnswer(answer.upstream, { ...call, response, observeJson: (json) => observeImages(tracker, json) });
   response.set(servedHeaders(call.resolved)).json(answer.images);
@@ -29,7 +29,7 @@ export const imageGenerations = (gateway: GatewayContext) => async (request: Req
 export const imageEdits = (gateway: GatewayContext) => async (request: Request, response: Response) => {
   const tracker = trackRequest(gateway, request, response, IMAGE_EDIT_ENDPOINT);
   const upload = await readMultipart(request, gateway.limits.uploadBytes);
-  const call = await beginModelCall(gateway, response, tracker, multipartField(upload, 'model') ?? '');
+  const call = await beginModelCall(gateway, tracker, multipartField(upload, 'model') ?? '');
   if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no image edits.`, 'model', 'unsupported_endpoint');
   await relayToOpenAI({ ...call, response, tracker, path: '/images/edits', ...uploadBody(upload, { model: call.resolved.upstreamModel }), observeJson: (json) => observeImages(tracker, json) });
 };

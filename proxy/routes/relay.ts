@@ -6,6 +6,7 @@ import type { ResolvedModel } from '../providers/registry.js';
 import { OpenAIPassthrough } from '../dialects/openai-chat/relay-observer.js';
 import { answerFactsFromOpenAI } from '../dialects/openai-chat/answer-facts.js';
 import type { RequestTracker } from '../usage/request-tracker.js';
+import type { ClientWatch } from '../upstream/client-watch.js';
 import { isAbort, type UpstreamResponse } from '../upstream/http-client.js';
 import { errorInOkAnswer } from '../upstream/upstream-error.js';
 import { writeWithBackpressure } from '../pipeline/write-with-backpressure.js';
@@ -17,7 +18,8 @@ export interface RelayAnswerOptions {
   resolved: ResolvedModel;
   response: Response;
   tracker: RequestTracker;
-  signal: AbortSignal;
+  /** The route's client (its tracker), or an in-process caller's. */
+  client: ClientWatch;
   /** For SSE answers: whether the client asked for the usage chunk. */
   clientWantsUsage?: boolean;
   /** Reads usage out of a JSON answer (it is parsed only when this is given). */
@@ -37,12 +39,12 @@ const RELAYED_HEADERS = ['content-type', 'content-disposition', 'retry-after', '
 
 /** Forwards a request to an OpenAI-dialect upstream and relays the answer. */
 export const relayToOpenAI = async (options: RelayOptions): Promise<void> =>
-  relayAnswer(await forwardToOpenAI(options.resolved.provider, { method: options.method, path: options.path, body: options.body, contentType: options.contentType, signal: options.signal }), options);
+  relayAnswer(await forwardToOpenAI(options.resolved.provider, { method: options.method, path: options.path, body: options.body, contentType: options.contentType, signal: options.client.clientGoneSignal() }), options);
 
 /** An OpenAI-dialect upstream's answer to an HTTP client: JSON read whole (to observe usage), SSE
  * re-framed event by event, anything else (audio, video) streamed as it comes, with backpressure. */
 export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnswerOptions): Promise<void> => {
-  const { resolved, response, tracker, signal } = options;
+  const { resolved, response, tracker, client } = options;
   const contentType = String(upstream.headers['content-type'] ?? 'application/octet-stream');
   const headers: Record<string, string> = { ...servedHeaders(resolved) };
   for (const name of RELAYED_HEADERS) {
@@ -85,7 +87,7 @@ export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnsw
     }
     if (passthrough) response.write(passthrough.end());
   } catch (error) {
-    if (!signal.aborted && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(resolved.provider.id, error);
+    if (!client.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(resolved.provider.id, error);
   } finally {
     if (passthrough?.observation.usage) tracker.usage(passthrough.observation.usage);
     if (passthrough && tracker.watchesAnswers) tracker.answered(passthrough.observation.answer);

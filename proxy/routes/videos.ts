@@ -4,7 +4,7 @@ import type { ResolvedModel } from '../providers/registry.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
 import { multipartField, readMultipart, uploadBody, type MultipartBody } from '../server/read-multipart.js';
-import { clientGoneSignal, trackRequest } from '../usage/request-tracker.js';
+import { trackRequest } from '../usage/request-tracker.js';
 import { beginModelCall } from '../pipeline/begin-call.js';
 import { observeVideoJob, requestVideoJob, VIDEO_ENDPOINT } from '../core/video.js';
 import { relayAnswer, relayToOpenAI } from './relay.js';
@@ -16,7 +16,7 @@ export const createVideo = (gateway: GatewayContext) => async (request: Request,
   const multipart = /^multipart\//i.test(request.headers['content-type'] ?? '');
   const upload: MultipartBody | undefined = multipart ? await readMultipart(request, gateway.limits.uploadBytes) : undefined;
   const json = upload ? undefined : await readJsonBody(request, gateway.limits.jsonBytes);
-  const call = await beginModelCall(gateway, response, tracker, (upload ? multipartField(upload, 'model') : json?.model) ?? '');
+  const call = await beginModelCall(gateway, tracker, (upload ? multipartField(upload, 'model') : json?.model) ?? '');
   const seconds = upload ? multipartField(upload, 'seconds') : json?.seconds;
   const job = await requestVideoJob(call, upload ? uploadBody(upload, { model: call.resolved.upstreamModel }) : { body: JSON.stringify({ ...json, model: call.resolved.upstreamModel }), contentType: 'application/json' });
   await relayAnswer(job, { ...call, response, observeJson: (answer) => observeVideoJob(gateway, call, answer, seconds) });
@@ -49,7 +49,7 @@ export const videoJob = (gateway: GatewayContext, part: 'status' | 'content') =>
     resolved,
     response,
     tracker,
-    signal: clientGoneSignal(response),
+    client: tracker,
     method: 'GET',
     path: `/videos/${id}${part === 'content' ? '/content' : ''}${query}`,
   });

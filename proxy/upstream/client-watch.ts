@@ -1,6 +1,7 @@
-/** How the chat fast lane learns that its client went away, without an AbortSignal: making one
- * (an EventTarget) and listening on it measured about a tenth of the gateway's own time to first
- * byte. The request tracker, which already listens for the response's close, provides it. */
+/** How a model call learns that its client went away, without an AbortSignal: making one (an
+ * EventTarget) and listening on it measured about a tenth of the gateway's own time to first byte.
+ * An HTTP route's request tracker, which already listens for the response's close, provides it;
+ * an in-process caller's signal is wrapped (watchSignal). */
 export interface ClientWatch {
   /** The client went away before its answer was complete. */
   readonly clientGone: boolean;

@@ -70,9 +70,9 @@ export const sendUpstream = async (upstream: UpstreamRequest): Promise<UpstreamR
 export const withUpstreamPolicy = async <Answer extends RetryableAnswer>(upstream: Pick<UpstreamRequest, 'url' | 'body'>, signal: () => AbortSignal, send: () => Promise<Answer>): Promise<Answer> => {
   try {
     // Retries (upstream/retry.ts) happen here, before a route sees the answer. Without any, the
-    // retry loop's async frame (and its AbortSignal) is left out of the hot path.
+    // retry loop's async frame is left out of the hot path.
     if (currentRetryPolicy().maxRetries === 0) return await send();
-    return await withRetries(send, signal(), isReplayable(upstream.body));
+    return await withRetries(send, signal, isReplayable(upstream.body));
   } catch (error) {
     throw upstreamFailure(error, upstream.url);
   }

@@ -10,10 +10,10 @@ export interface OpenedUpstream {
   body: UpstreamChunks;
 }
 
-/** An upstream request of the chat fast lane: its client is watched through a ClientWatch. */
+/** An upstream request of a model call: its client is watched through a ClientWatch. */
 export type OpenRequest = Omit<UpstreamRequest, 'signal'> & { client: ClientWatch };
 
-/** Like `sendUpstream` (same pool, timeouts, retries and errors), for the chat fast lane: the
+/** Like `sendUpstream` (same pool, timeouts, retries and errors), for model calls: the
  * answer's body is handed over chunk by chunk from undici's dispatch callbacks (see UpstreamChunks)
  * instead of through a Readable. */
 export const openUpstream = (upstream: OpenRequest): Promise<OpenedUpstream> =>

@@ -75,8 +75,9 @@ export interface RetryableAnswer {
 
 /** Sends, and sends again on a retryable status or connection error, waiting by Retry-After (when
  * within the cap) or by backoff. The answer is handed on only once no retry will follow, so a
- * retry always happens before the first byte reaches the client. */
-export const withRetries = async <Answer extends RetryableAnswer>(send: () => Promise<Answer>, signal: AbortSignal, replayable: boolean, retry: RetryPolicy = policy): Promise<Answer> => {
+ * retry always happens before the first byte reaches the client. The client's signal is asked for
+ * only when a retry is in view: most calls never need one made. */
+export const withRetries = async <Answer extends RetryableAnswer>(send: () => Promise<Answer>, signal: () => AbortSignal, replayable: boolean, retry: RetryPolicy = policy): Promise<Answer> => {
   const attempts = replayable ? retry.maxRetries + 1 : 1;
   for (let attempt = 0; ; attempt += 1) {
     const last = attempt + 1 >= attempts;
@@ -84,14 +85,14 @@ export const withRetries = async <Answer extends RetryableAnswer>(send: () => Pr
     try {
       response = await send();
     } catch (error) {
-      if (last || signal.aborted || !isRetryableError(error)) throw error;
-      await sleep(backoffMs(attempt, retry), signal);
+      if (last || signal().aborted || !isRetryableError(error)) throw error;
+      await sleep(backoffMs(attempt, retry), signal());
       continue;
     }
     if (last || !isRetryableStatus(response.statusCode)) return response;
     const asked = retryAfterMs(response.headers['retry-after']);
     if (asked !== undefined && asked > retry.maxRetryAfterMs) return response;
     await response.body.dump().catch(() => undefined);
-    await sleep(asked ?? backoffMs(attempt, retry), signal);
+    await sleep(asked ?? backoffMs(attempt, retry), signal());
   }
 };

@@ -5,6 +5,7 @@ import type { ChatPart } from '../../proxy/adapters/types.js';
 import { collectParts, toChatCompletion } from '../../proxy/dialects/openai-chat/encode-response.js';
 import { ProviderRegistry } from '../../proxy/providers/registry.js';
 import type { ProviderConfig } from '../../proxy/providers/types.js';
+import { watchSignal } from '../../proxy/upstream/client-watch.js';
 import { FakeUpstream, sendEvents, sendJson } from '../support/fake-upstream.js';
 import { fixtureEvents, fixtureJson } from '../support/fixtures.js';
 import { TEST_KEY } from '../support/gateway.js';
@@ -28,7 +29,7 @@ before(async () => {
 after(() => harness.close());
 
 const adapterParts = (stream: boolean): AsyncIterable<ChatPart> =>
-  openAICompatibleAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream }, { provider, upstreamModel: 'gpt-4o', signal: new AbortController().signal });
+  openAICompatibleAdapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream }, { provider, upstreamModel: 'gpt-4o', client: watchSignal(new AbortController().signal) });
 
 /** What a client needs from an answer, in one comparable shape. */
 const essentials = (completion: any) => ({

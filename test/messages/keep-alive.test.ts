@@ -41,7 +41,7 @@ async function* slowParts(): AsyncGenerator<ChatPart> {
 
 test('a silent upstream gets pings between events, and the stream stays valid', async () => {
   const { response, written } = captureResponse();
-  await respondAnthropic({ parts: slowParts(), stream: true, clientModel: 'm', response, tracker, signal: new AbortController().signal, servedHeaders: {}, pingIntervalMs: 20 });
+  await respondAnthropic({ parts: slowParts(), stream: true, clientModel: 'm', response, tracker, servedHeaders: {}, pingIntervalMs: 20 });
   const events = parseSse(written.join(''));
   assert.deepEqual(assertValidAnthropicStream(events), ['thinking', 'text']);
   // The first ping follows message_start; the others were sent while the upstream was silent.

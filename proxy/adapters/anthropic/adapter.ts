@@ -7,7 +7,7 @@ import { convertRequest } from '../../dialects/anthropic-messages/encode-request
 import { decodeMessage } from '../../dialects/anthropic-messages/decode-response.js';
 import { AnthropicStreamDecoder } from '../../dialects/anthropic-messages/decode-stream.js';
 import { listAnthropicModels } from './list-models.js';
-import { openToAnthropic, sendToAnthropic } from './send.js';
+import { openToAnthropic } from './send.js';
 import { rememberThinking } from '../../dialects/anthropic-messages/thinking-memory.js';
 import type { AnthropicResponseMessage } from '../../dialects/anthropic-messages/wire-types.js';
 
@@ -37,7 +37,7 @@ const isJsonResponse = (response: Pick<UpstreamResponse, 'headers'>): boolean =>
 async function* streamChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertRequest(request, context.upstreamModel, true);
   // The request goes out before any part is yielded, so a refusal keeps its HTTP status.
-  const response = await openToAnthropic(context.provider, { path: messagesPath(), body: JSON.stringify(converted.body), accept: 'text/event-stream', signal: context.signal });
+  const response = await openToAnthropic(context.provider, { path: messagesPath(), body: JSON.stringify(converted.body), accept: 'text/event-stream', client: context.client });
   if (isJsonResponse(response)) {
     yield* decodeWholeMessage(await readMessage(response, context.provider.id), converted.warnings);
     return;
@@ -50,7 +50,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
       if (decoder.done) break;
     }
   } catch (error) {
-    if (context.signal.aborted || isAbort(error)) throw error;
+    if (context.client.clientGone || isAbort(error)) throw error;
     yield* decoder.broken(error);
   }
   yield* decoder.end();
@@ -59,7 +59,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
 
 async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertRequest(request, context.upstreamModel, false);
-  const response = await sendToAnthropic(context.provider, { path: messagesPath(), body: JSON.stringify(converted.body), signal: context.signal });
+  const response = await openToAnthropic(context.provider, { path: messagesPath(), body: JSON.stringify(converted.body), client: context.client });
   yield* decodeWholeMessage(await readMessage(response, context.provider.id), converted.warnings);
 }
 

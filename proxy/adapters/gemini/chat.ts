@@ -6,7 +6,7 @@ import { convertChatRequest } from '../../dialects/gemini/encode-request.js';
 import { GeminiResponseDecoder } from '../../dialects/gemini/decode-response.js';
 import { geminiError } from '../../dialects/gemini/read-error.js';
 import { generatePath } from '../../dialects/gemini/api.js';
-import { callGemini, openGemini, readGeminiJson } from './send.js';
+import { openGemini, readGeminiJson } from './send.js';
 import type { UpstreamChunks } from '../../upstream/upstream-chunks.js';
 import type { GeminiResponse } from '../../dialects/gemini/wire-types.js';
 
@@ -39,7 +39,7 @@ async function* decodeEvents(body: UpstreamChunks, decoder: GeminiResponseDecode
     }
     return true;
   } catch (error) {
-    if (isAbort(error) || context.signal.aborted) throw error;
+    if (isAbort(error) || context.client.clientGone) throw error;
     yield { type: 'error', error: error instanceof GatewayError ? error : brokenStream(error) };
     return false;
   }
@@ -73,7 +73,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
     path: generatePath(context.upstreamModel, true),
     body: converted.body,
     accept: 'text/event-stream',
-    signal: context.signal,
+    client: context.client,
   });
   const decoder = new GeminiResponseDecoder();
   const json = /\bjson\b/i.test(String(response.headers['content-type'] ?? ''));
@@ -87,10 +87,10 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
  * answer give the same parts. */
 async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
   const converted = convertChatRequest(request, context.upstreamModel);
-  const response = await callGemini(context.provider, {
+  const response = await openGemini(context.provider, {
     path: generatePath(context.upstreamModel, false),
     body: converted.body,
-    signal: context.signal,
+    client: context.client,
   });
   const decoder = new GeminiResponseDecoder();
   if (yield* decodeJson(await readGeminiJson<Answer>(response, context.provider.id), decoder, context.provider.id)) yield* finishAnswer(decoder, converted.warnings);

@@ -35,7 +35,7 @@ export const geminiEmbed = async (request: EmbeddingRequest, context: AdapterCon
         ...(typeof request.dimensions === 'number' ? { outputDimensionality: request.dimensions } : {}),
       })),
     },
-    signal: context.signal,
+    signal: context.client.clientGoneSignal(),
   });
   const body = await readGeminiJson<BatchEmbedResponse>(response, context.provider.id);
   const vectors = (body.embeddings ?? []).map((embedding) => embedding.values ?? []);

@@ -32,7 +32,7 @@ const generateWithImagen = async (request: ImageGenerationRequest, context: Adap
   const response = await callGemini(context.provider, {
     path: modelPath(context.upstreamModel, 'predict'),
     body: { instances: [{ prompt: request.prompt }], parameters: { sampleCount: request.n ?? 1, ...(aspectRatio ? { aspectRatio } : {}) } },
-    signal: context.signal,
+    signal: context.client.clientGoneSignal(),
   });
   const body = await readGeminiJson<{ predictions?: { bytesBase64Encoded?: string; mimeType?: string; raiFilteredReason?: string }[] }>(response, context.provider.id);
   const predictions = body.predictions ?? [];
@@ -73,7 +73,7 @@ const generateWithGemini = async (request: ImageGenerationRequest, context: Adap
     generationConfig: { responseModalities, ...(aspectRatio ? { imageConfig: { aspectRatio } } : {}) },
   };
   const calls = Array.from({ length: Math.max(1, Math.min(request.n ?? 1, 10)) }, async () => {
-    const response = await callGemini(context.provider, { path: modelPath(context.upstreamModel, 'generateContent'), body, signal: context.signal });
+    const response = await callGemini(context.provider, { path: modelPath(context.upstreamModel, 'generateContent'), body, signal: context.client.clientGoneSignal() });
     return readGeminiJson<GeminiResponse>(response, context.provider.id);
   });
   const answers = await Promise.all(calls);

@@ -2,7 +2,7 @@ import { GatewayError } from '../../errors.js';
 import type { ProviderConfig } from '../../providers/types.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isAbort, sendUpstream, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
-import { watchSignal } from '../../upstream/client-watch.js';
+import type { ClientWatch } from '../../upstream/client-watch.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import { refuseErrorStatus } from '../../upstream/upstream-error.js';
 import { geminiHeaders, geminiUrl } from '../../dialects/gemini/api.js';
@@ -14,15 +14,13 @@ export interface GeminiCall {
   path: string;
   body?: unknown;
   accept?: string;
-  signal: AbortSignal;
 }
 
-const upstreamRequest = (provider: ProviderConfig, call: GeminiCall): UpstreamRequest => ({
+const upstreamRequest = (provider: ProviderConfig, call: GeminiCall): Omit<UpstreamRequest, 'signal'> => ({
   url: geminiUrl(provider, call.path),
   method: call.method ?? 'POST',
   headers: geminiHeaders(provider, call.body !== undefined, call.accept),
   body: call.body === undefined ? undefined : JSON.stringify(call.body),
-  signal: call.signal,
   timeouts: provider.timeouts,
 });
 
@@ -31,11 +29,13 @@ const upstreamRequest = (provider: ProviderConfig, call: GeminiCall): UpstreamRe
 const geminiErrorOf = (provider: ProviderConfig) => (status: number, headers: IncomingHttpHeaders, text: string) => geminiError(status, headers, text, provider.id);
 
 /** Sends one request to Gemini. */
-export const callGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<UpstreamResponse> => refuseErrorStatus(await sendUpstream(upstreamRequest(provider, call)), geminiErrorOf(provider));
+export const callGemini = async (provider: ProviderConfig, call: GeminiCall & { signal: AbortSignal }): Promise<UpstreamResponse> =>
+  refuseErrorStatus(await sendUpstream({ ...upstreamRequest(provider, call), signal: call.signal }), geminiErrorOf(provider));
 
-/** The same for a stream, whose body comes chunk by chunk (sse/read-chunk-events.ts). */
-export const openGemini = async (provider: ProviderConfig, call: GeminiCall): Promise<OpenedUpstream> =>
-  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, call), client: watchSignal(call.signal) }), geminiErrorOf(provider));
+/** The same for a model call, whose body comes chunk by chunk (sse/read-chunk-events.ts) and whose
+ * client is watched without an AbortSignal (upstream/open-upstream.ts). */
+export const openGemini = async (provider: ProviderConfig, call: GeminiCall & { client: ClientWatch }): Promise<OpenedUpstream> =>
+  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, call), client: call.client }), geminiErrorOf(provider));
 
 /** A success body as JSON; anything else is the upstream's fault (502), not the gateway's. */
 export const readGeminiJson = async <T>(response: { body: { text(): Promise<string> } }, providerId: string): Promise<T> => {

@@ -1,6 +1,5 @@
 import type { ProviderConfig } from '../../providers/types.js';
 import { readChunkEvents } from '../../sse/read-chunk-events.js';
-import { watchSignal } from '../../upstream/client-watch.js';
 import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, EmbeddingRequest, EmbeddingResponse, ImageGenerationRequest, ImageGenerationResponse, ProviderAdapter } from '../types.js';
 import { decodeWholeAnswer, OpenAIChunkDecoder, type OpenAIChunk } from '../../dialects/openai-chat/decode-response.js';
 import { dispatchToOpenAI, forwardToOpenAI } from './forward.js';
@@ -23,7 +22,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
     body: JSON.stringify(prepareOpenAIChatBody({ ...request, stream: true }, context)),
     contentType: 'application/json',
     accept: 'text/event-stream',
-    client: watchSignal(context.signal),
+    client: context.client,
   });
   if (!isEventStreamType(response.headers['content-type'] ?? 'text/event-stream')) {
     yield* decodeWholeAnswer(await response.body.text(), response.headers, context.provider.id, true);
@@ -47,11 +46,11 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
 }
 
 async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncGenerator<ChatPart> {
-  const response = await forwardToOpenAI(context.provider, {
+  const response = await dispatchToOpenAI(context.provider, {
     path: '/chat/completions',
     body: JSON.stringify(prepareOpenAIChatBody({ ...request, stream: false }, context)),
     contentType: 'application/json',
-    signal: context.signal,
+    client: context.client,
   });
   yield* decodeWholeAnswer(await response.body.text(), response.headers, context.provider.id);
 }
@@ -75,7 +74,7 @@ export const openAICompatibleAdapter: ProviderAdapter = {
       path: '/embeddings',
       body: JSON.stringify({ ...request, model: context.upstreamModel }),
       contentType: 'application/json',
-      signal: context.signal,
+      signal: context.client.clientGoneSignal(),
     });
     return jsonBody(response, context.provider.id);
   },
@@ -85,7 +84,7 @@ export const openAICompatibleAdapter: ProviderAdapter = {
       path: '/images/generations',
       body: JSON.stringify({ ...request, model: context.upstreamModel }),
       contentType: 'application/json',
-      signal: context.signal,
+      signal: context.client.clientGoneSignal(),
     });
     return jsonBody(response, context.provider.id);
   },

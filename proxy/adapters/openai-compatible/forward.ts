@@ -21,7 +21,7 @@ export interface ForwardOptions {
 export const forwardToOpenAI = async (provider: ProviderConfig, options: ForwardOptions): Promise<UpstreamResponse> =>
   refuseErrorStatus(await sendUpstream(Object.assign(upstreamRequest(provider, options), { signal: options.signal })), openAIErrorOf(provider));
 
-/** The same for the chat fast lane, whose body comes chunk by chunk and whose client is watched
+/** The same for a model call, whose body comes chunk by chunk and whose client is watched
  * without an AbortSignal (upstream/open-upstream.ts). */
 export const dispatchToOpenAI = async (provider: ProviderConfig, options: Omit<ForwardOptions, 'signal'> & { client: ClientWatch }): Promise<OpenedUpstream> =>
   refuseErrorStatus(await openUpstream(Object.assign(upstreamRequest(provider, options), { client: options.client })), openAIErrorOf(provider));

@@ -44,7 +44,7 @@ export const embedContent = (gateway: GatewayContext, batch: boolean) => async (
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as EmbedBody;
   if (batch) validate(batchEmbedContentsSchema, body);
   else validate(embedContentSchema, body);
-  const call = await beginModelCall(gateway, response, tracker, model);
+  const call = await beginModelCall(gateway, tracker, model);
   const requests = isBatch(body) ? body.requests : [body];
   if (call.adapter.relays.has('gemini-generate')) {
     const text = await forwardGeminiJson(call.resolved, batch ? 'batchEmbedContents' : 'embedContent', withUpstreamModel(body, call.resolved.upstreamModel), response, servedHeaders(call.resolved));

@@ -25,14 +25,13 @@ interface ServeArguments {
   gateway: GatewayContext;
   response: Response;
   tracker: RequestTracker;
-  signal: AbortSignal;
   body: GeminiClientRequest;
   stream: boolean;
   framing: GeminiStreamFraming;
 }
 
 /** One model's attempt: relayed to a Gemini upstream, translated for every other. */
-const serveWith = async (served: ResolvedModel, { gateway, response, tracker, signal, body, stream, framing }: ServeArguments): Promise<void> => {
+const serveWith = async (served: ResolvedModel, { gateway, response, tracker, body, stream, framing }: ServeArguments): Promise<void> => {
   gateway.registry.requireKey(served.provider);
   const headers = servedHeaders(served);
   const adapter = adapterFor(served.provider.dialect);
@@ -44,12 +43,11 @@ const serveWith = async (served: ResolvedModel, { gateway, response, tracker, si
   const decoded = toChatRequest(body, served.upstreamModel, stream);
   for (const warning of decoded.warnings) gateway.log.warn(`gemini request to ${served.requestedModel}: ${warning}`);
   await answerOverHttp({
-    parts: adapter.chat(decoded.chat, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
+    parts: adapter.chat(decoded.chat, { provider: served.provider, upstreamModel: served.upstreamModel, client: tracker }),
     stream,
     format: geminiAnswerFormat({ model: served.requestedModel, includeThoughts: decoded.includeThoughts, fallbackResponseId: tracker.requestId }, framing),
     response,
     tracker,
-    signal,
     servedHeaders: headers,
   });
 };
@@ -61,8 +59,8 @@ export const generateContent = (gateway: GatewayContext, stream: boolean) => asy
   const body = (await readJsonBody(request, gateway.limits.jsonBytes)) as GeminiClientRequest;
   validate(generateContentSchema, body);
   tracker.attribute(geminiAttribution(body));
-  const call = await beginModelCall(gateway, response, tracker, model, stream);
+  const call = await beginModelCall(gateway, tracker, model, stream);
   const framing = streamFramingOf(request.query);
-  const serve: ServeArguments = { gateway, response, tracker, signal: call.signal, body, stream, framing };
+  const serve: ServeArguments = { gateway, response, tracker, body, stream, framing };
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));
 };

@@ -25,13 +25,12 @@ interface ServeArguments {
   request: Request;
   response: Response;
   tracker: RequestTracker;
-  signal: AbortSignal;
   body: AnthropicRequest;
   stream: boolean;
 }
 
 /** One model's attempt at the request: natively for Anthropic upstreams, translated otherwise. */
-const serveWith = async (served: ResolvedModel, { gateway, request, response, tracker, signal, body, stream }: ServeArguments): Promise<void> => {
+const serveWith = async (served: ResolvedModel, { gateway, request, response, tracker, body, stream }: ServeArguments): Promise<void> => {
   gateway.registry.requireKey(served.provider);
   const headers = servedHeaders(served);
   const adapter = adapterFor(served.provider.dialect);
@@ -42,13 +41,12 @@ const serveWith = async (served: ResolvedModel, { gateway, request, response, tr
   const chatRequest = toChatRequest(body, stream);
   limitOutput(gateway, served, chatRequest);
   await respondAnthropic({
-    parts: adapter.chat(chatRequest, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
+    parts: adapter.chat(chatRequest, { provider: served.provider, upstreamModel: served.upstreamModel, client: tracker }),
     stream,
     clientModel: served.requestedModel,
     estimatedInputTokens: estimateInputTokens(body),
     response,
     tracker,
-    signal,
     servedHeaders: headers,
   });
 };
@@ -64,7 +62,7 @@ export const messages = (gateway: GatewayContext) => async (request: Request, re
   const body = fields as unknown as AnthropicRequest;
   const stream = body.stream === true;
   tracker.attribute(messagesAttribution(body));
-  const call = await beginModelCall(gateway, response, tracker, body.model, stream);
-  const serve: ServeArguments = { gateway, request, response, tracker, signal: call.signal, body, stream };
+  const call = await beginModelCall(gateway, tracker, body.model, stream);
+  const serve: ServeArguments = { gateway, request, response, tracker, body, stream };
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => serveWith(served, serve));
 };

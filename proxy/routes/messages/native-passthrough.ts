@@ -87,7 +87,6 @@ const answerWholeAsStream = async (upstream: OpenedUpstream, options: NativePass
     clientModel: options.resolved.requestedModel,
     response: options.response,
     tracker: options.tracker,
-    signal: options.tracker.clientGoneSignal(),
     servedHeaders: options.servedHeaders,
   });
 };

@@ -12,7 +12,6 @@ export interface TranslatedMessageArguments {
   estimatedInputTokens?: number;
   response: Response;
   tracker: RequestTracker;
-  signal: AbortSignal;
   servedHeaders: Record<string, string>;
   /** How often a ping goes out while the upstream is silent (a reasoning model thinking). */
   pingIntervalMs?: number;
@@ -26,6 +25,5 @@ export const respondAnthropic = (options: TranslatedMessageArguments): Promise<v
     format: anthropicAnswerFormat({ model: options.clientModel, estimatedInputTokens: options.estimatedInputTokens, pingIntervalMs: options.pingIntervalMs }),
     response: options.response,
     tracker: options.tracker,
-    signal: options.signal,
     servedHeaders: options.servedHeaders,
   });

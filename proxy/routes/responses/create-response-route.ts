@@ -26,7 +26,6 @@ interface ServeArguments {
   state: ResponsesState;
   response: Response;
   tracker: RequestTracker;
-  signal: AbortSignal;
   body: ResponsesRequest;
   decoded: DecodedResponsesRequest;
   stream: boolean;
@@ -59,7 +58,7 @@ const inputContextOf = (state: ResponsesState, owner: string): InputContext => (
 /** One model's attempt: the neutral request through the adapter, the parts written as Responses
  * JSON or SSE; kept for previous_response_id once complete. */
 const serveWith = async (served: ResolvedModel, serve: ServeArguments): Promise<void> => {
-  const { gateway, state, response, tracker, signal, body, decoded, stream } = serve;
+  const { gateway, state, response, tracker, body, decoded, stream } = serve;
   gateway.registry.requireKey(served.provider);
   const adapter = adapterFor(served.provider.dialect);
   // Each attempt gets its own copy: the output limit is the served model's.
@@ -74,12 +73,11 @@ const serveWith = async (served: ResolvedModel, serve: ServeArguments): Promise<
     seal: state.seal,
   });
   await answerOverHttp({
-    parts: adapter.chat(chat, { provider: served.provider, upstreamModel: served.upstreamModel, signal }),
+    parts: adapter.chat(chat, { provider: served.provider, upstreamModel: served.upstreamModel, client: tracker }),
     stream,
     format: answer.format,
     response,
     tracker,
-    signal,
     servedHeaders: warningHeaders(servedHeaders(served), decoded.leftOutTools),
   });
   const finished = answer.encoder.storedResponse;
@@ -118,10 +116,10 @@ export const createResponse = (gateway: GatewayContext, state: ResponsesState) =
   // is reserved. A relayed request is the upstream's to judge.
   if (!relaysResponses(resolveModel(gateway, body.model).provider)) translation();
   tracker.attribute(responsesAttribution(body));
-  const call = await beginModelCall(gateway, response, tracker, body.model, stream);
+  const call = await beginModelCall(gateway, tracker, body.model, stream);
   const stored = body.store !== false && state.store !== undefined;
   await serveWithFallbacks(gateway, tracker, response, call.resolved, (served) => {
-    if (!relaysResponses(served.provider)) return serveWith(served, { gateway, state, response, tracker, signal: call.signal, body, decoded: translation(), stream, stored, owner });
+    if (!relaysResponses(served.provider)) return serveWith(served, { gateway, state, response, tracker, body, decoded: translation(), stream, stored, owner });
     gateway.registry.requireKey(served.provider);
     return relayResponses({ body, resolved: served, response, tracker, servedHeaders: servedHeaders(served), state, owner, redact: call.redact });
   });
