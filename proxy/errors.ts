@@ -67,6 +67,12 @@ export class GatewayError extends Error {
     return new GatewayError(502, `The upstream provider${providerId ? ` "${providerId}"` : ''} broke off the stream.`, { type: 'upstream_error', code: 'upstream_stream_broken', cause });
   }
 
+  /** The upstream took longer than the gateway's timeouts allow (`where`: its origin, or its
+   * provider). */
+  static upstreamTimedOut(where: string, cause?: unknown): GatewayError {
+    return new GatewayError(504, `The upstream ${where} did not answer in time.`, { type: 'timeout_error', code: 'upstream_timeout', cause });
+  }
+
   /** The upstream answered with something its dialect does not allow (`what`: "a body that is not JSON"). */
   static badUpstreamBody(providerId: string | undefined, what: string): GatewayError {
     return new GatewayError(502, `The upstream provider${providerId ? ` "${providerId}"` : ''} sent ${what}.`, { type: 'upstream_error', code: 'bad_upstream_response' });

@@ -5,20 +5,27 @@
 export interface ClientWatch {
   /** The client went away before its answer was complete. */
   readonly clientGone: boolean;
-  /** Calls `listener` once, if and when the client goes away. */
-  whenClientGone(listener: () => void): void;
+  /** Calls `listener` once, if and when the client goes away; the function returned stops
+   * watching (an upstream call that ended must not stay reachable from a long-lived signal). */
+  whenClientGone(listener: () => void): () => void;
   /** An AbortSignal for the same (made on first use), for what needs a real one. */
   clientGoneSignal(): AbortSignal;
 }
 
-/** A ClientWatch over an AbortSignal, for a caller that holds one (an adapter's). */
+const NOT_WATCHING = (): void => undefined;
+
+/** A ClientWatch over an AbortSignal, for a caller that holds one (an in-process caller's). */
 export const watchSignal = (signal: AbortSignal): ClientWatch => ({
   get clientGone() {
     return signal.aborted;
   },
   whenClientGone: (listener) => {
-    if (signal.aborted) listener();
-    else signal.addEventListener('abort', listener, { once: true });
+    if (signal.aborted) {
+      listener();
+      return NOT_WATCHING;
+    }
+    signal.addEventListener('abort', listener, { once: true });
+    return () => signal.removeEventListener('abort', listener);
   },
   clientGoneSignal: () => signal,
 });

@@ -108,7 +108,7 @@ export const upstreamFailure = (error: unknown, url: string): unknown => {
   if (isAbort(error)) return error;
   const origin = safeOrigin(url);
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) {
-    return new GatewayError(504, `The upstream ${origin} did not answer in time.`, { type: 'timeout_error', code: 'upstream_timeout', cause: error });
+    return GatewayError.upstreamTimedOut(origin, error);
   }
   const code = (error as { code?: string } | undefined)?.code;
   return new GatewayError(502, `The upstream ${origin} could not be reached${code ? ` (${code})` : ''}.`, {
@@ -116,6 +116,24 @@ export const upstreamFailure = (error: unknown, url: string): unknown => {
     code: 'upstream_unreachable',
     cause: error,
   });
+};
+
+/** A failure while a whole answer's body was read. The client leaving and the gateway's own
+ * refusals (the size cap) pass as they are, a body timeout is a 504, and any other failure is the
+ * upstream breaking off (502): never the gateway's own 500, never "not JSON". */
+export const wholeReadFailure = (error: unknown, providerId: string | undefined): unknown => {
+  if (error instanceof GatewayError || isAbort(error)) return error;
+  if (error instanceof undiciErrors.BodyTimeoutError) return GatewayError.upstreamTimedOut(providerId ? `provider "${providerId}"` : 'provider', error);
+  return GatewayError.upstreamBrokeOff(providerId, error);
+};
+
+/** A whole answer's body as text, its failure as wholeReadFailure says. */
+export const readWholeText = async (body: { text(): Promise<string> }, providerId: string): Promise<string> => {
+  try {
+    return await body.text();
+  } catch (error) {
+    throw wholeReadFailure(error, providerId);
+  }
 };
 
 export const isAbort = (error: unknown): boolean =>

@@ -11,7 +11,11 @@ export interface OpenedUpstream {
 }
 
 /** An upstream request of a model call: its client is watched through a ClientWatch. */
-export type OpenRequest = Omit<UpstreamRequest, 'signal'> & { client: ClientWatch };
+export type OpenRequest = Omit<UpstreamRequest, 'signal'> & {
+  client: ClientWatch;
+  /** Named in the error of a whole read that fails (upstream-chunks.ts). */
+  providerId?: string;
+};
 
 /** Like `sendUpstream` (same pool, timeouts, retries and errors), for model calls: the
  * answer's body is handed over chunk by chunk from undici's dispatch callbacks (see UpstreamChunks)
@@ -28,7 +32,10 @@ const dispatchOnce = (upstream: OpenRequest): Promise<OpenedUpstream> =>
     }
     let controller: Dispatcher.DispatchController | undefined;
     let body: UpstreamChunks | undefined;
+    // Replaced once the client is watched (below); an answer that ends stops watching it.
+    let stopWatching = (): void => undefined;
     const settled = (error?: Error) => {
+      stopWatching();
       if (body) body.end(error);
       else reject(error ?? new Error('The upstream ended its answer before its headers.'));
     };
@@ -40,7 +47,7 @@ const dispatchOnce = (upstream: OpenRequest): Promise<OpenedUpstream> =>
       onResponseStart(started, statusCode, headers) {
         // 1xx answers (100 Continue) come before the real one.
         if (statusCode < 200 || body) return;
-        body = new UpstreamChunks(started, Number(headers['content-length'] ?? 0) || 0);
+        body = new UpstreamChunks(started, Number(headers['content-length'] ?? 0) || 0, upstream.providerId);
         resolve({ statusCode, headers, body });
       },
       onResponseData(_controller, chunk) {
@@ -55,7 +62,7 @@ const dispatchOnce = (upstream: OpenRequest): Promise<OpenedUpstream> =>
     });
     // Watched once the request is on its way (nothing can close the response before this line runs).
     // undici ignores an abort that comes after the request completed.
-    client.whenClientGone(() => controller?.abort(clientGoneError()));
+    stopWatching = client.whenClientGone(() => controller?.abort(clientGoneError()));
   });
 
 /** What a route sees when its client went away: an AbortError, which it ignores. */

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { WholeAnswer } from './whole-body-limit.js';
+import { wholeReadFailure } from './http-client.js';
 
 /** What an error body is read up to before the connection is given up on instead. */
 const DUMP_LIMIT_BYTES = 64 * 1024;
@@ -21,6 +22,8 @@ export class UpstreamChunks {
     private readonly controller: Dispatcher.DispatchController,
     /** The upstream's Content-Length, 0 when it sent none. */
     private readonly declaredLength = 0,
+    /** Named in the error of a whole read that fails. */
+    private readonly providerId?: string,
   ) {}
 
   /** From the dispatch handler: one chunk of the body. */
@@ -75,7 +78,11 @@ export class UpstreamChunks {
       this.controller.abort(error as Error);
       throw error;
     }
-    await this.each((chunk) => answer.add(chunk));
+    try {
+      await this.each((chunk) => answer.add(chunk));
+    } catch (error) {
+      throw wholeReadFailure(error, this.providerId);
+    }
     return answer.bytes();
   }
 

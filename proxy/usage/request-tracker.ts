@@ -47,7 +47,7 @@ export class RequestTracker implements ClientWatch {
   /** The client went away before the response ended. */
   private cut = false;
   private goneListeners: (() => void)[] | undefined;
-  /** Made on first use (clientGoneSignal): the fast lane does without (upstream/client-watch.ts). */
+  /** Made on first use (clientGoneSignal): model calls do without (upstream/client-watch.ts). */
   private goneController: AbortController | undefined;
   readonly observation: UsageObservation = {};
   private attribution: Attribution;
@@ -147,9 +147,17 @@ export class RequestTracker implements ClientWatch {
     return this.cut;
   }
 
-  whenClientGone(listener: () => void): void {
-    if (this.cut) listener();
-    else (this.goneListeners ??= []).push(listener);
+  whenClientGone(listener: () => void): () => void {
+    if (this.cut) {
+      listener();
+      return NOT_WATCHING;
+    }
+    const listeners = (this.goneListeners ??= []);
+    listeners.push(listener);
+    return () => {
+      const index = listeners.indexOf(listener);
+      if (index !== -1) listeners.splice(index, 1);
+    };
   }
 
   /** The response closed before it ended: the client went away. */
@@ -240,6 +248,8 @@ export class RequestTracker implements ClientWatch {
 }
 
 const round = (value: number): number => Math.round(value * 100) / 100;
+
+const NOT_WATCHING = (): void => undefined;
 
 /** A response closed without end() (the client went away) is recorded once the route has had a
  * moment to note what it saw; routes end the response in a `finally`, which records at once. */

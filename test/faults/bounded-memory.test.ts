@@ -128,6 +128,10 @@ const wholeRoutes: { name: string; path: string; body: unknown }[] = [
   { name: 'messages over an openai upstream', path: '/v1/messages', body: { model: 'gpt-4o', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] } },
   { name: 'messages over an anthropic upstream (relay)', path: '/v1/messages', body: { model: 'anthropic/claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] } },
   { name: 'embeddings', path: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: 'hi' } },
+  // The adapters' whole reads: the cap's own error, not "not JSON" or "broke off the stream".
+  { name: 'chat completions over an anthropic upstream', path: '/v1/chat/completions', body: { model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] } },
+  { name: 'chat completions over a gemini upstream', path: '/v1/chat/completions', body: { model: 'gemini/gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] } },
+  { name: 'messages over a gemini upstream', path: '/v1/messages', body: { model: 'gemini/gemini-2.5-flash', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] } },
 ];
 
 for (const route of wholeRoutes) {

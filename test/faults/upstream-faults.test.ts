@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { sendEvents, sendJson } from '../support/fake-upstream.js';
 import { fixtureEvents } from '../support/fixtures.js';
@@ -66,6 +67,36 @@ test('an upstream whose socket is destroyed before it answers: 502', async () =>
   assertOpenAIError(await chat(true), 502);
   await bench.assertRecovered();
 });
+
+/** A whole answer that starts, then breaks off (its socket destroyed) or stalls (the body timeout). */
+const startWhole = (response: ServerResponse): void => {
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
+  response.write('{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hel');
+};
+
+const wholeLanes = [
+  // The relay lane reads the whole answer to observe its usage; the translated lane's adapter reads it to decode it.
+  { name: 'the relay lane', path: '/v1/chat/completions', body: chatBody(false) },
+  { name: 'a translated lane (Anthropic client)', path: '/v1/messages', body: JSON.stringify({ model: 'gpt-4o', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }) },
+];
+
+for (const lane of wholeLanes) {
+  test(`a whole answer cut off mid-body on ${lane.name}: 502 when the socket goes, 504 when it stalls, never a 500`, async () => {
+    const call = () => send({ port: bench.gateway.port, path: lane.path, body: lane.body });
+    bench.mark((_request, response) => {
+      startWhole(response);
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    const broken = await call();
+    assert.equal(broken.status, 502, broken.body);
+    assert.match(broken.body, /broke off/);
+    bench.mark((_request, response) => startWhole(response)); // and then nothing: the body timeout fires
+    const stalled = await call();
+    assert.equal(stalled.status, 504, stalled.body);
+    assert.match(stalled.body, /did not answer in time/);
+    await bench.assertRecovered();
+  });
+}
 
 test('garbage instead of SSE: passed along or dropped, and the stream ends', async () => {
   const garbage = ['data: {not json\n\n', 'event: weird\ndata: \u0000\u0001\u0002\n\n', '\u00ff\u00fe binary-ish line without framing\n', 'data: {"choices":[],"usage":{"prompt_tokens":"many"}}\n\n', ': comment\n\n', 'data: [DONE]\n\n'];

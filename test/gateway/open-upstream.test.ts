@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GatewayError } from '../../proxy/errors.js';
-import type { ClientWatch } from '../../proxy/upstream/client-watch.js';
+import { watchSignal, type ClientWatch } from '../../proxy/upstream/client-watch.js';
 import { closeUpstreamPools, configureUpstream, DEFAULT_TIMEOUTS, isAbort } from '../../proxy/upstream/http-client.js';
 import { openUpstream } from '../../proxy/upstream/open-upstream.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
@@ -14,14 +15,20 @@ import { FakeUpstream } from '../support/fake-upstream.js';
 class TestClient implements ClientWatch {
   clientGone = false;
   private listeners: (() => void)[] = [];
-  whenClientGone(listener: () => void): void {
+  whenClientGone(listener: () => void): () => void {
     if (this.clientGone) listener();
     else this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((watching) => watching !== listener);
+    };
   }
   clientGoneSignal(): AbortSignal {
     const controller = new AbortController();
     this.whenClientGone(() => controller.abort());
     return controller.signal;
+  }
+  get watching(): number {
+    return this.listeners.length;
   }
   leave(): void {
     this.clientGone = true;
@@ -71,7 +78,7 @@ after(async () => {
   await upstream.close();
 });
 
-const open = (path: string, client = new TestClient()) =>
+const open = (path: string, client: ClientWatch = new TestClient()) =>
   openUpstream({ url: `${upstream.url()}${path}`, headers: { 'content-type': 'application/json' }, body: '{}', client });
 
 test('status, headers and the whole body, read at once', async () => {
@@ -101,6 +108,22 @@ test('a client that leaves cuts the upstream request, and the reader sees an abo
   assert.ok(isAbort(error), `expected an abort, got ${String(error)}`);
   for (let waited = 0; upstreamSawClose === before && waited < 2_000; waited += 10) await delay(10);
   assert.equal(upstreamSawClose, before + 1, 'the upstream connection was not closed');
+});
+
+test('a call that ended stops watching its client: a long-lived signal keeps no listener, and leaving later aborts nothing', async () => {
+  const controller = new AbortController();
+  const watch = watchSignal(controller.signal);
+  for (const path of ['/whole', '/chunks']) {
+    const answer = await open(path, watch);
+    await answer.body.text();
+  }
+  const failed = await open('/reset', watch).then(() => undefined, (error: unknown) => error);
+  assert.ok(failed instanceof GatewayError, `a reset upstream is a GatewayError, got ${String(failed)}`);
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+  const client = new TestClient();
+  await (await open('/whole', client)).body.text();
+  assert.equal(client.watching, 0);
+  controller.abort();
 });
 
 test('a client already gone sends nothing', async () => {

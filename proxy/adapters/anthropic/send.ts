@@ -32,4 +32,4 @@ export const sendToAnthropic = async (provider: ProviderConfig, options: Anthrop
 /** The same for a model call, whose body comes chunk by chunk (sse/read-chunk-events.ts) and whose
  * client is watched without an AbortSignal (upstream/open-upstream.ts). */
 export const openToAnthropic = async (provider: ProviderConfig, options: AnthropicCall & { client: ClientWatch }): Promise<OpenedUpstream> =>
-  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, options), client: options.client }), anthropicErrorOf(provider));
+  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, options), client: options.client, providerId: provider.id }), anthropicErrorOf(provider));

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../errors.js';
 import type { ProviderConfig } from '../../providers/types.js';
 import type { IncomingHttpHeaders } from 'node:http';
-import { isAbort, sendUpstream, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
+import { readWholeText, sendUpstream, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
 import type { ClientWatch } from '../../upstream/client-watch.js';
 import { openUpstream, type OpenedUpstream } from '../../upstream/open-upstream.js';
 import { refuseErrorStatus } from '../../upstream/upstream-error.js';
@@ -35,17 +35,11 @@ export const callGemini = async (provider: ProviderConfig, call: GeminiCall & { 
 /** The same for a model call, whose body comes chunk by chunk (sse/read-chunk-events.ts) and whose
  * client is watched without an AbortSignal (upstream/open-upstream.ts). */
 export const openGemini = async (provider: ProviderConfig, call: GeminiCall & { client: ClientWatch }): Promise<OpenedUpstream> =>
-  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, call), client: call.client }), geminiErrorOf(provider));
+  refuseErrorStatus(await openUpstream({ ...upstreamRequest(provider, call), client: call.client, providerId: provider.id }), geminiErrorOf(provider));
 
 /** A success body as JSON; anything else is the upstream's fault (502), not the gateway's. */
 export const readGeminiJson = async <T>(response: { body: { text(): Promise<string> } }, providerId: string): Promise<T> => {
-  let text: string;
-  try {
-    text = await response.body.text();
-  } catch (error) {
-    if (isAbort(error)) throw error;
-    throw GatewayError.upstreamBrokeOff(providerId, error);
-  }
+  const text = await readWholeText(response.body, providerId);
   try {
     return JSON.parse(text) as T;
   } catch {

@@ -7,10 +7,12 @@ import { prepareOpenAIChatBody } from '../../dialects/openai-chat/encode-request
 import { toCatalogModel, type ListedModel } from './model-list.js';
 import { GatewayError } from '../../errors.js';
 import { isEventStreamType } from '../../sse/content-type.js';
+import { readWholeText } from '../../upstream/http-client.js';
 
-const jsonBody = async <T>(response: { body: { json(): Promise<unknown> } }, providerId: string): Promise<T> => {
+const jsonBody = async <T>(response: { body: { text(): Promise<string> } }, providerId: string): Promise<T> => {
+  const text = await readWholeText(response.body, providerId);
   try {
-    return (await response.body.json()) as T;
+    return JSON.parse(text) as T;
   } catch {
     throw GatewayError.badUpstreamBody(providerId, 'a body that is not JSON');
   }
@@ -25,7 +27,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
     client: context.client,
   });
   if (!isEventStreamType(response.headers['content-type'] ?? 'text/event-stream')) {
-    yield* decodeWholeAnswer(await response.body.text(), response.headers, context.provider.id, true);
+    yield* decodeWholeAnswer(await readWholeText(response.body, context.provider.id), response.headers, context.provider.id, true);
     return;
   }
   const decoder = new OpenAIChunkDecoder();
@@ -52,7 +54,7 @@ async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncG
     contentType: 'application/json',
     client: context.client,
   });
-  yield* decodeWholeAnswer(await response.body.text(), response.headers, context.provider.id);
+  yield* decodeWholeAnswer(await readWholeText(response.body, context.provider.id), response.headers, context.provider.id);
 }
 
 export const openAICompatibleAdapter: ProviderAdapter = {

@@ -24,7 +24,7 @@ export const forwardToOpenAI = async (provider: ProviderConfig, options: Forward
 /** The same for a model call, whose body comes chunk by chunk and whose client is watched
  * without an AbortSignal (upstream/open-upstream.ts). */
 export const dispatchToOpenAI = async (provider: ProviderConfig, options: Omit<ForwardOptions, 'signal'> & { client: ClientWatch }): Promise<OpenedUpstream> =>
-  refuseErrorStatus(await openUpstream(Object.assign(upstreamRequest(provider, options), { client: options.client })), openAIErrorOf(provider));
+  refuseErrorStatus(await openUpstream(Object.assign(upstreamRequest(provider, options), { client: options.client, providerId: provider.id })), openAIErrorOf(provider));
 
 /** A 4xx/5xx becomes a GatewayError carrying the upstream's status, message and Retry-After. */
 const openAIErrorOf = (provider: ProviderConfig) => (status: number, headers: UpstreamResponse['headers'], text: string) => errorFromUpstream(status, headers, text, provider.id);

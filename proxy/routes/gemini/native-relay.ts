@@ -101,6 +101,7 @@ export const relayGemini = async (options: GeminiRelayArguments): Promise<void> 
     headers: geminiHeaders(provider, true, stream ? 'text/event-stream' : 'application/json'),
     body: JSON.stringify(options.body),
     client: options.tracker,
+    providerId: provider.id,
     timeouts: provider.timeouts,
   });
   if (upstream.statusCode >= 400) throw geminiError(upstream.statusCode, upstream.headers, await upstream.body.text().catch(() => ''), provider.id);

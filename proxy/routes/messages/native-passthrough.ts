@@ -58,6 +58,7 @@ export const passthroughAnthropic = async (options: NativePassthroughArguments):
     headers: relayedAnthropicHeaders(provider, options.clientHeaders, stream),
     body: JSON.stringify({ ...options.body, model: upstreamModel }),
     client: options.tracker,
+    providerId: provider.id,
     timeouts: provider.timeouts,
   });
   if (upstream.statusCode >= 400) throw await refusal(upstream, provider.id);
