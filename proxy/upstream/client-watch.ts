@@ -12,7 +12,8 @@ export interface ClientWatch {
   clientGoneSignal(): AbortSignal;
 }
 
-const NOT_WATCHING = (): void => undefined;
+/** What whenClientGone returns when there is nothing left to stop watching. */
+export const NOT_WATCHING = (): void => undefined;
 
 /** A ClientWatch over an AbortSignal, for a caller that holds one (an in-process caller's). */
 export const watchSignal = (signal: AbortSignal): ClientWatch => ({

@@ -127,7 +127,8 @@ export const wholeReadFailure = (error: unknown, providerId: string | undefined)
   return GatewayError.upstreamBrokeOff(providerId, error);
 };
 
-/** A whole answer's body as text, its failure as wholeReadFailure says. */
+/** A whole answer's body of undici's request() as text, its failure as wholeReadFailure says
+ * (UpstreamChunks applies the same to its own whole reads). */
 export const readWholeText = async (body: { text(): Promise<string> }, providerId: string): Promise<string> => {
   try {
     return await body.text();

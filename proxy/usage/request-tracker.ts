@@ -7,7 +7,7 @@ import { estimateCost, type Estimate } from '../governance/estimate.js';
 import type { Admission, Requester } from '../governance/governance.js';
 import type { TokenPolicy } from '../governance/token-policy.js';
 import type { ResolvedModel } from '../providers/registry.js';
-import type { ClientWatch } from '../upstream/client-watch.js';
+import { NOT_WATCHING, type ClientWatch } from '../upstream/client-watch.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { LocalClient } from '../server/local-tokens.js';
 import { checkBodyAttribution, mergeAttribution, parseTagsHeader, TAGS_HEADER, type Attribution, type BodyAttribution } from './attribution.js';
@@ -248,8 +248,6 @@ export class RequestTracker implements ClientWatch {
 }
 
 const round = (value: number): number => Math.round(value * 100) / 100;
-
-const NOT_WATCHING = (): void => undefined;
 
 /** A response closed without end() (the client went away) is recorded once the route has had a
  * moment to note what it saw; routes end the response in a `finally`, which records at once. */

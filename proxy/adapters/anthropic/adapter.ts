@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors.js';
 import { readChunkEvents } from '../../sse/read-chunk-events.js';
-import { isAbort, readWholeText, type UpstreamResponse } from '../../upstream/http-client.js';
+import { isAbort, type UpstreamResponse } from '../../upstream/http-client.js';
 import type { AdapterContext, CatalogModel, ChatPart, ChatRequest, ProviderAdapter } from '../types.js';
 import { messagesPath } from '../../dialects/anthropic-messages/api.js';
 import { convertRequest } from '../../dialects/anthropic-messages/encode-request.js';
@@ -13,8 +13,9 @@ import type { AnthropicResponseMessage } from '../../dialects/anthropic-messages
 
 const warningParts = (warnings: string[]): ChatPart[] => warnings.map((message) => ({ type: 'warning', message }));
 
+/** A whole message from an UpstreamChunks body, whose read failures are worded already. */
 const readMessage = async (response: { body: { text(): Promise<string> } }, providerId: string): Promise<AnthropicResponseMessage> => {
-  const text = await readWholeText(response.body, providerId);
+  const text = await response.body.text();
   let message: AnthropicResponseMessage;
   try {
     message = JSON.parse(text) as AnthropicResponseMessage;

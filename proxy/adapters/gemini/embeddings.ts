@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors.js';
 import type { AdapterContext, EmbeddingRequest, EmbeddingResponse } from '../types.js';
-import { modelPath } from '../../dialects/gemini/api.js';
+import { GEMINI_METHODS, modelPath } from '../../dialects/gemini/api.js';
 import { callGemini, readGeminiJson } from './send.js';
 
 interface BatchEmbedResponse {
@@ -27,7 +27,7 @@ export const geminiEmbed = async (request: EmbeddingRequest, context: AdapterCon
   const texts = inputTexts(request.input);
   const model = `models/${context.upstreamModel.replace(/^models\//, '')}`;
   const response = await callGemini(context.provider, {
-    path: modelPath(context.upstreamModel, 'batchEmbedContents'),
+    path: modelPath(context.upstreamModel, GEMINI_METHODS.batchEmbed),
     body: {
       requests: texts.map((text) => ({
         model,

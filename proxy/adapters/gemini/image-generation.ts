@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors.js';
 import type { AdapterContext, ImageGenerationRequest, ImageGenerationResponse } from '../types.js';
-import { modelPath } from '../../dialects/gemini/api.js';
+import { GEMINI_METHODS, modelPath } from '../../dialects/gemini/api.js';
 import { callGemini, readGeminiJson } from './send.js';
 import type { GeminiResponse } from '../../dialects/gemini/wire-types.js';
 
@@ -30,7 +30,7 @@ const noImage = (providerId: string, why: string): GatewayError =>
 const generateWithImagen = async (request: ImageGenerationRequest, context: AdapterContext): Promise<ImageGenerationResponse> => {
   const aspectRatio = aspectRatioFromSize(request.size);
   const response = await callGemini(context.provider, {
-    path: modelPath(context.upstreamModel, 'predict'),
+    path: modelPath(context.upstreamModel, GEMINI_METHODS.predict),
     body: { instances: [{ prompt: request.prompt }], parameters: { sampleCount: request.n ?? 1, ...(aspectRatio ? { aspectRatio } : {}) } },
     signal: context.client.clientGoneSignal(),
   });
@@ -73,7 +73,7 @@ const generateWithGemini = async (request: ImageGenerationRequest, context: Adap
     generationConfig: { responseModalities, ...(aspectRatio ? { imageConfig: { aspectRatio } } : {}) },
   };
   const calls = Array.from({ length: Math.max(1, Math.min(request.n ?? 1, 10)) }, async () => {
-    const response = await callGemini(context.provider, { path: modelPath(context.upstreamModel, 'generateContent'), body, signal: context.client.clientGoneSignal() });
+    const response = await callGemini(context.provider, { path: modelPath(context.upstreamModel, GEMINI_METHODS.generate), body, signal: context.client.clientGoneSignal() });
     return readGeminiJson<GeminiResponse>(response, context.provider.id);
   });
   const answers = await Promise.all(calls);

@@ -1,6 +1,7 @@
 import type { ProviderConfig } from '../../providers/types.js';
 import type { CatalogModel, Modality } from '../types.js';
 import { callGemini, readGeminiJson } from './send.js';
+import { GEMINI_METHODS } from '../../dialects/gemini/api.js';
 
 interface GeminiModel {
   name: string;
@@ -19,10 +20,10 @@ const MAX_PAGES = 10;
 
 /** What a model does, from the methods it supports and, where those say too little, its id. */
 export const modalitiesFromMethods = (id: string, methods: string[]): Modality[] => {
-  if (methods.includes('embedContent') || methods.includes('batchEmbedContents')) return ['embedding'];
+  if (methods.includes(GEMINI_METHODS.embed) || methods.includes(GEMINI_METHODS.batchEmbed)) return ['embedding'];
   if (methods.includes('predictLongRunning')) return ['video'];
   if (methods.includes('predict')) return ['image'];
-  if (!methods.includes('generateContent')) return [];
+  if (!methods.includes(GEMINI_METHODS.generate)) return [];
   if (/-image(-|$)/.test(id)) return ['image', 'text', 'vision'];
   if (/-tts(-|$)/.test(id)) return ['audio-speech'];
   return id.startsWith('gemini') ? ['text', 'vision'] : ['text'];

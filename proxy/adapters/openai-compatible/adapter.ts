@@ -9,6 +9,8 @@ import { GatewayError } from '../../errors.js';
 import { isEventStreamType } from '../../sse/content-type.js';
 import { readWholeText } from '../../upstream/http-client.js';
 
+/** A whole answer of undici's request() (model lists, embeddings, images) as JSON; the chat calls'
+ * bodies (UpstreamChunks) word their own read failures. */
 const jsonBody = async <T>(response: { body: { text(): Promise<string> } }, providerId: string): Promise<T> => {
   const text = await readWholeText(response.body, providerId);
   try {
@@ -27,7 +29,7 @@ async function* streamChat(request: ChatRequest, context: AdapterContext): Async
     client: context.client,
   });
   if (!isEventStreamType(response.headers['content-type'] ?? 'text/event-stream')) {
-    yield* decodeWholeAnswer(await readWholeText(response.body, context.provider.id), response.headers, context.provider.id, true);
+    yield* decodeWholeAnswer(await response.body.text(), response.headers, context.provider.id, true);
     return;
   }
   const decoder = new OpenAIChunkDecoder();
@@ -54,7 +56,7 @@ async function* wholeChat(request: ChatRequest, context: AdapterContext): AsyncG
     contentType: 'application/json',
     client: context.client,
   });
-  yield* decodeWholeAnswer(await readWholeText(response.body, context.provider.id), response.headers, context.provider.id);
+  yield* decodeWholeAnswer(await response.body.text(), response.headers, context.provider.id);
 }
 
 export const openAICompatibleAdapter: ProviderAdapter = {

@@ -10,8 +10,12 @@ export const anthropicUrl = (provider: ProviderConfig, path: string): string => 
 
 /** Anthropic's Messages endpoint; with `?beta=true` when the client asked for it (Claude Code does,
  * for its beta features), and its token count beside it. */
-export const messagesPath = (beta = false): string => (beta ? '/v1/messages?beta=true' : '/v1/messages');
-export const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
+/** The Messages API's operations under its version root (`/v1`), where the gateway serves them too. */
+export const API_ROOT = '/v1';
+export const MESSAGES_OPERATION = '/messages';
+export const COUNT_TOKENS_OPERATION = '/messages/count_tokens';
+export const messagesPath = (beta = false): string => `${API_ROOT}${MESSAGES_OPERATION}${beta ? '?beta=true' : ''}`;
+export const COUNT_TOKENS_PATH = `${API_ROOT}${COUNT_TOKENS_OPERATION}`;
 
 export interface AnthropicHeaderOptions {
   accept?: string;

@@ -6,12 +6,33 @@ import { headerToken, type TokenPlace } from '../../token-place.js';
  * still works. */
 export const geminiUrl = (provider: ProviderConfig, path: string): string => hostRoot(provider.baseUrl) + path;
 
+/** The Gemini API's model methods (`models/{model}:{method}`) the gateway serves and calls. */
+export const GEMINI_METHODS = {
+  generate: 'generateContent',
+  stream: 'streamGenerateContent',
+  countTokens: 'countTokens',
+  embed: 'embedContent',
+  batchEmbed: 'batchEmbedContents',
+  predict: 'predict',
+} as const;
+
+/** A method as the ledger's endpoint (`/v1beta/models:generateContent`): the model has a column of
+ * its own. */
+export const methodEndpoint = (method: string): string => `/v1beta/models:${method}`;
+
+/** The model and method of `{model}:{method}`: the method follows the last colon (an Ollama tag
+ * `llama3.2:3b` keeps its own). */
+export const splitModelMethod = (path: string): { model: string; method: string } | undefined => {
+  const colon = path.lastIndexOf(':');
+  return colon > 0 ? { model: path.slice(0, colon), method: path.slice(colon + 1) } : undefined;
+};
+
 /** `/v1beta/models/{model}:{method}` with the model id made safe for a path. */
 export const modelPath = (model: string, method: string): string => `/v1beta/models/${encodeURIComponent(model.replace(/^models\//, ''))}:${method}`;
 
 /** generateContent, or streamGenerateContent asked for SSE (`alt=sse`): every stream the gateway
  * reads from Gemini is SSE, whatever framing its own client wants. */
-export const generatePath = (model: string, stream: boolean): string => (stream ? `${modelPath(model, 'streamGenerateContent')}?alt=sse` : modelPath(model, 'generateContent'));
+export const generatePath = (model: string, stream: boolean): string => (stream ? `${modelPath(model, GEMINI_METHODS.stream)}?alt=sse` : modelPath(model, GEMINI_METHODS.generate));
 
 /** The gateway's headers for Gemini: the key goes in `x-goog-api-key` (never in the URL, where logs
  * would keep it); the client's own headers never get here. */

@@ -1,3 +1,4 @@
+import { GEMINI_METHODS } from '../../dialects/gemini/api.js';
 import type { Request, Response } from 'express';
 import { adapterFor } from '../../adapters/index.js';
 import { resolveModel, type GatewayContext } from '../../server/gateway-context.js';
@@ -28,5 +29,5 @@ export const countTokens = (gateway: GatewayContext) => async (request: Request,
   gateway.registry.requireKey(resolved.provider);
   // A whole generateContentRequest names its model; it must be the upstream's.
   const forwarded = body.generateContentRequest ? { ...body, generateContentRequest: { ...body.generateContentRequest, model: `models/${resolved.upstreamModel}` } } : body;
-  await forwardGeminiJson(resolved, 'countTokens', forwarded, response);
+  await forwardGeminiJson(resolved, GEMINI_METHODS.countTokens, forwarded, response);
 };

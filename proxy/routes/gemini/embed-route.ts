@@ -10,6 +10,7 @@ import { batchEmbedContentsSchema, embedContentSchema } from '../../dialects/gem
 import type { GeminiPart } from '../../dialects/gemini/wire-types.js';
 import { forwardGeminiJson } from './forward-json.js';
 import { callEndpoint } from '../../usage/call-endpoint.js';
+import { GEMINI_METHODS, methodEndpoint } from '../../dialects/gemini/api.js';
 
 interface EmbedRequest {
   model?: string;
@@ -28,8 +29,8 @@ const textOf = (request: EmbedRequest, position: number): string => {
   return parts.map((part) => part.text).join('\n');
 };
 
-const EMBED_ENDPOINT = callEndpoint('/v1beta/models:embedContent', 'embeddings');
-const BATCH_EMBED_ENDPOINT = callEndpoint('/v1beta/models:batchEmbedContents', 'embeddings');
+const EMBED_ENDPOINT = callEndpoint(methodEndpoint(GEMINI_METHODS.embed), 'embeddings');
+const BATCH_EMBED_ENDPOINT = callEndpoint(methodEndpoint(GEMINI_METHODS.batchEmbed), 'embeddings');
 
 /** Each request of a batch names its model; on the upstream it must be the upstream's. */
 const withUpstreamModel = (body: EmbedBody, upstreamModel: string): EmbedBody => {
@@ -47,7 +48,7 @@ export const embedContent = (gateway: GatewayContext, batch: boolean) => async (
   const call = await beginModelCall(gateway, tracker, model);
   const requests = isBatch(body) ? body.requests : [body];
   if (call.adapter.relays.has('gemini-generate')) {
-    const text = await forwardGeminiJson(call.resolved, batch ? 'batchEmbedContents' : 'embedContent', withUpstreamModel(body, call.resolved.upstreamModel), response, servedHeaders(call.resolved));
+    const text = await forwardGeminiJson(call.resolved, batch ? GEMINI_METHODS.batchEmbed : GEMINI_METHODS.embed, withUpstreamModel(body, call.resolved.upstreamModel), response, servedHeaders(call.resolved));
     const usage = (JSON.parse(text) as { usageMetadata?: { promptTokenCount?: number } }).usageMetadata;
     tracker.usage({ promptTokens: usage?.promptTokenCount ?? 0, completionTokens: 0 });
     return;

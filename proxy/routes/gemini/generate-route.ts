@@ -16,10 +16,11 @@ import type { GeminiClientRequest } from '../../dialects/gemini/wire-types.js';
 import { relayGemini } from './native-relay.js';
 import { geminiAttribution } from '../../dialects/gemini/attribution.js';
 import { callEndpoint } from '../../usage/call-endpoint.js';
+import { GEMINI_METHODS, methodEndpoint } from '../../dialects/gemini/api.js';
 
 /** The ledger's endpoint names (the model is in the record's own column, never in the endpoint). */
-export const GENERATE_ENDPOINT = callEndpoint('/v1beta/models:generateContent', 'generate_content');
-export const STREAM_ENDPOINT = callEndpoint('/v1beta/models:streamGenerateContent', 'generate_content');
+export const GENERATE_ENDPOINT = callEndpoint(methodEndpoint(GEMINI_METHODS.generate), 'generate_content');
+export const STREAM_ENDPOINT = callEndpoint(methodEndpoint(GEMINI_METHODS.stream), 'generate_content');
 
 interface ServeArguments {
   gateway: GatewayContext;

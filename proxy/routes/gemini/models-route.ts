@@ -1,10 +1,11 @@
 import type { Request, Response } from 'express';
 import type { CatalogEntry } from '../../catalog/catalog.js';
 import { GatewayError } from '../../errors.js';
+import { GEMINI_METHODS } from '../../dialects/gemini/api.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 
-const GENERATE_METHODS = ['generateContent', 'streamGenerateContent', 'countTokens'];
-const EMBED_METHODS = ['embedContent', 'batchEmbedContents'];
+const GENERATE_METHODS = [GEMINI_METHODS.generate, GEMINI_METHODS.stream, GEMINI_METHODS.countTokens];
+const EMBED_METHODS = [GEMINI_METHODS.embed, GEMINI_METHODS.batchEmbed];
 
 /** What a model answers on the Gemini paths, from what it does. */
 const methodsOf = (entry: CatalogEntry): string[] => {

@@ -1,5 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
-import { sentGoogleKeyHeader } from '../../dialects/gemini/api.js';
+import { GEMINI_METHODS, sentGoogleKeyHeader, splitModelMethod } from '../../dialects/gemini/api.js';
 import { geminiErrors } from '../../dialects/gemini/errors.js';
 import { GatewayError } from '../../errors.js';
 import { errorExit } from '../../server/error-exit.js';
@@ -24,26 +24,21 @@ export const modelPathOf = (request: Request): string => {
   return Array.isArray(rest) ? rest.join('/') : String(rest);
 };
 
-const splitMethod = (path: string): { model: string; method: string } | undefined => {
-  const colon = path.lastIndexOf(':');
-  return colon > 0 ? { model: path.slice(0, colon), method: path.slice(colon + 1) } : undefined;
-};
-
 const generateHandlers = (gateway: GatewayContext): Record<string, MethodHandler> => ({
-  generateContent: generateContent(gateway, false),
-  streamGenerateContent: generateContent(gateway, true),
+  [GEMINI_METHODS.generate]: generateContent(gateway, false),
+  [GEMINI_METHODS.stream]: generateContent(gateway, true),
 });
 
 const methodHandlers = (gateway: GatewayContext): Record<string, MethodHandler> => ({
   ...generateHandlers(gateway),
-  countTokens: countTokens(gateway),
-  embedContent: embedContent(gateway, false),
-  batchEmbedContents: embedContent(gateway, true),
+  [GEMINI_METHODS.countTokens]: countTokens(gateway),
+  [GEMINI_METHODS.embed]: embedContent(gateway, false),
+  [GEMINI_METHODS.batchEmbed]: embedContent(gateway, true),
 });
 
 /** POST models/{model}:{method} to its handler; an unknown method is Google's 404. */
 const dispatch = (handlers: Record<string, MethodHandler>) => async (request: Request, response: Response) => {
-  const call = splitMethod(modelPathOf(request));
+  const call = splitModelMethod(modelPathOf(request));
   const handler = call && Object.hasOwn(handlers, call.method) ? handlers[call.method] : undefined;
   if (!call || !handler) throw GatewayError.notFound(`Unknown Gemini method in ${request.path.slice(0, 200)}.`);
   await handler(request, response, call.model);
@@ -76,7 +71,7 @@ const v1Router = (gateway: GatewayContext, security: SecurityOptions): Router =>
   const googleOnly = [tokenGuard(security, GEMINI_ROUTE_TOKEN_PLACES), budgetGate(gateway)];
   const whenGoogleKey = (request: Request, _response: Response, next: NextFunction) => next(sentGoogleKeyHeader(request.headers) ? undefined : 'router');
   const whenGeminiMethod = (request: Request, _response: Response, next: NextFunction) => {
-    const method = splitMethod(modelPathOf(request))?.method;
+    const method = splitModelMethod(modelPathOf(request))?.method;
     next(method && Object.hasOwn(handlers, method) ? undefined : 'router');
   };
   router.get('/models', whenGoogleKey, ...googleOnly, listGeminiModels(gateway));
@@ -117,7 +112,7 @@ const modelCallPath = (methods: Record<string, unknown>) => (path: string): Lane
   } catch {
     return undefined; // express answers a path it cannot decode
   }
-  const method = splitMethod(segments.join('/'))?.method;
+  const method = splitModelMethod(segments.join('/'))?.method;
   return method && Object.hasOwn(methods, method) ? { rest: segments } : undefined;
 };
 

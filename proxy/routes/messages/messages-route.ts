@@ -15,10 +15,10 @@ import { toChatRequest } from '../../dialects/anthropic-messages/decode-request.
 import { respondAnthropic } from './translated-response.js';
 import { messagesAttribution } from '../../dialects/anthropic-messages/attribution.js';
 import { limitOutput } from '../limit-output.js';
-import { asksForBeta, REQUEST_ID_HEADER } from '../../dialects/anthropic-messages/api.js';
+import { asksForBeta, messagesPath, REQUEST_ID_HEADER } from '../../dialects/anthropic-messages/api.js';
 import { callEndpoint } from '../../usage/call-endpoint.js';
 
-export const MESSAGES_ENDPOINT = callEndpoint('/v1/messages', 'chat');
+export const MESSAGES_ENDPOINT = callEndpoint(messagesPath(), 'chat');
 
 interface ServeArguments {
   gateway: GatewayContext;

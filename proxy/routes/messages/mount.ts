@@ -1,5 +1,6 @@
 import type { Express, Router } from 'express';
 import { anthropicErrors } from '../../dialects/anthropic-messages/errors.js';
+import { COUNT_TOKENS_OPERATION, MESSAGES_OPERATION } from '../../dialects/anthropic-messages/api.js';
 import type { RouteMount } from '../../server/route-mount.js';
 import { errorExit } from '../../server/error-exit.js';
 import { exactPath, type FastLane, type LaneHandler } from '../../server/fast-lane.js';
@@ -19,8 +20,8 @@ export const mountMessagesErrorExits = (app: Express, gateway: GatewayContext): 
 
 /** Anthropic Messages inbound, under /v1 behind the same guards. */
 export const messagesMount: RouteMount = (router: Router, gateway: GatewayContext) => {
-  router.post('/messages', messages(gateway));
-  router.post('/messages/count_tokens', countTokens(gateway));
+  router.post(MESSAGES_OPERATION, messages(gateway));
+  router.post(COUNT_TOKENS_OPERATION, countTokens(gateway));
 };
 
 /** `POST /v1/messages` for the server's fast lane (server/fast-lane.ts): the same route and error
