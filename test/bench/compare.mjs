@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createPool, fixedCount, throughput } from './load.mjs';
 import { chatSpecs } from './phases.mjs';
 import { TRANSLATED_LANES } from './lanes.mjs';
+import { onSeparateCores } from './placement.mjs';
 import { cpuMilliseconds, startFakeUpstream, startGatewayProcess, stopProcess } from './processes.mjs';
 import { median } from './stats.mjs';
 
@@ -30,14 +31,16 @@ for (const [index, cli] of builds.entries()) {
 }
 const spec = lane ? lane.gateway(TOKEN, 'bench-model', false) : chatSpecs(TOKEN).gateway(body);
 for (const side of sides) await fixedCount(side.pool, spec, 16, 3_000);
-for (let burst = 0; burst < bursts; burst += 1) {
-  for (const side of burst % 2 === 0 ? sides : [...sides].reverse()) {
-    const before = cpuMilliseconds(side.gateway.child.pid);
-    const { completed, seconds } = await throughput(side.pool, spec, 32, 1_500);
-    side.cpu.push((cpuMilliseconds(side.gateway.child.pid) - before) / completed);
-    side.rps.push(completed / seconds);
+await onSeparateCores({ measured: sides.map((side) => side.gateway.child.pid), others: [upstream.child.pid] }, async () => {
+  for (let burst = 0; burst < bursts; burst += 1) {
+    for (const side of burst % 2 === 0 ? sides : [...sides].reverse()) {
+      const before = cpuMilliseconds(side.gateway.child.pid);
+      const { completed, seconds } = await throughput(side.pool, spec, 32, 1_500);
+      side.cpu.push((cpuMilliseconds(side.gateway.child.pid) - before) / completed);
+      side.rps.push(completed / seconds);
+    }
   }
-}
+});
 for (const side of sides) {
   console.log(`${side.cli}: CPU ${median(side.cpu).toFixed(3)} ms/request, ${median(side.rps).toFixed(0)} req/s (medians of ${bursts} bursts)`);
   await side.pool.close();

@@ -3,6 +3,7 @@
 // an OpenAI upstream, OpenAI client over an Anthropic upstream), each against the upstream's own
 // dialect sent directly. Upstream answers: dialect-upstream.mjs.
 import { createPool, fixedCount, sequentialLatencies, streams, throughput } from './load.mjs';
+import { onSeparateCores } from './placement.mjs';
 import { cpuMilliseconds, startGatewayProcess, stopProcess } from './processes.mjs';
 import { formatNumber, median, percentile } from './stats.mjs';
 
@@ -185,20 +186,13 @@ export const besideBarePipe = async (context, { rounds = 5, count = 14, promptRo
   }
 };
 
-const laneRows = async (context, lane, { rounds, count, cpuRounds, cpuMs, streamRounds, streamCount }) => {
+const laneRows = async (context, lane, cpuPerRequest, { rounds, count, streamRounds, streamCount }) => {
   const pools = context.pools;
   const whole = { direct: lane.direct('bench-model', false), gateway: lane.gateway(context.token, 'bench-model', false) };
   const latency = await rotated(['direct', 'gateway'], rounds, async (side) => ({ p50: percentile(await sequentialLatencies(pools[side], whole[side], count), 0.5) }));
-  const cpu = [];
-  for (let round = 0; round < cpuRounds; round += 1) {
-    const before = cpuMilliseconds(context.gateway.child.pid);
-    const { completed } = await throughput(pools.gateway, whole.gateway, 32, cpuMs);
-    cpu.push((cpuMilliseconds(context.gateway.child.pid) - before) / completed);
-  }
   const paced = { direct: lane.direct('bench-lane-pace-1', true), gateway: lane.gateway(context.token, 'bench-lane-pace-1', true) };
   const chunks = await rotated(['direct', 'gateway'], streamRounds, async (side) => ({ delay: median((await stampedStreams(pools[side], paced[side], streamCount)).flatMap((timing) => timing.delays)) }));
   const addedP50 = addedOver(latency, 'gateway', 'p50');
-  const cpuPerRequest = median(cpu);
   const addedDelay = addedOver(chunks, 'gateway', 'delay');
   const column = (results, side, key) => median(results[side].map((result) => result[key]));
   return [
@@ -216,9 +210,23 @@ const laneRows = async (context, lane, { rounds, count, cpuRounds, cpuMs, stream
   ];
 };
 
+/** Each lane's gateway CPU per request at 32 connections: the median of its rounds, which take
+ * turns with the other lanes' rounds, so that a slower stretch of the machine's time falls on every
+ * lane alike rather than on whichever lane it happened to meet. */
+const cpuPerRequestByLane = (context, lanes, { cpuRounds, cpuMs }) =>
+  onSeparateCores({ measured: [context.gateway.child.pid], others: [context.upstream.child.pid] }, async () => {
+    const specs = lanes.map((lane) => lane.gateway(context.token, 'bench-model', false));
+    const rounds = await rotated(lanes.map((_, index) => index), cpuRounds, async (index) => {
+      const before = cpuMilliseconds(context.gateway.child.pid);
+      const { completed } = await throughput(context.pools.gateway, specs[index], 32, cpuMs);
+      return (cpuMilliseconds(context.gateway.child.pid) - before) / completed;
+    });
+    return lanes.map((_, index) => median(rounds[index]));
+  });
+
 /** Row 2 of issue 12: each translated lane's added p50 at one connection, the gateway's CPU per
  * request, and each chunk's added delay (a chunk held back until the next would add a whole pace). */
-export const translatedLanes = async (context, options = { rounds: 3, count: 600, cpuRounds: 3, cpuMs: 800, streamRounds: 3, streamCount: 8 }) => {
+export const translatedLanes = async (context, options = { rounds: 3, count: 600, cpuRounds: 5, cpuMs: 600, streamRounds: 3, streamCount: 8 }) => {
   const pools = context.pools;
   // `BENCH_LANE=Gemini` measures the lanes whose name holds it (while profiling one lane).
   const lanes = TRANSLATED_LANES.filter((lane) => !process.env.BENCH_LANE || lane.name.includes(process.env.BENCH_LANE));
@@ -229,7 +237,8 @@ export const translatedLanes = async (context, options = { rounds: 3, count: 600
     await fixedCount(pools.direct, lane.direct('bench-model', false), 16, 1_000);
     await stampedStreams(pools.gateway, lane.gateway(context.token, 'bench-lane-pace-0', true), 10);
   }
+  const cpu = await cpuPerRequestByLane(context, lanes, options);
   const rows = [];
-  for (const lane of lanes) rows.push(...(await laneRows(context, lane, options)));
+  for (const [index, lane] of lanes.entries()) rows.push(...(await laneRows(context, lane, cpu[index], options)));
   return rows;
 };

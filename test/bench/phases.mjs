@@ -1,5 +1,6 @@
 // The bench's measurements. Each sends the same workload directly to the fake upstream and through
 // the gateway, interleaved round by round (the order flips every round), and returns table rows.
+import { onSeparateCores } from './placement.mjs';
 import { cpuMilliseconds, memoryAfterGc, rssMegabytes } from './processes.mjs';
 import { fixedCount, send, sequentialLatencies, streams, throughput } from './load.mjs';
 import { formatNumber, median, percentile, slope } from './stats.mjs';
@@ -55,12 +56,14 @@ export const latencyAtConcurrencyOne = async (context, rounds = 5, count = 2_000
 export const requestsPerSecond = async (context, connections, rounds = 3, durationMs = 2_500) => {
   const body = chatBody('bench-model', false);
   const cpuPerRequest = [];
-  const results = await interleaved(rounds, async (side) => {
-    const cpuBefore = cpuMilliseconds(context.gateway.child.pid);
-    const { completed, seconds } = await throughput(context.pools[side], context.specs[side](body), connections, durationMs);
-    if (side === 'gateway') cpuPerRequest.push((cpuMilliseconds(context.gateway.child.pid) - cpuBefore) / completed);
-    return completed / seconds;
-  });
+  const results = await onSeparateCores({ measured: [context.gateway.child.pid], others: [context.upstream.child.pid] }, () =>
+    interleaved(rounds, async (side) => {
+      const cpuBefore = cpuMilliseconds(context.gateway.child.pid);
+      const { completed, seconds } = await throughput(context.pools[side], context.specs[side](body), connections, durationMs);
+      if (side === 'gateway') cpuPerRequest.push((cpuMilliseconds(context.gateway.child.pid) - cpuBefore) / completed);
+      return completed / seconds;
+    }),
+  );
   const direct = median(results.direct);
   const gateway = median(results.gateway);
   const cpu = median(cpuPerRequest);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPool, fixedCount, throughput } from './load.mjs';
+import { onSeparateCores } from './placement.mjs';
 import { cpuMilliseconds, stopProcess } from './processes.mjs';
 import { formatNumber, median } from './stats.mjs';
 
@@ -106,15 +107,17 @@ export const routerComparison = async (context, bursts = 5, durationMs = 1_200) 
   };
   try {
     for (const side of Object.values(sides)) await fixedCount(side.pool, side.spec, 16, 1_000);
-    for (let burst = 0; burst < bursts; burst += 1) {
-      for (const name of burst % 2 === 0 ? ['router', 'gateway'] : ['gateway', 'router']) {
-        const side = sides[name];
-        const before = cpuMilliseconds(side.pid);
-        const { completed, seconds } = await throughput(side.pool, side.spec, 32, durationMs);
-        side.cpu.push((cpuMilliseconds(side.pid) - before) / completed);
-        side.rps.push(completed / seconds);
+    await onSeparateCores({ measured: [sides.router.pid, sides.gateway.pid], others: [context.upstream.child.pid] }, async () => {
+      for (let burst = 0; burst < bursts; burst += 1) {
+        for (const name of burst % 2 === 0 ? ['router', 'gateway'] : ['gateway', 'router']) {
+          const side = sides[name];
+          const before = cpuMilliseconds(side.pid);
+          const { completed, seconds } = await throughput(side.pool, side.spec, 32, durationMs);
+          side.cpu.push((cpuMilliseconds(side.pid) - before) / completed);
+          side.rps.push(completed / seconds);
+        }
       }
-    }
+    });
   } finally {
     await Promise.all(Object.values(sides).map((side) => side.pool.close()));
     await stopProcess(router.child);

@@ -8,6 +8,7 @@ import { createPool } from './load.mjs';
 import * as phases from './phases.mjs';
 import * as lanes from './lanes.mjs';
 import { memoryBounds } from './memory-bounds.mjs';
+import { placementSummary } from './placement.mjs';
 import { routerComparison } from './router-compare.mjs';
 import { startFakeUpstream, startGatewayProcess, stopProcess } from './processes.mjs';
 import { teamStoreRelay } from './team-store.mjs';
@@ -102,6 +103,7 @@ const main = async () => {
   console.log('');
   console.log(`ModAPI gateway bench: Node ${process.version}, ${(performance.now() - started) / 1000 | 0} s; medians over interleaved rounds; "added" = gateway minus direct.`);
   console.log(`load average (1 min, ${availableParallelism()} cores): ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`);
+  console.log(`cores: ${placementSummary()}`);
   console.log(ledger.records > 0 ? `ledger: on (${ledger.records} records under --ledger)` : 'ledger: off (this build of the CLI wrote no ledger records under --ledger)');
   console.log('');
   printTable(rows);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { teamServersAvailable, TestPostgres, TestRedis } from '../support/team-servers.mjs';
 import { createPool, sequentialLatencies, throughput } from './load.mjs';
+import { onSeparateCores } from './placement.mjs';
 import { cpuMilliseconds, startGatewayProcess, stopProcess } from './processes.mjs';
 import { formatNumber, median, percentile } from './stats.mjs';
 
@@ -68,12 +69,14 @@ export const teamStoreRelay = async (context, rounds = 3, count = 1_000) => {
       added.push(team - direct);
     }
     const cpu = [];
-    for (let round = 0; round < rounds; round += 1) {
-      const before = cpuMilliseconds(gateway.child.pid);
-      const { completed } = await throughput(pool, spec, 32, 2_000);
-      cpu.push((cpuMilliseconds(gateway.child.pid) - before) / completed);
-      sent += completed;
-    }
+    await onSeparateCores({ measured: [gateway.child.pid], others: [context.upstream.child.pid] }, async () => {
+      for (let round = 0; round < rounds; round += 1) {
+        const before = cpuMilliseconds(gateway.child.pid);
+        const { completed } = await throughput(pool, spec, 32, 2_000);
+        cpu.push((cpuMilliseconds(gateway.child.pid) - before) / completed);
+        sent += completed;
+      }
+    });
     const addedP50 = median(added);
     const cpuPerRequest = median(cpu);
     await pool.close();
