@@ -1,8 +1,8 @@
 // Which cores the processes run on while a capacity row (CPU per request, requests per second) is
-// measured. On a machine with few cores the scheduler now and then keeps the measured process on
-// the same core as the load generator and the fake upstream for seconds at a time, and every switch
-// between them costs the measured process its caches and branch predictors: its CPU per request
-// then doubles, at random. So for those rows the measured process (the gateway, claude-code-router)
+// measured. On a machine with few cores the scheduler moves the processes around, and a process
+// that shares a core with the load generator and the fake upstream pays for every switch between
+// them in caches and branch predictors: its CPU per request then grows by half or more, for
+// stretches of seconds, at random. So for those rows the measured process (the gateway, claude-code-router)
 // gets the last core and the load generator and the fake upstream the others, as a load test on
 // separate machines would have it. Latency rows run wherever the scheduler puts them, as a client
 // and the gateway on one developer machine would.
