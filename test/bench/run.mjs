@@ -21,6 +21,8 @@ const bare = process.argv.includes('--bare');
 /** `--only=latency,streams` runs some phases (while profiling or fixing one thing). */
 const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');
 
+/** Each phase: its `--only` name, its progress label, its run, and (for a phase that needs the
+ * gateway's own work) why `--bare` leaves it out. */
 const PHASES = [
   ['latency', 'latency at concurrency 1', (context) => phases.latencyAtConcurrencyOne(context)],
   // Before the large bodies, which leave the heap (and RSS) larger for a while.
@@ -29,15 +31,15 @@ const PHASES = [
   ['rps128', 'throughput at 128 connections', (context) => phases.requestsPerSecond(context, 128)],
   ['streams', '50-chunk streams', (context) => phases.streaming(context)],
   ['bare-pipe', 'relay lane beside a bare pipe: first byte, chunk delay, 1 MB prompt', (context) => lanes.besideBarePipe(context)],
-  ['translated', 'translated lanes', (context) => lanes.translatedLanes(context)],
-  ['router', 'claude-code-router side by side', (context) => routerComparison(context)],
+  ['translated', 'translated lanes', (context) => lanes.translatedLanes(context), 'a byte pipe does not translate'],
+  ['router', 'claude-code-router side by side', (context) => routerComparison(context), 'a byte pipe does not translate'],
   ['upload', '10 MB upload', (context) => phases.largeUpload(context, TOKEN)],
   ['memory', 'memory over 50,000 requests', (context) => phases.memoryGrowth(context)],
-  ['token-timing', 'token comparison timing', (context) => phases.tokenTiming(context, TOKEN)],
+  ['token-timing', 'token comparison timing', (context) => phases.tokenTiming(context, TOKEN), 'a byte pipe has no token'],
   // In a process of its own: the ledger's start and export as the extension host runs them.
-  ['ledger', 'a year of ledger records: rebuild and CSV export', () => ledgerStall()],
-  ['memory-bounds', '200 MB answers on every lane (a gateway of its own)', (context) => memoryBounds(context)],
-  ['team-store', 'relay lane with Postgres and Redis configured (a gateway of its own)', (context) => teamStoreRelay(context)],
+  ['ledger', 'a year of ledger records: rebuild and CSV export', () => ledgerStall(), 'the ledger is not the proxy'],
+  ['memory-bounds', '200 MB answers on every lane (a gateway of its own)', (context) => memoryBounds(context), 'it starts a gateway of its own'],
+  ['team-store', 'relay lane with Postgres and Redis configured (a gateway of its own)', (context) => teamStoreRelay(context), 'it starts a gateway of its own'],
 ];
 
 const ledgerRecords = (directory) => {
@@ -84,7 +86,11 @@ const main = async () => {
   try {
     process.stderr.write('bench: warming up...\n');
     await phases.warmUp(context);
-    for (const [name, label, run] of PHASES) if (!only || only.includes(name)) await step(label, () => run(context));
+    for (const [name, label, run, gatewayOnly] of PHASES) {
+      if (only && !only.includes(name)) continue;
+      if (bare && gatewayOnly) rows.push({ name: label, direct: '', gateway: '', figure: `not measured with --bare: ${gatewayOnly}`, target: '', pass: undefined });
+      else await step(label, () => run(context));
+    }
     if (!bare) await phases.failingRequests(context, TOKEN);
   } finally {
     await Promise.all([pools.direct.close(), pools.gateway.close()]);
@@ -102,6 +108,7 @@ const main = async () => {
   const leaks = secretsIn(gateway.output.stdout) + secretsIn(gateway.output.stderr) + ledgerText.reduce((sum, text) => sum + secretsIn(text), 0);
   console.log('');
   console.log(`ModAPI gateway bench: Node ${process.version}, ${(performance.now() - started) / 1000 | 0} s; medians over interleaved rounds; "added" = gateway minus direct.`);
+  if (bare) console.log('--bare: a bare node:http byte pipe (test/bench/bare-proxy.mjs) in the gateway column: which targets the thinnest Node proxy meets on this machine today');
   console.log(`load average (1 min, ${availableParallelism()} cores): ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`);
   console.log(`cores: ${placementSummary()}`);
   console.log(ledger.records > 0 ? `ledger: on (${ledger.records} records under --ledger)` : 'ledger: off (this build of the CLI wrote no ledger records under --ledger)');
