@@ -78,6 +78,11 @@ export class GatewayError extends Error {
     return new GatewayError(502, `The upstream provider${providerId ? ` "${providerId}"` : ''} sent ${what}.`, { type: 'upstream_error', code: 'bad_upstream_response' });
   }
 
+  /** One event of an upstream's stream (or a line never ended) larger than a whole answer may be. */
+  static upstreamEventTooLarge(limitBytes: number): GatewayError {
+    return new GatewayError(502, `The upstream sent a stream event larger than the gateway's limit of ${Math.round(limitBytes / 1048576)} MB (limits.upstreamAnswerBytes in the gateway's config file).`, { type: 'upstream_error', code: 'upstream_event_too_large' });
+  }
+
   /** A whole (non-streamed) upstream answer larger than the gateway reads into memory. */
   static upstreamBodyTooLarge(limitBytes: number): GatewayError {
     return new GatewayError(502, `The upstream's answer is larger than the gateway's limit of ${Math.round(limitBytes / 1048576)} MB for a whole answer; ask for a stream, or raise limits.upstreamAnswerBytes in the gateway's config file.`, { type: 'upstream_error', code: 'upstream_body_too_large' });

@@ -2,6 +2,7 @@ import type { ChatMessage } from '../../proxy/adapters/types.js';
 import { generateImage, generateVideo, runChat, synthesizeSpeech, transcribeAudio } from '../../proxy/core/index.js';
 import type { InProcessOptions } from '../../proxy/pipeline/begin-call.js';
 import { GatewayError, toGatewayError } from '../../proxy/errors.js';
+import { publicError } from '../../proxy/public-error.js';
 import type { GatewayContext } from '../../proxy/server/gateway-context.js';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import { metricsFromRecord } from './answer-metrics.js';
@@ -56,7 +57,8 @@ export const runAnswer = async (gateway: GatewayContext, store: ConversationStor
   } catch (error) {
     if (signal.aborted) answer.status = 'stopped';
     else {
-      const failure = toGatewayError(error);
+      // Redacted here too: a media call's later steps (a video job's polls) fail after its record.
+      const failure = publicError(toGatewayError(error), gateway.redactor);
       answer.status = 'error';
       answer.error = { message: failure.message, code: failure.code };
     }

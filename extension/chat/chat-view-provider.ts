@@ -60,7 +60,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         }
         handleViewMessage(this, message).catch((error: unknown) => {
           this.services.log.error(`chat view: ${message.type} failed: ${(error as Error).message}`);
-          this.post({ type: 'notice', level: 'error', message: (error as Error).message });
+          this.post({ type: 'notice', level: 'error', message: this.services.log.redactor.redact((error as Error).message) });
         });
       }),
       view.onDidDispose(() => {

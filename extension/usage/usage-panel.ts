@@ -107,7 +107,7 @@ export class UsagePanel implements vscode.Disposable {
     }
     this.handle(message).catch((error: unknown) => {
       this.services.log.error(`usage panel: ${message.type} failed: ${(error as Error).message}`);
-      this.post({ type: 'notice', level: 'error', message: (error as Error).message });
+      this.post({ type: 'notice', level: 'error', message: this.services.log.redactor.redact((error as Error).message) });
     });
   }
 

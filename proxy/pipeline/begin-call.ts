@@ -71,12 +71,13 @@ export const beginInProcessCall = async (gateway: GatewayContext, endpoint: Call
   }
 };
 
-/** Records a failed call (a GatewayError keeps its status; anything else counts as a 500). */
+/** Records a failed call (a GatewayError keeps its status; anything else counts as a 500) and
+ * returns it redacted, as it may reach the caller (the chat view shows and saves it). */
 export const finishFailed = (tracker: RequestTracker, error: unknown): GatewayError => {
   const failure = error instanceof GatewayError ? error : toGatewayError(error);
-  tracker.failed(failure);
+  const shown = tracker.failed(failure);
   tracker.finish(failure.status);
-  return failure;
+  return shown;
 };
 
 /** The gateway with its ledger sink wrapped, so the caller also sees its own record. */

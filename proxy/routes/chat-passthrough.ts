@@ -82,7 +82,7 @@ export const passthroughChat = async ({ chat, resolved, response, tracker, serve
     const rest = passthrough.end();
     if (rest) response.write(rest);
   } catch (error) {
-    if (!tracker.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(resolved.provider.id, error);
+    if (!tracker.clientGone && !isAbort(error)) broken = error instanceof GatewayError ? error : GatewayError.upstreamBrokeOff(resolved.provider.id, error);
   } finally {
     if (flushHeaders) clearImmediate(flushHeaders);
     if (passthrough.observation.usage) tracker.usage(passthrough.observation.usage);

@@ -38,7 +38,7 @@ export const relayEventStream = async (upstream: OpenedUpstream, observer: Relay
     const rest = observer.end();
     if (rest) response.write(rest);
   } catch (error) {
-    if (!tracker.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(providerId, error);
+    if (!tracker.clientGone && !isAbort(error)) broken = error instanceof GatewayError ? error : GatewayError.upstreamBrokeOff(providerId, error);
   } finally {
     if (observer.usage) tracker.usage(observer.usage);
     if (observer.answer && tracker.watchesAnswers) tracker.answered(observer.answer);

@@ -87,7 +87,7 @@ export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnsw
     }
     if (passthrough) response.write(passthrough.end());
   } catch (error) {
-    if (!client.clientGone && !isAbort(error)) broken = GatewayError.upstreamBrokeOff(resolved.provider.id, error);
+    if (!client.clientGone && !isAbort(error)) broken = error instanceof GatewayError ? error : GatewayError.upstreamBrokeOff(resolved.provider.id, error);
   } finally {
     if (passthrough?.observation.usage) tracker.usage(passthrough.observation.usage);
     if (passthrough && tracker.watchesAnswers) tracker.answered(passthrough.observation.answer);

@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
-import { createParser, type EventSourceParser } from 'eventsource-parser';
+import type { EventSourceParser } from 'eventsource-parser';
+import { createBoundedParser } from './bounded-parser.js';
 
 /** Re-frames an upstream's SSE on its way to a client of the same dialect: each event goes out as
  * soon as it is complete (none waits for the next), comments kept. A character split across
@@ -12,7 +13,7 @@ export abstract class EventReframer {
   private output = '';
 
   constructor() {
-    this.parser = createParser({
+    this.parser = createBoundedParser({
       onEvent: (event) => {
         const data = this.forward(event.event, event.data);
         this.output += `${event.event ? `event: ${event.event}\n` : ''}data: ${data.includes('\n') ? data.split('\n').join('\ndata: ') : data}\n\n`;

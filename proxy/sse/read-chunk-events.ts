@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
+import { createBoundedParser } from './bounded-parser.js';
 import type { UpstreamChunks } from '../upstream/upstream-chunks.js';
 
 /** Events not yet taken past which the upstream's socket is paused (backpressure). */
@@ -17,7 +18,7 @@ const DRAIN_LIMIT_MS = 1_000;
  * catches up. */
 export async function* readChunkEvents(body: UpstreamChunks): AsyncGenerator<EventSourceMessage> {
   const pending: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => pending.push(event) });
+  const parser = createBoundedParser({ onEvent: (event) => pending.push(event) });
   const decoder = new StringDecoder('utf8');
   let wake: (() => void) | undefined;
   let paused = false;

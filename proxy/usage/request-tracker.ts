@@ -129,8 +129,10 @@ export class RequestTracker implements ClientWatch {
   }
 
   /** The ledger keeps the error's code as the public error has it (no secret an upstream echoed). */
-  failed(error: GatewayError): void {
+  /** Notes the call's failure; returns it as it may leave the gateway (redacted). */
+  failed(error: GatewayError): GatewayError {
     this.error = publicError(error, this.gateway.redactor);
+    return this.error;
   }
 
   /** An AbortSignal that fires when the client goes away before the answer is complete. */

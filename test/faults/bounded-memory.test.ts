@@ -145,3 +145,35 @@ for (const route of wholeRoutes) {
     });
   }
 }
+
+/** An upstream that opens its stream and then never ends a line: every lane's SSE parser would hold
+ * it all (a 6 GB one ended the gateway: V8 out of heap). Sends until cut off, at most this much. */
+const ENDLESS_LINE_BYTES = 16 * ANSWER_LIMIT;
+const endlessLine = async (dialect: Dialect, response: ServerResponse): Promise<void> => {
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+  sent.endless = 0;
+  response.write(`${OPENING[dialect]}data: {"text":"`);
+  const piece = 'a'.repeat(64 * 1024);
+  while (sent.endless < ENDLESS_LINE_BYTES && !response.destroyed) {
+    sent.endless += piece.length;
+    if (!response.write(piece)) await new Promise((resolve) => response.once('drain', resolve));
+  }
+  response.end();
+};
+
+const endlessLanes = [
+  ...lanes,
+  { name: 'responses client, openai upstream', dialect: 'openai' as const, path: '/v1/responses', body: { model: 'gpt-4o', stream: true, store: false, input: 'hi' } },
+  { name: 'gemini client, gemini upstream (relay)', dialect: 'gemini' as const, path: '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', body: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] } },
+  { name: 'gemini client, openai upstream', dialect: 'openai' as const, path: '/v1beta/models/gpt-4o:streamGenerateContent?alt=sse', body: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] } },
+];
+
+for (const lane of endlessLanes) {
+  test(`a stream line that never ends is cut at the limit, the upstream aborted: ${lane.name}`, async () => {
+    wholeAnswer = (response) => void endlessLine(lane.dialect, response);
+    const response = await fetch(`http://127.0.0.1:${gateway.port}${lane.path}`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(lane.body) });
+    const text = await response.text();
+    assert.match(text, /stream event larger than the gateway's limit of 1 MB/, `${response.status} ${text.slice(0, 300)}`);
+    assert.ok(sent.endless! < ENDLESS_LINE_BYTES, `the upstream sent all ${sent.endless} bytes: the gateway read on instead of aborting`);
+  });
+}

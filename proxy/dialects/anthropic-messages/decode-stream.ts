@@ -86,10 +86,11 @@ export class AnthropicStreamDecoder {
     return this.fail(new GatewayError(502, `The upstream provider "${this.providerId}" stream ended early, before message_stop.`, { type: 'upstream_error', code: 'upstream_stream_incomplete' }));
   }
 
-  /** The read of the body itself failed (connection reset): the same as ending early. */
+  /** The read of the body itself failed (connection reset, or the gateway's own refusal of it): the
+   * same as ending early. */
   broken(cause: unknown): ChatPart[] {
     if (this.state !== 'streaming') return [];
-    return this.fail(GatewayError.upstreamBrokeOff(this.providerId, cause));
+    return this.fail(cause instanceof GatewayError ? cause : GatewayError.upstreamBrokeOff(this.providerId, cause));
   }
 
   private fail(error: GatewayError): ChatPart[] {

@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
-import { createParser, type EventSourceParser } from 'eventsource-parser';
+import type { EventSourceParser } from 'eventsource-parser';
+import { createBoundedParser } from '../../sse/bounded-parser.js';
 import type { AnswerFacts, TokenUsage } from '../../adapters/types.js';
 import { answerFactsFromGemini, callsFunction } from './answer-facts.js';
 import type { GatewayError } from '../../errors.js';
@@ -34,7 +35,7 @@ export class GeminiRelayObserver {
     /** Watch for function calls in every chunk too (telemetry is on): they decide the finish reason. */
     private readonly watchAnswers = false,
   ) {
-    this.parser = createParser({ onEvent: (event) => this.onChunk(event.data) });
+    this.parser = createBoundedParser({ onEvent: (event) => this.onChunk(event.data) });
   }
 
   /** What goes out before the first chunk. */

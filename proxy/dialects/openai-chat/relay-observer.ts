@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
-import { createParser, type EventSourceParser } from 'eventsource-parser';
+import type { EventSourceParser } from 'eventsource-parser';
+import { createBoundedParser } from '../../sse/bounded-parser.js';
 import type { AnswerFacts, TokenUsage } from '../../adapters/types.js';
 import { answerFactsFromOpenAI } from './answer-facts.js';
 import { usageFromOpenAI } from './usage.js';
@@ -37,7 +38,7 @@ export class OpenAIPassthrough {
     /** Read finish reasons too (telemetry is on); otherwise only usage-bearing chunks are parsed. */
     private readonly watchAnswers = false,
   ) {
-    this.parser = createParser({
+    this.parser = createBoundedParser({
       onEvent: (event) => this.onEvent(event.event, event.data),
       onComment: (comment) => {
         this.output += `: ${comment}\n\n`;
