@@ -19,6 +19,10 @@ export interface MultipartBody {
   contentType: string;
 }
 
+const FIELDS = 200;
+const FILES = 20;
+const FIELD_BYTES = 1024 * 1024;
+
 const broken = (detail: string): GatewayError => GatewayError.invalidRequest(`The multipart body could not be read: ${detail}`, null, 'invalid_multipart');
 
 /** Reads a multipart/form-data upload within a size limit and parses it with busboy. The bytes are
@@ -28,7 +32,7 @@ export const readMultipart = async (request: Request, limitBytes: number): Promi
   if (!/^multipart\/form-data/i.test(contentType)) throw GatewayError.invalidRequest('This endpoint expects a multipart/form-data body.', null, 'invalid_content_type');
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: request.headers, limits: { fields: 200, files: 20, fieldSize: 1024 * 1024 } });
+    parser = busboy({ headers: request.headers, limits: { fields: FIELDS, files: FILES, fieldSize: FIELD_BYTES } });
   } catch (error) {
     // Drained, so that the refusal can be answered on a connection still in order.
     request.resume();
@@ -48,7 +52,14 @@ const parseMultipart = (parser: busboy.Busboy, raw: Buffer): Promise<Pick<Multip
       failed = true;
       reject(error);
     };
-    parser.on('field', (name, value) => body.fields.push([name, value]));
+    // Whatever busboy leaves out (past a limit, or cut) would still go upstream in the client's own
+    // bytes, unseen by the checks: a second `model` field after 200 others passed the allowed models.
+    parser.on('field', (name, value, info) => {
+      if (info.nameTruncated || info.valueTruncated) fail(broken(`the field "${name.slice(0, 64)}" is longer than ${FIELD_BYTES} bytes`));
+      else body.fields.push([name, value]);
+    });
+    parser.on('fieldsLimit', () => fail(broken(`more than ${FIELDS} fields`)));
+    parser.on('filesLimit', () => fail(broken(`more than ${FILES} files`)));
     parser.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

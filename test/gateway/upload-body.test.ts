@@ -51,3 +51,24 @@ test('a changed model id, or one given twice: rebuilt, with the new id in place 
 test('over the limit: 413 before any parsing', async () => {
   await assert.rejects(readMultipart(request(upload('whisper-1')), 100), (error: { status?: number }) => error.status === 413);
 });
+
+const field = (name: string, value: string) => Buffer.from(`--${BOUNDARY}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+const withFields = (...fields: Buffer[]) => Buffer.concat([...fields, Buffer.from(`--${BOUNDARY}--\r\n`)]);
+
+// busboy drops what passes its limits; the raw bytes would still carry it upstream, unchecked.
+test('a field past the field limit is refused, not forwarded unseen (a second model after 200 fillers)', async () => {
+  const fillers = Array.from({ length: 200 }, (_, index) => field(`f${index}`, 'x'));
+  const bytes = withFields(field('model', 'whisper-1'), ...fillers, field('model', 'gpt-4o-transcribe'));
+  await assert.rejects(readMultipart(request(bytes), 1024 * 1024), (error: { status?: number; message?: string }) => error.status === 400 && /more than 200 fields/.test(error.message ?? ''));
+});
+
+test('a field value cut at its size limit is refused', async () => {
+  const bytes = withFields(field('model', 'whisper-1'), field('prompt', 'p'.repeat(1024 * 1024 + 1)));
+  await assert.rejects(readMultipart(request(bytes), 4 * 1024 * 1024), (error: { status?: number; message?: string }) => error.status === 400 && /"prompt" is longer than/.test(error.message ?? ''));
+});
+
+test('more files than the limit are refused', async () => {
+  const file = (index: number) => Buffer.from(`--${BOUNDARY}\r\ncontent-disposition: form-data; name="file${index}"; filename="a${index}.mp3"\r\ncontent-type: audio/mpeg\r\n\r\nabc\r\n`);
+  const bytes = withFields(field('model', 'whisper-1'), ...Array.from({ length: 21 }, (_, index) => file(index)));
+  await assert.rejects(readMultipart(request(bytes), 1024 * 1024), (error: { status?: number; message?: string }) => error.status === 400 && /more than 20 files/.test(error.message ?? ''));
+});
