@@ -17,8 +17,10 @@ export interface ModapiSettings {
 export type SettingGetter = <T>(key: string) => T | undefined;
 
 /** Settings that decide where keys go or which limits apply. A workspace's settings.json is
- * content from whoever wrote the repository: these are read from the user's settings only. */
-export const USER_ONLY_SETTINGS = ['baseUrl', 'providers', 'gateway.allowedOrigins', 'budget.daily', 'budget.monthly', 'budget.unpricedUsdPerRequest', 'fallbacks', 'retries'] as const;
+ * content from whoever wrote the repository: these are read from the user's settings only. The
+ * gateway's port and switch are among them: tools set up for the usual port would otherwise send
+ * their local token and prompts to whatever the repository runs there once it moved the gateway. */
+export const USER_ONLY_SETTINGS = ['baseUrl', 'providers', 'gateway.enabled', 'gateway.port', 'gateway.allowedOrigins', 'budget.daily', 'budget.monthly', 'budget.unpricedUsdPerRequest', 'fallbacks', 'retries'] as const;
 
 /** What `WorkspaceConfiguration.inspect` answers, as far as this module needs it. */
 export interface SettingInspection {

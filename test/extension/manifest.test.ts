@@ -46,7 +46,7 @@ test('the package leaves out sources, tests, maps and node_modules', () => {
   assert.ok(ignore.includes('**/*.map'));
 });
 
-const USER_ONLY = ['modapi.baseUrl', 'modapi.providers', 'modapi.gateway.allowedOrigins', 'modapi.budget.daily', 'modapi.budget.monthly', 'modapi.budget.unpricedUsdPerRequest', 'modapi.fallbacks', 'modapi.retries'];
+const USER_ONLY = ['modapi.baseUrl', 'modapi.providers', 'modapi.gateway.enabled', 'modapi.gateway.port', 'modapi.gateway.allowedOrigins', 'modapi.budget.daily', 'modapi.budget.monthly', 'modapi.budget.unpricedUsdPerRequest', 'modapi.fallbacks', 'modapi.retries'];
 
 test('settings that decide where keys go or which limits apply are application-scoped, the others are not', () => {
   const properties: Record<string, { scope?: string }> = manifest.contributes.configuration.properties;

@@ -15,7 +15,7 @@ test('dotted and nested spellings are found; other settings and language blocks 
     "[python]": { "modapi.retries": 0 },
     "editor.tabSize": 2,
   }`;
-  assert.deepEqual(userOnlySettingsInText(text).sort(), ['modapi.baseUrl', 'modapi.budget.daily', 'modapi.gateway.allowedOrigins']);
+  assert.deepEqual(userOnlySettingsInText(text).sort(), ['modapi.baseUrl', 'modapi.budget.daily', 'modapi.gateway.allowedOrigins', 'modapi.gateway.port']);
 });
 
 test('a .code-workspace file keeps its settings under "settings"', () => {

@@ -105,6 +105,7 @@ test('user-only settings: a workspace or folder value is ignored, the user value
         fallbacks: { workspaceValue: { 'gpt-4o': ['evil/model'] } },
         defaultModel: { globalValue: 'gpt-4o', workspaceValue: 'gpt-4o-mini' },
         'gateway.port': { globalValue: 4242, workspaceValue: 4343 },
+        'gateway.enabled': { workspaceFolderValue: false },
       }),
     ),
   );
@@ -114,9 +115,11 @@ test('user-only settings: a workspace or folder value is ignored, the user value
   assert.deepEqual(settings.budget, { dailyUsd: 5, monthlyUsd: 50, unpricedUsdPerRequest: 0 });
   assert.equal(settings.retries, 3);
   assert.deepEqual(settings.fallbacks, {});
-  // The others follow VS Code's merge: a workspace may pick its model and port.
+  // A repository cannot move the gateway off the port its tools are set up for, nor stop it.
+  assert.equal(settings.gatewayPort, 4242);
+  assert.equal(settings.gatewayEnabled, true);
+  // The others follow VS Code's merge: a workspace may pick its model.
   assert.equal(settings.defaultModel, 'gpt-4o-mini');
-  assert.equal(settings.gatewayPort, 4343);
 });
 
 test('user-only settings without any value read as the contributed defaults', () => {
@@ -130,6 +133,6 @@ test('the user-only settings a workspace or folder sets are reported by their fu
 });
 
 test('the user-only list names exactly the settings that send keys or set limits, and each exists', () => {
-  assert.deepEqual([...USER_ONLY_SETTINGS].sort(), ['baseUrl', 'budget.daily', 'budget.monthly', 'budget.unpricedUsdPerRequest', 'fallbacks', 'gateway.allowedOrigins', 'providers', 'retries']);
+  assert.deepEqual([...USER_ONLY_SETTINGS].sort(), ['baseUrl', 'budget.daily', 'budget.monthly', 'budget.unpricedUsdPerRequest', 'fallbacks', 'gateway.allowedOrigins', 'gateway.enabled', 'gateway.port', 'providers', 'retries']);
   for (const key of USER_ONLY_SETTINGS) assert.ok(contributed[`modapi.${key}`], `modapi.${key} is contributed`);
 });
