@@ -170,6 +170,18 @@ test('namespace tools are flattened for the upstream and their calls mapped back
   assert.equal(call.namespace, 'multi_agent_v1');
 });
 
+test('a left-out tool whose type is not an identifier is named "(unnamed)": it never reaches a header or the log as sent', async () => {
+  replyJson({ id: 'chatcmpl-odd-tool', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] });
+  // Once a 500 after the upstream call was made and paid for (Node refused the header), with a
+  // forged line in the log.
+  const { response } = await client.responses
+    .create({ model: 'gpt-4o', input: 'go', tools: [{ type: 'web_search_\u2028\r\nx-evil: 1' }, { type: 'code_interpreter', name: 'bad name\n' }] as unknown as OpenAI.Responses.Tool[] })
+    .withResponse();
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('x-modapi-warning'), 'tools left out (the provider cannot run them): (unnamed), code_interpreter ((unnamed))');
+  assert.equal(response.headers.get('x-evil'), null);
+});
+
 /** A 4xx in OpenAI's error shape, with nothing sent upstream. */
 const refusedLocally = async (body: Record<string, unknown>, status: number, apiKey = TEST_TOKEN): Promise<void> => {
   const before = harness.upstream.requests.length;

@@ -37,7 +37,9 @@ const chatTool = (tool: ResponsesFunctionTool, name: string, namespaceDescriptio
 
 const isFunction = (tool: { type: string }): tool is ResponsesFunctionTool => tool.type === 'function' && typeof (tool as ResponsesFunctionTool).name === 'string';
 
-const builtInName = (tool: ResponsesTool): string => (typeof tool.name === 'string' ? `${tool.type} (${tool.name})` : tool.type);
+/** A name from the client as it may appear in a header and the log: an identifier, or not shown. */
+const shown = (value: unknown): string => (typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(value) ? value : '(unnamed)');
+const builtInName = (tool: ResponsesTool): string => (typeof tool.name === 'string' ? `${shown(tool.type)} (${shown(tool.name)})` : shown(tool.type));
 
 /** Tools that run at OpenAI (web search, file search, code interpreter, computer use, image
  * generation, hosted MCP) and custom (free-form) tools have no chat counterpart. Clients such as
@@ -55,7 +57,7 @@ const decodeToolList = (tools: readonly ResponsesTool[]): Omit<DecodedTools, 'to
       const namespace = tool as ResponsesNamespaceTool;
       for (const inner of namespace.tools) {
         if (isFunction(inner)) add(inner, namespace);
-        else decoded.leftOut.push(`${namespace.name}.${builtInName(inner as ResponsesTool)}`);
+        else decoded.leftOut.push(`${shown(namespace.name)}.${builtInName(inner as ResponsesTool)}`);
       }
     } else decoded.leftOut.push(builtInName(tool));
   }
