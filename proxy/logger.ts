@@ -23,6 +23,32 @@ export class Redactor {
   }
 }
 
+/** Redacts a JSON text read as a client will read it: a secret written with JSON escapes
+ * (`\u0073k-...`) is not in the raw text but is in every parsed string. Text without a backslash
+ * holds no escape and is redacted as it is; text that does not parse is too. */
+export const redactJsonText = (text: string, redact: (text: string) => string): string => {
+  if (!text.includes('\\')) return redact(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return redact(text);
+  }
+  let changed = false;
+  const clean = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const redacted = redact(value);
+      if (redacted !== value) changed = true;
+      return redacted;
+    }
+    if (Array.isArray(value)) return value.map(clean);
+    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [clean(key) as string, clean(item)]));
+    return value;
+  };
+  const cleaned = clean(parsed);
+  return changed ? JSON.stringify(cleaned) : redact(text);
+};
+
 export const createConsoleLogger = (redactor: Redactor, quiet = false): Logger => ({
   info: (message) => {
     if (!quiet) console.log(redactor.redact(message));

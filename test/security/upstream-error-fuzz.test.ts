@@ -82,8 +82,15 @@ const streamStart: Record<UpstreamDialect, string[]> = {
   gemini: fixtureEvents('gemini/stream-text-thoughts-token-count.vercel.jsonl').slice(0, 1),
 };
 
-const errorEvent = (dialect: UpstreamDialect, error: Record<string, unknown>): string =>
-  dialect === 'anthropic' ? `event: error\ndata: ${JSON.stringify({ type: 'error', error })}\n\n` : `data: ${JSON.stringify({ error })}\n\n`;
+/** JSON text with every secret written as \u escapes: the same value to a client's JSON parser, but
+ * not the secret's characters in the bytes. */
+const escapeSecrets = (json: string): string =>
+  SECRETS.reduce((text, secret) => text.split(secret).join([...secret].map((character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')), json);
+
+const errorEvent = (dialect: UpstreamDialect, error: Record<string, unknown>, escaped: boolean): string => {
+  const json = (value: unknown) => (escaped ? escapeSecrets(JSON.stringify(value)) : JSON.stringify(value));
+  return dialect === 'anthropic' ? `event: error\ndata: ${json({ type: 'error', error })}\n\n` : `data: ${json({ error })}\n\n`;
+};
 
 const MODEL: Record<UpstreamDialect, string> = { openai: 'gpt-4o', anthropic: 'anthropic/claude-sonnet-4-5', gemini: 'gemini/gemini-2.5-flash' };
 
@@ -110,7 +117,16 @@ const request = async (client: 'openai' | 'anthropic', model: string, stream: bo
   return { status: response.status, text: await response.text(), headers: JSON.stringify([...response.headers]) };
 };
 
-const leaks = (text: string): string | undefined => SECRETS.find((secret) => text.includes(secret));
+/** A secret in the text as it is, or as a client's JSON parser reads it (\u escapes decoded). */
+const sendRawJson = (response: ServerResponse, status: number, json: string): void => {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(json);
+};
+
+const leaks = (text: string): string | undefined => {
+  const decoded = text.replace(/\\u([0-9a-fA-F]{4})/g, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return SECRETS.find((secret) => text.includes(secret) || decoded.includes(secret));
+};
 
 test('a secret an upstream puts anywhere in an error never reaches a client, the ledger or the log', async () => {
   const random = new Random(SEED);
@@ -120,15 +136,17 @@ test('a secret an upstream puts anywhere in an error never reaches a client, the
     const client = random.pick(['openai', 'anthropic'] as const);
     const stream = random.next() < 0.5;
     const inStream = stream && random.next() < 0.5;
+    // Escaped secrets once reached clients in relayed error events, which were masked as raw text.
+    const escaped = random.next() < 0.4;
     const error = errorObject(random);
     const status = random.pick([400, 401, 403, 404, 429, 500, 503, 529]);
     nextAnswer = inStream
-      ? (response) => void sendEvents(response, [...streamStart[dialect], errorEvent(dialect, error)])
-      : (response) => sendJson(response, status, errorBody(dialect, error));
+      ? (response) => void sendEvents(response, [...streamStart[dialect], errorEvent(dialect, error, escaped)])
+      : (response) => (escaped ? sendRawJson(response, status, escapeSecrets(JSON.stringify(errorBody(dialect, error)))) : sendJson(response, status, errorBody(dialect, error)));
     const answer = await request(client, MODEL[dialect], stream);
     statuses.add(answer.status);
     const leaked = leaks(answer.text) ?? leaks(answer.headers);
-    assert.equal(leaked, undefined, `case ${index} (${client} client, ${dialect} upstream, ${inStream ? 'in-stream' : `HTTP ${status}`}) leaked to the client: ${answer.text.slice(0, 400)}`);
+    assert.equal(leaked, undefined, `case ${index} (${client} client, ${dialect} upstream, ${inStream ? 'in-stream' : `HTTP ${status}`}${escaped ? ', escaped' : ''}) leaked to the client: ${answer.text.slice(0, 400)}`);
   }
   // The cases reached clients as errors of many statuses, not one generic refusal.
   assert.ok(statuses.size >= 4, `statuses seen: ${[...statuses].join(', ')}`);

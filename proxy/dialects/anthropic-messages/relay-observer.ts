@@ -1,3 +1,4 @@
+import { redactJsonText } from '../../logger.js';
 import type { AnswerFacts, TokenUsage } from '../../adapters/types.js';
 import type { GatewayError } from '../../errors.js';
 import { EventReframer } from '../../sse/event-reframer.js';
@@ -29,7 +30,7 @@ export class AnthropicRelayObserver extends EventReframer {
   protected forward(name: string | undefined, data: string): string {
     if (name === 'error') {
       this.error = errorFromAnthropicStreamEvent(data, this.providerId);
-      return this.redact(data);
+      return redactJsonText(data, this.redact);
     }
     if (name === 'message_start' || name === 'message_delta') this.readUsage(name, data);
     return data;

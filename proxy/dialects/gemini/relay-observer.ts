@@ -1,3 +1,4 @@
+import { redactJsonText } from '../../logger.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { EventSourceParser } from 'eventsource-parser';
 import { createBoundedParser } from '../../sse/bounded-parser.js';
@@ -98,6 +99,6 @@ export class GeminiRelayObserver {
     if (callsFunction(chunk)) this.calledFunctions = true;
     if (!chunk.error) return data;
     this.error ??= geminiError(chunk.error.code ?? 502, {}, data, this.providerId);
-    return this.redact(data);
+    return redactJsonText(data, this.redact);
   }
 }

@@ -1,3 +1,4 @@
+import { redactJsonText } from '../../logger.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { EventSourceParser } from 'eventsource-parser';
 import { createBoundedParser } from '../../sse/bounded-parser.js';
@@ -73,7 +74,7 @@ export class OpenAIPassthrough {
       const dropped = this.readUsage(data);
       if (dropped) return;
     }
-    const forwarded = ERROR_OBJECT.test(data) ? this.redact(data) : data;
+    const forwarded = ERROR_OBJECT.test(data) ? redactJsonText(data, this.redact) : data;
     this.output += eventName ? `event: ${eventName}\ndata: ${forwarded}\n\n` : `data: ${forwarded}\n\n`;
   }
 

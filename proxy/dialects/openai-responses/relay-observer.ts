@@ -1,3 +1,4 @@
+import { redactJsonText } from '../../logger.js';
 import type { TokenUsage } from '../../adapters/types.js';
 import type { GatewayError } from '../../errors.js';
 import { EventReframer } from '../../sse/event-reframer.js';
@@ -57,7 +58,7 @@ export class ResponsesRelayObserver extends EventReframer {
 
   private onError(data: string): string {
     this.error ??= errorFromErrorEvent(data, this.providerId);
-    return this.redact(data);
+    return redactJsonText(data, this.redact);
   }
 
   /** Reads usage (and a failure) and names the client's model; an event that does not parse goes
