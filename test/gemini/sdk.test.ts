@@ -27,7 +27,7 @@ let genaiBeta: GoogleGenAI;
 
 before(async () => {
   harness = await startMessagesGateway(
-    { 'gpt-4o': { stream: TEXT_STREAM, whole: TEXT_WHOLE }, 'tools-model': { stream: TOOLS_STREAM } },
+    { 'gpt-4o': { stream: TEXT_STREAM, whole: TEXT_WHOLE }, 'gpt-5-mini': { whole: TEXT_WHOLE }, 'tools-model': { stream: TOOLS_STREAM } },
     { 'claude-sonnet-4-20250514': { stream: ANTHROPIC_TOOL_STREAM, whole: ANTHROPIC_TOOL_WHOLE } },
     {
       'POST /v1beta/models/gemini-3-pro-preview:streamGenerateContent': (_request, response) => sendEvents(response, fixtureEvents(GEMINI_STREAM)),
@@ -71,6 +71,13 @@ test('generateContent over an OpenAI-compatible upstream: text, finish reason, u
   assert.equal(record.status, 200);
   assert.equal(response.usageMetadata?.promptTokenCount, record.promptTokens);
   assert.equal(response.usageMetadata?.candidatesTokenCount, record.completionTokens);
+});
+
+test('maxOutputTokens to an OpenAI reasoning model goes as max_completion_tokens (max_tokens is refused there)', async () => {
+  await genai.models.generateContent({ model: 'gpt-5-mini', contents: 'hi', config: { maxOutputTokens: 100 } });
+  const sent = harness.upstream.last().json();
+  assert.equal(sent.max_completion_tokens, 100);
+  assert.equal(sent.max_tokens, undefined);
 });
 
 test('generateContentStream (v1beta, as Gemini CLI calls it) over an OpenAI-compatible upstream: the text as recorded, usage on the last chunk', async () => {
