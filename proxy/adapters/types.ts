@@ -10,7 +10,8 @@ export interface ChatRequest {
   stream?: boolean;
   stream_options?: { include_usage?: boolean } | null;
   tools?: ChatTool[];
-  tool_choice?: 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+  /** OpenAI's allowed_tools too; for upstreams with function tools only, pipeline/function-tools.ts. */
+  tool_choice?: 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } } | { type: 'allowed_tools'; allowed_tools: { mode: 'auto' | 'required'; tools: ChatTool[] } };
   parallel_tool_calls?: boolean;
   response_format?: { type: 'text' | 'json_object' | 'json_schema'; json_schema?: { name: string; schema?: unknown; strict?: boolean } };
   temperature?: number;

@@ -170,6 +170,21 @@ describe('tools', () => {
     assert.equal(convert({ tools }).body.tool_choice, undefined);
   });
 
+  test("OpenAI's allowed_tools narrows the tools with its mode as the choice; custom tools are left out with a warning (once a 500)", () => {
+    const other = { type: 'function' as const, function: { name: 'time', parameters: { type: 'object', properties: {} } } };
+    const custom = { type: 'custom', custom: { name: 'apply_patch' } } as unknown as NonNullable<ChatRequest['tools']>[number];
+    const required = convert({ tools: [...tools, other, custom], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name: 'weather' } }] } } });
+    assert.deepEqual(required.body.tools?.map((tool) => tool.name), ['weather']);
+    assert.deepEqual(required.body.tool_choice, { type: 'any' });
+    assert.ok(required.warnings.some((warning) => warning.includes('"custom"')), required.warnings.join(' | '));
+    const auto = convert({ tools: [...tools, other], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [{ type: 'function', function: { name: 'time' } }] } } });
+    assert.deepEqual(auto.body.tools?.map((tool) => tool.name), ['time']);
+    assert.deepEqual(auto.body.tool_choice, { type: 'auto' });
+    const unknown = convert({ tools, tool_choice: { type: 'custom', custom: { name: 'x' } } as unknown as ChatRequest['tool_choice'] });
+    assert.deepEqual(unknown.body.tool_choice, { type: 'auto' });
+    assert.ok(unknown.warnings.some((warning) => warning.includes('tool_choice')));
+  });
+
   test('parallel_tool_calls false becomes disable_parallel_tool_use', () => {
     assert.deepEqual(convert({ tools, parallel_tool_calls: false }).body.tool_choice, { type: 'auto', disable_parallel_tool_use: true });
     assert.deepEqual(convert({ tools, tool_choice: 'required', parallel_tool_calls: false }).body.tool_choice, { type: 'any', disable_parallel_tool_use: true });

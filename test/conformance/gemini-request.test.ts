@@ -199,6 +199,10 @@ describe('converter', () => {
     assert.deepEqual(config('required'), { functionCallingConfig: { mode: 'ANY' } });
     assert.deepEqual(config({ type: 'function', function: { name: 'weather' } }), { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['weather'] } });
     assert.equal(config(undefined), undefined);
+    // OpenAI's allowed_tools: the tools it allows, with its mode (a required one stayed AUTO before).
+    const narrowed = convertChatRequest(request({ tools: [...tools, { type: 'function', function: { name: 'time' } }], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name: 'time' } }] } } }), 'gemini-2.5-flash').body;
+    assert.deepEqual(narrowed.tools, [{ functionDeclarations: [{ name: 'time' }] }]);
+    assert.deepEqual(narrowed.toolConfig, { functionCallingConfig: { mode: 'ANY' } });
     const noParameters = convertChatRequest(request({ tools: [{ type: 'function', function: { name: 'now', parameters: {} } }] }), 'gemini-2.5-flash').body;
     assert.deepEqual(noParameters.tools, [{ functionDeclarations: [{ name: 'now' }] }]);
   });

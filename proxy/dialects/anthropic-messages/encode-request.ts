@@ -1,6 +1,7 @@
 import { findBundledModel } from '../../catalog/bundled-table.js';
 import type { ChatRequest } from '../../adapters/types.js';
 import { convertMessages } from './encode-messages.js';
+import { functionTools } from '../../pipeline/function-tools.js';
 import { convertToolChoice, convertTools } from './encode-tools.js';
 import type { AnthropicMessage, AnthropicRequest, AnthropicToolChoice } from './wire-types.js';
 
@@ -104,8 +105,9 @@ const samplingFor = (request: ChatRequest, thinking: boolean, warnings: string[]
 /** The gateway's neutral (OpenAI) chat request as an Anthropic Messages request. */
 export const convertRequest = (request: ChatRequest, upstreamModel: string, stream: boolean): ConvertedRequest => {
   const converted = convertMessages(request.messages);
-  const warnings = [...converted.warnings, ...unsupportedWarnings(request)];
-  const toolChoice = convertToolChoice(request);
+  const functions = functionTools(request);
+  const warnings = [...converted.warnings, ...unsupportedWarnings(request), ...functions.warnings];
+  const toolChoice = convertToolChoice(functions.tools, functions.choice, request);
   const thinking = thinkingFor(request, converted.messages, toolChoice, warnings);
   const body: AnthropicRequest = {
     model: upstreamModel,
@@ -115,7 +117,7 @@ export const convertRequest = (request: ChatRequest, upstreamModel: string, stre
     ...samplingFor(request, thinking !== undefined, warnings),
     stream,
   };
-  const tools = convertTools(request.tools);
+  const tools = convertTools(functions.tools);
   if (tools) body.tools = tools;
   if (toolChoice) body.tool_choice = toolChoice;
   if (thinking) body.thinking = thinking;

@@ -1,9 +1,10 @@
 import type { ChatRequest, ChatTool } from '../../adapters/types.js';
+import type { FunctionToolChoice } from '../../pipeline/function-tools.js';
 import type { AnthropicTool, AnthropicToolChoice } from './wire-types.js';
 
 /** OpenAI function tools as Anthropic tools (the JSON schema travels as `input_schema`). */
-export const convertTools = (tools: ChatTool[] | undefined): AnthropicTool[] | undefined => {
-  if (!tools || tools.length === 0) return undefined;
+export const convertTools = (tools: ChatTool[]): AnthropicTool[] | undefined => {
+  if (tools.length === 0) return undefined;
   return tools.map((tool) => ({
     name: tool.function.name,
     ...(tool.function.description ? { description: tool.function.description } : {}),
@@ -13,10 +14,9 @@ export const convertTools = (tools: ChatTool[] | undefined): AnthropicTool[] | u
 
 /** `tool_choice` auto/none/required/named as auto/none/any/tool; `parallel_tool_calls: false` as
  * `disable_parallel_tool_use` (which `none` cannot carry, and needs no: it calls no tool). */
-export const convertToolChoice = (request: Pick<ChatRequest, 'tool_choice' | 'parallel_tool_calls' | 'tools'>): AnthropicToolChoice | undefined => {
-  if (!request.tools || request.tools.length === 0) return undefined;
+export const convertToolChoice = (tools: ChatTool[], choice: FunctionToolChoice | undefined, request: Pick<ChatRequest, 'parallel_tool_calls'>): AnthropicToolChoice | undefined => {
+  if (tools.length === 0) return undefined;
   const disableParallel = request.parallel_tool_calls === false ? { disable_parallel_tool_use: true } : {};
-  const choice = request.tool_choice;
   if (choice === 'none') return { type: 'none' };
   if (choice === 'required') return { type: 'any', ...disableParallel };
   if (choice && typeof choice === 'object') return { type: 'tool', name: choice.function.name, ...disableParallel };

@@ -1,4 +1,5 @@
 import type { ChatRequest } from '../../adapters/types.js';
+import { functionTools, type FunctionToolChoice } from '../../pipeline/function-tools.js';
 import type { GeminiFunctionDeclaration, GeminiRequest } from './wire-types.js';
 
 export interface ConvertedTools {
@@ -30,7 +31,7 @@ const declarationsFrom = (tools: NonNullable<ChatRequest['tools']>, warnings: st
 
 /** tool_choice as functionCallingConfig: auto AUTO, none NONE, required ANY, a named function ANY
  * limited to that name. */
-const toolConfigFrom = (choice: ChatRequest['tool_choice']): GeminiRequest['toolConfig'] => {
+const toolConfigFrom = (choice: FunctionToolChoice | undefined): GeminiRequest['toolConfig'] => {
   if (choice === undefined || choice === null) return undefined;
   if (choice === 'auto') return { functionCallingConfig: { mode: 'AUTO' } };
   if (choice === 'none') return { functionCallingConfig: { mode: 'NONE' } };
@@ -40,10 +41,11 @@ const toolConfigFrom = (choice: ChatRequest['tool_choice']): GeminiRequest['tool
 };
 
 export const convertTools = (request: Pick<ChatRequest, 'tools' | 'tool_choice' | 'parallel_tool_calls'>): ConvertedTools => {
-  const warnings: string[] = [];
-  const declarations = declarationsFrom(request.tools ?? [], warnings);
+  const functions = functionTools(request);
+  const warnings = [...functions.warnings];
+  const declarations = declarationsFrom(functions.tools, warnings);
   if (declarations.length === 0) return { warnings };
   if (request.parallel_tool_calls === false) warnings.push('Gemini cannot be told to avoid parallel tool calls; parallel_tool_calls was ignored.');
-  const toolConfig = toolConfigFrom(request.tool_choice);
+  const toolConfig = toolConfigFrom(functions.choice);
   return { tools: [{ functionDeclarations: declarations }], ...(toolConfig ? { toolConfig } : {}), warnings };
 };
