@@ -1,3 +1,4 @@
+import { madeUpToolCallId } from '../../pipeline/tool-call-id.js';
 import type { ChatContentPart, ChatMessage, ChatToolCall } from '../../adapters/types.js';
 import { GatewayError } from '../../errors.js';
 import type { GeminiClientRequest, GeminiPart } from './wire-types.js';
@@ -12,7 +13,7 @@ interface PendingCall {
 
 /** Gemini's calls and responses pair by name and order (ids are optional): a call without an id
  * gets one made from its place in the conversation, the same on every request of a conversation. */
-const callId = (turn: number, index: number, name: string): string => `call_${turn}_${index}_${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+const callId = (turn: number, index: number, name: string): string => madeUpToolCallId(`call_${turn}_${index}_${name.replace(/[^A-Za-z0-9_-]/g, '_')}`);
 
 /** A file the client sent inline: an image as a data URL, audio as input_audio, anything else
  * (a PDF) as a file part. */

@@ -1,3 +1,4 @@
+import { madeUpToolCallId } from '../../pipeline/tool-call-id.js';
 import type { ChatPart } from '../../adapters/types.js';
 import { finishReasonFromGemini, isPromptBlocked } from './finish-reason.js';
 import { PartialArguments } from './partial-arguments.js';
@@ -29,7 +30,7 @@ interface CandidateState {
 export const makeToolCallId = (responseId: string | undefined, choice: number, index: number, name: string): string => {
   const safeName = name.replace(/[^A-Za-z0-9_-]/g, '_');
   const response = responseId ? `${responseId.replace(/[^A-Za-z0-9_-]/g, '')}_` : '';
-  return `call_${response}${choice > 0 ? `${choice}_` : ''}${index}_${safeName}`;
+  return madeUpToolCallId(`call_${response}${choice > 0 ? `${choice}_` : ''}${index}_${safeName}`);
 };
 
 /** Decodes Gemini answers into parts: each SSE chunk of a stream, or the one body of a

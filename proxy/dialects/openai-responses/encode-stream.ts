@@ -1,3 +1,4 @@
+import { madeUpToolCallId } from '../../pipeline/tool-call-id.js';
 import type { ChatPart, FinishReason, TokenUsage } from '../../adapters/types.js';
 import type { ClientToolName } from './decode-tools.js';
 import { outputItemId } from './item-ids.js';
@@ -224,7 +225,7 @@ export class ResponsesEventEncoder {
       const upstreamName = part.name ?? '';
       const clientName = this.options.toolNames.get(upstreamName) ?? { name: upstreamName };
       const id = this.itemId('fc');
-      const item: ResponsesOutputFunctionCall = { type: 'function_call', id, status: 'in_progress', call_id: part.id || `call_${id}`, name: clientName.name, ...(clientName.namespace ? { namespace: clientName.namespace } : {}), arguments: '' };
+      const item: ResponsesOutputFunctionCall = { type: 'function_call', id, status: 'in_progress', call_id: part.id || madeUpToolCallId(`call_${id}`), name: clientName.name, ...(clientName.namespace ? { namespace: clientName.namespace } : {}), arguments: '' };
       const added = this.addItem(item);
       open = { item, index: added.index };
       this.calls.set(part.index, open);
