@@ -249,6 +249,11 @@ describe('converter', () => {
     assert.match(warnings[0] ?? '', /logprobs/);
   });
 
+  test('reasoning_effort minimal on 2.5 Pro is its smallest budget (128): it cannot turn thinking off', () => {
+    assert.deepEqual(convertChatRequest(request({ reasoning_effort: 'minimal' }), 'gemini-2.5-pro').body.generationConfig?.thinkingConfig, { includeThoughts: false, thinkingBudget: 128 });
+    assert.deepEqual(convertChatRequest(request({ reasoning_effort: 'minimal' }), 'gemini-2.5-flash').body.generationConfig?.thinkingConfig, { includeThoughts: false, thinkingBudget: 0 });
+  });
+
   test('reasoning_effort: a thinking budget on 2.5, a thinking level on 3, thoughts asked for', () => {
     assert.deepEqual(convertChatRequest(request({ reasoning_effort: 'low' }), 'gemini-2.5-flash').body.generationConfig?.thinkingConfig, { includeThoughts: true, thinkingBudget: 1024 });
     assert.deepEqual(convertChatRequest(request({ reasoning_effort: 'high' }), 'gemini-3-pro-preview').body.generationConfig?.thinkingConfig, { includeThoughts: true, thinkingLevel: 'high' });

@@ -92,10 +92,17 @@ test('tool_choice and explicit thinking map to their OpenAI counterparts', () =>
   assert.equal(reasoningEffortOf({ thinking: { type: 'disabled' } }), undefined);
 });
 
-test('structured output asked through output_config.format becomes a json_schema response_format', () => {
-  const schema = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] };
-  const chat = toChatRequest({ model: 'm', messages: [{ role: 'user', content: 'hi' }], output_config: { format: { type: 'json_schema', schema } } }, false);
-  assert.deepEqual(chat.response_format, { type: 'json_schema', json_schema: { name: 'output', schema, strict: true } });
+test('structured output asked through output_config.format becomes a json_schema response_format, strict where OpenAI takes it', () => {
+  const formatOf = (schema: Record<string, unknown>) => toChatRequest({ model: 'm', messages: [{ role: 'user', content: 'hi' }], output_config: { format: { type: 'json_schema', schema } } }, false).response_format;
+  const closed = { type: 'object', properties: { answer: { type: 'string' }, detail: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'], additionalProperties: false } }, required: ['answer', 'detail'], additionalProperties: false };
+  assert.deepEqual(formatOf(closed), { type: 'json_schema', json_schema: { name: 'output', schema: closed, strict: true } });
+  // An optional property (zod's .optional()) or an open object: strict mode would refuse it (400).
+  const optional = { type: 'object', properties: { name: { type: 'string' }, age: { type: 'number' } }, required: ['name'], additionalProperties: false };
+  assert.deepEqual(formatOf(optional), { type: 'json_schema', json_schema: { name: 'output', schema: optional } });
+  const open = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] };
+  assert.deepEqual(formatOf(open), { type: 'json_schema', json_schema: { name: 'output', schema: open } });
+  const nestedOptional = { ...closed, properties: { ...closed.properties, detail: { type: 'object', properties: { n: { type: 'number' } }, required: [], additionalProperties: false } } };
+  assert.equal(formatOf(nestedOptional)?.json_schema?.strict, undefined);
   assert.equal(toChatRequest({ model: 'm', messages: [], output_config: { effort: 'high' } }, false).response_format, undefined);
 });
 

@@ -48,10 +48,26 @@ export const reasoningEffortOf = (request: Pick<AnthropicRequest, 'thinking' | '
   return effortFromBudget(request.thinking.budget_tokens ?? 0);
 };
 
+/** Whether OpenAI's strict mode takes the schema: every object closed (`additionalProperties:
+ * false`) with all its properties required. */
+const strictCompatible = (schema: unknown): boolean => {
+  if (Array.isArray(schema)) return schema.every(strictCompatible);
+  if (schema === null || typeof schema !== 'object') return true;
+  const node = schema as Record<string, unknown>;
+  if (node.type === 'object' || node.properties !== undefined) {
+    const properties = node.properties && typeof node.properties === 'object' ? Object.keys(node.properties) : [];
+    const required = Array.isArray(node.required) ? node.required : [];
+    if (node.additionalProperties !== false || properties.some((name) => !required.includes(name))) return false;
+  }
+  return Object.values(node).every(strictCompatible);
+};
+
+/** Anthropic enforces the schema; OpenAI does only in strict mode, which refuses (400) a schema with
+ * an optional property or an open object, as zod's `.optional()` gives: strict only where it holds. */
 const responseFormatOf = (request: AnthropicRequest): ChatRequest['response_format'] => {
   const format = request.output_config?.format;
   if (format?.type !== 'json_schema' || !format.schema) return undefined;
-  return { type: 'json_schema', json_schema: { name: 'output', schema: format.schema, strict: true } };
+  return { type: 'json_schema', json_schema: { name: 'output', schema: format.schema, ...(strictCompatible(format.schema) ? { strict: true } : {}) } };
 };
 
 /** An Anthropic Messages request as the gateway's neutral chat request (OpenAI's chat body).

@@ -51,13 +51,14 @@ const decodeToolChoice = (config: GeminiClientRequest['toolConfig'], warnings: s
   }
 };
 
-/** thinkingLevel, else the token budget, as an effort; a budget of -1 (dynamic) leaves the model's default. */
+/** thinkingLevel, else the token budget, as an effort; a budget of -1 (dynamic) leaves the model's
+ * default, and so does 0 (thinking off, in Google's words): an effort would turn thinking on at
+ * Anthropic and be refused by a model that does not reason. */
 const reasoningEffort = (thinking: GeminiGenerationConfig['thinkingConfig']): ReasoningEffort | undefined => {
   const level = thinking?.thinkingLevel?.toLowerCase();
   if (level === 'minimal' || level === 'low' || level === 'medium' || level === 'high') return level;
   const budget = thinking?.thinkingBudget;
-  if (!finite(budget) || budget < 0) return undefined;
-  if (budget === 0) return 'minimal';
+  if (!finite(budget) || budget <= 0) return undefined;
   return budget <= 2_048 ? 'low' : budget <= 12_288 ? 'medium' : 'high';
 };
 

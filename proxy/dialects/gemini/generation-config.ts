@@ -4,6 +4,7 @@ import type { GeminiGenerationConfig } from './wire-types.js';
 /** Fields of an OpenAI chat body that Gemini has no use for; mentioned in a warning if set. */
 const UNSUPPORTED = ['logprobs', 'top_logprobs', 'logit_bias', 'audio', 'modalities', 'prediction', 'service_tier'] as const;
 
+const PRO_MINIMUM_BUDGET = 128;
 const THINKING_BUDGET: Record<NonNullable<ChatRequest['reasoning_effort']>, number> = { minimal: 0, low: 1024, medium: 8192, high: 24576 };
 
 /** Gemini's major version from a model id (`gemini-2.5-flash` -> 2.5), 0 when unknown. */
@@ -14,6 +15,8 @@ export const geminiVersion = (model: string): number => Number(/gemini-(\d+(?:\.
 const thinkingConfigFrom = (effort: ChatRequest['reasoning_effort'], model: string): GeminiGenerationConfig['thinkingConfig'] => {
   if (!effort || !(effort in THINKING_BUDGET)) return undefined;
   if (geminiVersion(model) >= 3) return { includeThoughts: true, thinkingLevel: effort === 'minimal' || effort === 'low' ? 'low' : 'high' };
+  // 2.5 Pro cannot think less than 128 tokens (a budget of 0 turns thinking off elsewhere, and is refused there).
+  if (effort === 'minimal' && /-pro\b/.test(model)) return { includeThoughts: false, thinkingBudget: PRO_MINIMUM_BUDGET };
   return { includeThoughts: effort !== 'minimal', thinkingBudget: THINKING_BUDGET[effort] };
 };
 
