@@ -133,3 +133,17 @@ test('the stream validator refuses what the real API never sends', () => {
   assert.throws(() => assertValidAnthropicStream([start, ...[...end].reverse()]), /message_stop is the last/);
   assert.throws(() => assertValidAnthropicStream([{ name: undefined, data: start.data }, ...end]), /event: line/);
 });
+
+test('documents given as content blocks become text; a document or image the provider cannot be given (by URL, a Files API id) is a 400, not dropped', () => {
+  const request = (content: unknown): AnthropicRequest => ({ model: 'm', max_tokens: 64, messages: [{ role: 'user', content: content as never }] });
+  const fromContent = toChatRequest(request([{ type: 'document', source: { type: 'content', content: [{ type: 'text', text: 'Chapter one.' }, { type: 'text', text: 'Chapter two.' }] } }, { type: 'text', text: 'Summarize.' }]), false);
+  assert.equal(fromContent.messages[0]!.content, 'Chapter one.\nChapter two.\nSummarize.');
+  // Once the model answered "Summarize this PDF" without the PDF, and nobody was told.
+  for (const block of [
+    { type: 'document', source: { type: 'url', url: 'https://example.com/report.pdf' } },
+    { type: 'document', source: { type: 'file', file_id: 'file_011' } },
+    { type: 'image', source: { type: 'file', file_id: 'file_012' } },
+  ]) {
+    assert.throws(() => toChatRequest(request([block, { type: 'text', text: 'Summarize this.' }]), false), (error: { status?: number; message?: string }) => error.status === 400 && /cannot be sent to this model's provider/.test(error.message ?? ''), JSON.stringify(block));
+  }
+});

@@ -1,4 +1,5 @@
 import type { ChatContentPart, ChatMessage, ChatToolCall } from '../../adapters/types.js';
+import { GatewayError } from '../../errors.js';
 import type { AnthropicContentBlock, AnthropicDocumentBlock, AnthropicImageBlock, AnthropicMessage, AnthropicTextBlock, AnthropicToolResultBlock, AnthropicToolUseBlock } from './wire-types.js';
 
 const blocksOf = (content: AnthropicMessage['content'] | undefined): AnthropicContentBlock[] =>
@@ -13,29 +14,36 @@ export const plainText = (content: AnthropicMessage['content'] | undefined): str
     .map((block) => block.text)
     .join('\n');
 
-const imagePart = (block: AnthropicImageBlock): ChatContentPart | undefined => {
+/** A source another provider cannot be given (an Anthropic Files API id, a PDF by URL): refused,
+ * since left out the model would answer without it and nobody would know. */
+const unsendable = (what: string, sourceType: string): GatewayError =>
+  GatewayError.invalidRequest(`An ${what} with a "${sourceType.slice(0, 32)}" source cannot be sent to this model's provider; send it inline (base64${what === 'image' ? ' or a URL' : ' or text'}).`, null, 'unsupported_content');
+
+const imagePart = (block: AnthropicImageBlock): ChatContentPart => {
   const source = block.source as { type: string; media_type?: string; data?: string; url?: string };
   if (source.type === 'base64' && source.data) return { type: 'image_url', image_url: { url: `data:${source.media_type ?? 'image/png'};base64,${source.data}` } };
   if (source.type === 'url' && source.url) return { type: 'image_url', image_url: { url: source.url } };
-  return undefined;
+  throw unsendable('image', String(source.type));
 };
 
-/** PDFs go as OpenAI `file` parts; plain-text documents as text. */
-const documentPart = (block: AnthropicDocumentBlock): ChatContentPart | undefined => {
+/** PDFs go as OpenAI `file` parts; plain-text documents, and documents given as content blocks, as
+ * text (and images). */
+const documentParts = (block: AnthropicDocumentBlock): ChatContentPart[] => {
   const source = block.source;
-  if (source.type === 'text' && typeof source.data === 'string') return { type: 'text', text: source.data };
+  if (source.type === 'text' && typeof source.data === 'string') return [{ type: 'text', text: source.data }];
+  if (source.type === 'content') return blocksOf(source.content as AnthropicMessage['content']).flatMap((inner) => (isText(inner) ? [{ type: 'text' as const, text: inner.text }] : inner.type === 'image' ? [imagePart(inner as AnthropicImageBlock)] : []));
   if (source.type === 'base64' && source.data) {
-    return { type: 'file', file: { filename: block.title ?? 'document.pdf', file_data: `data:${source.media_type ?? 'application/pdf'};base64,${source.data}` } };
+    return [{ type: 'file', file: { filename: block.title ?? 'document.pdf', file_data: `data:${source.media_type ?? 'application/pdf'};base64,${source.data}` } }];
   }
-  return undefined;
+  throw unsendable('document', String(source.type));
 };
 
 /** A user turn's parts; blocks with no OpenAI counterpart (server tool results and the like) are left out. */
-const userPart = (block: AnthropicContentBlock): ChatContentPart | undefined => {
-  if (isText(block)) return { type: 'text', text: block.text };
-  if (block.type === 'image') return imagePart(block as AnthropicImageBlock);
-  if (block.type === 'document') return documentPart(block as AnthropicDocumentBlock);
-  return undefined;
+const userParts = (block: AnthropicContentBlock): ChatContentPart[] => {
+  if (isText(block)) return [{ type: 'text', text: block.text }];
+  if (block.type === 'image') return [imagePart(block as AnthropicImageBlock)];
+  if (block.type === 'document') return documentParts(block as AnthropicDocumentBlock);
+  return [];
 };
 
 /** Only-text content becomes one string: several OpenAI-like hosts accept nothing else. */
@@ -52,8 +60,7 @@ const toolMessage = (block: AnthropicToolResultBlock): ChatMessage => {
 const toolResultImages = (block: AnthropicToolResultBlock): ChatContentPart[] =>
   blocksOf(block.content)
     .filter((inner) => inner.type === 'image')
-    .map((inner) => imagePart(inner as AnthropicImageBlock))
-    .filter((part): part is ChatContentPart => part !== undefined);
+    .map((inner) => imagePart(inner as AnthropicImageBlock));
 
 /** Tool results come first (OpenAI wants them right after the assistant's tool calls), then the
  * rest of the user's turn. */
@@ -61,7 +68,7 @@ const convertUser = (message: AnthropicMessage): ChatMessage[] => {
   const blocks = blocksOf(message.content);
   const results = blocks.filter((block) => block.type === 'tool_result') as AnthropicToolResultBlock[];
   const converted: ChatMessage[] = results.map(toolMessage);
-  const parts = [...results.flatMap(toolResultImages), ...blocks.map(userPart).filter((part): part is ChatContentPart => part !== undefined)];
+  const parts = [...results.flatMap(toolResultImages), ...blocks.flatMap(userParts)];
   if (parts.length > 0) converted.push({ role: 'user', content: userContent(parts) });
   return converted;
 };
