@@ -182,6 +182,29 @@ test('a left-out tool whose type is not an identifier is named "(unnamed)": it n
   assert.equal(response.headers.get('x-evil'), null);
 });
 
+test('images a tool returned (parallel calls) follow all the results as a user message: chat tool messages hold text only', async () => {
+  replyJson({ id: 'chatcmpl-tool-images', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'two screenshots' }, finish_reason: 'stop' }] });
+  const png = 'data:image/png;base64,iVBORw0KGgo=';
+  await client.responses.create({
+    model: 'gpt-4o',
+    store: false,
+    input: [
+      { role: 'user', content: 'screenshot both' },
+      { type: 'function_call', call_id: 'call_a', name: 'shot', arguments: '{}' },
+      { type: 'function_call', call_id: 'call_b', name: 'shot', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'call_a', output: [{ type: 'input_text', text: 'first' }, { type: 'input_image', image_url: png }] },
+      { type: 'function_call_output', call_id: 'call_b', output: [{ type: 'input_image', image_url: png }] },
+    ] as unknown as OpenAI.Responses.ResponseInput,
+    tools: TOOLS,
+  });
+  const sent = harness.upstream.last().json().messages as { role: string; content: unknown; tool_call_id?: string }[];
+  assert.deepEqual(sent.slice(-3), [
+    { role: 'tool', tool_call_id: 'call_a', content: 'first' },
+    { role: 'tool', tool_call_id: 'call_b', content: '' },
+    { role: 'user', content: [{ type: 'image_url', image_url: { url: png } }, { type: 'image_url', image_url: { url: png } }] },
+  ]);
+});
+
 /** A 4xx in OpenAI's error shape, with nothing sent upstream. */
 const refusedLocally = async (body: Record<string, unknown>, status: number, apiKey = TEST_TOKEN): Promise<void> => {
   const before = harness.upstream.requests.length;

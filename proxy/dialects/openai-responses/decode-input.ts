@@ -46,11 +46,14 @@ class MessageBuilder {
   readonly messages: ChatMessage[] = [];
   private readonly callIds = new Set<string>();
   private pendingReasoning: SealedReasoningBlock[] = [];
+  /** Images and files the tool outputs of this turn returned, sent after all of its results. */
+  private pendingToolMedia: ChatContentPart[] = [];
 
   constructor(private readonly context: InputContext) {}
 
   add(item: ResponsesInputItem, index: number): void {
     const type = item.type ?? 'message';
+    if (type !== 'function_call_output' && type !== 'item_reference') this.flushToolMedia();
     if (type === 'item_reference') return this.addReference(item as ResponsesItemReference, index);
     if (type === 'message') return this.addMessage(item as ResponsesMessageItem, index);
     if (type === 'function_call') return this.addCall(item as ResponsesFunctionCallItem, index);
@@ -93,7 +96,22 @@ class MessageBuilder {
     // message index; the gateway says it in the client's terms and sends nothing.
     if (!this.callIds.has(item.call_id)) throw GatewayError.invalidRequest(`No function_call with call_id "${String(item.call_id).slice(0, 100)}" comes before this function_call_output.`, param(index, 'call_id'), 'invalid_value');
     const content = typeof item.output === 'string' ? item.output : messageContent(item.output, param(index, 'output'));
-    this.messages.push({ role: 'tool', tool_call_id: item.call_id, content });
+    if (!Array.isArray(content)) {
+      this.messages.push({ role: 'tool', tool_call_id: item.call_id, content });
+      return;
+    }
+    // Chat tool messages hold text only (OpenAI refuses an image there with a 400; Gemini's encoder
+    // kept only the text): the text stays, the rest follows the turn's results as the user's.
+    const text = content.filter((part) => part.type === 'text').map((part) => (part as { text: string }).text).join('');
+    this.messages.push({ role: 'tool', tool_call_id: item.call_id, content: text });
+    this.pendingToolMedia.push(...content.filter((part) => part.type !== 'text'));
+  }
+
+  /** The turn's tool results are all in: their images and files go as one user message. */
+  flushToolMedia(): void {
+    if (this.pendingToolMedia.length === 0) return;
+    this.messages.push({ role: 'user', content: this.pendingToolMedia });
+    this.pendingToolMedia = [];
   }
 
   /** Reasoning goes with the assistant message that follows it. Only the gateway's own sealed
@@ -134,5 +152,6 @@ export const decodeInput = (history: readonly ResponsesInputItem[], input: reado
     if (!item || typeof item !== 'object') throw GatewayError.invalidRequest('An input item must be an object.', param(index), 'invalid_type');
     builder.add(item, index);
   });
+  builder.flushToolMedia();
   return builder.messages;
 };
