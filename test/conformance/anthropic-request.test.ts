@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { convertRequest, FALLBACK_MAX_TOKENS } from '../../proxy/dialects/anthropic-messages/encode-request.js';
+import { rememberThinking } from '../../proxy/dialects/anthropic-messages/thinking-memory.js';
 import { AnthropicStreamDecoder } from '../../proxy/dialects/anthropic-messages/decode-stream.js';
 import { decodeMessage } from '../../proxy/dialects/anthropic-messages/decode-response.js';
 import type { ChatMessage, ChatPart, ChatRequest } from '../../proxy/adapters/types.js';
@@ -152,6 +153,27 @@ describe('messages', () => {
     ]);
     const without = convert({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: '185', reasoning_content: 'thought' }] });
     assert.deepEqual(without.body.messages[1]?.content, [{ type: 'text', text: '185' }]);
+  });
+
+  test('a signed thinking block sent back without the redacted_thinking beside it: the remembered blocks go, all of them', () => {
+    // Anthropic refuses a turn whose redacted_thinking blocks were filtered out; a client's format
+    // (chat's reasoning_signature, the Responses sealed reasoning) carries signed thinking only.
+    rememberThinking([
+      { type: 'thinking', thinking: 'plan', signature: 'SIG-1' },
+      { type: 'redacted_thinking', data: 'ENCRYPTED' },
+      { type: 'tool_use', id: 'toolu_redacted_1', name: 'weather', input: {} },
+    ]);
+    const turn = (signature: string) =>
+      convert({
+        messages: [
+          { role: 'user', content: 'weather?' },
+          { role: 'assistant', content: null, reasoning_content: 'plan', reasoning_signature: signature, tool_calls: [{ id: 'toolu_redacted_1', type: 'function', function: { name: 'weather', arguments: '{}' } }] },
+          { role: 'tool', tool_call_id: 'toolu_redacted_1', content: 'sunny' },
+        ],
+      }).body.messages[1]?.content as { type: string }[];
+    assert.deepEqual(turn('SIG-1').map((block) => block.type), ['thinking', 'redacted_thinking', 'tool_use']);
+    // A block the gateway did not see (another signature) is the client's: sent as it came.
+    assert.deepEqual(turn('SIG-OTHER').map((block) => block.type), ['thinking', 'tool_use']);
   });
 });
 

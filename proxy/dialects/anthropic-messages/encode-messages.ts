@@ -38,12 +38,17 @@ const parseToolArguments = (text: string, param: string): unknown => {
   throw GatewayError.invalidRequest('A tool call\'s arguments must be a JSON object for Anthropic.', param, 'invalid_tool_arguments');
 };
 
-/** The thinking blocks a client sent back, else those the gateway remembers for its tool calls. */
+/** The thinking blocks a client sent back, else those the gateway remembers for its tool calls;
+ * the remembered ones also when they hold every block sent and more: a client's format carries
+ * signed thinking only, and Anthropic refuses a turn whose redacted_thinking blocks were left out. */
 const thinkingOrRemembered = (message: ChatMessage): AnthropicContentBlock[] => {
   const sent = thinkingBlocks(message);
-  if (sent.length > 0) return sent;
   const firstCall = message.tool_calls?.[0];
-  return firstCall ? [...(recallThinking(firstCall.id) ?? [])] : [];
+  const remembered = firstCall ? recallThinking(firstCall.id) : undefined;
+  if (sent.length === 0) return [...(remembered ?? [])];
+  const rememberedSignatures = new Set(remembered?.map((block) => (block.type === 'thinking' ? block.signature : undefined)));
+  const holdsAllSent = sent.every((block) => rememberedSignatures.has((block as { signature?: string }).signature));
+  return remembered && remembered.length > sent.length && holdsAllSent ? [...remembered] : sent;
 };
 
 const assistantBlocks = (message: ChatMessage, param: string): AnthropicContentBlock[] => {
