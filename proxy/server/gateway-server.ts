@@ -103,7 +103,10 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
     responses: createResponsesState({ dir: options.ledgerDir ? join(options.ledgerDir, 'responses') : undefined, ...options.responses }),
     store,
   };
-  store?.watchTokens((stored) => context.tokens.replaceStored(stored));
+  store?.watchTokens((stored) => {
+    const clashing = context.tokens.replaceStored(stored);
+    if (clashing.length > 0) log.warn(`team store: token(s) ${clashing.map((name) => `"${name}"`).join(', ')} left out: the gateway's configuration has a token of the same name (a name is who a token is: its budgets, stored responses and usage)`);
+  });
   store?.watchPolicies((stored) => usage.governance.setStorePolicies(stored));
   const host = options.host ?? LOOPBACK;
   let boundPort = 0;

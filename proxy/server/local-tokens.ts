@@ -68,10 +68,17 @@ export class LocalTokens {
     this.combine();
   }
 
-  /** Replaces the tokens a team store keeps (digests only), beside the configured ones. */
-  replaceStored(tokens: readonly StoredToken[]): void {
-    this.fromStore = tokens.map((token) => ({ digest: token.digest, client: { name: token.name, policy: token.policy, admin: token.admin, team: token.team } }));
+  /** Replaces the tokens a team store keeps (digests only), beside the configured ones. A name is
+   * who a token is (its budgets, its stored responses, its usage): a stored token named like a
+   * configured one is left out, and its name returned, rather than made the same client. */
+  replaceStored(tokens: readonly StoredToken[]): string[] {
+    const configuredNames = new Set(this.configured.map((token) => token.client.name));
+    const clashing = tokens.filter((token) => configuredNames.has(token.name)).map((token) => token.name);
+    this.fromStore = tokens
+      .filter((token) => !configuredNames.has(token.name))
+      .map((token) => ({ digest: token.digest, client: { name: token.name, policy: token.policy, admin: token.admin, team: token.team } }));
     this.combine();
+    return clashing;
   }
 
   private combine(): void {
