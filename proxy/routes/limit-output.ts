@@ -18,3 +18,15 @@ export const limitOutput = (gateway: GatewayContext, resolved: ResolvedModel, ch
     chatRequest.max_completion_tokens = maxTokens;
   } else chatRequest.max_tokens = maxTokens;
 };
+
+/** OpenAI's reasoning models take only the default (1) temperature and top_p, and refuse any other
+ * value with a 400; Gemini CLI (0.61, its default model configs) sends topP 0.95 on its chat calls
+ * and temperature 0 on its utility calls, and other clients their own. A translated request to one of them goes without a value it would refuse. */
+export const fitSampling = (gateway: GatewayContext, resolved: ResolvedModel, chatRequest: ChatRequest): void => {
+  const model = resolved.upstreamModel.split('/').pop() ?? '';
+  // gpt-5-chat-latest is a chat model: it takes a temperature.
+  if (!REASONING_MODEL.test(model) || /-chat\b/.test(model)) return;
+  const dropped = (['temperature', 'top_p'] as const).filter((name) => chatRequest[name] !== undefined && chatRequest[name] !== null && chatRequest[name] !== 1);
+  for (const name of dropped) delete chatRequest[name];
+  if (dropped.length > 0) gateway.log.info(`${resolved.requestedModel} takes only the default ${dropped.join(' and ')}; left out of the request`);
+};

@@ -80,6 +80,20 @@ test('maxOutputTokens to an OpenAI reasoning model goes as max_completion_tokens
   assert.equal(sent.max_tokens, undefined);
 });
 
+test("Gemini CLI's sampling (chat: temperature 1, topP 0.95; utility calls: temperature 0) reaches an OpenAI reasoning model without the values it would refuse", async () => {
+  await genai.models.generateContent({ model: 'gpt-5-mini', contents: 'hi', config: { temperature: 1, topP: 0.95 } });
+  const chat = harness.upstream.last().json();
+  assert.equal(chat.temperature, 1, 'the default value is kept');
+  assert.equal('top_p' in chat, false);
+  await genai.models.generateContent({ model: 'gpt-5-mini', contents: 'hi', config: { temperature: 0, topP: 1 } });
+  const utility = harness.upstream.last().json();
+  assert.equal('temperature' in utility, false);
+  assert.equal(utility.top_p, 1);
+  // A model that takes it keeps it.
+  await genai.models.generateContent({ model: 'gpt-4o', contents: 'hi', config: { temperature: 0 } });
+  assert.equal(harness.upstream.last().json().temperature, 0);
+});
+
 test('generateContentStream (v1beta, as Gemini CLI calls it) over an OpenAI-compatible upstream: the text as recorded, usage on the last chunk', async () => {
   const expected = await recordedAnswer(TEXT_STREAM);
   const before = harness.records.length;

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { ResolvedModel } from '../../providers/registry.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
-import { limitOutput } from '../limit-output.js';
+import { fitSampling, limitOutput } from '../limit-output.js';
 import { readJsonBody } from '../../server/read-body.js';
 import { adapterFor } from '../../adapters/index.js';
 import { beginModelCall } from '../../pipeline/begin-call.js';
@@ -44,6 +44,7 @@ const serveWith = async (served: ResolvedModel, { gateway, response, tracker, bo
   }
   const decoded = toChatRequest(body, served.upstreamModel, stream);
   limitOutput(gateway, served, decoded.chat);
+  fitSampling(gateway, served, decoded.chat);
   for (const warning of decoded.warnings) gateway.log.warn(`gemini request to ${served.requestedModel}: ${warning}`);
   await answerOverHttp({
     parts: adapter.chat(decoded.chat, { provider: served.provider, upstreamModel: served.upstreamModel, client: tracker }),

@@ -14,7 +14,7 @@ import { estimateInputTokens } from '../../dialects/anthropic-messages/estimate-
 import { toChatRequest } from '../../dialects/anthropic-messages/decode-request.js';
 import { respondAnthropic } from './translated-response.js';
 import { messagesAttribution } from '../../dialects/anthropic-messages/attribution.js';
-import { limitOutput } from '../limit-output.js';
+import { fitSampling, limitOutput } from '../limit-output.js';
 import { asksForBeta, messagesPath, REQUEST_ID_HEADER } from '../../dialects/anthropic-messages/api.js';
 import { callEndpoint } from '../../usage/call-endpoint.js';
 
@@ -40,6 +40,7 @@ const serveWith = async (served: ResolvedModel, { gateway, request, response, tr
   }
   const chatRequest = toChatRequest(body, stream);
   limitOutput(gateway, served, chatRequest);
+  fitSampling(gateway, served, chatRequest);
   await respondAnthropic({
     parts: adapter.chat(chatRequest, { provider: served.provider, upstreamModel: served.upstreamModel, client: tracker }),
     stream,

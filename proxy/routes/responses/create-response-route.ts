@@ -13,7 +13,7 @@ import type { ResolvedModel } from '../../providers/registry.js';
 import { resolveModel, type GatewayContext } from '../../server/gateway-context.js';
 import { readJsonBody } from '../../server/read-body.js';
 import { requesterOf, trackRequest, type RequestTracker } from '../../usage/request-tracker.js';
-import { limitOutput } from '../limit-output.js';
+import { fitSampling, limitOutput } from '../limit-output.js';
 import { servedHeaders } from '../served-headers.js';
 import { relayResponses, relaysResponses } from './relay-responses.js';
 import type { ResponsesState } from './responses-state.js';
@@ -64,6 +64,7 @@ const serveWith = async (served: ResolvedModel, serve: ServeArguments): Promise<
   // Each attempt gets its own copy: the output limit is the served model's.
   const chat = { ...decoded.chat };
   limitOutput(gateway, served, chat);
+  fitSampling(gateway, served, chat);
   const answer = responsesAnswerFormat({
     responseId: `resp_${tracker.requestId.slice(4)}`,
     model: served.requestedModel,
