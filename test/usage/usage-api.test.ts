@@ -193,6 +193,9 @@ test('the usage API needs a token and refuses bad parameters', async () => {
   assert.equal(((await bad.json()) as any).error.param, 'group_by');
   assert.equal((await get('/modapi/usage?from=yesterday')).status, 400);
   assert.equal((await get('/modapi/usage?from=2026-02-01&to=2026-01-01')).status, 400);
+  // A day that does not exist is refused, not rolled over (2025-02-30 read as March 2nd).
+  for (const from of ['2025-02-30', '2025-04-31', '2025-02-29T10:00:00Z']) assert.equal((await get(`/modapi/usage?from=${from}`)).status, 400, from);
+  assert.equal((await get('/modapi/usage?from=2024-02-29&to=2024-03-01')).status, 200, 'a leap day is a day');
   assert.equal((await get('/modapi/usage/recent?limit=0')).status, 400);
 });
 

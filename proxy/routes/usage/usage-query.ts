@@ -2,10 +2,17 @@ import { z } from 'zod';
 import { GatewayError } from '../../errors.js';
 import { GROUP_DIMENSIONS, type GroupDimension, type UsageQuery } from '../../usage/usage-rollups.js';
 
+/** Whether the text's calendar day exists: Date.parse rolls 2025-02-30 over to March 2nd. */
+const realDay = (value: string): boolean => {
+  const [year, month, dayOfMonth] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, dayOfMonth));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === dayOfMonth;
+};
+
 /** A day (YYYY-MM-DD) or an ISO time; rollups are per UTC day, so a time counts for its day. */
 const day = z
   .string()
-  .refine((value) => /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)), 'must be a date (YYYY-MM-DD) or an ISO time')
+  .refine((value) => /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)) && realDay(value), 'must be a date (YYYY-MM-DD) or an ISO time')
   .transform((value) => new Date(Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)).toISOString().slice(0, 10));
 
 const TAG_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
