@@ -84,12 +84,13 @@ export const BUNDLED_MODELS: readonly ModelMetadata[] = [
 const byId = new Map(BUNDLED_MODELS.map((model) => [model.id, model]));
 
 /** Metadata for an upstream id; dated ids (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`)
- * fall back to their undated family. */
+ * fall back to their undated family, and that to Anthropic's aliases of it (`claude-sonnet-4-0`,
+ * `claude-3-5-haiku-latest`): without a price, a request reserves the worst case against budgets. */
 export const findBundledModel = (upstreamId: string): ModelMetadata | undefined => {
   const exact = byId.get(upstreamId);
   if (exact) return exact;
   const undated = upstreamId.replace(/-(\d{8}|\d{4}-\d{2}-\d{2})$/, '').replace(/-latest$/, '');
-  return byId.get(undated);
+  return byId.get(undated) ?? byId.get(`${undated}-0`) ?? byId.get(`${undated}-latest`);
 };
 
 /** Modalities guessed from an id, when neither the provider nor the table says. */

@@ -54,7 +54,10 @@ export const priceObservation = (observation: UsageObservation, price: ModelPric
     const plainInput = Math.max(0, usage.promptTokens - cached - cacheWrite);
     cost += (plainInput * price.input + cached * (price.cachedInput ?? price.input) + cacheWrite * (price.cacheWrite ?? price.input)) / PER_MILLION;
   }
-  if (usage && usage.completionTokens > 0) {
+  // An image model priced per image (Gemini's image models) bills its output tokens, the image's
+  // own, through the per-image price.
+  const billedPerImage = Boolean(observation.images) && price.output === undefined && price.perImage !== undefined;
+  if (usage && usage.completionTokens > 0 && !billedPerImage) {
     if (price.output === undefined) return undefined;
     const reasoning = usage.reasoningTokens ?? 0;
     const plainOutput = Math.max(0, usage.completionTokens - reasoning);

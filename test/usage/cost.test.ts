@@ -49,6 +49,16 @@ test('images, per image; an image model reporting output tokens bills them inste
   assert.equal(costOf({ images: 3 }, price('dall-e-3')).costUsd, 0.12);
   // gpt-image-1: $5 in, $40 out per 1M tokens: 50*5 + 4160*40 = 250 + 166400 = 166650 micro-dollars (no per-image on top).
   assert.equal(costOf({ images: 1, usage: { promptTokens: 50, completionTokens: 4160 } }, price('gpt-image-1')).costUsd, 0.16665);
+  // gemini-2.5-flash-image: $0.30 in per 1M, $0.039 an image, no output token price; its 1290 output
+  // tokens are the image's: 12*0.3 micro-dollars + $0.039 = $0.0390036 (it was "unknown").
+  assert.equal(costOf({ images: 1, usage: { promptTokens: 12, completionTokens: 1290 } }, price('gemini/gemini-2.5-flash-image', 'gemini-2.5-flash-image')).costUsd, 0.0390036);
+});
+
+test("Anthropic's dated ids take the price of their alias (claude-sonnet-4-0, claude-3-5-haiku-latest)", () => {
+  // claude-sonnet-4-20250514 -> claude-sonnet-4-0: $3 in, $15 out. 100 in, 100 out: 300 + 1500 = 1800 micro-dollars.
+  assert.equal(costOf({ usage: { promptTokens: 100, completionTokens: 100 } }, price('anthropic/claude-sonnet-4-20250514', 'claude-sonnet-4-20250514')).costUsd, 0.0018);
+  // claude-3-5-haiku-20241022 -> claude-3-5-haiku-latest: $0.80 in, $4 out: 80 + 400 = 480 micro-dollars.
+  assert.equal(costOf({ usage: { promptTokens: 100, completionTokens: 100 } }, price('anthropic/claude-3-5-haiku-20241022', 'claude-3-5-haiku-20241022')).costUsd, 0.00048);
 });
 
 test('audio and video by the second, speech by the character, embeddings by the input token', () => {
