@@ -85,7 +85,8 @@ export type ChatPart =
   | { type: 'reasoning-delta'; choice: number; text: string; signature?: string }
   | { type: 'refusal-delta'; choice: number; text: string }
   | { type: 'tool-call-delta'; choice: number; index: number; id?: string; name?: string; argumentsDelta: string }
-  | { type: 'usage'; usage: TokenUsage }
+  /** `provisional`: what a stream's start said; its final count never came (the stream was cut). */
+  | { type: 'usage'; usage: TokenUsage; provisional?: boolean }
   | { type: 'finish'; choice: number; reason: FinishReason }
   | { type: 'warning'; message: string }
   | { type: 'error'; error: GatewayError };

@@ -7,7 +7,7 @@ export const isOutput = (part: ChatPart): boolean => part.type === 'text-delta' 
 /** What the ledger (usage, first token) and telemetry (finish reasons, answering model) learn
  * from one part. */
 export const observePart = (part: ChatPart, tracker: RequestTracker): void => {
-  if (part.type === 'usage') tracker.usage(part.usage);
+  if (part.type === 'usage') tracker.usage(part.usage, part.provisional === true);
   else if (isOutput(part)) tracker.firstToken();
   else if (part.type === 'finish') tracker.finishReason(part.reason);
   else if (part.type === 'response-metadata' && part.model) tracker.answeredBy(part.model);

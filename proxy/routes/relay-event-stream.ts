@@ -11,6 +11,8 @@ export interface RelayObserver {
   push(chunk: Buffer): string;
   end(): string;
   readonly usage: TokenUsage | undefined;
+  /** The usage is what the stream's start said, its final count never came (a cut stream). */
+  readonly usageProvisional?: boolean;
   readonly error: GatewayError | undefined;
   /** The finish reasons and model, where the observer reads them (for telemetry). */
   readonly answer?: AnswerFacts;
@@ -40,7 +42,7 @@ export const relayEventStream = async (upstream: OpenedUpstream, observer: Relay
   } catch (error) {
     if (!tracker.clientGone && !isAbort(error)) broken = error instanceof GatewayError ? error : GatewayError.upstreamBrokeOff(providerId, error);
   } finally {
-    if (observer.usage) tracker.usage(observer.usage);
+    if (observer.usage) tracker.usage(observer.usage, observer.usageProvisional === true);
     if (observer.answer && tracker.watchesAnswers) tracker.answered(observer.answer);
     if (observer.error) tracker.failed(observer.error);
     if (!broken && !response.writableEnded) response.end();

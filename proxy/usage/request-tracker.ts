@@ -38,6 +38,7 @@ export class RequestTracker implements ClientWatch {
   private firstTokenAt: number | undefined;
   /** Output events seen (chunks or parts): the estimate of output tokens when a stream ends without usage. */
   private outputEvents = 0;
+  private usageProvisional = false;
   private requested: ResolvedModel | undefined;
   private served: ResolvedModel | undefined;
   private admission: Admission | undefined;
@@ -103,8 +104,11 @@ export class RequestTracker implements ClientWatch {
     this.outputEvents += 1;
   }
 
-  usage(usage: TokenUsage): void {
+  /** The answer's usage; `provisional` when only a stream's start gave it (Anthropic's message_start
+   * says 1 output token), so that a cut stream still counts the output that reached the client. */
+  usage(usage: TokenUsage, provisional = false): void {
     this.observation.usage = usage;
+    this.usageProvisional = provisional;
   }
 
   /** Whether the answer's finish reasons and model are wanted (telemetry is on): the relay lane
@@ -184,8 +188,10 @@ export class RequestTracker implements ClientWatch {
   }
 
   private buildRecord(served: ResolvedModel, status: number): UsageRecord {
-    const estimated = this.observation.usage === undefined && this.stream && this.outputEvents > 0;
-    if (estimated) this.observation.usage = { promptTokens: Math.ceil((this.details.requestBytes ?? 0) / BYTES_PER_TOKEN), completionTokens: this.outputEvents };
+    const provisional = this.observation.usage !== undefined && this.usageProvisional;
+    const estimated = (this.observation.usage === undefined && this.stream && this.outputEvents > 0) || provisional;
+    if (provisional) this.observation.usage = { ...this.observation.usage!, completionTokens: Math.max(this.observation.usage!.completionTokens, this.outputEvents) };
+    else if (estimated) this.observation.usage = { promptTokens: Math.ceil((this.details.requestBytes ?? 0) / BYTES_PER_TOKEN), completionTokens: this.outputEvents };
     const usage = this.observation.usage;
     const cost = costOf(this.observation, this.gateway.catalog.priceFor(served.requestedModel, served.upstreamModel), {
       estimated,

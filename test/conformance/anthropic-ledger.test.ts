@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { UsageRecord } from '../../proxy/usage/usage-record.js';
 import { fixtureEvents } from '../support/fixtures.js';
+import { TEST_TOKEN } from '../support/gateway.js';
 import { expectedFromStream, recordedEvents } from './anthropic-expected.js';
 import { collectStream, recordingFromFile, startConformanceHarness, type ConformanceHarness } from './support.js';
 
@@ -78,4 +79,32 @@ test('a stream the upstream cuts before message_stop still records the usage it 
   const record = await pending;
   assert.equal(record.promptTokens, startUsage.input_tokens);
   assert.ok(record.errorCode, 'the record says the request failed');
+  // message_start's output_tokens (1) is a placeholder: the text that reached the client counts, as
+  // an estimate (once billed as 1 token, at a cost labelled exact).
+  const deltas = fixtureEvents(path).slice(0, 6).filter((event) => event.includes('content_block_delta')).length;
+  assert.ok(deltas > 1);
+  assert.ok(record.completionTokens >= deltas, `${record.completionTokens} completion tokens for ${deltas} text deltas`);
+  assert.equal(record.costSource, 'estimate');
+});
+
+test('the Anthropic relay lane: a stream cut before message_delta counts its output as an estimate, not the 1 token of message_start', async () => {
+  const path = 'anthropic/stream-text-sonnet-4-5.vercel.jsonl';
+  const events = fixtureEvents(path);
+  const cut = events.filter((event) => !event.includes('message_delta') && !event.includes('message_stop'));
+  const deltas = cut.filter((event) => event.includes('content_block_delta')).length;
+  // One event a chunk, as the upstream sent them.
+  harness.serve('POST /v1/messages', { status: 200, headers: { 'content-type': 'text/event-stream' }, chunks: cut });
+  const pending = nextRecord();
+  const response = await fetch(`${harness.gateway.url}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': TEST_TOKEN, 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: MODEL, max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'replay' }] }) });
+  await response.text();
+  const record = await pending;
+  assert.ok(record.completionTokens >= deltas, `${record.completionTokens} completion tokens for ${deltas} text deltas`);
+  assert.equal(record.costSource, 'estimate');
+  // A whole stream keeps its exact count.
+  harness.serve('POST /v1/messages', { status: 200, headers: { 'content-type': 'text/event-stream' }, chunks: events });
+  const pendingWhole = nextRecord();
+  await (await fetch(`${harness.gateway.url}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': TEST_TOKEN, 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: MODEL, max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'replay' }] }) })).text();
+  const whole = await pendingWhole;
+  assert.equal(whole.completionTokens, recordedEvents(path).find((event) => event.type === 'message_delta').usage.output_tokens);
+  assert.equal(whole.costSource, 'catalog');
 });

@@ -16,6 +16,8 @@ interface OpenToolCall {
  * not the client's to call, so their blocks are skipped, as are unknown events and deltas. */
 export class AnthropicStreamDecoder {
   private usage: AnthropicUsage | undefined;
+  /** A message_delta carried usage: the counts are final, not message_start's placeholder output. */
+  private sawFinalUsage = false;
   private stopReason: string | null | undefined;
   private toolCallCount = 0;
   private readonly toolCalls = new Map<number, OpenToolCall>();
@@ -66,6 +68,7 @@ export class AnthropicStreamDecoder {
       case 'content_block_stop':
         return this.stopBlock(event.index);
       case 'message_delta':
+        this.sawFinalUsage ||= event.usage !== undefined;
         this.stopReason = event.delta?.stop_reason ?? this.stopReason;
         this.usage = mergeAnthropicUsage(this.usage, event.usage);
         return [];
@@ -100,7 +103,7 @@ export class AnthropicStreamDecoder {
   }
 
   private usageParts(): ChatPart[] {
-    return this.usage ? [{ type: 'usage', usage: usageFromAnthropic(this.usage) }] : [];
+    return this.usage ? [{ type: 'usage', usage: usageFromAnthropic(this.usage), ...(this.sawFinalUsage ? {} : { provisional: true }) }] : [];
   }
 
   private startBlock(blockIndex: number, block: { type: string; [field: string]: unknown }): ChatPart[] {

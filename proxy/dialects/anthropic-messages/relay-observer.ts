@@ -12,6 +12,7 @@ import type { AnthropicUsage } from './wire-types.js';
  * message_delta and error events are parsed, for the ledger, with the dialect's one usage mapping. */
 export class AnthropicRelayObserver extends EventReframer {
   private wireUsage: AnthropicUsage | undefined;
+  private sawFinalUsage = false;
   error: GatewayError | undefined;
   /** The stop reason and model, read from the events parsed for usage anyway. */
   readonly answer: AnswerFacts = { finishReasons: [] };
@@ -21,6 +22,11 @@ export class AnthropicRelayObserver extends EventReframer {
     private readonly redact: (text: string) => string,
   ) {
     super();
+  }
+
+  /** No message_delta came: the usage is message_start's, with its placeholder output count. */
+  get usageProvisional(): boolean {
+    return !this.sawFinalUsage;
   }
 
   get usage(): TokenUsage | undefined {
@@ -44,6 +50,7 @@ export class AnthropicRelayObserver extends EventReframer {
       return;
     }
     const usage = name === 'message_start' ? event.message?.usage : event.usage;
+    if (name === 'message_delta' && usage) this.sawFinalUsage = true;
     if (usage) this.wireUsage = mergeAnthropicUsage(this.wireUsage, usage);
     if (typeof event.message?.model === 'string') this.answer.model = event.message.model;
     if (typeof event.delta?.stop_reason === 'string') this.answer.finishReasons = [finishReasonFromAnthropic(event.delta.stop_reason)];
