@@ -22,6 +22,16 @@ export const observeImages = (tracker: RequestTracker, answer: unknown): void =>
   if (image.usage) tracker.usage({ promptTokens: image.usage.input_tokens ?? 0, completionTokens: image.usage.output_tokens ?? 0 });
 };
 
+/** A streamed generation's or edit's events (gpt-image-1 with `stream`): each `*.completed` is one
+ * image, with its usage. */
+export const observeImageEvent = (tracker: RequestTracker, event: unknown): void => {
+  const completed = event as { type?: unknown; usage?: { input_tokens?: number; output_tokens?: number } };
+  if (completed.type !== 'image_generation.completed' && completed.type !== 'image_edit.completed') return;
+  tracker.observation.images = (tracker.observation.images ?? 0) + 1;
+  const before = tracker.observation.usage;
+  if (completed.usage) tracker.usage({ promptTokens: (before?.promptTokens ?? 0) + (completed.usage.input_tokens ?? 0), completionTokens: (before?.completionTokens ?? 0) + (completed.usage.output_tokens ?? 0) });
+};
+
 /** An image generation's answer: an OpenAI-dialect upstream's own (to relay or read), or the
  * images a native adapter made. */
 export type ImagesAnswer = { upstream: UpstreamResponse } | { images: ImageGenerationResponse };

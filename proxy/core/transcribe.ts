@@ -40,6 +40,15 @@ export const observeTranscription = (tracker: RequestTracker, answer: unknown): 
   if (transcription.usage?.type === 'tokens') tracker.usage({ promptTokens: transcription.usage.input_tokens ?? 0, completionTokens: transcription.usage.output_tokens ?? 0 });
 };
 
+/** A streamed transcription's events: `transcript.text.done` carries the usage of the whole, in
+ * tokens (without the `type` a JSON answer's usage has). */
+export const observeTranscriptionEvent = (tracker: RequestTracker, event: unknown): void => {
+  const done = event as { type?: unknown; usage?: TranscriptionAnswer['usage'] };
+  if (done.type !== 'transcript.text.done' || !done.usage) return;
+  if (done.usage.type === 'duration') observeTranscription(tracker, { usage: done.usage });
+  else tracker.usage({ promptTokens: done.usage.input_tokens ?? 0, completionTokens: done.usage.output_tokens ?? 0 });
+};
+
 /** `POST /v1/audio/transcriptions` or `/translations` for an admitted call, with its upload
  * (multipart) already built: the HTTP route relays the answer, the chat view reads its text. */
 export const requestTranscription = (call: ModelCall, kind: 'transcriptions' | 'translations', upload: { body: Dispatcher.DispatchOptions['body']; contentType?: string }): Promise<UpstreamResponse> => {

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { requestSpeech, SPEECH_ENDPOINT } from '../core/speech.js';
-import { observeTranscription, requestTranscription, TRANSCRIPTION_ENDPOINTS } from '../core/transcribe.js';
+import { observeTranscription, observeTranscriptionEvent, requestTranscription, TRANSCRIPTION_ENDPOINTS } from '../core/transcribe.js';
 import { beginModelCall } from '../pipeline/begin-call.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { readJsonBody } from '../server/read-body.js';
@@ -27,5 +27,5 @@ export const transcription = (gateway: GatewayContext, kind: 'transcriptions' | 
   const stream = multipartField(upload, 'stream') === 'true';
   const call = await beginModelCall(gateway, tracker, multipartField(upload, 'model') ?? '', stream);
   const answer = await requestTranscription(call, kind, uploadBody(upload, { model: call.resolved.upstreamModel }));
-  await relayAnswer(answer, { ...call, response, observeJson: (json) => observeTranscription(tracker, json) });
+  await relayAnswer(answer, { ...call, response, observeJson: (json) => observeTranscription(tracker, json), observeEvent: (event) => observeTranscriptionEvent(tracker, event) });
 };

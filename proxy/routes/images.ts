@@ -6,7 +6,7 @@ import { readJsonBody } from '../server/read-body.js';
 import { multipartField, readMultipart, uploadBody } from '../server/read-multipart.js';
 import { openAIAttribution } from '../dialects/openai-chat/attribution.js';
 import { trackRequest } from '../usage/request-tracker.js';
-import { IMAGE_EDIT_ENDPOINT, IMAGE_ENDPOINT, observeImages, requestImages } from '../core/generate-image.js';
+import { IMAGE_EDIT_ENDPOINT, IMAGE_ENDPOINT, observeImageEvent, observeImages, requestImages } from '../core/generate-image.js';
 import { beginModelCall } from '../pipeline/begin-call.js';
 import { relayAnswer, relayToOpenAI } from './relay.js';
 import { servedHeaders } from './served-headers.js';
@@ -21,7 +21,7 @@ export const imageGenerations = (gateway: GatewayContext) => async (request: Req
   tracker.attribute(openAIAttribution(body));
   const call = await beginModelCall(gateway, tracker, body.model, body.stream === true);
   const answer = await requestImages(call, body as ImageGenerationRequest);
-  if ('upstream' in answer) return relayAnswer(answer.upstream, { ...call, response, observeJson: (json) => observeImages(tracker, json) });
+  if ('upstream' in answer) return relayAnswer(answer.upstream, { ...call, response, observeJson: (json) => observeImages(tracker, json), observeEvent: (event) => observeImageEvent(tracker, event) });
   response.set(servedHeaders(call.resolved)).json(answer.images);
 };
 
@@ -31,5 +31,5 @@ export const imageEdits = (gateway: GatewayContext) => async (request: Request, 
   const upload = await readMultipart(request, gateway.limits.uploadBytes);
   const call = await beginModelCall(gateway, tracker, multipartField(upload, 'model') ?? '');
   if (!call.adapter.relays.has('openai-endpoints')) throw GatewayError.invalidRequest(`Provider "${call.resolved.provider.id}" offers no image edits.`, 'model', 'unsupported_endpoint');
-  await relayToOpenAI({ ...call, response, tracker, path: '/images/edits', ...uploadBody(upload, { model: call.resolved.upstreamModel }), observeJson: (json) => observeImages(tracker, json) });
+  await relayToOpenAI({ ...call, response, tracker, path: '/images/edits', ...uploadBody(upload, { model: call.resolved.upstreamModel }), observeJson: (json) => observeImages(tracker, json), observeEvent: (event) => observeImageEvent(tracker, event) });
 };

@@ -24,6 +24,8 @@ export interface RelayAnswerOptions {
   clientWantsUsage?: boolean;
   /** Reads usage out of a JSON answer (it is parsed only when this is given). */
   observeJson?: (body: unknown) => void;
+  /** Reads usage out of an SSE answer's usage-bearing events, where they are not chat chunks. */
+  observeEvent?: (event: unknown) => void;
   /** Masks keys in SSE events relayed from the upstream. */
   redact?: (text: string) => string;
 }
@@ -75,7 +77,7 @@ export const relayAnswer = async (upstream: UpstreamResponse, options: RelayAnsw
   }
   response.writeHead(upstream.statusCode, headers);
   response.flushHeaders();
-  const passthrough = isEventStreamType(contentType) ? new OpenAIPassthrough(options.clientWantsUsage ?? true, options.redact, tracker.watchesAnswers) : undefined;
+  const passthrough = isEventStreamType(contentType) ? new OpenAIPassthrough(options.clientWantsUsage ?? true, options.redact, tracker.watchesAnswers, options.observeEvent) : undefined;
   let broken: GatewayError | undefined;
   try {
     for await (const chunk of upstream.body as AsyncIterable<Buffer>) {

@@ -38,6 +38,9 @@ export class OpenAIPassthrough {
     private readonly redact: (text: string) => string = (text) => text,
     /** Read finish reasons too (telemetry is on); otherwise only usage-bearing chunks are parsed. */
     private readonly watchAnswers = false,
+    /** An endpoint whose events are not chat chunks (a streamed transcription or image) reads the
+     * usage-bearing ones itself: their usage is `input_tokens`/`output_tokens`, not a chunk's. */
+    private readonly onUsageEvent?: (event: unknown) => void,
   ) {
     this.parser = createBoundedParser({
       onEvent: (event) => this.onEvent(event.event, event.data),
@@ -95,6 +98,10 @@ export class OpenAIPassthrough {
     try {
       chunk = JSON.parse(data);
     } catch {
+      return false;
+    }
+    if (this.onUsageEvent) {
+      this.onUsageEvent(chunk);
       return false;
     }
     // Groq reports a stream's usage under `x_groq`.
