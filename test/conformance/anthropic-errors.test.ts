@@ -119,6 +119,15 @@ describe('an error event inside a stream (recorded payload)', () => {
     assert.equal(error.code, 'overloaded_error');
   });
 
+  test('after message_start, before any content: still the error status (the client may retry; a fallback may take over)', async () => {
+    const start = fixtureEvents('anthropic/stream-text-sonnet-4-5.vercel.jsonl')[0]!;
+    assert.match(start, /message_start/);
+    harness.serve('POST /v1/messages', sse([start, errorEvent]));
+    const error = await apiError(async () => collectStream(await harness.client.chat.completions.create({ ...ask, seed: 1, stream: true })));
+    assert.equal(error.status, 503, 'once a 200 with the error inside the stream');
+    assert.equal(error.code, 'overloaded_error');
+  });
+
   test('after some text: the stream ends with the error, and nothing after it is read', async () => {
     const events = fixtureEvents('anthropic/stream-text-sonnet-4-5.vercel.jsonl');
     harness.serve('POST /v1/messages', sse([...events.slice(0, 5), errorEvent, ...events.slice(5)]));
