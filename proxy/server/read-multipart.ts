@@ -2,6 +2,7 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import { FormData } from 'undici';
 import { GatewayError } from '../errors.js';
+import { MAX_MODEL_ID_LENGTH } from '../providers/registry.js';
 import { readRawBody } from './read-body.js';
 
 export interface MultipartFile {
@@ -55,7 +56,9 @@ const parseMultipart = (parser: busboy.Busboy, raw: Buffer): Promise<Pick<Multip
     // Whatever busboy leaves out (past a limit, or cut) would still go upstream in the client's own
     // bytes, unseen by the checks: a second `model` field after 200 others passed the allowed models.
     parser.on('field', (name, value, info) => {
-      if (info.nameTruncated || info.valueTruncated) fail(broken(`the field "${name.slice(0, 64)}" is longer than ${FIELD_BYTES} bytes`));
+      // A model field past the limit is the model-id refusal every route gives (registry.ts).
+      if (info.valueTruncated && name === 'model') fail(GatewayError.invalidRequest(`The model id is longer than ${FIELD_BYTES} bytes; model ids are at most ${MAX_MODEL_ID_LENGTH}.`, 'model', 'model_id_too_long'));
+      else if (info.nameTruncated || info.valueTruncated) fail(broken(`the field "${name.slice(0, 64)}" is longer than ${FIELD_BYTES} bytes`));
       else body.fields.push([name, value]);
     });
     parser.on('fieldsLimit', () => fail(broken(`more than ${FIELDS} fields`)));

@@ -115,7 +115,8 @@ test('a stream broken midway: the recorded error event fields, then response.fai
   const events = fixtureEvents('openai/chat-stream-text-include-usage-gpt-4o.openai-python.sse');
   harness.upstream.on('POST /v1/chat/completions', async (_request, response) => {
     response.writeHead(200, { 'content-type': 'text/event-stream' });
-    response.write(events[0]);
+    // Some text first: broken before any, the client gets the failure's status instead (http-sink.ts).
+    response.write(events[0]! + events[1]!);
     await new Promise((resolve) => setTimeout(resolve, 20));
     response.destroy();
   });

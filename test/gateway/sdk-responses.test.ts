@@ -205,6 +205,23 @@ test('images a tool returned (parallel calls) follow all the results as a user m
   ]);
 });
 
+test('a streamed call whose name comes after its id, and one without arguments: named, with arguments "{}" (hand-written chunks)', async () => {
+  const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  harness.upstream.on(CHAT, (_request, response) =>
+    sendEvents(response, [
+      chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { arguments: '' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { name: 'get_weather' } }] }),
+      chunk({}, 'tool_calls'),
+      'data: [DONE]\n\n',
+    ]),
+  );
+  const final = await client.responses.stream({ model: 'gpt-4o', input: 'weather?', tools: TOOLS, store: false }).finalResponse();
+  const call = final.output[0] as OpenAI.Responses.ResponseFunctionToolCall;
+  assert.equal(call.type, 'function_call');
+  assert.equal(call.name, 'get_weather', 'once "": the name came in the second fragment');
+  assert.equal(call.arguments, '{}', 'once "": not JSON, and Codex parses it');
+});
+
 /** A 4xx in OpenAI's error shape, with nothing sent upstream. */
 const refusedLocally = async (body: Record<string, unknown>, status: number, apiKey = TEST_TOKEN): Promise<void> => {
   const before = harness.upstream.requests.length;

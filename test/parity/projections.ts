@@ -21,11 +21,13 @@ export const OVERLOADED_AS_503: Projection = {
 
 /** A recording that reports no usage leaves the ledger with the gateway's estimate on streams
  * (from the lane's own request size and event count, so it differs by lane and mode) and with
- * nothing on whole answers: only status and error code are compared. */
+ * nothing on whole answers: only status and error code are compared. An Anthropic client's stream
+ * keeps message_start's estimate of its input too (from the lane's own request). */
 export const UNREPORTED_USAGE: Projection = {
   name: 'unreported-usage',
   apply: (view) => ({
     ...view,
+    usage: { ...view.usage, promptTokens: 0 },
     ledger: { ...view.ledger, promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0, costUsd: null, costSource: 'not compared: no usage reported' },
   }),
 };

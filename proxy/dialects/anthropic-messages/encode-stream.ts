@@ -119,7 +119,10 @@ export class AnthropicEventEncoder {
   /** Closes the open block, then message_delta (stop reason, final usage) and message_stop. */
   finish(): AnthropicStreamEvent[] {
     const events = [...this.start(), ...this.flushPendingTool(), ...this.closeBlock()];
-    events.push({ type: 'message_delta', delta: { stop_reason: this.stopReason(), stop_sequence: null }, usage: usageToAnthropic(this.usage) });
+    // Without the upstream's usage, the input count stays message_start's estimate: the SDKs take any
+    // input_tokens message_delta carries, and a 0 here overwrote it.
+    const usage: AnthropicUsage = this.usage ? usageToAnthropic(this.usage) : { output_tokens: 0 };
+    events.push({ type: 'message_delta', delta: { stop_reason: this.stopReason(), stop_sequence: null }, usage });
     events.push({ type: 'message_stop' });
     return events;
   }

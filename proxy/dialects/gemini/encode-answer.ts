@@ -115,7 +115,9 @@ export class GeminiAnswerEncoder {
     const call = calls.get(part.index) ?? { name: '', argumentsText: '' };
     calls.set(part.index, call);
     if (part.id) call.id = part.id;
-    if (part.name) call.name += part.name;
+    // Set once: some hosts repeat the name on every fragment (as openai's own stream reader, it is
+    // not appended).
+    if (part.name && !call.name) call.name = part.name;
     call.argumentsText += part.argumentsDelta;
     // A new call means the ones before it are complete.
     return isNew ? this.flushCalls(part.choice, part.index) : [];

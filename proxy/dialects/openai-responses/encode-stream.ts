@@ -231,6 +231,12 @@ export class ResponsesEventEncoder {
       this.calls.set(part.index, open);
       events.push(added.event);
     }
+    if (part.name && !open.item.name) {
+      // Some hosts send a call's id alone first and its name in the next fragment.
+      const clientName = this.options.toolNames.get(part.name) ?? { name: part.name };
+      open.item.name = clientName.name;
+      if (clientName.namespace) open.item.namespace = clientName.namespace;
+    }
     if (part.argumentsDelta) {
       open.item.arguments += part.argumentsDelta;
       events.push(this.event({ type: 'response.function_call_arguments.delta', item_id: open.item.id, output_index: open.index, delta: part.argumentsDelta }));
@@ -241,6 +247,8 @@ export class ResponsesEventEncoder {
   private closeCalls(): ResponsesStreamEvent[] {
     const events: ResponsesStreamEvent[] = [];
     for (const { item, index } of this.calls.values()) {
+      // A call without arguments is an empty object: "" is not JSON, and clients parse it (Codex).
+      if (item.arguments.trim() === '') item.arguments = '{}';
       events.push(this.event({ type: 'response.function_call_arguments.done', item_id: item.id, output_index: index, name: item.name, arguments: item.arguments }), this.itemDone(item, index));
     }
     this.calls.clear();
