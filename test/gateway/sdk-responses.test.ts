@@ -222,6 +222,20 @@ test('a streamed call whose name comes after its id, and one without arguments: 
   assert.equal(call.arguments, '{}', 'once "": not JSON, and Codex parses it');
 });
 
+test('a refusal is a refusal content part (response.refusal.delta/done), not output_text that a structured-output reader would parse', async () => {
+  replyEvents('openai/chat-stream-refusal-deltas.openai-python.sse');
+  const stream = client.responses.stream({ model: 'gpt-4o', input: 'something refused', store: false });
+  const types = new Set<string>();
+  stream.on('event', (event) => types.add(event.type));
+  const final = await stream.finalResponse();
+  const message = final.output[0] as OpenAI.Responses.ResponseOutputMessage;
+  assert.equal(message.content[0]?.type, 'refusal');
+  assert.ok((message.content[0] as OpenAI.Responses.ResponseOutputRefusal).refusal.length > 0);
+  assert.ok(!final.output_text, 'no output_text to parse as JSON');
+  assert.ok(types.has('response.refusal.delta') && types.has('response.refusal.done'), [...types].join(', '));
+  assert.equal(types.has('response.output_text.delta'), false);
+});
+
 /** A 4xx in OpenAI's error shape, with nothing sent upstream. */
 const refusedLocally = async (body: Record<string, unknown>, status: number, apiKey = TEST_TOKEN): Promise<void> => {
   const before = harness.upstream.requests.length;

@@ -29,6 +29,8 @@ interface OpenMessage {
   item: ResponsesOutputMessage;
   index: number;
   text: string;
+  /** A refusal is its own content part (`refusal`), which structured-output readers do not parse. */
+  kind: 'output_text' | 'refusal';
 }
 interface OpenCall {
   item: ResponsesOutputFunctionCall;
@@ -74,7 +76,7 @@ export class ResponsesEventEncoder {
       case 'text-delta':
         return part.text ? this.textDelta(part.text) : [];
       case 'refusal-delta':
-        return part.text ? this.textDelta(part.text) : [];
+        return part.text ? this.textDelta(part.text, 'refusal') : [];
       case 'tool-call-delta':
         return this.toolCallDelta(part);
       case 'usage':
@@ -190,17 +192,20 @@ export class ResponsesEventEncoder {
     return events;
   }
 
-  private textDelta(text: string): ResponsesStreamEvent[] {
+  private textDelta(text: string, kind: OpenMessage['kind'] = 'output_text'): ResponsesStreamEvent[] {
     const events: ResponsesStreamEvent[] = [];
+    if (this.message && this.message.kind !== kind) events.push(...this.closeMessage());
     if (!this.message) {
       events.push(...this.closeAll());
       const item: ResponsesOutputMessage = { type: 'message', id: this.itemId('msg'), status: 'in_progress', role: 'assistant', content: [] };
       const { index, event } = this.addItem(item);
-      this.message = { item, index, text: '' };
-      events.push(event, this.event({ type: 'response.content_part.added', item_id: item.id, output_index: index, content_index: 0, part: { type: 'output_text', annotations: [], logprobs: [], text: '' } }));
+      this.message = { item, index, text: '', kind };
+      const part = kind === 'refusal' ? { type: 'refusal', refusal: '' } : { type: 'output_text', annotations: [], logprobs: [], text: '' };
+      events.push(event, this.event({ type: 'response.content_part.added', item_id: item.id, output_index: index, content_index: 0, part }));
     }
     this.message.text += text;
-    events.push(this.event({ type: 'response.output_text.delta', item_id: this.message.item.id, output_index: this.message.index, content_index: 0, delta: text, logprobs: [] }));
+    const location = { item_id: this.message.item.id, output_index: this.message.index, content_index: 0 };
+    events.push(this.event(kind === 'refusal' ? { type: 'response.refusal.delta', ...location, delta: text } : { type: 'response.output_text.delta', ...location, delta: text, logprobs: [] }));
     return events;
   }
 
@@ -208,11 +213,17 @@ export class ResponsesEventEncoder {
     const open = this.message;
     if (!open) return [];
     this.message = undefined;
+    const location = { item_id: open.item.id, output_index: open.index, content_index: 0 };
+    if (open.kind === 'refusal') {
+      const part = { type: 'refusal' as const, refusal: open.text };
+      open.item.content = [part];
+      return [this.event({ type: 'response.refusal.done', ...location, refusal: open.text }), this.event({ type: 'response.content_part.done', ...location, part }), this.itemDone(open.item, open.index)];
+    }
     const part = { type: 'output_text' as const, annotations: [], logprobs: [], text: open.text };
     open.item.content = [part];
     return [
-      this.event({ type: 'response.output_text.done', item_id: open.item.id, output_index: open.index, content_index: 0, text: open.text, logprobs: [] }),
-      this.event({ type: 'response.content_part.done', item_id: open.item.id, output_index: open.index, content_index: 0, part }),
+      this.event({ type: 'response.output_text.done', ...location, text: open.text, logprobs: [] }),
+      this.event({ type: 'response.content_part.done', ...location, part }),
       this.itemDone(open.item, open.index),
     ];
   }
