@@ -189,9 +189,13 @@ export class UsageLedger extends EventEmitter implements UsageSink, UsageReports
     }
   }
 
+  /** What this ledger has counted of a month's file: what it read at start (nothing, for a month
+   * whose file was not there) plus what it wrote. Another writer's lines (a second VS Code window on
+   * the same folder) make the file longer than that, and close() then saves no snapshot that would
+   * leave them out; taking the file's size here had counted them as read. */
   private grew(month: string, bytes: number): void {
     this.snapshotted.delete(month);
-    this.expectedBytes.set(month, (this.expectedBytes.get(month) ?? (this.dir ? fileBytes(this.dir, month) - bytes : 0)) + bytes);
+    this.expectedBytes.set(month, (this.expectedBytes.get(month) ?? 0) + bytes);
   }
 
   private remember(record: UsageRecord): void {

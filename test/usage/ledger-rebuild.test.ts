@@ -79,6 +79,21 @@ test('records written while the rollups are rebuilt count once; a close half-way
   after.close();
 });
 
+test('two ledgers on one folder (two editor windows): a month neither had read when it started keeps both writers\' records', async () => {
+  const dir = tempFolder();
+  const first = new UsageLedger({ dir });
+  const second = new UsageLedger({ dir });
+  const [mine, theirs] = [...generatedRecords(new Date(), 1, 2, 7)].map((record, index) => ({ ...record, requestId: `req_window_${index}` }));
+  second.record(theirs!);
+  first.record(mine!);
+  first.close();
+  second.close();
+  // Once the first window's snapshot counted the second's line as its own and left it out for good.
+  const after = await UsageLedger.open({ dir });
+  assert.equal(after.summary({}).totals.requests, 2);
+  after.close();
+});
+
 /** Spending today far past a small cap for `aider`, in a current month large enough to take a while. */
 const busyLedger = (dir: string): UsageRecord[] => {
   const now = new Date();
