@@ -22,3 +22,20 @@ test('Gemini client: a function name a host repeats on every fragment is the nam
   const calls = chunks.flatMap((chunk) => chunk.candidates?.flatMap((candidate) => candidate.content?.parts ?? []) ?? []).filter((part) => part.functionCall);
   assert.deepEqual(calls.map((part) => part.functionCall), [{ id: 'call_a', name: 'get_weather', args: { city: 'Paris' } }]);
 });
+
+test('Gemini client: parallel calls whose fragments interleave each keep their arguments; a call made before text goes out before it', () => {
+  const encoder = new GeminiAnswerEncoder({ model: 'gpt-4o', includeThoughts: false, fallbackResponseId: 'r1' });
+  const call = (index: number, argumentsDelta: string, name?: string) => ({ type: 'tool-call-delta' as const, choice: 0, index, ...(name ? { id: `call_${index}`, name } : {}), argumentsDelta });
+  const chunks = [
+    ...[call(0, '', 'get_weather'), call(1, '', 'get_time'), call(0, '{"city":"Paris"}'), call(1, '{"zone":"CET"}')].flatMap((part) => encoder.encode(part)),
+    ...encoder.encode({ type: 'text-delta', choice: 0, text: 'Done.' }),
+    ...encoder.encode({ type: 'finish', choice: 0, reason: 'stop' }),
+    encoder.finish(),
+  ];
+  const parts = chunks.flatMap((chunk) => chunk.candidates?.flatMap((candidate) => candidate.content?.parts ?? []) ?? []).filter((part) => part.functionCall || part.text);
+  assert.deepEqual(parts, [
+    { functionCall: { id: 'call_0', name: 'get_weather', args: { city: 'Paris' } } },
+    { functionCall: { id: 'call_1', name: 'get_time', args: { zone: 'CET' } } },
+    { text: 'Done.' },
+  ]);
+});

@@ -62,11 +62,12 @@ export class GeminiAnswerEncoder {
       case 'response-metadata':
         this.responseId ??= part.id?.replace(/^chatcmpl-/, '');
         return [];
+      // Calls before a text go out before it, in the order the answer made them.
       case 'text-delta':
       case 'refusal-delta':
-        return part.text ? [this.chunk([{ index: part.choice, content: { role: 'model', parts: [{ text: part.text }] } }])] : [];
+        return part.text ? [...this.flushCalls(part.choice, Number.POSITIVE_INFINITY), this.chunk([{ index: part.choice, content: { role: 'model', parts: [{ text: part.text }] } }])] : [];
       case 'reasoning-delta':
-        return part.text && this.options.includeThoughts ? [this.chunk([{ index: part.choice, content: { role: 'model', parts: [{ text: part.text, thought: true }] } }])] : [];
+        return part.text && this.options.includeThoughts ? [...this.flushCalls(part.choice, Number.POSITIVE_INFINITY), this.chunk([{ index: part.choice, content: { role: 'model', parts: [{ text: part.text, thought: true }] } }])] : [];
       case 'tool-call-delta':
         return this.addToCall(part);
       case 'finish': {
@@ -109,9 +110,10 @@ export class GeminiAnswerEncoder {
     return state;
   }
 
+  /** Calls stay open until the answer's text goes on or it finishes: a host may interleave the
+   * fragments of parallel calls, and a call closed at the next one's start lost its arguments. */
   private addToCall(part: Extract<ChatPart, { type: 'tool-call-delta' }>): GeminiResponse[] {
     const calls = this.candidate(part.choice).calls;
-    const isNew = !calls.has(part.index);
     const call = calls.get(part.index) ?? { name: '', argumentsText: '' };
     calls.set(part.index, call);
     if (part.id) call.id = part.id;
@@ -119,8 +121,7 @@ export class GeminiAnswerEncoder {
     // not appended).
     if (part.name && !call.name) call.name = part.name;
     call.argumentsText += part.argumentsDelta;
-    // A new call means the ones before it are complete.
-    return isNew ? this.flushCalls(part.choice, part.index) : [];
+    return [];
   }
 
   private flushCalls(choice: number, before: number): GeminiResponse[] {
