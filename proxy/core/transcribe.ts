@@ -44,9 +44,7 @@ export const observeTranscription = (tracker: RequestTracker, answer: unknown): 
  * tokens (without the `type` a JSON answer's usage has). */
 export const observeTranscriptionEvent = (tracker: RequestTracker, event: unknown): void => {
   const done = event as { type?: unknown; usage?: TranscriptionAnswer['usage'] };
-  if (done.type !== 'transcript.text.done' || !done.usage) return;
-  if (done.usage.type === 'duration') observeTranscription(tracker, { usage: done.usage });
-  else tracker.usage({ promptTokens: done.usage.input_tokens ?? 0, completionTokens: done.usage.output_tokens ?? 0 });
+  if (done.type === 'transcript.text.done' && done.usage) observeTranscription(tracker, { usage: { type: 'tokens', ...done.usage } });
 };
 
 /** `POST /v1/audio/transcriptions` or `/translations` for an admitted call, with its upload
